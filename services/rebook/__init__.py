@@ -1,0 +1,3 @@
+"""rebook: flight-disruption auto-rebooking."""
+
+__version__ = "0.1.0"
