@@ -1,0 +1,27 @@
+"""``rebook locator``: runs the PassengerLocationService."""
+
+from __future__ import annotations
+
+import argparse
+
+from rebook.runtime.grpc_server import ServiceBinding
+from rebook.runtime.service import ServiceContext, Wiring, run_service
+from rebook.v1 import passenger_location_service_pb2, passenger_location_service_pb2_grpc
+
+
+def wire(context: ServiceContext) -> Wiring:
+    servicer = passenger_location_service_pb2_grpc.PassengerLocationServiceServicer()
+    binding = ServiceBinding(
+        passenger_location_service_pb2.DESCRIPTOR.services_by_name["PassengerLocationService"],
+        servicer,
+        passenger_location_service_pb2_grpc.add_PassengerLocationServiceServicer_to_server,
+    )
+    return Wiring(bindings=[binding])
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "Configured by REBOOK_* environment variables; see README."
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_service("locator", wire)

@@ -1,0 +1,1 @@
+"""The optimizer service: finds affected bookings and reassigns them (pure core in ``core``)."""

@@ -1,0 +1,158 @@
+"""Typed configuration read once from ``REBOOK_*`` environment variables.
+
+A bad value fails fast at start-up with an error naming the variable, instead of surfacing
+as a strange failure minutes later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+T = TypeVar("T")
+
+PREFIX = "REBOOK_"
+DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:19092"
+
+
+class ConfigError(ValueError):
+    """A configuration variable has a value that cannot be used."""
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true/false")
+
+
+def _parse_duration(text: str) -> timedelta:
+    """``90``/``90s``, ``250ms``, ``5m``, ``2h``."""
+    stripped = text.strip().lower()
+    for suffix, unit in (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)):
+        if stripped.endswith(suffix) and stripped[: -len(suffix)].replace(".", "", 1).isdigit():
+            return timedelta(seconds=float(stripped[: -len(suffix)]) * unit)
+    return timedelta(seconds=float(stripped))
+
+
+def _parse_port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise ValueError("expected a port number 0-65535")
+    return port
+
+
+def _parse_positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("expected a positive integer")
+    return value
+
+
+def _parse_list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+class Env:
+    """Reads ``REBOOK_<NAME>`` variables from a mapping (``os.environ`` by default)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = os.environ if environ is None else environ
+
+    def _get(self, name: str, default: T, parse: Callable[[str], T]) -> T:
+        key = PREFIX + name
+        raw = self._environ.get(key)
+        if raw is None or raw == "":
+            return default
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{key}={raw!r} is invalid: {exc}") from None
+
+    def str(self, name: str, default: str) -> str:
+        return self._get(name, default, lambda text: text)
+
+    def int(self, name: str, default: int) -> int:
+        return self._get(name, default, int)
+
+    def positive_int(self, name: str, default: int) -> int:
+        return self._get(name, default, _parse_positive_int)
+
+    def float(self, name: str, default: float) -> float:
+        return self._get(name, default, float)
+
+    def bool(self, name: str, default: bool) -> bool:
+        return self._get(name, default, _parse_bool)
+
+    def port(self, name: str, default: int) -> int:
+        return self._get(name, default, _parse_port)
+
+    def duration(self, name: str, default: timedelta) -> timedelta:
+        return self._get(name, default, _parse_duration)
+
+    def list(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return self._get(name, default, _parse_list)
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        def parse(text: str) -> str:
+            if text not in choices:
+                raise ValueError(f"expected one of {', '.join(choices)}")
+            return text
+
+        return self._get(name, default, parse)
+
+
+# Default ports per service, so a local run of all four needs no configuration.
+DEFAULT_PORTS: dict[str, tuple[int, int]] = {
+    "detector": (50051, 9101),
+    "locator": (50052, 9102),
+    "optimizer": (50053, 9103),
+    "notifier": (50054, 9104),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeConfig:
+    """What every service needs, whatever it does."""
+
+    service: str
+    kafka_bootstrap: str
+    grpc_host: str
+    grpc_port: int
+    metrics_port: int
+    log_level: str
+    grpc_max_workers: int
+    shutdown_grace: timedelta
+    consumer_group_prefix: str
+
+    @property
+    def grpc_address(self) -> str:
+        return f"{self.grpc_host}:{self.grpc_port}"
+
+    def group_id(self, purpose: str = "") -> str:
+        """Explicit consumer group id per service (and purpose, when it has several)."""
+        suffix = f".{purpose}" if purpose else ""
+        return f"{self.consumer_group_prefix}.{self.service}{suffix}"
+
+
+def load_runtime_config(service: str, environ: Mapping[str, str] | None = None) -> RuntimeConfig:
+    """Reads the runtime settings; per-service ``REBOOK_<SERVICE>_GRPC_PORT`` wins over defaults."""
+    env = Env(environ)
+    grpc_default, metrics_default = DEFAULT_PORTS.get(service, (0, 0))
+    upper = service.upper()
+    return RuntimeConfig(
+        service=service,
+        kafka_bootstrap=env.str("KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP),
+        grpc_host=env.str("GRPC_HOST", "127.0.0.1"),
+        grpc_port=env.port(f"{upper}_GRPC_PORT", grpc_default),
+        metrics_port=env.port(f"{upper}_METRICS_PORT", metrics_default),
+        log_level=env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        grpc_max_workers=env.positive_int("GRPC_MAX_WORKERS", 16),
+        shutdown_grace=env.duration("SHUTDOWN_GRACE", timedelta(seconds=5)),
+        consumer_group_prefix=env.str("CONSUMER_GROUP_PREFIX", "rebook"),
+    )

@@ -1,0 +1,97 @@
+"""Domain errors → canonical gRPC status with ``google.rpc`` details.
+
+Servicers raise ``rebook.domain.errors`` exceptions; the server interceptor turns them into
+``INVALID_ARGUMENT`` + ``BadRequest`` field violations, ``NOT_FOUND``, and so on, each with an
+``ErrorInfo`` (reason, domain).  Unexpected exceptions become ``INTERNAL`` without internals.
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from rebook.domain.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionError,
+    UnauthenticatedError,
+    ValidationError,
+)
+
+ERROR_DOMAIN = "rebook.dev"
+
+_CODES: tuple[tuple[type[DomainError], int], ...] = (
+    (ValidationError, code_pb2.INVALID_ARGUMENT),
+    (NotFoundError, code_pb2.NOT_FOUND),
+    (PreconditionError, code_pb2.FAILED_PRECONDITION),
+    (PermissionDeniedError, code_pb2.PERMISSION_DENIED),
+    (UnauthenticatedError, code_pb2.UNAUTHENTICATED),
+    (ConflictError, code_pb2.ABORTED),
+)
+
+
+def _pack(message) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+def status_for(error: DomainError) -> grpc.Status:
+    """The ``grpc.Status`` (with rich details) for a domain error."""
+    code = next((c for kind, c in _CODES if isinstance(error, kind)), code_pb2.INTERNAL)
+    details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN))]
+    violations: list[error_details_pb2.BadRequest.FieldViolation] = []
+    if isinstance(error, ValidationError):
+        violations = [
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+            for v in error.violations
+        ]
+    elif isinstance(error, NotFoundError) and error.field:
+        violations = [error_details_pb2.BadRequest.FieldViolation(field=error.field, description=str(error))]
+    if violations:
+        details.append(_pack(error_details_pb2.BadRequest(field_violations=violations)))
+    return rpc_status.to_status(status_pb2.Status(code=code, message=str(error), details=details))
+
+
+def internal_status() -> grpc.Status:
+    return rpc_status.to_status(
+        status_pb2.Status(
+            code=code_pb2.INTERNAL,
+            message="internal error; see the service log",
+            details=[_pack(error_details_pb2.ErrorInfo(reason="INTERNAL", domain=ERROR_DOMAIN))],
+        )
+    )
+
+
+def code_name(error: DomainError) -> str:
+    """Canonical code name (e.g. ``INVALID_ARGUMENT``) for per-item results in batch replies."""
+    return status_for(error).code.name
+
+
+def field_violations(call_error: grpc.RpcError) -> list[tuple[str, str]]:
+    """Client side: the ``(field, description)`` pairs of a failed call, for tests and CLIs."""
+    status = rpc_status.from_call(call_error)
+    if status is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            found.extend((v.field, v.description) for v in bad.field_violations)
+    return found
+
+
+def error_reason(call_error: grpc.RpcError) -> str:
+    """Client side: the ``ErrorInfo.reason`` of a failed call, or ``""``."""
+    status = rpc_status.from_call(call_error)
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info.reason
+    return ""

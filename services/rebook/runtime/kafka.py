@@ -1,0 +1,351 @@
+"""Kafka I/O shared by every service: an idempotent keyed producer of protobuf values, a
+consumer loop with manual commits and a dead-letter topic, and a reader that rebuilds a view
+from a compacted topic.
+
+Message headers: ``rebook-type`` (protobuf full name of the value) and ``trace-id``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from google.protobuf.message import DecodeError, Message
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.structs import OffsetAndMetadata
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from rebook.domain.errors import ValidationError
+from rebook.runtime.topics import DEAD_LETTER, TopicSpec
+
+log = logging.getLogger(__name__)
+
+TYPE_HEADER = "rebook-type"
+TRACE_HEADER = "trace-id"
+ERROR_HEADER = "rebook-error"
+SOURCE_HEADER = "rebook-source"
+
+
+class PoisonMessageError(Exception):
+    """A message that can never be processed (undecodable, invalid); it goes to the DLQ."""
+
+
+class ProducerMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.sent = Counter(
+            "rebook_kafka_messages_produced_total", "Messages handed to Kafka.", ["topic"], registry=registry
+        )
+        self.failed = Counter(
+            "rebook_kafka_produce_failures_total", "Messages Kafka did not acknowledge.", ["topic"], registry=registry
+        )
+
+
+class EventProducer:
+    """Idempotent producer (``acks='all'``): keyed, protobuf values, type and trace headers."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        registry: CollectorRegistry,
+        client_id: str = "rebook",
+        linger_ms: int = 2,
+        request_timeout_ms: int = 15000,
+    ) -> None:
+        self._metrics = ProducerMetrics(registry)
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=linger_ms,
+            retries=2**31 - 1,
+            delivery_timeout_ms=max(30000, request_timeout_ms + linger_ms),
+            request_timeout_ms=request_timeout_ms,
+            max_in_flight_requests_per_connection=5,
+        )
+
+    def publish(self, topic: TopicSpec | str, key: str, message: Message | None, trace_id: str = ""):
+        """Sends ``message`` (``None`` = tombstone); returns kafka-python's future."""
+        name = topic if isinstance(topic, str) else topic.name
+        headers = [(TRACE_HEADER, (trace_id or uuid.uuid4().hex).encode())]
+        value = None
+        if message is not None:
+            headers.append((TYPE_HEADER, message.DESCRIPTOR.full_name.encode()))
+            value = message.SerializeToString(deterministic=True)
+        return self.publish_raw(name, key.encode(), value, headers)
+
+    def publish_raw(self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]):
+        future = self._producer.send(topic, key=key, value=value, headers=headers)
+        self._metrics.sent.labels(topic).inc()
+        future.add_errback(lambda exc: self._on_error(topic, exc))
+        return future
+
+    def _on_error(self, topic: str, exc: Exception) -> None:
+        self._metrics.failed.labels(topic).inc()
+        log.error("kafka produce failed", extra={"topic": topic, "error": str(exc)})
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        self._producer.flush(timeout=timeout_s)
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        self._producer.close(timeout=timeout_s)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A consumed message, transport details reduced to what handlers need."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes | None
+    headers: dict[str, str] = field(default_factory=dict)
+    timestamp_ms: int = 0
+
+    @property
+    def trace_id(self) -> str:
+        return self.headers.get(TRACE_HEADER, "")
+
+    def decode(self, message_type: type[Message]) -> Message | None:
+        """Parses the value; ``None`` for a tombstone.  Undecodable bytes are poison."""
+        if self.value is None:
+            return None
+        declared = self.headers.get(TYPE_HEADER)
+        if declared and declared != message_type.DESCRIPTOR.full_name:
+            raise PoisonMessageError(f"expected {message_type.DESCRIPTOR.full_name}, header says {declared}")
+        message = message_type()
+        try:
+            message.ParseFromString(self.value)
+        except DecodeError as exc:
+            raise PoisonMessageError(f"undecodable {message_type.DESCRIPTOR.full_name}: {exc}") from exc
+        return message
+
+
+def _to_record(raw) -> Record:
+    headers = {name: value.decode(errors="replace") for name, value in (raw.headers or [])}
+    key = raw.key.decode(errors="replace") if raw.key is not None else None
+    return Record(raw.topic, raw.partition, raw.offset, key, raw.value, headers, raw.timestamp)
+
+
+class ConsumerMetrics:
+    def __init__(self, registry: CollectorRegistry, group_id: str, topics: Sequence[str]) -> None:
+        labels = ["group", "topic"]
+        self.consumed = Counter(
+            "rebook_kafka_messages_consumed_total", "Messages processed.", labels, registry=registry
+        )
+        self.failures = Counter(
+            "rebook_kafka_consume_failures_total", "Processing attempts that raised.", labels, registry=registry
+        )
+        self.dead_letters = Counter(
+            "rebook_kafka_dead_letters_total", "Messages sent to the dead-letter topic.", labels, registry=registry
+        )
+        self.lag = Gauge(
+            "rebook_kafka_consumer_lag_messages", "Messages behind the partition end.", labels, registry=registry
+        )
+        for topic in topics:
+            for metric in (self.consumed, self.failures, self.dead_letters, self.lag):
+                metric.labels(group_id, topic)
+
+
+Handler = Callable[[Record], None]
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, loop: ConsumerLoop) -> None:
+        self._loop = loop
+
+    def on_partitions_revoked(self, revoked):
+        self._loop._commit_pending()
+        if self._loop.on_revoked:
+            self._loop.on_revoked(set(revoked))
+
+    def on_partitions_assigned(self, assigned):
+        if self._loop.on_assigned:
+            self._loop.on_assigned(set(assigned))
+
+
+class ConsumerLoop:
+    """One consumer on its own thread: poll → handle → (flush side effects) → commit offset + 1.
+
+    A message whose handler raises ``PoisonMessageError`` or ``ValidationError``, or any other
+    error ``max_attempts`` times, is copied to the dead-letter topic with the error in a
+    header, and the loop goes on.  ``after_batch`` runs before each commit so that side
+    effects (e.g. produced messages) are durable before the input is marked done.
+    """
+
+    def __init__(
+        self,
+        bootstrap: str,
+        group_id: str,
+        topics: Sequence[TopicSpec],
+        handler: Handler,
+        producer: EventProducer,
+        registry: CollectorRegistry,
+        *,
+        after_batch: Callable[[], None] | None = None,
+        on_assigned: Callable[[set[TopicPartition]], None] | None = None,
+        on_revoked: Callable[[set[TopicPartition]], None] | None = None,
+        max_attempts: int = 3,
+        retry_backoff_s: float = 0.2,
+        poll_timeout_ms: int = 200,
+        max_poll_records: int = 500,
+        auto_offset_reset: str = "earliest",
+        dead_letter_topic: TopicSpec = DEAD_LETTER,
+        client_id: str = "rebook",
+    ) -> None:
+        self.group_id = group_id
+        self._topics = [t.name for t in topics]
+        self._handler = handler
+        self._producer = producer
+        self._after_batch = after_batch
+        self.on_assigned = on_assigned
+        self.on_revoked = on_revoked
+        self._max_attempts = max_attempts
+        self._retry_backoff_s = retry_backoff_s
+        self._poll_timeout_ms = poll_timeout_ms
+        self._dead_letter_topic = dead_letter_topic.name
+        self._metrics = ConsumerMetrics(registry, group_id, self._topics)
+        self._pending: dict[TopicPartition, int] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=group_id,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset=auto_offset_reset,
+            max_poll_records=max_poll_records,
+            fetch_max_wait_ms=50,
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=1000,
+        )
+        self._consumer.subscribe(self._topics, listener=_Listener(self))
+        self.ready = threading.Event()  # set once partitions were assigned at least once
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stops polling, commits what was processed and closes the consumer."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                batches = self._consumer.poll(timeout_ms=self._poll_timeout_ms)
+                if self._consumer.assignment():
+                    self.ready.set()
+                for raw_records in batches.values():
+                    for raw in raw_records:
+                        self._process(_to_record(raw))
+                if batches:
+                    self._commit_pending()
+                    self._update_lag()
+        except Exception:
+            log.exception("consumer loop crashed", extra={"group": self.group_id})
+            raise
+        finally:
+            self._commit_pending()
+            self._consumer.close(autocommit=False)
+
+    def _process(self, record: Record) -> None:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                self._handler(record)
+                break
+            except (PoisonMessageError, ValidationError) as exc:
+                self._metrics.failures.labels(self.group_id, record.topic).inc()
+                self._dead_letter(record, exc)
+                break
+            except Exception as exc:
+                self._metrics.failures.labels(self.group_id, record.topic).inc()
+                log.warning(
+                    "handler failed",
+                    extra={"topic": record.topic, "offset": record.offset, "attempt": attempt, "error": repr(exc)},
+                )
+                if attempt == self._max_attempts:
+                    self._dead_letter(record, exc)
+                else:
+                    time.sleep(self._retry_backoff_s * attempt)
+        self._metrics.consumed.labels(self.group_id, record.topic).inc()
+        self._pending[TopicPartition(record.topic, record.partition)] = record.offset + 1
+
+    def _dead_letter(self, record: Record, error: Exception) -> None:
+        headers = [(k, v.encode()) for k, v in record.headers.items()]
+        headers += [
+            (ERROR_HEADER, f"{type(error).__name__}: {error}"[:1000].encode()),
+            (SOURCE_HEADER, f"{record.topic}/{record.partition}/{record.offset}".encode()),
+        ]
+        key = record.key.encode() if record.key is not None else None
+        self._producer.publish_raw(self._dead_letter_topic, key, record.value, headers).get(timeout=30)
+        self._metrics.dead_letters.labels(self.group_id, record.topic).inc()
+        log.error(
+            "message sent to dead-letter topic",
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
+        )
+
+    def _commit_pending(self) -> None:
+        if not self._pending:
+            return
+        if self._after_batch is not None:
+            self._after_batch()
+        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._pending.items()}
+        self._consumer.commit(offsets)
+        self._pending.clear()
+
+    def _update_lag(self) -> None:
+        per_topic: dict[str, int] = {}
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            position = self._consumer.position(tp, timeout_ms=1000) or 0
+            per_topic[tp.topic] = per_topic.get(tp.topic, 0) + max(0, highwater - position)
+        for topic, lag in per_topic.items():
+            self._metrics.lag.labels(self.group_id, topic).set(lag)
+
+
+def read_to_end(
+    bootstrap: str,
+    topics: Iterable[TopicSpec],
+    partitions: Callable[[str], Iterable[int]] | None = None,
+    timeout_s: float = 60.0,
+) -> Iterator[Record]:
+    """Reads topics from the beginning to their current end without a consumer group.
+
+    Used on start-up (and after a rebalance) to rebuild an in-memory view from compacted
+    topics; tombstones come through as records with ``value=None``.
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        assignment: list[TopicPartition] = []
+        for spec in topics:
+            available = consumer.partitions_for_topic(spec.name) or set()
+            chosen = set(partitions(spec.name)) if partitions else available
+            assignment += [TopicPartition(spec.name, p) for p in sorted(available & chosen)]
+        if not assignment:
+            return
+        consumer.assign(assignment)
+        consumer.seek_to_beginning(*assignment)
+        end = {tp: off for tp, off in consumer.end_offsets(assignment).items() if off > 0}
+        deadline = time.monotonic() + timeout_s
+        while end:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reading {sorted({tp.topic for tp in end})} to the end took over {timeout_s}s")
+            for tp, raw_records in consumer.poll(timeout_ms=200, max_records=5000).items():
+                for raw in raw_records:
+                    if tp in end and raw.offset < end[tp]:
+                        yield _to_record(raw)
+                if tp in end and consumer.position(tp) >= end[tp]:
+                    del end[tp]
+    finally:
+        consumer.close(autocommit=False)

@@ -1,0 +1,243 @@
+"""Runs a real single-node Apache Kafka (KRaft, broker + controller) for development and CI.
+
+The broker's jars come from Maven Central through ``deploy/kafka/pom.xml``; data, logs and
+the pid file live under the git-ignored run folder (``.run/kafka`` by default).  When
+``REBOOK_KAFKA_BOOTSTRAP`` is set, nothing is started: the given cluster is used as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from rebook.runtime.config import Env
+from rebook.runtime.topics import ALL_TOPICS, TopicSpec
+
+log = logging.getLogger(__name__)
+
+
+class KafkaSetupError(RuntimeError):
+    """The local broker could not be resolved, started or reached."""
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """The checkout holding ``deploy/kafka/pom.xml`` (``REBOOK_ROOT`` overrides)."""
+    override = os.environ.get("REBOOK_ROOT")
+    if override:
+        return Path(override).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "deploy" / "kafka" / "pom.xml").is_file():
+            return folder
+    raise KafkaSetupError("cannot find deploy/kafka/pom.xml above the current folder; set REBOOK_ROOT")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalKafka:
+    """Where the local broker lives and which ports it uses."""
+
+    root: Path
+    run_dir: Path
+    port: int
+    controller_port: int
+    heap: str
+
+    @classmethod
+    def from_env(cls) -> LocalKafka:
+        env = Env()
+        root = find_repo_root()
+        run_dir = Path(env.str("RUN_DIR", str(root / ".run"))).resolve() / "kafka"
+        return cls(
+            root=root,
+            run_dir=run_dir,
+            port=env.port("KAFKA_PORT", 19092),
+            controller_port=env.port("KAFKA_CONTROLLER_PORT", 19093),
+            heap=env.str("KAFKA_HEAP", "768m"),
+        )
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def libs(self) -> Path:
+        return self.run_dir / "libs"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.run_dir / "kafka.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.run_dir / "kafka.log"
+
+    def resolve_jars(self) -> None:
+        """Copies the broker's runtime class path from Maven Central (cached in ~/.m2)."""
+        pom = self.root / "deploy" / "kafka" / "pom.xml"
+        stamp = self.libs / ".pom-stamp"
+        if stamp.is_file() and stamp.read_text() == pom.read_text():
+            return
+        if not shutil.which("mvn"):
+            raise KafkaSetupError("Maven (mvn) is required to fetch the Kafka broker jars")
+        shutil.rmtree(self.libs, ignore_errors=True)
+        self.libs.mkdir(parents=True)
+        command = [
+            "mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+            f"-DoutputDirectory={self.libs}", "-DincludeScope=runtime",
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise KafkaSetupError(f"mvn failed resolving Kafka:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        stamp.write_text(pom.read_text())
+
+    def _write_config(self) -> Path:
+        data = self.run_dir / "data"
+        config = self.run_dir / "server.properties"
+        config.write_text(
+            "\n".join(
+                [
+                    "process.roles=broker,controller",
+                    "node.id=1",
+                    f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                    "controller.listener.names=CONTROLLER",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                    f"log.dirs={data}",
+                    "num.partitions=3",
+                    "auto.create.topics.enable=false",
+                    "offsets.topic.replication.factor=1",
+                    "offsets.topic.num.partitions=6",
+                    "transaction.state.log.replication.factor=1",
+                    "transaction.state.log.min.isr=1",
+                    "share.coordinator.state.topic.replication.factor=1",
+                    "share.coordinator.state.topic.min.isr=1",
+                    "group.initial.rebalance.delay.ms=0",
+                    "log.cleaner.backoff.ms=1000",
+                    "",
+                ]
+            )
+        )
+        log4j = self.run_dir / "log4j2.properties"
+        log4j.write_text(
+            "rootLogger.level=WARN\nrootLogger.appenderRef.stdout.ref=STDOUT\n"
+            "appender.stdout.type=Console\nappender.stdout.name=STDOUT\n"
+            "appender.stdout.layout.type=PatternLayout\nappender.stdout.layout.pattern=[%d] %p %m (%c)%n\n"
+            "logger.kafka.name=kafka.server.KafkaRaftServer\nlogger.kafka.level=INFO\n"
+        )
+        return config
+
+    def _java(self, *args: str) -> list[str]:
+        java = shutil.which("java")
+        if not java:
+            raise KafkaSetupError("Java 17+ is required to run the Kafka broker")
+        return [
+            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.run_dir / 'log4j2.properties'}",
+            "-cp", str(self.libs / "*"), *args,
+        ]  # fmt: skip
+
+    def running_pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            os.kill(pid, 0)
+            return pid
+        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            return None
+
+    def up(self, timeout_s: float = 90.0) -> None:
+        """Resolves, formats and starts the broker, waits for it, creates the topics."""
+        if self.running_pid() is None:
+            self.resolve_jars()
+            shutil.rmtree(self.run_dir / "data", ignore_errors=True)
+            config = self._write_config()
+            cluster_id = uuid.uuid4().hex[:22]
+            fmt = subprocess.run(
+                self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)),
+                capture_output=True,
+                text=True,
+            )
+            if fmt.returncode != 0:
+                raise KafkaSetupError(f"formatting Kafka storage failed:\n{fmt.stdout}\n{fmt.stderr}")
+            with open(self.log_file, "ab") as out:
+                process = subprocess.Popen(
+                    self._java("kafka.Kafka", str(config)),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # survives the make recipe's shell
+                )
+            self.pid_file.write_text(str(process.pid))
+        wait_for_broker(self.bootstrap, timeout_s, self)
+        ensure_topics(self.bootstrap)
+
+    def down(self, timeout_s: float = 30.0) -> bool:
+        """Stops the broker (SIGTERM, then SIGKILL); True if one was running."""
+        pid = self.running_pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+
+def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None = None) -> None:
+    """Blocks until a metadata request to ``bootstrap`` succeeds."""
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        if local is not None and local.running_pid() is None:
+            tail = local.log_file.read_text(errors="replace")[-3000:] if local.log_file.exists() else ""
+            raise KafkaSetupError(f"the Kafka broker exited during start-up; log tail:\n{tail}")
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+            try:
+                admin.describe_cluster()
+                return
+            finally:
+                admin.close()
+        except (KafkaError, OSError) as exc:
+            last_error = exc
+            time.sleep(0.5)
+    raise KafkaSetupError(f"Kafka at {bootstrap} not reachable after {timeout_s}s: {last_error}")
+
+
+def ensure_topics(bootstrap: str, topics: tuple[TopicSpec, ...] = ALL_TOPICS, replication: int = 1) -> list[str]:
+    """Creates the declared topics that do not exist yet; returns the names created."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    try:
+        existing = set(admin.list_topics())
+        missing = {
+            spec.name: {"num_partitions": spec.partitions, "replication_factor": replication, "configs": spec.configs()}
+            for spec in topics
+            if spec.name not in existing
+        }
+        if missing:
+            # A concurrent creator may win the race; it used the same declaration.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(missing, timeout_ms=15000, wait_for_metadata=True)
+        return sorted(missing)
+    finally:
+        admin.close()

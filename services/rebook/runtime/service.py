@@ -1,0 +1,99 @@
+"""Runs one service process: config → logging → metrics → wiring → gRPC → wait → clean stop.
+
+A service's ``main`` supplies only ``wire(context) -> Wiring``: its servicers, its consumer
+loops and what to close.  Shutdown order on SIGTERM/SIGINT: health NOT_SERVING and a graceful
+gRPC stop (in-flight calls finish), then consumers stop (committing what they processed),
+then closers (flush producers), then the metrics endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry
+
+from rebook.runtime.config import ConfigError, RuntimeConfig, load_runtime_config
+from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
+from rebook.runtime.kafka import ConsumerLoop, EventProducer
+from rebook.runtime.logs import configure_logging
+from rebook.runtime.metrics import new_registry, serve_metrics, stop_metrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    """What wiring code gets: settings, the metrics registry, and a shared producer."""
+
+    config: RuntimeConfig
+    registry: CollectorRegistry
+    _producer: EventProducer | None = None
+
+    def producer(self) -> EventProducer:
+        """The process's one Kafka producer, created on first use."""
+        if self._producer is None:
+            self._producer = EventProducer(
+                self.config.kafka_bootstrap, self.registry, client_id=f"rebook-{self.config.service}"
+            )
+        return self._producer
+
+
+@dataclass
+class Wiring:
+    """A service's parts, as the runtime needs to start and stop them."""
+
+    bindings: Sequence[ServiceBinding]
+    consumers: Sequence[ConsumerLoop] = ()
+    closers: Sequence[Callable[[], None]] = field(default_factory=list)
+    on_started: Callable[[ServiceServer], None] | None = None
+
+
+def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
+    """Runs until SIGTERM/SIGINT; returns the process exit code."""
+    try:
+        config = load_runtime_config(service)
+    except ConfigError as exc:
+        logging.basicConfig()
+        logging.getLogger(service).error("bad configuration: %s", exc)
+        return 2
+    configure_logging(service, config.log_level)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    registry = new_registry()
+    metrics_server, metrics_port = serve_metrics(registry, config.metrics_port, config.grpc_host)
+    context = ServiceContext(config, registry)
+    try:
+        wiring = wire(context)
+    except ConfigError as exc:
+        log.error("bad configuration: %s", exc)
+        stop_metrics(metrics_server)
+        return 2
+    server = build_server(config.grpc_address, wiring.bindings, registry, config.grpc_max_workers)
+    for consumer in wiring.consumers:
+        consumer.start()
+    server.start()
+    if wiring.on_started:
+        wiring.on_started(server)
+    log.info(
+        "service started",
+        extra={"grpc_port": server.port, "metrics_port": metrics_port, "kafka": config.kafka_bootstrap},
+    )
+    stop.wait()
+    log.info("stopping")
+    server.stop(config.shutdown_grace.total_seconds())
+    for consumer in wiring.consumers:
+        consumer.stop()
+    for close in wiring.closers:
+        close()
+    if context._producer is not None:
+        context._producer.flush()
+        context._producer.close()
+    stop_metrics(metrics_server)
+    log.info("stopped")
+    return 0

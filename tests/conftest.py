@@ -1,0 +1,37 @@
+"""Shared fixtures: the real Kafka broker started by the Makefile, and throwaway topics."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+
+import pytest
+from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
+from rebook.runtime.topics import TopicSpec
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    """Bootstrap of the running broker; fails (never skips) when there is none."""
+    from rebook.runtime.local_kafka import KafkaSetupError, wait_for_broker
+
+    bootstrap = os.environ.get("REBOOK_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
+    try:
+        wait_for_broker(bootstrap, 20)
+    except KafkaSetupError as exc:
+        pytest.fail(f"no Kafka at {bootstrap} ({exc}); run the tests through `make test` or `make kafka-up`")
+    return bootstrap
+
+
+@pytest.fixture
+def make_topic(kafka_bootstrap: str) -> Callable[..., TopicSpec]:
+    """Creates a uniquely named topic for one test (same shape as a declared topic)."""
+    from rebook.runtime.local_kafka import ensure_topics
+
+    def create(prefix: str = "test", partitions: int = 1, compacted: bool = False) -> TopicSpec:
+        spec = TopicSpec(f"{prefix}.{uuid.uuid4().hex[:10]}", partitions, compacted, 3_600_000, "test", "test")
+        ensure_topics(kafka_bootstrap, (spec,))
+        return spec
+
+    return create

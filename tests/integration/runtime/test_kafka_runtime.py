@@ -1,0 +1,141 @@
+"""The runtime's Kafka producer and consumer loop against the real broker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+
+from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, read_to_end
+from rebook.runtime.metrics import new_registry
+from rebook.v1 import flight_pb2
+
+from tests.helpers.net import wait_until
+
+PRODUCER_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from rebook.runtime.kafka import EventProducer
+    from rebook.runtime.metrics import new_registry
+    from rebook.v1 import flight_pb2
+    bootstrap, topic, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    producer = EventProducer(bootstrap, new_registry())
+    for i in range(count):
+        leg = flight_pb2.FlightLeg(leg_id=f"RB{i}-2026-11-23-FRA", carrier="RB", flight_number=str(i))
+        producer.publish(topic, leg.leg_id, leg, trace_id=f"trace-{i}")
+    producer.flush()
+    producer.close()
+    """
+)
+
+
+def _collector():
+    seen: list[Record] = []
+    lock = threading.Lock()
+
+    def handle(record: Record) -> None:
+        leg = record.decode(flight_pb2.FlightLeg)
+        with lock:
+            seen.append(record)
+        assert leg is not None and leg.carrier == "RB"
+
+    return seen, handle
+
+
+def test_round_trip_between_two_processes(kafka_bootstrap, make_topic) -> None:
+    topic = make_topic("roundtrip", partitions=3)
+    registry = new_registry()
+    producer = EventProducer(kafka_bootstrap, registry)
+    seen, handle = _collector()
+    loop = ConsumerLoop(kafka_bootstrap, f"test-{topic.name}", [topic], handle, producer, registry)
+    loop.start()
+    try:
+        command = [sys.executable, "-c", PRODUCER_SCRIPT, kafka_bootstrap, topic.name, "50"]
+        subprocess.run(command, check=True, timeout=60)
+        assert wait_until(lambda: len(seen) == 50, 30), f"got {len(seen)} of 50"
+        keys = {record.key for record in seen}
+        assert len(keys) == 50
+        assert all(record.headers["rebook-type"] == "rebook.v1.FlightLeg" for record in seen)
+        assert {record.trace_id for record in seen} == {f"trace-{i}" for i in range(50)}
+    finally:
+        loop.stop()
+        producer.close()
+    consumed = registry.get_sample_value(
+        "rebook_kafka_messages_consumed_total", {"group": loop.group_id, "topic": topic.name}
+    )
+    assert consumed == 50
+
+
+def test_poison_message_goes_to_dead_letter_topic_and_the_loop_goes_on(kafka_bootstrap, make_topic) -> None:
+    topic, dead = make_topic("poison"), make_topic("poison-dlq")
+    registry = new_registry()
+    producer = EventProducer(kafka_bootstrap, registry)
+    good = flight_pb2.FlightLeg(leg_id="RB1-2026-11-23-FRA", carrier="RB")
+    producer.publish(topic, "a", good)
+    type_header = [("rebook-type", b"rebook.v1.FlightLeg")]
+    producer.publish_raw(topic.name, b"b", b"\xff\xff\xff\xff not a protobuf", type_header)
+    producer.publish(topic, "c", flight_pb2.FlightLeg(leg_id="RB3-2026-11-23-FRA", carrier="RB"))
+    producer.flush()
+    seen, handle = _collector()
+    loop = ConsumerLoop(
+        kafka_bootstrap, f"test-{topic.name}", [topic], handle, producer, registry, dead_letter_topic=dead
+    )
+    loop.start()
+    try:
+        assert wait_until(lambda: len(seen) == 2, 30)
+        assert [record.key for record in seen] == ["a", "c"]
+        dead_letters = list(read_to_end(kafka_bootstrap, [dead]))
+        assert len(dead_letters) == 1
+        assert dead_letters[0].key == "b"
+        assert dead_letters[0].value.startswith(b"\xff\xff")
+        assert "PoisonMessageError" in dead_letters[0].headers["rebook-error"]
+        assert dead_letters[0].headers["rebook-source"] == f"{topic.name}/0/1"
+    finally:
+        loop.stop()
+        producer.close()
+    assert registry.get_sample_value(
+        "rebook_kafka_dead_letters_total", {"group": loop.group_id, "topic": topic.name}
+    ) == 1
+
+
+def test_committed_offsets_survive_a_restart(kafka_bootstrap, make_topic) -> None:
+    topic = make_topic("restart")
+    registry = new_registry()
+    producer = EventProducer(kafka_bootstrap, registry)
+    for key in ("a", "b"):
+        producer.publish(topic, key, flight_pb2.FlightLeg(leg_id=key, carrier="RB"))
+    producer.flush()
+    group = f"test-{topic.name}"
+    first, handle = _collector()
+    loop = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, new_registry())
+    loop.start()
+    assert wait_until(lambda: len(first) == 2, 30)
+    loop.stop()
+    producer.publish(topic, "c", flight_pb2.FlightLeg(leg_id="c", carrier="RB"))
+    producer.flush()
+    second, handle = _collector()
+    loop = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, new_registry())
+    loop.start()
+    try:
+        assert wait_until(lambda: len(second) == 1, 30)
+        assert [record.key for record in second] == ["c"]
+    finally:
+        loop.stop()
+        producer.close()
+
+
+def test_read_to_end_rebuilds_latest_state_from_a_compacted_topic(kafka_bootstrap, make_topic) -> None:
+    topic = make_topic("state", partitions=2, compacted=True)
+    producer = EventProducer(kafka_bootstrap, new_registry())
+    for version in (1, 2, 3):
+        producer.publish(topic, "leg-1", flight_pb2.FlightLeg(leg_id="leg-1", version=version))
+    producer.publish(topic, "leg-2", flight_pb2.FlightLeg(leg_id="leg-2", version=1))
+    producer.publish(topic, "leg-2", None)  # tombstone
+    producer.flush()
+    producer.close()
+    latest: dict[str, int | None] = {}
+    for record in read_to_end(kafka_bootstrap, [topic]):
+        leg = record.decode(flight_pb2.FlightLeg)
+        latest[record.key] = leg.version if leg else None
+    assert latest == {"leg-1": 3, "leg-2": None}
