@@ -58,9 +58,11 @@ kafka-down: $(STAMP)
 
 # Starts Kafka unless REBOOK_KAFKA_BOOTSTRAP points at one, and always stops what it started.
 test: $(STAMP) proto-check lint
-	@set -e; started=0; \
-	if [ -z "$$REBOOK_KAFKA_BOOTSTRAP" ]; then $(REBOOK) kafka up; started=1; fi; \
-	trap 'if [ $$started = 1 ]; then $(REBOOK) kafka down; fi' EXIT; \
+	@set -e; \
+	if [ -z "$$REBOOK_KAFKA_BOOTSTRAP" ]; then \
+	  trap '$(REBOOK) kafka down' EXIT; $(REBOOK) kafka up; \
+	  export REBOOK_KAFKA_BOOTSTRAP=$$($(REBOOK) kafka bootstrap); \
+	fi; \
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
