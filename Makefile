@@ -59,11 +59,9 @@ kafka-down: $(STAMP)
 # Starts Kafka unless REBOOK_KAFKA_BOOTSTRAP points at one, and always stops what it started.
 test: $(STAMP) proto-check lint
 	@set -e; \
-	if [ -z "$$REBOOK_KAFKA_BOOTSTRAP" ]; then \
-	  trap '$(REBOOK) kafka down' EXIT; $(REBOOK) kafka up; \
-	  export REBOOK_KAFKA_BOOTSTRAP=$$($(REBOOK) kafka bootstrap); \
-	fi; \
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	if [ -n "$$REBOOK_KAFKA_BOOTSTRAP" ]; then bootstrap="$$REBOOK_KAFKA_BOOTSTRAP"; $(REBOOK) kafka up; \
+	else trap '$(REBOOK) kafka down' EXIT; $(REBOOK) kafka up; bootstrap=$$($(REBOOK) kafka bootstrap); fi; \
+	REBOOK_KAFKA_BOOTSTRAP=$$bootstrap $(PY) -m pytest tests $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
