@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from rebook.v1 import location_pb2 as rebook_dot_v1_dot_location__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*rebook/v1/passenger_location_service.proto\x12\trebook.v1\x1a\x18rebook/v1/location.proto\":\n\x11ReportPingRequest\x12%\n\x04ping\x18\x01 \x01(\x0b\x32\x17.rebook.v1.LocationPing\"P\n\x12ReportPingResponse\x12\'\n\tproximity\x18\x01 \x01(\x0b\x32\x14.rebook.v1.Proximity\x12\x11\n\tpublished\x18\x02 \x01(\x08\";\n\x12ReportPingsRequest\x12%\n\x04ping\x18\x01 \x01(\x0b\x32\x17.rebook.v1.LocationPing\"<\n\x0cRejectedPing\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"q\n\x13ReportPingsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x03\x12\x17\n\x0fpublished_count\x18\x02 \x01(\x03\x12)\n\x08rejected\x18\x03 \x03(\x0b\x32\x17.rebook.v1.RejectedPing\"<\n\x13GetProximityRequest\x12\x14\n\x0cpassenger_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61irport\x18\x02 \x01(\t\"?\n\x14GetProximityResponse\x12\'\n\tproximity\x18\x01 \x01(\x0b\x32\x14.rebook.v1.Proximity\".\n\x16\x46orgetPassengerRequest\x12\x14\n\x0cpassenger_id\x18\x01 \x01(\t\",\n\x17\x46orgetPassengerResponse\x12\x11\n\tforgotten\x18\x01 \x01(\x08\x32\xe0\x02\n\x18PassengerLocationService\x12I\n\nReportPing\x12\x1c.rebook.v1.ReportPingRequest\x1a\x1d.rebook.v1.ReportPingResponse\x12N\n\x0bReportPings\x12\x1d.rebook.v1.ReportPingsRequest\x1a\x1e.rebook.v1.ReportPingsResponse(\x01\x12O\n\x0cGetProximity\x12\x1e.rebook.v1.GetProximityRequest\x1a\x1f.rebook.v1.GetProximityResponse\x12X\n\x0f\x46orgetPassenger\x12!.rebook.v1.ForgetPassengerRequest\x1a\".rebook.v1.ForgetPassengerResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*rebook/v1/passenger_location_service.proto\x12\trebook.v1\x1a\x18rebook/v1/location.proto\":\n\x11ReportPingRequest\x12%\n\x04ping\x18\x01 \x01(\x0b\x32\x17.rebook.v1.LocationPing\"P\n\x12ReportPingResponse\x12\'\n\tproximity\x18\x01 \x01(\x0b\x32\x14.rebook.v1.Proximity\x12\x11\n\tpublished\x18\x02 \x01(\x08\"<\n\x12ReportPingsRequest\x12&\n\x05pings\x18\x01 \x03(\x0b\x32\x17.rebook.v1.LocationPing\"<\n\x0cRejectedPing\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"q\n\x13ReportPingsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x03\x12\x17\n\x0fpublished_count\x18\x02 \x01(\x03\x12)\n\x08rejected\x18\x03 \x03(\x0b\x32\x17.rebook.v1.RejectedPing\"<\n\x13GetProximityRequest\x12\x14\n\x0cpassenger_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61irport\x18\x02 \x01(\t\"?\n\x14GetProximityResponse\x12\'\n\tproximity\x18\x01 \x01(\x0b\x32\x14.rebook.v1.Proximity\".\n\x16\x46orgetPassengerRequest\x12\x14\n\x0cpassenger_id\x18\x01 \x01(\t\",\n\x17\x46orgetPassengerResponse\x12\x11\n\tforgotten\x18\x01 \x01(\x08\x32\xe0\x02\n\x18PassengerLocationService\x12I\n\nReportPing\x12\x1c.rebook.v1.ReportPingRequest\x1a\x1d.rebook.v1.ReportPingResponse\x12N\n\x0bReportPings\x12\x1d.rebook.v1.ReportPingsRequest\x1a\x1e.rebook.v1.ReportPingsResponse(\x01\x12O\n\x0cGetProximity\x12\x1e.rebook.v1.GetProximityRequest\x1a\x1f.rebook.v1.GetProximityResponse\x12X\n\x0f\x46orgetPassenger\x12!.rebook.v1.ForgetPassengerRequest\x1a\".rebook.v1.ForgetPassengerResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,19 +37,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REPORTPINGRESPONSE']._serialized_start=143
   _globals['_REPORTPINGRESPONSE']._serialized_end=223
   _globals['_REPORTPINGSREQUEST']._serialized_start=225
-  _globals['_REPORTPINGSREQUEST']._serialized_end=284
-  _globals['_REJECTEDPING']._serialized_start=286
-  _globals['_REJECTEDPING']._serialized_end=346
-  _globals['_REPORTPINGSRESPONSE']._serialized_start=348
-  _globals['_REPORTPINGSRESPONSE']._serialized_end=461
-  _globals['_GETPROXIMITYREQUEST']._serialized_start=463
-  _globals['_GETPROXIMITYREQUEST']._serialized_end=523
-  _globals['_GETPROXIMITYRESPONSE']._serialized_start=525
-  _globals['_GETPROXIMITYRESPONSE']._serialized_end=588
-  _globals['_FORGETPASSENGERREQUEST']._serialized_start=590
-  _globals['_FORGETPASSENGERREQUEST']._serialized_end=636
-  _globals['_FORGETPASSENGERRESPONSE']._serialized_start=638
-  _globals['_FORGETPASSENGERRESPONSE']._serialized_end=682
-  _globals['_PASSENGERLOCATIONSERVICE']._serialized_start=685
-  _globals['_PASSENGERLOCATIONSERVICE']._serialized_end=1037
+  _globals['_REPORTPINGSREQUEST']._serialized_end=285
+  _globals['_REJECTEDPING']._serialized_start=287
+  _globals['_REJECTEDPING']._serialized_end=347
+  _globals['_REPORTPINGSRESPONSE']._serialized_start=349
+  _globals['_REPORTPINGSRESPONSE']._serialized_end=462
+  _globals['_GETPROXIMITYREQUEST']._serialized_start=464
+  _globals['_GETPROXIMITYREQUEST']._serialized_end=524
+  _globals['_GETPROXIMITYRESPONSE']._serialized_start=526
+  _globals['_GETPROXIMITYRESPONSE']._serialized_end=589
+  _globals['_FORGETPASSENGERREQUEST']._serialized_start=591
+  _globals['_FORGETPASSENGERREQUEST']._serialized_end=637
+  _globals['_FORGETPASSENGERRESPONSE']._serialized_start=639
+  _globals['_FORGETPASSENGERRESPONSE']._serialized_end=683
+  _globals['_PASSENGERLOCATIONSERVICE']._serialized_start=686
+  _globals['_PASSENGERLOCATIONSERVICE']._serialized_end=1038
 # @@protoc_insertion_point(module_scope)

@@ -22,10 +22,10 @@ class ReportPingResponse(_message.Message):
     def __init__(self, proximity: _Optional[_Union[_location_pb2.Proximity, _Mapping]] = ..., published: bool = ...) -> None: ...
 
 class ReportPingsRequest(_message.Message):
-    __slots__ = ("ping",)
-    PING_FIELD_NUMBER: _ClassVar[int]
-    ping: _location_pb2.LocationPing
-    def __init__(self, ping: _Optional[_Union[_location_pb2.LocationPing, _Mapping]] = ...) -> None: ...
+    __slots__ = ("pings",)
+    PINGS_FIELD_NUMBER: _ClassVar[int]
+    pings: _containers.RepeatedCompositeFieldContainer[_location_pb2.LocationPing]
+    def __init__(self, pings: _Optional[_Iterable[_Union[_location_pb2.LocationPing, _Mapping]]] = ...) -> None: ...
 
 class RejectedPing(_message.Message):
     __slots__ = ("index", "code", "message")
