@@ -170,8 +170,118 @@ class _Listener(ConsumerRebalanceListener):
             self._loop.on_assigned(set(assigned))
 
 
-class ConsumerLoop:
-    """One consumer on its own thread: poll → handle → (flush side effects) → commit offset + 1.
+class _ProcessingLoop:
+    """Shared part of the loops: one consumer on its own thread, handle with retries, DLQ."""
+
+    def __init__(
+        self,
+        name: str,
+        topics: Sequence[TopicSpec],
+        handler: Handler,
+        producer: EventProducer,
+        registry: CollectorRegistry,
+        max_attempts: int,
+        retry_backoff_s: float,
+        poll_timeout_ms: int,
+        dead_letter_topic: TopicSpec,
+    ) -> None:
+        self.group_id = name
+        self._topics = [t.name for t in topics]
+        self._handler = handler
+        self._producer = producer
+        self._max_attempts = max_attempts
+        self._retry_backoff_s = retry_backoff_s
+        self._poll_timeout_ms = poll_timeout_ms
+        self._dead_letter_topic = dead_letter_topic.name
+        self._metrics = ConsumerMetrics(registry, name, self._topics)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._consumer: KafkaConsumer
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stops polling, finishes the current batch and closes the consumer."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                batches = self._consumer.poll(timeout_ms=self._poll_timeout_ms)
+                for raw_records in batches.values():
+                    for raw in raw_records:
+                        self._process(_to_record(raw))
+                self._after_poll(bool(batches))
+        except Exception:
+            log.exception("consumer loop crashed", extra={"group": self.group_id})
+            raise
+        finally:
+            self._before_close()
+            self._consumer.close(autocommit=False)
+
+    def _after_poll(self, had_records: bool) -> None:
+        """Hook: commit, track catch-up, update lag."""
+
+    def _before_close(self) -> None:
+        """Hook: last commit."""
+
+    def _process(self, record: Record) -> None:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                self._handler(record)
+                break
+            except (PoisonMessageError, ValidationError) as exc:
+                self._metrics.failures.labels(self.group_id, record.topic).inc()
+                self._dead_letter(record, exc)
+                break
+            except Exception as exc:
+                self._metrics.failures.labels(self.group_id, record.topic).inc()
+                log.warning(
+                    "handler failed",
+                    extra={"topic": record.topic, "offset": record.offset, "attempt": attempt, "error": repr(exc)},
+                )
+                if attempt == self._max_attempts:
+                    self._dead_letter(record, exc)
+                else:
+                    time.sleep(self._retry_backoff_s * attempt)
+        self._metrics.consumed.labels(self.group_id, record.topic).inc()
+        self._processed(record)
+
+    def _processed(self, record: Record) -> None:
+        """Hook: remember the offset to commit."""
+
+    def _dead_letter(self, record: Record, error: Exception) -> None:
+        headers = [(k, v.encode()) for k, v in record.headers.items()]
+        headers += [
+            (ERROR_HEADER, f"{type(error).__name__}: {error}"[:1000].encode()),
+            (SOURCE_HEADER, f"{record.topic}/{record.partition}/{record.offset}".encode()),
+        ]
+        key = record.key.encode() if record.key is not None else None
+        self._producer.publish_raw(self._dead_letter_topic, key, record.value, headers).get(timeout=30)
+        self._metrics.dead_letters.labels(self.group_id, record.topic).inc()
+        log.error(
+            "message sent to dead-letter topic",
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
+        )
+
+    def _update_lag(self) -> None:
+        per_topic: dict[str, int] = {}
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            position = self._consumer.position(tp, timeout_ms=1000) or 0
+            per_topic[tp.topic] = per_topic.get(tp.topic, 0) + max(0, highwater - position)
+        for topic, lag in per_topic.items():
+            self._metrics.lag.labels(self.group_id, topic).set(lag)
+
+
+class ConsumerLoop(_ProcessingLoop):
+    """A group member: poll → handle → (flush side effects) → commit offset + 1.
 
     A message whose handler raises ``PoisonMessageError`` or ``ValidationError``, or any other
     error ``max_attempts`` times, is copied to the dead-letter topic with the error in a
@@ -199,21 +309,15 @@ class ConsumerLoop:
         dead_letter_topic: TopicSpec = DEAD_LETTER,
         client_id: str = "rebook",
     ) -> None:
-        self.group_id = group_id
-        self._topics = [t.name for t in topics]
-        self._handler = handler
-        self._producer = producer
+        super().__init__(
+            group_id, topics, handler, producer, registry, max_attempts, retry_backoff_s, poll_timeout_ms,
+            dead_letter_topic,
+        )  # fmt: skip
         self._after_batch = after_batch
         self.on_assigned = on_assigned
         self.on_revoked = on_revoked
-        self._max_attempts = max_attempts
-        self._retry_backoff_s = retry_backoff_s
-        self._poll_timeout_ms = poll_timeout_ms
-        self._dead_letter_topic = dead_letter_topic.name
-        self._metrics = ConsumerMetrics(registry, group_id, self._topics)
         self._pending: dict[TopicPartition, int] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.ready = threading.Event()  # set once partitions were assigned at least once
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=group_id,
@@ -226,72 +330,19 @@ class ConsumerLoop:
             heartbeat_interval_ms=1000,
         )
         self._consumer.subscribe(self._topics, listener=_Listener(self))
-        self.ready = threading.Event()  # set once partitions were assigned at least once
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group_id}", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Stops polling, commits what was processed and closes the consumer."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                batches = self._consumer.poll(timeout_ms=self._poll_timeout_ms)
-                if self._consumer.assignment():
-                    self.ready.set()
-                for raw_records in batches.values():
-                    for raw in raw_records:
-                        self._process(_to_record(raw))
-                if batches:
-                    self._commit_pending()
-                    self._update_lag()
-        except Exception:
-            log.exception("consumer loop crashed", extra={"group": self.group_id})
-            raise
-        finally:
-            self._commit_pending()
-            self._consumer.close(autocommit=False)
-
-    def _process(self, record: Record) -> None:
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                self._handler(record)
-                break
-            except (PoisonMessageError, ValidationError) as exc:
-                self._metrics.failures.labels(self.group_id, record.topic).inc()
-                self._dead_letter(record, exc)
-                break
-            except Exception as exc:
-                self._metrics.failures.labels(self.group_id, record.topic).inc()
-                log.warning(
-                    "handler failed",
-                    extra={"topic": record.topic, "offset": record.offset, "attempt": attempt, "error": repr(exc)},
-                )
-                if attempt == self._max_attempts:
-                    self._dead_letter(record, exc)
-                else:
-                    time.sleep(self._retry_backoff_s * attempt)
-        self._metrics.consumed.labels(self.group_id, record.topic).inc()
+    def _processed(self, record: Record) -> None:
         self._pending[TopicPartition(record.topic, record.partition)] = record.offset + 1
 
-    def _dead_letter(self, record: Record, error: Exception) -> None:
-        headers = [(k, v.encode()) for k, v in record.headers.items()]
-        headers += [
-            (ERROR_HEADER, f"{type(error).__name__}: {error}"[:1000].encode()),
-            (SOURCE_HEADER, f"{record.topic}/{record.partition}/{record.offset}".encode()),
-        ]
-        key = record.key.encode() if record.key is not None else None
-        self._producer.publish_raw(self._dead_letter_topic, key, record.value, headers).get(timeout=30)
-        self._metrics.dead_letters.labels(self.group_id, record.topic).inc()
-        log.error(
-            "message sent to dead-letter topic",
-            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
-        )
+    def _after_poll(self, had_records: bool) -> None:
+        if self._consumer.assignment():
+            self.ready.set()
+        if had_records:
+            self._commit_pending()
+            self._update_lag()
+
+    def _before_close(self) -> None:
+        self._commit_pending()
 
     def _commit_pending(self) -> None:
         if not self._pending:
@@ -302,16 +353,59 @@ class ConsumerLoop:
         self._consumer.commit(offsets)
         self._pending.clear()
 
-    def _update_lag(self) -> None:
-        per_topic: dict[str, int] = {}
-        for tp in self._consumer.assignment():
-            highwater = self._consumer.highwater(tp)
-            if highwater is None:
-                continue
-            position = self._consumer.position(tp, timeout_ms=1000) or 0
-            per_topic[tp.topic] = per_topic.get(tp.topic, 0) + max(0, highwater - position)
-        for topic, lag in per_topic.items():
-            self._metrics.lag.labels(self.group_id, topic).set(lag)
+
+class ViewLoop(_ProcessingLoop):
+    """Reads every partition of state topics from the beginning, then follows them; no group.
+
+    Every instance of a service sees all of it (e.g. the optimizer's flights and bookings
+    views), so nothing is committed: a restart rebuilds the view from the compacted topics.
+    ``caught_up`` is set once everything present at start-up was handled.
+    """
+
+    def __init__(
+        self,
+        bootstrap: str,
+        name: str,
+        topics: Sequence[TopicSpec],
+        handler: Handler,
+        producer: EventProducer,
+        registry: CollectorRegistry,
+        *,
+        max_attempts: int = 3,
+        retry_backoff_s: float = 0.2,
+        poll_timeout_ms: int = 200,
+        dead_letter_topic: TopicSpec = DEAD_LETTER,
+        client_id: str = "rebook",
+    ) -> None:
+        super().__init__(
+            name, topics, handler, producer, registry, max_attempts, retry_backoff_s, poll_timeout_ms,
+            dead_letter_topic,
+        )  # fmt: skip
+        self.caught_up = threading.Event()
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=None, client_id=client_id, enable_auto_commit=False,
+            max_poll_records=5000, fetch_max_wait_ms=50,
+        )  # fmt: skip
+        assignment = [
+            TopicPartition(topic, partition)
+            for topic in self._topics
+            for partition in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
+        self._consumer.assign(assignment)
+        self._consumer.seek_to_beginning(*assignment)
+        self._catch_up_to = {tp: end for tp, end in self._consumer.end_offsets(assignment).items() if end > 0}
+        if not self._catch_up_to:
+            self.caught_up.set()
+
+    def _after_poll(self, had_records: bool) -> None:
+        if not self.caught_up.is_set():
+            self._catch_up_to = {
+                tp: end for tp, end in self._catch_up_to.items() if self._consumer.position(tp) < end
+            }
+            if not self._catch_up_to:
+                self.caught_up.set()
+        if had_records:
+            self._update_lag()
 
 
 def read_to_end(

@@ -7,7 +7,7 @@ import sys
 import textwrap
 import threading
 
-from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, read_to_end
+from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, ViewLoop, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import flight_pb2
 
@@ -139,3 +139,29 @@ def test_read_to_end_rebuilds_latest_state_from_a_compacted_topic(kafka_bootstra
         leg = record.decode(flight_pb2.FlightLeg)
         latest[record.key] = leg.version if leg else None
     assert latest == {"leg-1": 3, "leg-2": None}
+
+
+def test_every_view_loop_sees_every_partition_and_reports_catch_up(kafka_bootstrap, make_topic) -> None:
+    topic = make_topic("view", partitions=3, compacted=True)
+    producer = EventProducer(kafka_bootstrap, new_registry())
+    for i in range(30):
+        producer.publish(topic, f"leg-{i}", flight_pb2.FlightLeg(leg_id=f"leg-{i}", carrier="RB"))
+    producer.flush()
+    views = []
+    for name in ("instance-a", "instance-b"):
+        seen, handle = _collector()
+        loop = ViewLoop(kafka_bootstrap, name, [topic], handle, producer, new_registry())
+        loop.start()
+        views.append((seen, loop))
+    try:
+        for seen, loop in views:
+            assert loop.caught_up.wait(30)
+            assert len(seen) == 30
+        producer.publish(topic, "leg-new", flight_pb2.FlightLeg(leg_id="leg-new", carrier="RB"))
+        producer.flush()
+        for seen, _ in views:
+            assert wait_until(lambda seen=seen: len(seen) == 31, 30)
+    finally:
+        for _, loop in views:
+            loop.stop()
+        producer.close()
