@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
 from rebook.runtime.topics import TopicSpec
 

@@ -12,6 +12,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
 from rebook.domain.errors import FieldViolation, NotFoundError, ValidationError
 from rebook.runtime.grpc_errors import error_reason, field_violations
 from rebook.runtime.grpc_server import ServiceBinding, build_server
@@ -19,7 +20,6 @@ from rebook.runtime.metrics import new_registry
 from rebook.v1 import flight_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
-
 from tests.helpers.net import free_port, wait_until
 
 SERVICE = "rebook.v1.FlightStatusService"

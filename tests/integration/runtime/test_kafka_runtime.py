@@ -10,7 +10,6 @@ import threading
 from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, ViewLoop, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import flight_pb2
-
 from tests.helpers.net import wait_until
 
 PRODUCER_SCRIPT = textwrap.dedent(

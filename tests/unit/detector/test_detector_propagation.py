@@ -13,7 +13,6 @@ from rebook.detector.core import (
     Reinstatement,
 )
 from rebook.domain.model import Cabin, Disruption, DisruptionKind
-
 from tests.unit.detector.detector_helpers import DAY, by_id, did, event, leg, loaded, rotation, t
 
 DLY, RISK = DisruptionKind.DELAY, DisruptionKind.ROTATION_AT_RISK

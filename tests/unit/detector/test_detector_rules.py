@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from rebook.detector.core import Cancellation, Diversion, EquipmentChange, EstimateChange, Reinstatement
 from rebook.domain.model import Cabin, DisruptionKind, FlightStatus
-
 from tests.unit.detector.detector_helpers import by_id, did, event, leg, loaded, rotation, t
 
 CNL, DLY, DIV, DNG, RISK = (

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+
 from rebook.detector.core import (
     ActualTimes,
     Cancellation,
@@ -17,7 +18,6 @@ from rebook.detector.core import (
 )
 from rebook.domain.errors import NotFoundError, ValidationError
 from rebook.domain.model import Cabin, FlightLeg, make_leg_id
-
 from tests.unit.detector.detector_helpers import DAY, event, leg, loaded, rotation, snapshot, t
 
 GOOD = rotation()[3]

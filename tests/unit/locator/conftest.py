@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from rebook.locator.core.airports import AirportIndex, default_index
 
 

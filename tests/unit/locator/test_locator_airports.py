@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from rebook.locator.core.airports import (
     EARTH_RADIUS_KM,
     Airport,

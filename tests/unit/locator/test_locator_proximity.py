@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from rebook.domain.model import ProximityBand
 from rebook.locator.core.airports import AirportIndex, AirportSize
 from rebook.locator.core.proximity import NO_PING_TIME, band_for, estimate, time_to_gate, travel_time, unknown

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from rebook.domain.errors import PermissionDeniedError, ValidationError
 from rebook.domain.model import Proximity, ProximityBand
 from rebook.locator.core.airports import AirportIndex

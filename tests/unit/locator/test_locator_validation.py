@@ -4,6 +4,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from rebook.domain.errors import PermissionDeniedError, ValidationError
 from rebook.locator.core.airports import AirportIndex
 from rebook.locator.core.settings import LocatorSettings

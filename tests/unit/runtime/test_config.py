@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+
 from rebook.runtime.config import ConfigError, Env, load_runtime_config
 
 

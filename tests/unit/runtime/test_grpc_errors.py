@@ -1,5 +1,6 @@
 import grpc
 from google.rpc import error_details_pb2, status_pb2
+
 from rebook.domain.errors import FieldViolation, NotFoundError, PreconditionError, ValidationError
 from rebook.runtime.grpc_errors import status_for
 
