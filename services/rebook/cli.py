@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "optimizer": ("rebook.optimizer.main", "run the rebooking optimizer (RebookingService)"),
     "notifier": ("rebook.notifier.main", "run the notifier (NotificationService)"),
     "kafka": ("rebook.runtime.kafka_cli", "start/stop the local Apache Kafka broker, create topics"),
+    "bench": ("rebook.bench", "run a benchmark and print JSON"),
 }
 
 
