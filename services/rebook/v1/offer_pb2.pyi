@@ -106,7 +106,7 @@ class OfferOption(_message.Message):
     def __init__(self, option_id: _Optional[str] = ..., kind: _Optional[_Union[OptionKind, str]] = ..., segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_delay: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., held: bool = ..., downgrade: bool = ..., airport_change: bool = ...) -> None: ...
 
 class Offer(_message.Message):
-    __slots__ = ("offer_id", "version", "record_locator", "carrier", "passenger_ids", "status", "original_segments", "options", "primary_option_id", "holds", "expire_time", "explanation", "disruption_id", "disruption_known_time", "create_time", "chosen_option_id", "predicted", "disruption_version")
+    __slots__ = ("offer_id", "version", "record_locator", "carrier", "passenger_ids", "status", "original_segments", "options", "primary_option_id", "holds", "expire_time", "explanation", "disruption_id", "disruption_known_time", "create_time", "chosen_option_id", "predicted", "disruption_version", "kept_leg_ids", "response_ids")
     OFFER_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     RECORD_LOCATOR_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +125,8 @@ class Offer(_message.Message):
     CHOSEN_OPTION_ID_FIELD_NUMBER: _ClassVar[int]
     PREDICTED_FIELD_NUMBER: _ClassVar[int]
     DISRUPTION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    KEPT_LEG_IDS_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_IDS_FIELD_NUMBER: _ClassVar[int]
     offer_id: str
     version: int
     record_locator: str
@@ -143,7 +145,9 @@ class Offer(_message.Message):
     chosen_option_id: str
     predicted: bool
     disruption_version: int
-    def __init__(self, offer_id: _Optional[str] = ..., version: _Optional[int] = ..., record_locator: _Optional[str] = ..., carrier: _Optional[str] = ..., passenger_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[OfferStatus, str]] = ..., original_segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., options: _Optional[_Iterable[_Union[OfferOption, _Mapping]]] = ..., primary_option_id: _Optional[str] = ..., holds: _Optional[_Iterable[_Union[SeatHold, _Mapping]]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., explanation: _Optional[str] = ..., disruption_id: _Optional[str] = ..., disruption_known_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chosen_option_id: _Optional[str] = ..., predicted: bool = ..., disruption_version: _Optional[int] = ...) -> None: ...
+    kept_leg_ids: _containers.RepeatedScalarFieldContainer[str]
+    response_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, offer_id: _Optional[str] = ..., version: _Optional[int] = ..., record_locator: _Optional[str] = ..., carrier: _Optional[str] = ..., passenger_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[OfferStatus, str]] = ..., original_segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., options: _Optional[_Iterable[_Union[OfferOption, _Mapping]]] = ..., primary_option_id: _Optional[str] = ..., holds: _Optional[_Iterable[_Union[SeatHold, _Mapping]]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., explanation: _Optional[str] = ..., disruption_id: _Optional[str] = ..., disruption_known_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chosen_option_id: _Optional[str] = ..., predicted: bool = ..., disruption_version: _Optional[int] = ..., kept_leg_ids: _Optional[_Iterable[str]] = ..., response_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PassengerResponse(_message.Message):
     __slots__ = ("response_id", "offer_id", "offer_version", "kind", "option_id", "response_time")

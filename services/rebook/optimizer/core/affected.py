@@ -1,0 +1,243 @@
+"""Who a disruption really affects, where each party will be, and from when it can travel on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, FlightStatus, Proximity, Segment
+
+from .settings import OptimizerSettings
+
+
+class Reason(Enum):
+    """Why a booking must be rebooked."""
+
+    CANCELLED = "cancelled"
+    MISCONNECTION = "misconnection"
+    DOWNGAUGE = "downgauge"
+    DIVERSION = "diversion"
+
+
+@dataclass(frozen=True, slots=True)
+class Affected:
+    """A booking that must be rebooked from ``at_airport`` (ready at ``ready``) to ``destination``.
+
+    ``kept`` are the segments the party still flies (or flew); ``released`` are the ones it
+    leaves, whose seats become free for others.  ``disrupted_leg_id`` is the leg to blame.
+    """
+
+    booking: Booking
+    reason: Reason
+    at_airport: str
+    ready: datetime
+    destination: str
+    original_arrival: datetime
+    kept: tuple[Segment, ...]
+    released: tuple[Segment, ...]
+    disrupted_leg_id: str
+    weight: float
+
+    @property
+    def cabin(self) -> Cabin:
+        """The booked cabin (the best one on the itinerary) the party should keep."""
+        return max(s.cabin for s in self.booking.segments)
+
+    @property
+    def reduced_mobility(self) -> bool:
+        return any(p.reduced_mobility for p in self.booking.passengers)
+
+
+def find_affected(
+    flights: Mapping[str, FlightLeg],
+    bookings: Iterable[Booking],
+    disruptions: Sequence[Disruption],
+    settings: OptimizerSettings,
+    now: datetime,
+    proximity: Mapping[str, Proximity] | None = None,
+) -> list[Affected]:
+    """Affected bookings, ordered by record locator (deterministic).
+
+    ``flights`` already reflects the disruptions; only bookings touching a leg of a live
+    (not withdrawn) disruption are examined, so an old tight connection elsewhere is not news.
+    """
+    disrupted = {lid for d in disruptions if not d.withdrawn for lid in d.leg_ids}
+    touching = sorted(
+        (b for b in bookings if b.segments and any(s.leg_id in disrupted for s in b.segments)),
+        key=lambda b: b.record_locator,
+    )
+    proximity = proximity or {}
+    found: dict[str, Affected] = {}
+    for booking in touching:
+        hit = _broken(booking, flights, settings, now, proximity)
+        if hit is not None:
+            found[booking.record_locator] = hit
+    for hit in _downgauge_overflow(touching, found, flights, disrupted, settings, now, proximity):
+        found[hit.booking.record_locator] = hit
+    return [found[k] for k in sorted(found)]
+
+
+def _broken(
+    booking: Booking,
+    flights: Mapping[str, FlightLeg],
+    settings: OptimizerSettings,
+    now: datetime,
+    proximity: Mapping[str, Proximity],
+) -> Affected | None:
+    """The first place the itinerary breaks (cancel, diversion, misconnection), if any."""
+    rm = any(p.reduced_mobility for p in booking.passengers)
+    segs = booking.segments
+    for i, seg in enumerate(segs):
+        leg = flights.get(seg.leg_id)
+        if leg is None or leg.cancelled:
+            return _leave_at(booking, i, Reason.CANCELLED, flights, settings, now, proximity)
+        if leg.status == FlightStatus.DIVERTED and leg.diverted_to:
+            if not leg.departed:  # not flown yet: the rest of the trip is as good as cancelled
+                return _leave_at(booking, i, Reason.DIVERSION, flights, settings, now, proximity)
+            return _diverted_en_route(booking, i, leg, flights, settings, now)
+        if i > 0 and not leg.departed:
+            prev = flights[segs[i - 1].leg_id]
+            if leg.departure < prev.arrival + settings.mct(prev.destination, rm):
+                return _leave_at(booking, i, Reason.MISCONNECTION, flights, settings, now, proximity)
+    return None
+
+
+def _leave_at(
+    booking: Booking,
+    i: int,
+    reason: Reason,
+    flights: Mapping[str, FlightLeg],
+    settings: OptimizerSettings,
+    now: datetime,
+    proximity: Mapping[str, Proximity],
+    blame: str = "",
+) -> Affected:
+    """The party flies segments before ``i`` as booked and is rebooked from there on."""
+    segs = booking.segments
+    blame = blame or segs[i].leg_id
+    if i == 0:
+        leg = flights.get(segs[0].leg_id)
+        at = leg.origin if leg else _origin_from_leg_id(segs[0].leg_id)
+        ready = _ready_at_origin(booking, at, now, proximity)
+    else:
+        prev = flights[segs[i - 1].leg_id]
+        rm = any(p.reduced_mobility for p in booking.passengers)
+        at = prev.destination
+        ready = max(now, prev.arrival + settings.mct(at, rm))
+    return _make(booking, reason, at, ready, segs[:i], segs[i:], blame, flights, settings)
+
+
+def _diverted_en_route(
+    booking: Booking,
+    i: int,
+    leg: FlightLeg,
+    flights: Mapping[str, FlightLeg],
+    settings: OptimizerSettings,
+    now: datetime,
+) -> Affected | None:
+    """The leg flew to ``diverted_to``: continue from there (nothing to do if that is home)."""
+    segs = booking.segments
+    if leg.diverted_to == _destination(booking, flights):
+        return None
+    rm = any(p.reduced_mobility for p in booking.passengers)
+    ready = max(now, leg.arrival + settings.mct(leg.diverted_to, rm))
+    kept, released = segs[: i + 1], segs[i + 1 :]
+    return _make(booking, Reason.DIVERSION, leg.diverted_to, ready, kept, released, leg.leg_id, flights, settings)
+
+
+def _make(
+    booking: Booking,
+    reason: Reason,
+    at: str,
+    ready: datetime,
+    kept: tuple[Segment, ...],
+    released: tuple[Segment, ...],
+    blame: str,
+    flights: Mapping[str, FlightLeg],
+    settings: OptimizerSettings,
+) -> Affected:
+    last = flights.get(booking.segments[-1].leg_id)
+    # The promise to the passenger is the schedule, so delay is measured against it.
+    original = last.scheduled_arrival if last else ready
+    return Affected(
+        booking=booking,
+        reason=reason,
+        at_airport=at,
+        ready=ready,
+        destination=_destination(booking, flights),
+        original_arrival=original,
+        kept=kept,
+        released=released,
+        disrupted_leg_id=blame,
+        weight=settings.booking_weight(booking),
+    )
+
+
+def _destination(booking: Booking, flights: Mapping[str, FlightLeg]) -> str:
+    last = flights.get(booking.segments[-1].leg_id)
+    return last.destination if last else ""
+
+
+def _origin_from_leg_id(leg_id: str) -> str:
+    return leg_id.rsplit("-", 1)[-1]
+
+
+def _ready_at_origin(booking: Booking, airport: str, now: datetime, proximity: Mapping[str, Proximity]) -> datetime:
+    """Now, or later if a fresh location ping says a passenger is still on the way."""
+    ready = now
+    for pax in booking.passengers:
+        prox = proximity.get(pax.passenger_id)
+        if prox is not None and not prox.stale and prox.target_airport == airport:
+            ready = max(ready, prox.ping_time + prox.time_to_gate)
+    return ready
+
+
+def _downgauge_overflow(
+    touching: list[Booking],
+    found: Mapping[str, Affected],
+    flights: Mapping[str, FlightLeg],
+    disrupted: set[str],
+    settings: OptimizerSettings,
+    now: datetime,
+    proximity: Mapping[str, Proximity],
+) -> list[Affected]:
+    """Move the lowest-priority whole bookings off cabins whose capacity fell below sales."""
+    on_leg: dict[tuple[str, Cabin], list[tuple[Booking, int]]] = defaultdict(list)
+    for b in touching:
+        if b.record_locator in found:  # already leaving; its seats are freed anyway
+            continue
+        for i, seg in enumerate(b.segments):
+            if seg.leg_id in disrupted:
+                on_leg[(seg.leg_id, seg.cabin)].append((b, i))
+    moved: dict[str, Affected] = {}
+    for (leg_id, cabin), riders in sorted(on_leg.items()):
+        leg = flights.get(leg_id)
+        if leg is None or leg.departed:
+            continue
+        need = leg.sold.get(cabin, 0) - leg.capacity.get(cabin, 0)
+        riders = [r for r in riders if r[0].record_locator not in moved]
+        for booking, i in _pick_lowest_priority(riders, need, settings):
+            hit = _leave_at(booking, i, Reason.DOWNGAUGE, flights, settings, now, proximity, leg_id)
+            moved[booking.record_locator] = hit
+    return list(moved.values())
+
+
+def _pick_lowest_priority(
+    riders: list[tuple[Booking, int]], need: int, settings: OptimizerSettings
+) -> list[tuple[Booking, int]]:
+    """Whole bookings of the lowest priority first; within a priority level, prefer the party
+    that fits the remaining need best so that no more passengers move than necessary."""
+    pool = sorted(riders, key=lambda r: (settings.booking_weight(r[0]) / r[0].party_size, r[0].record_locator))
+    chosen: list[tuple[Booking, int]] = []
+    while need > 0 and pool:
+        level = settings.booking_weight(pool[0][0]) / pool[0][0].party_size
+        same = [r for r in pool if settings.booking_weight(r[0]) / r[0].party_size == level]
+        fitting = [r for r in same if r[0].party_size <= need]
+        pick = max(fitting, key=lambda r: r[0].party_size) if fitting else min(same, key=lambda r: r[0].party_size)
+        chosen.append(pick)
+        pool.remove(pick)
+        need -= pick[0].party_size
+    return chosen

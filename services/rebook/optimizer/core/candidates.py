@@ -1,0 +1,326 @@
+"""Candidate itineraries per affected booking: direct, one- and two-stop, best K by cost.
+
+Times are handled as integer minutes since the epoch: the search compares millions of them.
+Work is shared twice: itineraries are enumerated once per (from, to, carriers, mobility)
+route key, and the K best are picked once per identical booking signature.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rebook.domain.model import Cabin, FlightLeg, Segment
+
+from .affected import Affected
+from .settings import OptimizerSettings
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_STOPS = 2
+BRANCH = 3  # continuations tried per (arrival, next airport); later ones only add waiting
+
+
+def to_min(t: datetime) -> int:
+    return int((t - _EPOCH).total_seconds() // 60)
+
+
+def from_min(m: int) -> datetime:
+    return _EPOCH + timedelta(minutes=m)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One itinerary for one booking, with the seats (cabins) it would take and its cost."""
+
+    segments: tuple[Segment, ...]
+    departure: datetime
+    arrival: datetime  # at the final destination, ground transfer included
+    delay_min: int
+    downgrade_steps: int
+    airport_change: bool
+    cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    leg_id: str
+    carrier: str
+    origin: str
+    destination: str
+    dep: int
+    arr: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Itin:
+    legs: tuple[_Leg, ...]
+    need_ready: int  # the latest the party may be ready at its airport (dep - transfer)
+    arrival: int  # at the real destination, after any ground transfer
+    airport_change: bool
+
+
+class FlightIndex:
+    """Usable legs by origin, sorted by departure, for bisecting on time windows."""
+
+    def __init__(self, flights: Mapping[str, FlightLeg], now: datetime, avoid: Collection[str] = frozenset()) -> None:
+        by_origin: dict[str, list[_Leg]] = defaultdict(list)
+        self.into: dict[str, set[str]] = defaultdict(set)  # destination → origins
+        for leg in flights.values():
+            if leg.cancelled or leg.departed or leg.leg_id in avoid or leg.departure < now:
+                continue
+            item = _Leg(
+                leg.leg_id,
+                leg.carrier,
+                leg.origin,
+                leg.destination,
+                to_min(leg.departure),
+                to_min(leg.arrival),
+            )
+            by_origin[leg.origin].append(item)
+            self.into[leg.destination].add(leg.origin)
+        self.legs: dict[str, list[_Leg]] = {}
+        self.deps: dict[str, list[int]] = {}
+        self.routes: dict[str, dict[str, tuple[list[int], list[_Leg]]]] = {}
+        for origin, legs in by_origin.items():
+            legs.sort(key=lambda g: (g.dep, g.leg_id))
+            self.legs[origin] = legs
+            self.deps[origin] = [g.dep for g in legs]
+            per_dest: dict[str, list[_Leg]] = defaultdict(list)
+            for g in legs:
+                per_dest[g.destination].append(g)
+            self.routes[origin] = {d: ([g.dep for g in ls], ls) for d, ls in sorted(per_dest.items())}
+
+    def departing(self, airport: str, lo: int, hi: int) -> list[_Leg]:
+        """Legs leaving ``airport`` with lo ≤ departure ≤ hi."""
+        deps = self.deps.get(airport)
+        if not deps:
+            return []
+        legs = self.legs[airport]
+        return legs[bisect.bisect_left(deps, lo) : bisect.bisect_right(deps, hi)]
+
+    def departing_to(self, airport: str, wanted: Sequence[str], lo: int, hi: int) -> list[tuple[str, list[_Leg]]]:
+        """Per destination in ``wanted`` served from ``airport``, its legs with lo ≤ departure ≤ hi."""
+        routes = self.routes.get(airport, {})
+        out = []
+        for dest in wanted:
+            if dest not in routes:
+                continue
+            deps, legs = routes[dest]
+            start = bisect.bisect_left(deps, lo)
+            if start < len(deps) and deps[start] <= hi:
+                out.append((dest, legs[start : bisect.bisect_right(deps, hi)]))
+        return out
+
+
+def seat_availability(
+    flights: Mapping[str, FlightLeg],
+    affected: Sequence[Affected],
+    holds_in_use: Mapping[tuple[str, Cabin], int],
+) -> dict[tuple[str, Cabin], int]:
+    """Seats per (leg, cabin) the solve may hand out: unsold, minus our own holds, plus the
+    seats affected parties leave.  Oversold (down-gauged) cabins start negative on purpose so
+    the seats freed there first cover the overflow."""
+    raw: dict[tuple[str, Cabin], int] = {}
+    for leg in flights.values():
+        for cabin, cap in leg.capacity.items():
+            raw[(leg.leg_id, cabin)] = cap - leg.sold.get(cabin, 0)
+    for key, held in holds_in_use.items():
+        raw[key] = raw.get(key, 0) - held
+    for a in affected:
+        for seg in a.released:
+            key = (seg.leg_id, seg.cabin)
+            if key in raw:
+                raw[key] += a.booking.party_size
+    return {k: max(0, v) for k, v in raw.items()}
+
+
+class CandidateBuilder:
+    """Builds the K best candidates for affected bookings against one flights snapshot."""
+
+    def __init__(
+        self,
+        flights: Mapping[str, FlightLeg],
+        availability: Mapping[tuple[str, Cabin], int],
+        settings: OptimizerSettings,
+        now: datetime,
+        avoid: Collection[str] = frozenset(),
+    ) -> None:
+        self.settings = settings
+        self.avail = availability
+        self.index = FlightIndex(flights, now, avoid)
+        self.cabins = {lid: sorted(leg.capacity) for lid, leg in flights.items()}
+        self._cabin_order: dict[tuple[str, Cabin], tuple[Cabin, ...]] = {}
+        self.carrier_of = {lid: leg.carrier for lid, leg in flights.items()}
+        self.horizon = int(settings.horizon.total_seconds() // 60)
+        self.max_layover = int(settings.max_layover.total_seconds() // 60)
+        self._routes: dict[tuple, list[_Itin]] = {}
+        self._route_arrivals: dict[tuple, list[int]] = {}
+
+    def build(self, affected: Sequence[Affected]) -> dict[str, list[Candidate]]:
+        """Record locator → up to K candidates, cheapest first (deterministic order)."""
+        windows: dict[tuple, list[int]] = defaultdict(lambda: [2**62, -(2**62)])
+        for a in affected:
+            w = windows[self._route_key(a)]
+            r = to_min(a.ready)
+            w[0], w[1] = min(w[0], r), max(w[1], r)
+        for key, (lo, hi) in windows.items():
+            itins = self._enumerate(key, lo, hi + self.horizon)
+            itins.sort(key=lambda it: (it.arrival, it.legs[0].dep, tuple(g.leg_id for g in it.legs)))
+            self._routes[key] = itins
+            self._route_arrivals[key] = [it.arrival for it in itins]
+        memo: dict[tuple, list[Candidate]] = {}
+        out: dict[str, list[Candidate]] = {}
+        for a in affected:
+            sig = self._signature(a)
+            if sig not in memo:
+                memo[sig] = self._best_k(a)
+            out[a.booking.record_locator] = memo[sig]
+        return out
+
+    def _route_key(self, a: Affected) -> tuple:
+        own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
+        carriers = frozenset({own}) | self.settings.partners
+        return (a.at_airport, a.destination, carriers, a.reduced_mobility)
+
+    def _signature(self, a: Affected) -> tuple:
+        released = frozenset((s.leg_id, s.cabin) for s in a.released)
+        return (
+            self._route_key(a),
+            to_min(a.ready),
+            a.cabin,
+            a.booking.party_size,
+            a.weight,
+            to_min(a.original_arrival),
+            released,
+        )
+
+    # --- enumeration -------------------------------------------------------------------------
+
+    def _enumerate(self, key: tuple, lo: int, hi: int) -> list[_Itin]:
+        at, dest, carriers, rm = key
+        s = self.settings
+        dests = {ap: _mins(t) for ap, t in s.co_terminals_of(dest)}
+        wanted = self._wanted(dests)
+        first = set(wanted[MAX_STOPS])
+        home = {ap for ap, _ in s.co_terminals_of(at)}
+        found: list[_Itin] = []
+        for origin, transfer in s.co_terminals_of(at):
+            t = _mins(transfer)
+            for leg in self.index.departing(origin, lo + t, hi + t):
+                if leg.carrier in carriers and leg.destination in first:
+                    self._extend((leg,), home, dests, wanted, carriers, rm, t, origin != at, found)
+        return found
+
+    def _extend(
+        self,
+        legs: tuple[_Leg, ...],
+        visited: set[str],
+        dests: dict[str, int],
+        wanted: list[tuple[str, ...]],
+        carriers: frozenset[str],
+        rm: bool,
+        origin_transfer: int,
+        changed: bool,
+        found: list[_Itin],
+    ) -> None:
+        last = legs[-1]
+        if last.destination in dests:
+            arrival = last.arr + dests[last.destination]
+            found.append(_Itin(legs, legs[0].dep - origin_transfer, arrival, changed or dests[last.destination] > 0))
+            return
+        if last.destination in visited:
+            return
+        stops_left = MAX_STOPS - len(legs)  # stops still allowed after the next leg
+        group = self.settings.co_terminals_of(last.destination)
+        seen = visited | {ap for ap, _ in group}
+        mct = _mins(self.settings.mct(last.destination, rm))
+        for airport, transfer in group:
+            earliest = last.arr + max(mct, _mins(transfer))
+            window = (earliest, last.arr + self.max_layover)
+            for nxt_dest, nxt_legs in self.index.departing_to(airport, wanted[stops_left], *window):
+                if nxt_dest in seen:
+                    continue
+                for nxt in [g for g in nxt_legs if g.carrier in carriers][:BRANCH]:
+                    # A co-terminal change mid-journey costs time (in ``earliest``), not the penalty.
+                    self._extend((*legs, nxt), seen, dests, wanted, carriers, rm, origin_transfer, changed, found)
+
+    def _wanted(self, dests: dict[str, int]) -> list[tuple[str, ...]]:
+        """wanted[k]: airports (co-terminals included, sorted) from which a destination is
+        reachable with at most k stops.  Only prunes the search, so carriers are ignored."""
+        wanted = [tuple(sorted(dests))]
+        frontier = set(dests)
+        for _ in range(MAX_STOPS):
+            step = {o for d in frontier for o in self.index.into.get(d, ())}
+            step |= {ap for o in list(step) for ap, _ in self.settings.co_terminals_of(o)}
+            wanted.append(tuple(sorted(step | set(wanted[-1]))))
+            frontier = step
+        return wanted
+
+    # --- selection ---------------------------------------------------------------------------
+
+    def _best_k(self, a: Affected) -> list[Candidate]:
+        """Scan itineraries by arrival; stop once the delay alone beats the K-th best cost."""
+        key = self._route_key(a)
+        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        ready, orig = to_min(a.ready), to_min(a.original_arrival)
+        party, k = a.booking.party_size, self.settings.k_best
+        banned = {(s.leg_id, s.cabin) for s in a.released}
+        best: list[tuple[float, int, Candidate]] = []
+        for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
+            it = itins[pos]
+            delay = max(0, it.arrival - orig)
+            if len(best) >= k and a.weight * delay >= best[-1][0]:
+                break
+            if it.need_ready < ready or it.legs[0].dep > ready + self.horizon:
+                continue
+            cand = self._candidate(it, a, party, delay, banned)
+            if cand is not None:
+                bisect.insort(best, (cand.cost, pos, cand))
+                del best[k:]
+        return [c for _, _, c in best]
+
+    def _candidate(
+        self, it: _Itin, a: Affected, party: int, delay: int, banned: set[tuple[str, Cabin]]
+    ) -> Candidate | None:
+        segments: list[Segment] = []
+        steps, booked = 0, a.cabin
+        for leg in it.legs:
+            cabin = self._cabin_for(leg.leg_id, booked, party, banned)
+            if cabin is None:
+                return None
+            steps = max(steps, booked - cabin)
+            segments.append(Segment(leg.leg_id, cabin))
+        s = self.settings
+        cost = (
+            a.weight * delay
+            + party * s.downgrade_penalty * steps
+            + party * s.airport_change_penalty * it.airport_change
+        )
+        return Candidate(
+            tuple(segments),
+            from_min(it.legs[0].dep),
+            from_min(it.arrival),
+            delay,
+            steps,
+            it.airport_change,
+            cost,
+        )
+
+    def _cabin_for(self, leg_id: str, booked: Cabin, party: int, banned: set[tuple[str, Cabin]]) -> Cabin | None:
+        """Booked cabin if it has seats, else the nearest better one (free), else the nearest worse."""
+        order = self._cabin_order.get((leg_id, booked))
+        if order is None:
+            cabins = self.cabins.get(leg_id, ())
+            order = (*(c for c in cabins if c >= booked), *sorted((c for c in cabins if c < booked), reverse=True))
+            self._cabin_order[(leg_id, booked)] = order
+        for cabin in order:
+            if (leg_id, cabin) not in banned and self.avail.get((leg_id, cabin), 0) >= party:
+                return cabin
+        return None
+
+
+def _mins(t: timedelta) -> int:
+    return int(t.total_seconds() // 60)

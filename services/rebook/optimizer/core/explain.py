@@ -1,0 +1,104 @@
+"""One line per booking that a passenger understands: what happened and what we did."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import airportsdata
+
+from rebook.domain.model import Cabin, FlightLeg
+
+from .affected import Affected, Reason
+from .candidates import Candidate
+
+_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_WHAT = {
+    Reason.CANCELLED: "was cancelled",
+    Reason.MISCONNECTION: "can no longer be reached in time because of a delay",
+    Reason.DOWNGAUGE: "is now operated by a smaller aircraft without enough seats",
+    Reason.DIVERSION: "was diverted",
+}
+
+
+@cache
+def _airports() -> dict[str, dict]:
+    return airportsdata.load("IATA")
+
+
+def city(iata: str) -> str:
+    """City name for an airport code (the code itself if unknown)."""
+    info = _airports().get(iata)
+    return info["city"] if info and info.get("city") else iata
+
+
+def local_time(t: datetime, iata: str) -> str:
+    """``HH:MM`` in the airport's local time (UTC if its zone is unknown)."""
+    info = _airports().get(iata)
+    zone = ZoneInfo(info["tz"]) if info and info.get("tz") else None
+    return (t.astimezone(zone) if zone else t).strftime("%H:%M")
+
+
+def explain(a: Affected, chosen: Candidate | None, flights: Mapping[str, FlightLeg]) -> str:
+    """E.g. "Your 14:05 to Denver was cancelled; the 15:40 was full in economy, so we booked
+    you on the 17:10 and kept your party of three together."."""
+    head = _what_happened(a, flights)
+    party = a.booking.party_size
+    together = f" and kept your party of {_number(party)} together" if party > 1 else ""
+    if chosen is None:
+        return f"{head}; we could not find seats in time, so you can take a full refund or talk to an agent."
+    full = _earlier_full(a, chosen, flights)
+    because = f"; the {full} was full in {_cabin_name(a.cabin)}, so" if full else ";"
+    return f"{head}{because} we booked you on {_itinerary(chosen, flights)}{_downgrade(chosen)}{together}."
+
+
+def _what_happened(a: Affected, flights: Mapping[str, FlightLeg]) -> str:
+    leg = flights.get(a.disrupted_leg_id)
+    if leg is None:
+        return f"Your flight to {city(a.destination)} {_WHAT[a.reason]}"
+    when = local_time(leg.scheduled_departure, leg.origin)
+    return f"Your {when} to {city(leg.destination)} {_WHAT[a.reason]}"
+
+
+def _earlier_full(a: Affected, chosen: Candidate, flights: Mapping[str, FlightLeg]) -> str:
+    """Departure time of the last direct flight before the chosen one that the party could
+    have made but did not get (no seats left for it), if there is one."""
+    earlier = [
+        leg
+        for leg in flights.values()
+        if leg.origin == a.at_airport
+        and leg.destination == a.destination
+        and not leg.cancelled
+        and a.ready <= leg.departure < chosen.departure
+        and not leg.departed
+    ]
+    if not earlier:
+        return ""
+    last = max(earlier, key=lambda leg: (leg.departure, leg.leg_id))
+    return local_time(last.departure, last.origin)
+
+
+def _itinerary(c: Candidate, flights: Mapping[str, FlightLeg]) -> str:
+    legs = [flights[s.leg_id] for s in c.segments]
+    text = f"the {local_time(legs[0].departure, legs[0].origin)}"
+    if len(legs) > 1:
+        text += " via " + " and ".join(city(leg.origin) for leg in legs[1:])
+    arrive = legs[-1]
+    return f"{text}, arriving {local_time(arrive.arrival, arrive.destination)}"
+
+
+def _downgrade(c: Candidate) -> str:
+    if not c.downgrade_steps:
+        return ""
+    worst = min(s.cabin for s in c.segments)
+    return f" in {_cabin_name(worst)} (the only seats left)"
+
+
+def _cabin_name(cabin: Cabin) -> str:
+    return cabin.name.lower().replace("_", " ")
+
+
+def _number(n: int) -> str:
+    return _NUMBERS[n] if n < len(_NUMBERS) else str(n)

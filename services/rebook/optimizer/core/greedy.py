@@ -1,0 +1,45 @@
+"""The rebooking most airlines still run: by priority, then the next available flight."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+from rebook.domain.model import Cabin
+
+from .affected import Affected
+from .candidates import Candidate
+from .settings import OptimizerSettings
+from .solution import Solution, objective_of, relative_gap, relaxed_bound
+
+
+def solve_greedy(
+    affected: Sequence[Affected],
+    candidates: Mapping[str, Sequence[Candidate]],
+    availability: Mapping[tuple[str, Cabin], int],
+    settings: OptimizerSettings,
+) -> Solution:
+    """Highest priority first; each booking takes its earliest-arriving candidate with seats left."""
+    start = time.perf_counter()
+    left = dict(availability)
+    order = sorted(affected, key=lambda a: (-a.weight / a.booking.party_size, a.ready, a.booking.record_locator))
+    assignment: dict[str, Candidate | None] = {}
+    for a in order:
+        party = a.booking.party_size
+        options = sorted(candidates.get(a.booking.record_locator, ()), key=lambda c: (c.arrival, c.cost))
+        chosen = next((c for c in options if all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)), None)
+        if chosen is not None:
+            for s in chosen.segments:
+                left[(s.leg_id, s.cabin)] -= party
+        assignment[a.booking.record_locator] = chosen
+    objective = objective_of(assignment, affected, settings)
+    bound = relaxed_bound(affected, candidates, settings)
+    return Solution(
+        assignment,
+        objective,
+        bound,
+        relative_gap(objective, bound),
+        time.perf_counter() - start,
+        "greedy",
+        False,
+    )

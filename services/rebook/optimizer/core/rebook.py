@@ -1,0 +1,137 @@
+"""The pure entry point: flights, bookings and disruptions in, a rebooking plan out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, Proximity
+
+from .affected import Affected, Reason, find_affected
+from .candidates import Candidate, CandidateBuilder, seat_availability
+from .explain import explain
+from .settings import OptimizerSettings
+from .solution import Solution
+from .solver import solve
+
+
+@dataclass(frozen=True, slots=True)
+class RebookingOption:
+    """What one affected booking is offered: a primary itinerary (``None``: refund or agent)
+    and ranked alternatives that still had seats after everyone's primary was placed."""
+
+    affected: Affected
+    primary: Candidate | None
+    alternatives: tuple[Candidate, ...]
+    explanation: str
+
+    @property
+    def record_locator(self) -> str:
+        return self.affected.booking.record_locator
+
+    @property
+    def reason(self) -> Reason:
+        return self.affected.reason
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStats:
+    affected_bookings: int
+    affected_passengers: int
+    candidates: int
+    unaccommodated: int
+    candidate_s: float
+    wall_s: float
+    solution: Solution
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    options: tuple[RebookingOption, ...]  # ordered by record locator
+    stats: PlanStats
+
+
+def predicted_unusable(disruptions: Iterable[Disruption]) -> frozenset[str]:
+    """Legs no one should be rebooked onto: predicted cancellations and rotations at risk."""
+    return frozenset(
+        lid
+        for d in disruptions
+        if not d.withdrawn
+        and (d.kind == DisruptionKind.ROTATION_AT_RISK or (d.predicted and d.kind == DisruptionKind.CANCELLATION))
+        for lid in d.leg_ids
+    )
+
+
+def plan_rebooking(
+    flights: Mapping[str, FlightLeg],
+    bookings: Iterable[Booking],
+    disruptions: Sequence[Disruption],
+    proximity: Mapping[str, Proximity],
+    holds_in_use: Mapping[tuple[str, Cabin], int],
+    settings: OptimizerSettings,
+    now: datetime,
+    avoid: Collection[str] | None = None,
+) -> Plan:
+    """Find who is affected, build candidates, solve, explain.  Pure and deterministic.
+
+    ``proximity`` is keyed by passenger id; ``holds_in_use`` are seats this instance already
+    holds for earlier offers; ``avoid`` defaults to ``predicted_unusable(disruptions)``.
+    """
+    start = time.perf_counter()
+    affected = find_affected(flights, bookings, disruptions, settings, now, proximity)
+    avail = seat_availability(flights, affected, holds_in_use)
+    avoid = predicted_unusable(disruptions) if avoid is None else avoid
+    candidates = CandidateBuilder(flights, avail, settings, now, avoid).build(affected)
+    candidate_s = time.perf_counter() - start
+    solution = solve(affected, candidates, avail, settings)
+    left = _after(solution, affected, avail)
+    options = tuple(
+        _option(
+            a,
+            solution.assignment.get(a.booking.record_locator),
+            candidates[a.booking.record_locator],
+            left,
+            flights,
+            settings,
+        )
+        for a in affected
+    )
+    stats = PlanStats(
+        affected_bookings=len(affected),
+        affected_passengers=sum(a.booking.party_size for a in affected),
+        candidates=sum(len(c) for c in candidates.values()),
+        unaccommodated=solution.unaccommodated,
+        candidate_s=candidate_s,
+        wall_s=time.perf_counter() - start,
+        solution=solution,
+    )
+    return Plan(options, stats)
+
+
+def _after(
+    solution: Solution, affected: Sequence[Affected], avail: Mapping[tuple[str, Cabin], int]
+) -> dict[tuple[str, Cabin], int]:
+    """Seats left once every primary is placed."""
+    left = dict(avail)
+    for a in affected:
+        chosen = solution.assignment.get(a.booking.record_locator)
+        for seg in chosen.segments if chosen else ():
+            left[(seg.leg_id, seg.cabin)] -= a.booking.party_size
+    return left
+
+
+def _option(
+    a: Affected,
+    chosen: Candidate | None,
+    options: Sequence[Candidate],
+    left: Mapping[tuple[str, Cabin], int],
+    flights: Mapping[str, FlightLeg],
+    settings: OptimizerSettings,
+) -> RebookingOption:
+    party = a.booking.party_size
+    alternatives = tuple(
+        c for c in options if c is not chosen and all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)
+    )[: settings.k_best - 1]
+    return RebookingOption(a, chosen, alternatives, explain(a, chosen, flights))

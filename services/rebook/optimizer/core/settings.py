@@ -1,0 +1,87 @@
+"""Tunable knobs of the rebooking core, with defaults an airline ops desk would start from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Literal
+
+from rebook.domain.model import Booking, Cabin, Tier
+
+
+@dataclass(frozen=True, slots=True)
+class CoTerminalGroup:
+    """Airports serving one city; moving between any two of them takes ``transfer``."""
+
+    airports: frozenset[str]
+    transfer: timedelta
+
+
+def _frozen(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+DEFAULT_CO_TERMINALS = (
+    CoTerminalGroup(frozenset({"JFK", "LGA", "EWR"}), timedelta(minutes=90)),
+    CoTerminalGroup(frozenset({"LHR", "LGW"}), timedelta(minutes=120)),
+    CoTerminalGroup(frozenset({"ORY", "CDG"}), timedelta(minutes=75)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizerSettings:
+    """Settings of candidate generation and the assignment model.
+
+    Costs are in *weighted passenger-minutes*: a penalty of 120 means "as bad as arriving two
+    hours later" for a passenger of weight 1.
+    """
+
+    k_best: int = 8
+    horizon: timedelta = timedelta(hours=36)
+    max_layover: timedelta = timedelta(hours=12)
+    default_mct: timedelta = timedelta(minutes=45)
+    mct_by_airport: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
+    reduced_mobility_extra_mct: timedelta = timedelta(minutes=30)
+    partners: frozenset[str] = frozenset()
+    co_terminals: tuple[CoTerminalGroup, ...] = DEFAULT_CO_TERMINALS
+    tier_weight: Mapping[Tier, float] = field(
+        default_factory=lambda: _frozen({Tier.BASIC: 1.0, Tier.SILVER: 1.25, Tier.GOLD: 1.5, Tier.PLATINUM: 2.0})
+    )
+    cabin_weight: Mapping[Cabin, float] = field(
+        default_factory=lambda: _frozen(
+            {Cabin.ECONOMY: 1.0, Cabin.PREMIUM_ECONOMY: 1.2, Cabin.BUSINESS: 1.6, Cabin.FIRST: 2.0}
+        )
+    )
+    special_needs_weight: float = 1.5
+    downgrade_penalty: float = 180.0  # per cabin step per passenger
+    airport_change_penalty: float = 90.0  # per passenger, on top of the ground-transfer time
+    no_option_penalty: float = 4000.0  # per weighted passenger; above any delay in the horizon
+    time_limit_s: float = 10.0
+    solver: Literal["optimal", "greedy"] = "optimal"
+    target_gap: float = 0.01  # at or below this the LP-based plan is kept without a full MIP
+    mip_max_variables: int = 3_000  # a full MIP only on components up to this size (HiGHS: ~8 s at 12k)
+
+    def mct(self, airport: str, reduced_mobility: bool = False) -> timedelta:
+        """Minimum connection time at ``airport``; longer for reduced-mobility passengers."""
+        base = self.mct_by_airport.get(airport, self.default_mct)
+        return base + self.reduced_mobility_extra_mct if reduced_mobility else base
+
+    def co_terminals_of(self, airport: str) -> tuple[tuple[str, timedelta], ...]:
+        """``airport`` itself (no transfer) followed by its co-terminal airports with transfer time."""
+        for group in self.co_terminals:
+            if airport in group.airports:
+                others = sorted(group.airports - {airport})
+                return ((airport, timedelta(0)), *((a, group.transfer) for a in others))
+        return ((airport, timedelta(0)),)
+
+    def booking_weight(self, booking: Booking) -> float:
+        """Priority weight of the whole party: the sum of its passengers' weights."""
+        cabin = max((s.cabin for s in booking.segments), default=Cabin.ECONOMY)
+        cabin_w = self.cabin_weight.get(cabin, 1.0)
+        total = 0.0
+        for pax in booking.passengers:
+            w = self.tier_weight.get(pax.tier, 1.0) * cabin_w
+            total += w * self.special_needs_weight if pax.special_services else w
+        return total

@@ -1,0 +1,61 @@
+"""The result of an assignment solve, shared by the optimal model and the greedy baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .affected import Affected
+from .candidates import Candidate
+from .settings import OptimizerSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Per record locator the chosen candidate (``None``: refund-or-agent offer).
+
+    ``objective`` and ``lower_bound`` are in weighted passenger-minutes; ``gap`` is
+    (objective - bound) / objective; ``deadline_hit`` says a time limit cut the solve short.
+    """
+
+    assignment: Mapping[str, Candidate | None]
+    objective: float
+    lower_bound: float
+    gap: float
+    wall_s: float
+    method: str
+    deadline_hit: bool
+
+    @property
+    def unaccommodated(self) -> int:
+        return sum(1 for c in self.assignment.values() if c is None)
+
+
+def no_option_cost(a: Affected, settings: OptimizerSettings) -> float:
+    """What leaving a booking without a seat costs: its weight times the no-option penalty."""
+    return a.weight * settings.no_option_penalty
+
+
+def objective_of(
+    assignment: Mapping[str, Candidate | None], affected: Sequence[Affected], settings: OptimizerSettings
+) -> float:
+    total = 0.0
+    for a in affected:
+        chosen = assignment.get(a.booking.record_locator)
+        total += chosen.cost if chosen is not None else no_option_cost(a, settings)
+    return total
+
+
+def relaxed_bound(
+    affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], settings: OptimizerSettings
+) -> float:
+    """A valid lower bound ignoring capacity: everyone gets their cheapest option."""
+    total = 0.0
+    for a in affected:
+        options = candidates.get(a.booking.record_locator, ())
+        total += min([c.cost for c in options] + [no_option_cost(a, settings)])
+    return total
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    return 0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / objective)

@@ -1,0 +1,302 @@
+"""The reassignment model: each booking gets at most one option, seats per (leg, cabin) hold.
+
+Chosen by measurement (see ``bench.py``): CP-SAT stalls on this assignment structure, while
+its LP relaxation is tight and fast.  So the solve is, per independent component:
+
+1. bookings with identical options and party size are aggregated into one integer count;
+2. if everyone's cheapest option fits, that is optimal and no solver runs;
+3. otherwise GLOP solves the LP relaxation (the lower bound), the solution is rounded down
+   and repaired greedily, then improved by local moves;
+4. only if the gap is still above target and the component is small, a HiGHS MIP runs, and
+   its answer is used only when proven optimal, so results never depend on timing.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ortools.linear_solver import pywraplp
+
+from rebook.domain.model import Cabin
+
+from .affected import Affected
+from .candidates import Candidate
+from .greedy import solve_greedy
+from .settings import OptimizerSettings
+from .solution import Solution, no_option_cost, objective_of, relative_gap
+
+_TOL = 1e-6
+LegCabin = tuple[str, Cabin]
+
+
+@dataclass(slots=True)
+class _Group:
+    """Interchangeable bookings: same options (cheapest first), party size and weight."""
+
+    members: list[Affected]
+    options: tuple[Candidate, ...]
+    party: int
+    skip_cost: float
+    uses: list[tuple[LegCabin, ...]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(slots=True)
+class _Result:
+    counts: list[list[int]]  # per group, units on each option
+    bound: float
+    method: str
+    deadline_hit: bool = False
+
+
+def solve(
+    affected: Sequence[Affected],
+    candidates: Mapping[str, Sequence[Candidate]],
+    availability: Mapping[LegCabin, int],
+    settings: OptimizerSettings,
+) -> Solution:
+    """Deadline-bounded, deterministic assignment; ``settings.solver`` picks model or greedy."""
+    if settings.solver == "greedy":
+        return solve_greedy(affected, candidates, availability, settings)
+    start = time.perf_counter()
+    deadline = start + settings.time_limit_s
+    groups = _make_groups(affected, candidates, settings)
+    assignment: dict[str, Candidate | None] = {}
+    bound, methods, hit = 0.0, set(), False
+    for component in _components(groups):
+        result = _solve_component(component, availability, settings, deadline)
+        bound += result.bound
+        methods.add(result.method)
+        hit |= result.deadline_hit
+        assignment.update(_expand(component, result.counts))
+    objective = objective_of(assignment, affected, settings)
+    bound = min(bound, objective)  # float noise must not report a negative gap
+    method = "+".join(sorted(methods)) or "empty"
+    return Solution(
+        assignment, objective, bound, relative_gap(objective, bound), time.perf_counter() - start, method, hit
+    )
+
+
+def _make_groups(
+    affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], settings: OptimizerSettings
+) -> list[_Group]:
+    by_key: dict[tuple, _Group] = {}
+    for a in sorted(affected, key=lambda a: a.booking.record_locator):
+        skip = no_option_cost(a, settings)
+        # An option dearer than no option is never chosen, so it need not be modelled.
+        options = tuple(
+            sorted(
+                (c for c in candidates.get(a.booking.record_locator, ()) if c.cost < skip),
+                key=lambda c: (c.cost, c.arrival),
+            )
+        )
+        key = (options, a.booking.party_size, skip)
+        group = by_key.get(key)
+        if group is None:
+            uses = [tuple((s.leg_id, s.cabin) for s in c.segments) for c in options]
+            group = by_key[key] = _Group([], options, a.booking.party_size, skip, uses)
+        group.members.append(a)
+    return list(by_key.values())
+
+
+def _components(groups: list[_Group]) -> list[list[_Group]]:
+    """Groups linked through a shared (leg, cabin) must be solved together; others need not."""
+    parent = list(range(len(groups)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[LegCabin, int] = {}
+    for gi, g in enumerate(groups):
+        for use in g.uses:
+            for lc in use:
+                if lc in owner:
+                    parent[find(gi)] = find(owner[lc])
+                else:
+                    owner[lc] = gi
+    comps: dict[int, list[_Group]] = defaultdict(list)
+    for gi, g in enumerate(groups):
+        comps[find(gi)].append(g)
+    return sorted(comps.values(), key=lambda c: c[0].members[0].booking.record_locator)
+
+
+def _solve_component(
+    groups: list[_Group], avail: Mapping[LegCabin, int], settings: OptimizerSettings, deadline: float
+) -> _Result:
+    first = [[g.size if j == 0 else 0 for j in range(len(g.options))] for g in groups]
+    if _fits(groups, first, avail):
+        return _Result(first, _cost(groups, first), "trivial")
+    empty = [[0] * len(g.options) for g in groups]
+    lp = _solve_linear(groups, empty, avail, deadline, integer=False)
+    if lp is None:  # out of time: keep going with the baseline rather than nothing
+        return _Result(_repair(groups, empty, avail), _cheapest_bound(groups), "greedy-fallback", True)
+    values, lp_bound = lp
+    floor = [[math.floor(v + _TOL) for v in row] for row in values]
+    # The LP is nearly integral: fixing its integer part leaves a small MIP over the rest.
+    rest = _solve_linear(groups, floor, avail, deadline, integer=True)
+    counts = (
+        floor
+        if rest is None
+        else [[f + round(v) for f, v in zip(fr, vr, strict=True)] for fr, vr in zip(floor, rest[0], strict=True)]
+    )
+    counts = _repair(groups, _improve(groups, _repair(groups, counts, avail), avail), avail)
+    method = "lp-round" if rest is None else "lp-fix-mip"
+    hit = rest is None and time.perf_counter() >= deadline
+    small = sum(len(g.options) for g in groups) <= settings.mip_max_variables
+    if relative_gap(_cost(groups, counts), lp_bound) <= settings.target_gap or not small:
+        return _Result(counts, lp_bound, method, hit)
+    mip = _solve_linear(groups, empty, avail, deadline, integer=True)
+    if mip is None:
+        return _Result(counts, lp_bound, method, time.perf_counter() >= deadline)
+    values, mip_bound = mip
+    return _Result([[round(v) for v in row] for row in values], max(lp_bound, mip_bound), "mip")
+
+
+def _solve_linear(
+    groups: list[_Group],
+    fixed: list[list[int]],
+    avail: Mapping[LegCabin, int],
+    deadline: float,
+    *,
+    integer: bool,
+) -> tuple[list[list[float]], float] | None:
+    """LP relaxation (GLOP) or exact MIP (HiGHS) over the units ``fixed`` leaves unplaced and
+    the seats it leaves free.  ``None`` unless solved to proven optimality.  Returns the
+    values per group and option (on top of ``fixed``) and the objective bound of the rest."""
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0.05:
+        return None
+    solver = pywraplp.Solver.CreateSolver("HIGHS" if integer else "GLOP")
+    solver.SuppressOutput()
+    solver.SetTimeLimit(int(remaining * 1000))
+    objective = solver.Objective()
+    left = _residual(groups, fixed, avail)
+    variables: list[list[pywraplp.Variable | None]] = []
+    rows: dict[LegCabin, list[tuple[pywraplp.Variable, int]]] = defaultdict(list)
+    for g, row_fixed in zip(groups, fixed, strict=True):
+        units = g.size - sum(row_fixed)
+        row: list[pywraplp.Variable | None] = []
+        variables.append(row)
+        if units <= 0:
+            row.extend([None] * len(g.options))
+            continue
+        choose = solver.Constraint(units, units)
+        skip = solver.NumVar(0, units, "")
+        choose.SetCoefficient(skip, 1)
+        objective.SetCoefficient(skip, g.skip_cost)
+        for option, use in zip(g.options, g.uses, strict=True):
+            if any(left.get(lc, avail.get(lc, 0)) < g.party for lc in use):
+                row.append(None)  # no seats left for even one unit
+                continue
+            var = solver.IntVar(0, units, "") if integer else solver.NumVar(0, units, "")
+            choose.SetCoefficient(var, 1)
+            objective.SetCoefficient(var, option.cost)
+            for lc in use:
+                rows[lc].append((var, g.party))
+            row.append(var)
+    for lc, terms in rows.items():
+        seats = left.get(lc, avail.get(lc, 0))
+        if sum(var.ub() * party for var, party in terms) > seats:  # only rows that can bind
+            ct = solver.Constraint(0, seats)
+            for var, party in terms:
+                ct.SetCoefficient(var, party)
+    objective.SetMinimization()
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    bound = objective.BestBound() if integer else objective.Value()
+    bound += _cost_of_fixed(groups, fixed)
+    return [[v.solution_value() if v is not None else 0.0 for v in row] for row in variables], bound
+
+
+def _fits(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> bool:
+    return all(v >= 0 for v in _residual(groups, counts, avail).values())
+
+
+def _residual(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> dict[LegCabin, int]:
+    left: dict[LegCabin, int] = {}
+    for g, row in zip(groups, counts, strict=True):
+        for n, use in zip(row, g.uses, strict=True):
+            for lc in use:
+                left[lc] = left.get(lc, avail.get(lc, 0)) - n * g.party
+    return left
+
+
+def _take(left: dict[LegCabin, int], avail: Mapping[LegCabin, int], use: tuple[LegCabin, ...], party: int) -> bool:
+    """Take ``party`` seats on every (leg, cabin) of ``use`` if all have them."""
+    if any(left.get(lc, avail.get(lc, 0)) < party for lc in use):
+        return False
+    for lc in use:
+        left[lc] = left.get(lc, avail.get(lc, 0)) - party
+    return True
+
+
+def _repair(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> list[list[int]]:
+    """Place the units rounding left out, highest priority per seat first, cheapest option first."""
+    left = _residual(groups, counts, avail)
+    order = sorted(range(len(groups)), key=lambda i: -groups[i].skip_cost / groups[i].party)
+    for gi in order:
+        g, row = groups[gi], counts[gi]
+        for _ in range(g.size - sum(row)):
+            j = next((j for j, use in enumerate(g.uses) if _take(left, avail, use, g.party)), None)
+            if j is None:
+                break
+            row[j] += 1
+    return counts
+
+
+def _improve(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> list[list[int]]:
+    """Move units to a cheaper option wherever seats are left (repeat until nothing moves)."""
+    left = _residual(groups, counts, avail)
+    moved = True
+    while moved:
+        moved = False
+        for g, row in zip(groups, counts, strict=True):
+            for j in range(len(row) - 1, 0, -1):
+                while row[j] and any(
+                    _take(left, avail, g.uses[i], g.party) and _move(left, g, row, i, j) for i in range(j)
+                ):
+                    moved = True
+    return counts
+
+
+def _move(left: dict[LegCabin, int], g: _Group, row: list[int], to: int, frm: int) -> bool:
+    for lc in g.uses[frm]:
+        left[lc] += g.party
+    row[to] += 1
+    row[frm] -= 1
+    return True
+
+
+def _cost(groups: list[_Group], counts: list[list[int]]) -> float:
+    total = 0.0
+    for g, row in zip(groups, counts, strict=True):
+        total += sum(n * o.cost for n, o in zip(row, g.options, strict=True)) + (g.size - sum(row)) * g.skip_cost
+    return total
+
+
+def _cost_of_fixed(groups: list[_Group], fixed: list[list[int]]) -> float:
+    return sum(n * o.cost for g, row in zip(groups, fixed, strict=True) for n, o in zip(row, g.options, strict=True))
+
+
+def _cheapest_bound(groups: list[_Group]) -> float:
+    return sum(g.size * (g.options[0].cost if g.options else g.skip_cost) for g in groups)
+
+
+def _expand(groups: list[_Group], counts: list[list[int]]) -> dict[str, Candidate | None]:
+    """Hand a group's units to its members: cheapest options to the earliest record locators."""
+    out: dict[str, Candidate | None] = {}
+    for g, row in zip(groups, counts, strict=True):
+        picks = [o for n, o in zip(row, g.options, strict=True) for _ in range(n)]
+        for i, a in enumerate(g.members):
+            out[a.booking.record_locator] = picks[i] if i < len(picks) else None
+    return out
