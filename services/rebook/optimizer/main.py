@@ -1,22 +1,141 @@
-"""``rebook optimizer``: runs the RebookingService."""
+"""``rebook optimizer``: runs the RebookingService, its views and its disruption consumer."""
 
 from __future__ import annotations
 
 import argparse
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from prometheus_client import CollectorRegistry
+
+from rebook.optimizer.core import OptimizerSettings
+from rebook.optimizer.engine import RebookingEngine
+from rebook.optimizer.metrics import OptimizerMetrics
+from rebook.optimizer.offers import OfferPolicy
+from rebook.optimizer.servicer import OptimizerDeps, RebookingServicer, publish_offers
+from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
+from rebook.runtime.config import ConfigError, Env
 from rebook.runtime.grpc_server import ServiceBinding
+from rebook.runtime.kafka import ConsumerLoop, EventProducer, ViewLoop
 from rebook.runtime.service import ServiceContext, Wiring, run_service
+from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
 from rebook.v1 import rebooking_service_pb2, rebooking_service_pb2_grpc
 
 
-def wire(context: ServiceContext) -> Wiring:
-    servicer = rebooking_service_pb2_grpc.RebookingServiceServicer()
+def load_settings(env: Env) -> OptimizerSettings:
+    return OptimizerSettings(
+        k_best=env.positive_int("OPTIMIZER_K_BEST", 8),
+        horizon=env.duration("OPTIMIZER_HORIZON", timedelta(hours=36)),
+        default_mct=env.duration("OPTIMIZER_DEFAULT_MCT", timedelta(minutes=45)),
+        partners=frozenset(env.list("OPTIMIZER_PARTNERS")),
+        time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),
+        solver=env.choice("OPTIMIZER_SOLVER", "optimal", ("optimal", "greedy")),
+    )
+
+
+def load_policies(env: Env) -> tuple[OfferPolicy, dict[str, OfferPolicy]]:
+    """Default policy from REBOOK_OPTIMIZER_OFFER_*; per-carrier overrides as
+    REBOOK_OPTIMIZER_CARRIER_POLICIES="RB:ttl=20m:expiry=release:predicted=protect,XY:..."."""
+    default = OfferPolicy(
+        ttl=env.duration("OPTIMIZER_OFFER_TTL", timedelta(minutes=30)),
+        keep_on_expiry=env.choice("OPTIMIZER_OFFER_EXPIRY", "keep", ("keep", "release")) == "keep",
+        predicted=env.choice("OPTIMIZER_PREDICTED_POLICY", "offer", ("offer", "protect")),
+    )
+    policies = {}
+    for item in env.list("OPTIMIZER_CARRIER_POLICIES"):
+        carrier, *parts = item.split(":")
+        options = dict(part.split("=", 1) for part in parts if "=" in part)
+        try:
+            policies[carrier] = OfferPolicy(
+                ttl=Env({"REBOOK_X": options.get("ttl", "")}).duration("X", default.ttl),
+                keep_on_expiry=options.get("expiry", "keep" if default.keep_on_expiry else "release") == "keep",
+                predicted=options.get("predicted", default.predicted),
+            )
+        except ConfigError as exc:
+            raise ConfigError(f"REBOOK_OPTIMIZER_CARRIER_POLICIES: {carrier}: {exc}") from None
+    return default, policies
+
+
+def _expiry_loop(deps: OptimizerDeps, stop: threading.Event, every_s: float = 5.0) -> None:
+    while not stop.wait(every_s):
+        expired = deps.engine.expire_due(datetime.now(UTC))
+        if expired:
+            publish_offers(deps, expired)
+
+
+@dataclass(frozen=True)
+class OptimizerTopics:
+    """The topics the optimizer reads and writes (injectable for tests)."""
+
+    flights: TopicSpec = FLIGHTS
+    bookings: TopicSpec = BOOKINGS
+    proximity: TopicSpec = PROXIMITY
+    offers: TopicSpec = OFFERS
+    disruptions: TopicSpec = DISRUPTIONS
+    dead_letter: TopicSpec = DEAD_LETTER
+
+
+@dataclass
+class OptimizerApp:
+    """The optimizer's parts, built but not started."""
+
+    deps: OptimizerDeps
+    views: ViewLoop
+    disruptions: ConsumerLoop
+    binding: ServiceBinding
+    stop_expiry: threading.Event
+
+    def start_expiry(self) -> None:
+        threading.Thread(
+            target=_expiry_loop, args=(self.deps, self.stop_expiry), name="offer-expiry", daemon=True
+        ).start()
+
+
+def build(
+    bootstrap: str,
+    group_id: str,
+    producer: EventProducer,
+    registry: CollectorRegistry,
+    env: Env,
+    topics: OptimizerTopics = OptimizerTopics(),
+) -> OptimizerApp:
+    default_policy, policies = load_policies(env)
+    ownership = CarrierOwnership(topics.disruptions)
+    engine = RebookingEngine(load_settings(env), policies, default_policy, owns=ownership.owns)
+    deps = OptimizerDeps(
+        engine, producer, OptimizerMetrics(registry), bookings_topic=topics.bookings, offers_topic=topics.offers
+    )
+    view_topics = {"flights": topics.flights, "bookings": topics.bookings, "proximity": topics.proximity,
+                   "offers": topics.offers}  # fmt: skip
+    views = ViewLoop(
+        bootstrap, f"{group_id}.views", list(view_topics.values()), ViewHandler(deps, view_topics), producer,
+        registry, dead_letter_topic=topics.dead_letter,
+    )  # fmt: skip
+    batcher = DisruptionBatcher(deps, views.caught_up)
+    disruptions = ConsumerLoop(
+        bootstrap, group_id, [topics.disruptions], batcher, producer, registry, after_batch=batcher.flush,
+        on_assigned=ownership.assigned, on_revoked=ownership.revoked, dead_letter_topic=topics.dead_letter,
+    )  # fmt: skip
+    batcher.dead_letter = disruptions.dead_letter
     binding = ServiceBinding(
         rebooking_service_pb2.DESCRIPTOR.services_by_name["RebookingService"],
-        servicer,
+        RebookingServicer(deps),
         rebooking_service_pb2_grpc.add_RebookingServiceServicer_to_server,
     )
-    return Wiring(bindings=[binding])
+    return OptimizerApp(deps, views, disruptions, binding, threading.Event())
+
+
+def wire(context: ServiceContext) -> Wiring:
+    app = build(
+        context.config.kafka_bootstrap, context.config.group_id(), context.producer(), context.registry, Env()
+    )
+    return Wiring(
+        bindings=[app.binding],
+        consumers=[app.views, app.disruptions],
+        closers=[app.stop_expiry.set],
+        on_started=lambda _server: app.start_expiry(),
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

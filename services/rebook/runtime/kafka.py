@@ -11,8 +11,10 @@ import logging
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -30,9 +32,25 @@ TRACE_HEADER = "trace-id"
 ERROR_HEADER = "rebook-error"
 SOURCE_HEADER = "rebook-source"
 
+T = TypeVar("T")
+
 
 class PoisonMessageError(Exception):
     """A message that can never be processed (undecodable, invalid); it goes to the DLQ."""
+
+
+_METRICS: weakref.WeakKeyDictionary[CollectorRegistry, dict[type, object]] = weakref.WeakKeyDictionary()
+_METRICS_LOCK = threading.Lock()
+
+
+def _shared(kind: type[T], registry: CollectorRegistry) -> T:
+    """One instance of a metrics holder per registry: several producers or loops in one
+    process (e.g. a view loop beside a consumer loop) share the same series."""
+    with _METRICS_LOCK:
+        per_registry = _METRICS.setdefault(registry, {})
+        if kind not in per_registry:
+            per_registry[kind] = kind(registry)
+        return per_registry[kind]  # type: ignore[return-value]
 
 
 class ProducerMetrics:
@@ -56,7 +74,7 @@ class EventProducer:
         linger_ms: int = 2,
         request_timeout_ms: int = 15000,
     ) -> None:
-        self._metrics = ProducerMetrics(registry)
+        self._metrics = _shared(ProducerMetrics, registry)
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=client_id,
@@ -134,7 +152,7 @@ def _to_record(raw) -> Record:
 
 
 class ConsumerMetrics:
-    def __init__(self, registry: CollectorRegistry, group_id: str, topics: Sequence[str]) -> None:
+    def __init__(self, registry: CollectorRegistry) -> None:
         labels = ["group", "topic"]
         self.consumed = Counter(
             "rebook_kafka_messages_consumed_total", "Messages processed.", labels, registry=registry
@@ -148,6 +166,8 @@ class ConsumerMetrics:
         self.lag = Gauge(
             "rebook_kafka_consumer_lag_messages", "Messages behind the partition end.", labels, registry=registry
         )
+
+    def initialise(self, group_id: str, topics: Sequence[str]) -> None:
         for topic in topics:
             for metric in (self.consumed, self.failures, self.dead_letters, self.lag):
                 metric.labels(group_id, topic)
@@ -193,7 +213,8 @@ class _ProcessingLoop:
         self._retry_backoff_s = retry_backoff_s
         self._poll_timeout_ms = poll_timeout_ms
         self._dead_letter_topic = dead_letter_topic.name
-        self._metrics = ConsumerMetrics(registry, name, self._topics)
+        self._metrics = _shared(ConsumerMetrics, registry)
+        self._metrics.initialise(name, self._topics)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: KafkaConsumer
@@ -236,7 +257,7 @@ class _ProcessingLoop:
                 break
             except (PoisonMessageError, ValidationError) as exc:
                 self._metrics.failures.labels(self.group_id, record.topic).inc()
-                self._dead_letter(record, exc)
+                self.dead_letter(record, exc)
                 break
             except Exception as exc:
                 self._metrics.failures.labels(self.group_id, record.topic).inc()
@@ -245,7 +266,7 @@ class _ProcessingLoop:
                     extra={"topic": record.topic, "offset": record.offset, "attempt": attempt, "error": repr(exc)},
                 )
                 if attempt == self._max_attempts:
-                    self._dead_letter(record, exc)
+                    self.dead_letter(record, exc)
                 else:
                     time.sleep(self._retry_backoff_s * attempt)
         self._metrics.consumed.labels(self.group_id, record.topic).inc()
@@ -254,7 +275,8 @@ class _ProcessingLoop:
     def _processed(self, record: Record) -> None:
         """Hook: remember the offset to commit."""
 
-    def _dead_letter(self, record: Record, error: Exception) -> None:
+    def dead_letter(self, record: Record, error: Exception) -> None:
+        """Copies ``record`` to the dead-letter topic with the error; blocks until acked."""
         headers = [(k, v.encode()) for k, v in record.headers.items()]
         headers += [
             (ERROR_HEADER, f"{type(error).__name__}: {error}"[:1000].encode()),

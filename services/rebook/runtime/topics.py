@@ -44,6 +44,10 @@ DEAD_LETTER = TopicSpec("rebook.deadletter.v1", 3, False, 14 * DAY_MS, "bytes (o
 NOTIFICATION_DEAD_LETTER = TopicSpec(
     "rebook.notifications.deadletter.v1", 3, False, 14 * DAY_MS, "rebook.v1.Notification", "passenger id"
 )
+# The notifier's own state (made / delivered / acknowledged notifications, channels), read back on start-up.
+NOTIFICATIONS = TopicSpec(
+    "rebook.notifications.v1", 6, True, -1, "rebook.v1.Notification | rebook.v1.Channel", "n/ c/ d/ + id"
+)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     FLIGHTS,
@@ -53,6 +57,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     OFFERS,
     DEAD_LETTER,
     NOTIFICATION_DEAD_LETTER,
+    NOTIFICATIONS,
 )
 
 

@@ -1,0 +1,116 @@
+"""Offers and passenger responses ⇄ protobuf.  Itinerary segments are filled in from the
+flights view so a passenger app can show times and flight numbers without another call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from rebook.domain.convert import set_timestamp, timestamp_field, to_duration
+from rebook.domain.model import Cabin, FlightLeg, Segment
+from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold
+from rebook.v1 import offer_pb2
+
+EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def segment_to_proto(segment: Segment, flights: Mapping[str, FlightLeg]) -> offer_pb2.ItinerarySegment:
+    message = offer_pb2.ItinerarySegment(leg_id=segment.leg_id, cabin=int(segment.cabin))
+    leg = flights.get(segment.leg_id)
+    if leg is not None:
+        message.carrier, message.flight_number = leg.carrier, leg.flight_number
+        message.origin, message.destination = leg.origin, leg.destination
+        set_timestamp(message, "departure_time", leg.departure)
+        set_timestamp(message, "arrival_time", leg.arrival)
+    return message
+
+
+def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, FlightLeg]) -> offer_pb2.OfferOption:
+    message = offer_pb2.OfferOption(
+        option_id=option.option_id,
+        kind=int(option.kind),
+        segments=[segment_to_proto(s, flights) for s in option.segments],
+        held=held,
+        downgrade=option.downgrade,
+        airport_change=option.airport_change,
+    )
+    if option.kind == OptionKind.REBOOK:
+        message.arrival_delay.CopyFrom(to_duration(option.delay))
+        set_timestamp(message, "arrival_time", option.arrival)
+    return message
+
+
+def offer_to_proto(offer: Offer, flights: Mapping[str, FlightLeg]) -> offer_pb2.Offer:
+    held_ids = {h.leg_id for h in offer.holds}
+    held_option = offer.held_option
+    message = offer_pb2.Offer(
+        offer_id=offer.offer_id,
+        version=offer.version,
+        record_locator=offer.record_locator,
+        carrier=offer.carrier,
+        passenger_ids=list(offer.passenger_ids),
+        status=int(offer.status),
+        original_segments=[segment_to_proto(s, flights) for s in offer.original_segments],
+        options=[
+            _option_to_proto(
+                o,
+                held_option is not None and o.option_id == held_option.option_id and bool(held_ids),
+                flights,
+            )
+            for o in offer.options
+        ],
+        primary_option_id=offer.primary_option_id,
+        holds=[offer_pb2.SeatHold(leg_id=h.leg_id, cabin=int(h.cabin), seats=h.seats) for h in offer.holds],
+        explanation=offer.explanation,
+        disruption_id=offer.disruption_id,
+        disruption_version=offer.disruption_version,
+        chosen_option_id=offer.chosen_option_id,
+        predicted=offer.predicted,
+        kept_leg_ids=sorted(offer.kept_leg_ids),
+        response_ids=sorted(offer.response_ids),
+    )
+    set_timestamp(message, "expire_time", offer.expire_time)
+    set_timestamp(message, "disruption_known_time", offer.disruption_known_time)
+    set_timestamp(message, "create_time", offer.create_time)
+    return message
+
+
+def _segment(message: offer_pb2.ItinerarySegment) -> Segment:
+    return Segment(message.leg_id, Cabin(message.cabin) if message.cabin else Cabin.ECONOMY)
+
+
+def offer_from_proto(message: offer_pb2.Offer) -> Offer:
+    options = tuple(
+        OfferOption(
+            option_id=o.option_id,
+            kind=OptionKind(o.kind),
+            segments=tuple(_segment(s) for s in o.segments),
+            arrival=timestamp_field(o, "arrival_time"),
+            delay=o.arrival_delay.ToTimedelta(),
+            downgrade=o.downgrade,
+            airport_change=o.airport_change,
+        )
+        for o in message.options
+    )
+    return Offer(
+        offer_id=message.offer_id,
+        version=message.version,
+        record_locator=message.record_locator,
+        carrier=message.carrier,
+        passenger_ids=tuple(message.passenger_ids),
+        status=OfferStatus(message.status),
+        original_segments=tuple(_segment(s) for s in message.original_segments),
+        options=options,
+        primary_option_id=message.primary_option_id,
+        holds=tuple(SeatHold(h.leg_id, Cabin(h.cabin), h.seats) for h in message.holds),
+        expire_time=timestamp_field(message, "expire_time") or EPOCH,
+        explanation=message.explanation,
+        disruption_id=message.disruption_id,
+        disruption_version=message.disruption_version,
+        disruption_known_time=timestamp_field(message, "disruption_known_time") or EPOCH,
+        create_time=timestamp_field(message, "create_time") or EPOCH,
+        chosen_option_id=message.chosen_option_id,
+        predicted=message.predicted,
+        kept_leg_ids=frozenset(message.kept_leg_ids),
+        response_ids=frozenset(message.response_ids),
+    )

@@ -1,0 +1,362 @@
+"""The optimizer's state and decisions, transport-free.
+
+``RebookingEngine`` holds the views (flights, bookings, proximity, disruptions, offers with
+their holds), turns a batch of disruptions into offer versions to publish, applies passenger
+answers, expires offers and simulates what-ifs.  The Kafka loops and the gRPC servicer only
+translate messages and call it; one lock serialises every write, so there is a single writer
+of seat holds per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from rebook.detector.core import DetectorSettings
+from rebook.detector.core import replay as replay_events
+from rebook.detector.core.events import FlightEvent
+from rebook.domain.errors import FieldViolation, NotFoundError, PermissionDeniedError, ValidationError
+from rebook.domain.model import (
+    Booking,
+    Cabin,
+    Disruption,
+    DisruptionKind,
+    FlightLeg,
+    FlightStatus,
+    Proximity,
+)
+from rebook.optimizer.core import OptimizerSettings, Plan, find_affected, plan_rebooking
+from rebook.optimizer.offers import (
+    HOLDING,
+    LIVE,
+    Offer,
+    OfferPolicy,
+    ResponseKind,
+    build_offer,
+    effective_segments,
+    expire,
+    respond,
+    supersede,
+    withdraw,
+)
+
+RECORD_LOCATOR_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class HandleResult:
+    """What one batch of disruptions produced."""
+
+    offers: tuple[Offer, ...]  # new versions, in publishing order
+    plan: Plan | None
+    disruptions: int  # disruptions acted on (after dropping replays)
+
+
+def validate_booking(booking: Booking, field: str) -> list[FieldViolation]:
+    violations = []
+    if not (5 <= len(booking.record_locator) <= 8 and set(booking.record_locator) <= RECORD_LOCATOR_CHARS):
+        violations.append(FieldViolation(f"{field}record_locator", "must be 5-8 upper-case letters or digits"))
+    if not booking.passengers:
+        violations.append(FieldViolation(f"{field}passengers", "at least one passenger is required"))
+    ids = [p.passenger_id for p in booking.passengers]
+    if any(not pid for pid in ids) or len(set(ids)) != len(ids):
+        violations.append(FieldViolation(f"{field}passengers", "passenger ids must be present and unique"))
+    if not booking.segments:
+        violations.append(FieldViolation(f"{field}segments", "at least one segment is required"))
+    if booking.version < 1:
+        violations.append(FieldViolation(f"{field}version", "must be 1 or more"))
+    return violations
+
+
+def planning_flights(flights: Mapping[str, FlightLeg], disruptions: Iterable[Disruption]) -> dict[str, FlightLeg]:
+    """Flights as the live disruptions say they are (a disruption may arrive before the leg's
+    state does; predicted delays never touch the published leg but do count for planning)."""
+    view = dict(flights)
+    for d in disruptions:
+        if d.withdrawn:
+            continue
+        for leg_id in d.leg_ids:
+            leg = view.get(leg_id)
+            if leg is not None:
+                view[leg_id] = _with_disruption(leg, d)
+    return view
+
+
+def _with_disruption(leg: FlightLeg, d: Disruption) -> FlightLeg:
+    if d.kind == DisruptionKind.CANCELLATION:
+        return replace(leg, status=FlightStatus.CANCELLED)
+    if d.kind == DisruptionKind.DELAY:
+        departure = max(filter(None, (leg.estimated_departure, d.new_departure)), default=None)
+        arrival = max(filter(None, (leg.estimated_arrival, d.new_arrival)), default=None)
+        return replace(leg, estimated_departure=departure, estimated_arrival=arrival)
+    if d.kind == DisruptionKind.DIVERSION:
+        return replace(leg, status=FlightStatus.DIVERTED, diverted_to=d.diverted_to or leg.diverted_to)
+    if d.kind == DisruptionKind.DOWNGAUGE and d.new_capacity:
+        return replace(leg, capacity=dict(d.new_capacity))
+    return leg
+
+
+class RebookingEngine:
+    """Views + decisions.  Every public method is thread-safe."""
+
+    def __init__(
+        self,
+        settings: OptimizerSettings,
+        policies: Mapping[str, OfferPolicy] | None = None,
+        default_policy: OfferPolicy | None = None,
+        detector_settings: DetectorSettings | None = None,
+        owns: Callable[[str], bool] = lambda carrier: True,
+    ) -> None:
+        self.settings = settings
+        self._policies = dict(policies or {})
+        self._default_policy = default_policy or OfferPolicy()
+        self._detector_settings = detector_settings or DetectorSettings()
+        self._owns = owns
+        self._lock = threading.RLock()
+        self.flights: dict[str, FlightLeg] = {}
+        self.bookings: dict[str, Booking] = {}
+        self.proximity: dict[str, Proximity] = {}
+        self.disruptions: dict[str, Disruption] = {}
+        self.offers: dict[str, Offer] = {}
+        self._latest_offer: dict[str, str] = {}  # record locator → newest offer id
+        self._handled: dict[str, int] = {}  # disruption id → newest version acted on
+
+    def policy(self, carrier: str) -> OfferPolicy:
+        return self._policies.get(carrier, self._default_policy)
+
+    # --- views -----------------------------------------------------------------------------
+
+    def apply_flight(self, leg: FlightLeg) -> None:
+        with self._lock:
+            current = self.flights.get(leg.leg_id)
+            if current is None or leg.version >= current.version:
+                self.flights[leg.leg_id] = leg
+
+    def apply_booking(self, booking: Booking) -> bool:
+        """Stores a newer version; True when it changed anything."""
+        with self._lock:
+            current = self.bookings.get(booking.record_locator)
+            if current is not None and current.version >= booking.version:
+                return False
+            self.bookings[booking.record_locator] = booking
+            return True
+
+    def forget_booking(self, record_locator: str) -> None:
+        with self._lock:
+            self.bookings.pop(record_locator, None)
+
+    def apply_proximity(self, passenger_id: str, proximity: Proximity | None) -> None:
+        with self._lock:
+            if proximity is None:
+                self.proximity.pop(passenger_id, None)
+            else:
+                self.proximity[passenger_id] = proximity
+
+    def apply_offer(self, offer: Offer) -> None:
+        """An offer version seen on the topic (ours or another instance's): newest wins."""
+        with self._lock:
+            self._store(offer)
+
+    def _store(self, offer: Offer) -> None:
+        current = self.offers.get(offer.offer_id)
+        if current is not None and current.version >= offer.version:
+            return
+        self.offers[offer.offer_id] = offer
+        newest = self.offers.get(self._latest_offer.get(offer.record_locator, ""))
+        if newest is None or newest.offer_id == offer.offer_id or newest.create_time <= offer.create_time:
+            self._latest_offer[offer.record_locator] = offer.offer_id
+        self._handled[offer.disruption_id] = max(self._handled.get(offer.disruption_id, 0), offer.disruption_version)
+
+    def upsert_bookings(self, bookings: Sequence[Booking]) -> tuple[list[Booking], int]:
+        """Validates all, then stores the newer ones; returns (stored, unchanged)."""
+        violations = [v for i, b in enumerate(bookings) for v in validate_booking(b, f"bookings[{i}].")]
+        locators = [b.record_locator for b in bookings]
+        if len(set(locators)) != len(locators):
+            violations.append(FieldViolation("bookings", "a record locator appears twice in one request"))
+        if violations:
+            raise ValidationError(violations)
+        with self._lock:
+            stored = [b for b in bookings if self.apply_booking(b)]
+        return stored, len(bookings) - len(stored)
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def holds_in_use(self) -> dict[tuple[str, Cabin], int]:
+        with self._lock:
+            held: dict[tuple[str, Cabin], int] = defaultdict(int)
+            for offer in self.offers.values():
+                if offer.status in HOLDING:
+                    for hold in offer.holds:
+                        held[(hold.leg_id, hold.cabin)] += hold.seats
+            return dict(held)
+
+    def get_offer(self, offer_id: str = "", record_locator: str = "") -> Offer:
+        with self._lock:
+            offer_id = offer_id or self._latest_offer.get(record_locator, "")
+            offer = self.offers.get(offer_id)
+        if offer is None:
+            field = "offer_id" if offer_id else "record_locator"
+            raise NotFoundError("no such offer", field=field)
+        return offer
+
+    def offers_for_leg(self, leg_id: str) -> list[Offer]:
+        with self._lock:
+            latest = [self.offers[o] for o in self._latest_offer.values()]
+        return sorted(
+            (
+                o
+                for o in latest
+                if any(s.leg_id == leg_id for s in o.original_segments)
+                or any(s.leg_id == leg_id for opt in o.options for s in opt.segments)
+            ),
+            key=lambda o: o.offer_id,
+        )
+
+    def _effective_bookings(self) -> list[Booking]:
+        effective = []
+        for booking in self.bookings.values():
+            offer = self.offers.get(self._latest_offer.get(booking.record_locator, ""))
+            segments = effective_segments(booking, offer)
+            effective.append(booking if segments == booking.segments else replace(booking, segments=segments))
+        return effective
+
+    # --- decisions -------------------------------------------------------------------------
+
+    def handle(self, disruptions: Sequence[Disruption], now: datetime) -> HandleResult:
+        """Acts on a batch of disruption versions (solved together); replays change nothing."""
+        with self._lock:
+            fresh = self._fresh(disruptions)
+            for d in fresh:
+                self.disruptions[d.disruption_id] = d
+                self._handled[d.disruption_id] = d.version
+            changed = [o for d in fresh if d.withdrawn for o in self._withdraw(d, now)]
+            live = [d for d in fresh if not d.withdrawn]
+            if not live:
+                return HandleResult(tuple(changed), None, len(fresh))
+            plan = self._plan(live, now)
+            changed += self._offers_from(plan, live, now)
+            return HandleResult(tuple(changed), plan, len(fresh))
+
+    def _fresh(self, disruptions: Sequence[Disruption]) -> list[Disruption]:
+        newest: dict[str, Disruption] = {}
+        for d in disruptions:
+            if d.version > self._handled.get(d.disruption_id, 0) and (
+                d.disruption_id not in newest or d.version > newest[d.disruption_id].version
+            ):
+                newest[d.disruption_id] = d
+        return sorted(newest.values(), key=lambda d: (d.known_time, d.disruption_id))
+
+    def _plan(self, live: Sequence[Disruption], now: datetime) -> Plan:
+        current = [d for d in self.disruptions.values() if not d.withdrawn]
+        flights = planning_flights(self.flights, current)
+        return plan_rebooking(
+            flights, self._effective_bookings(), live, self.proximity, self.holds_in_use(), self.settings, now
+        )
+
+    def _withdraw(self, disruption: Disruption, now: datetime) -> list[Offer]:
+        withdrawn = []
+        for offer in list(self.offers.values()):
+            if offer.disruption_id == disruption.disruption_id and offer.status in LIVE:
+                withdrawn.append(withdraw(offer, now))
+                self._store(withdrawn[-1])
+        return withdrawn
+
+    def _offers_from(self, plan: Plan, live: Sequence[Disruption], now: datetime) -> list[Offer]:
+        by_leg = {leg_id: d for d in live for leg_id in d.leg_ids}
+        made: list[Offer] = []
+        for option in plan.options:
+            disruption = by_leg.get(option.affected.disrupted_leg_id, live[0])
+            previous = self.offers.get(self._latest_offer.get(option.record_locator, ""))
+            if previous is not None and (previous.holds or previous.status in LIVE):
+                made.append(supersede(previous, now))
+                self._store(made[-1])
+            offer = build_offer(option, disruption, self.policy(disruption.carrier), now)
+            if previous is not None and previous.offer_id == offer.offer_id:
+                offer = replace(offer, version=made[-1].version + 1)
+            made.append(offer)
+            self._store(offer)
+        return made
+
+    def respond(
+        self, offer_id: str, response_id: str, kind: ResponseKind, option_id: str, now: datetime
+    ) -> Offer:
+        """Applies an answer atomically; raises (changing nothing) when it cannot."""
+        with self._lock:
+            offer = self.get_offer(offer_id)
+            if not self._owns(offer.carrier):
+                raise PermissionDeniedError(
+                    f"this optimizer instance does not own carrier {offer.carrier}; retry on its owner",
+                    reason="NOT_CARRIER_OWNER",
+                )
+            free = self._free_seats(excluding=offer)
+            answered = respond(offer, response_id, kind, option_id, free, now)
+            self._store(answered)
+            return answered
+
+    def _free_seats(self, excluding: Offer) -> dict[tuple[str, Cabin], int]:
+        current = [d for d in self.disruptions.values() if not d.withdrawn]
+        flights = planning_flights(self.flights, current)
+        held = self.holds_in_use()
+        if excluding.status in HOLDING:
+            for hold in excluding.holds:
+                held[(hold.leg_id, hold.cabin)] -= hold.seats
+        free: dict[tuple[str, Cabin], int] = {}
+        for leg in flights.values():
+            if leg.cancelled or leg.departed:
+                continue
+            for cabin, capacity in leg.capacity.items():
+                free[(leg.leg_id, cabin)] = capacity - leg.sold.get(cabin, 0) - held.get((leg.leg_id, cabin), 0)
+        return free
+
+    def expire_due(self, now: datetime) -> list[Offer]:
+        """Offers past their expiry, handled per carrier policy (only carriers this instance owns)."""
+        with self._lock:
+            expired = []
+            for offer in list(self.offers.values()):
+                if not self._owns(offer.carrier):
+                    continue
+                changed = expire(offer, self.policy(offer.carrier), now)
+                if changed is not None:
+                    self._store(changed)
+                    expired.append(changed)
+            return expired
+
+    def simulate(
+        self, events: Sequence[FlightEvent], now: datetime, solver: str = "optimal"
+    ) -> tuple[Plan, list[Offer], list[Disruption]]:
+        """The same analysis and solve for hypothetical events: nothing stored, nothing held."""
+        with self._lock:
+            legs = list(self.flights.values())
+            bookings = self._effective_bookings()
+            proximity = dict(self.proximity)
+            holds = self.holds_in_use()
+            current = [d for d in self.disruptions.values() if not d.withdrawn]
+        result = replay_events(legs, events, self._detector_settings)
+        if result.rejected:
+            index = {id(event): i for i, event in enumerate(events)}
+            raise ValidationError(
+                [FieldViolation(f"events[{index.get(id(event), '?')}]", str(error)) for event, error in result.rejected]
+            )
+        hypothetical = list(result.current().values())
+        flights = planning_flights(result.legs, [*current, *hypothetical])
+        settings = replace(self.settings, solver=solver)
+        plan = plan_rebooking(flights, bookings, hypothetical, proximity, holds, settings, now)
+        by_leg = {leg_id: d for d in hypothetical for leg_id in d.leg_ids}
+        offers = [
+            build_offer(o, by_leg.get(o.affected.disrupted_leg_id, hypothetical[0]), self.policy(""), now)
+            for o in plan.options
+        ]
+        return plan, offers, hypothetical
+
+    def affected_count(self, disruptions: Sequence[Disruption], now: datetime) -> int:
+        with self._lock:
+            flights = planning_flights(self.flights, disruptions)
+            return len(find_affected(flights, self._effective_bookings(), disruptions, self.settings, now))
+
+    def snapshot_counts(self) -> dict[str, int]:
+        with self._lock:
+            open_offers = sum(1 for o in self.offers.values() if o.status in LIVE)
+            return {"flights": len(self.flights), "bookings": len(self.bookings), "open_offers": open_offers}

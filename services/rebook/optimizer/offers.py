@@ -1,0 +1,267 @@
+"""Offers as plain data: what a booking is offered after a disruption, and how answers,
+expiry and re-planning change it.  Pure: no grpc, no kafka.
+
+An offer's seats are *held* only for its primary option while it is open (or protected),
+and for the chosen option once accepted; alternatives are never held.  Every change makes a
+new version; ``holds`` of the latest version are what the cluster counts as held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import IntEnum
+
+from rebook.domain.errors import FieldViolation, PreconditionError, ValidationError
+from rebook.domain.model import Booking, Cabin, Disruption, Segment
+from rebook.optimizer.core import Candidate, RebookingOption
+
+
+class OfferStatus(IntEnum):
+    """Same numbers as ``rebook.v1.OfferStatus``."""
+
+    OPEN = 1
+    ACCEPTED = 2
+    REFUNDED = 3
+    EXPIRED = 4
+    SUPERSEDED = 5
+    UNACCOMMODATED = 6
+    WITHDRAWN = 7
+    PROTECTED = 8
+
+
+class OptionKind(IntEnum):
+    """Same numbers as ``rebook.v1.OptionKind``."""
+
+    REBOOK = 1
+    REFUND = 2
+    AGENT = 3
+
+
+class ResponseKind(IntEnum):
+    """Same numbers as ``rebook.v1.ResponseKind``."""
+
+    ACCEPT = 1
+    SWITCH = 2
+    REFUND = 3
+
+
+# Statuses in which the offer still holds seats and may change.
+LIVE = frozenset({OfferStatus.OPEN, OfferStatus.PROTECTED, OfferStatus.UNACCOMMODATED})
+HOLDING = frozenset({OfferStatus.OPEN, OfferStatus.PROTECTED, OfferStatus.ACCEPTED, OfferStatus.EXPIRED})
+
+
+@dataclass(frozen=True, slots=True)
+class OfferOption:
+    option_id: str
+    kind: OptionKind
+    segments: tuple[Segment, ...] = ()
+    arrival: datetime | None = None
+    delay: timedelta = timedelta(0)
+    downgrade: bool = False
+    airport_change: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SeatHold:
+    leg_id: str
+    cabin: Cabin
+    seats: int
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    offer_id: str
+    version: int
+    record_locator: str
+    carrier: str
+    passenger_ids: tuple[str, ...]
+    status: OfferStatus
+    original_segments: tuple[Segment, ...]
+    options: tuple[OfferOption, ...]
+    primary_option_id: str
+    holds: tuple[SeatHold, ...]
+    expire_time: datetime
+    explanation: str
+    disruption_id: str
+    disruption_version: int
+    disruption_known_time: datetime
+    create_time: datetime
+    chosen_option_id: str = ""
+    predicted: bool = False
+    kept_leg_ids: frozenset[str] = frozenset()
+    response_ids: frozenset[str] = frozenset()  # answers already applied (idempotency)
+
+    def option(self, option_id: str) -> OfferOption | None:
+        return next((o for o in self.options if o.option_id == option_id), None)
+
+    @property
+    def held_option(self) -> OfferOption | None:
+        """The option whose seats are held: the chosen one once answered, else the primary."""
+        if self.status not in HOLDING:
+            return None
+        return self.option(self.chosen_option_id or self.primary_option_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferPolicy:
+    """Per-carrier rules: how long an offer stays open, what expiry does, predicted handling."""
+
+    ttl: timedelta = timedelta(minutes=30)
+    min_before_departure: timedelta = timedelta(minutes=40)
+    keep_on_expiry: bool = True  # True: the held option stands; False: release and refund
+    predicted: str = "offer"  # "offer": tell the passenger now; "protect": hold seats silently
+
+
+def _option(option_id: str, candidate: Candidate) -> OfferOption:
+    return OfferOption(
+        option_id=option_id,
+        kind=OptionKind.REBOOK,
+        segments=candidate.segments,
+        arrival=candidate.arrival,
+        delay=timedelta(minutes=candidate.delay_min),
+        downgrade=candidate.downgrade_steps > 0,
+        airport_change=candidate.airport_change,
+    )
+
+
+def holds_for(option: OfferOption | None, party: int) -> tuple[SeatHold, ...]:
+    if option is None or option.kind != OptionKind.REBOOK:
+        return ()
+    return tuple(SeatHold(s.leg_id, s.cabin, party) for s in option.segments)
+
+
+def build_offer(
+    plan_option: RebookingOption,
+    disruption: Disruption,
+    policy: OfferPolicy,
+    now: datetime,
+) -> Offer:
+    """The first version of the offer for one affected booking."""
+    booking: Booking = plan_option.affected.booking
+    options: list[OfferOption] = []
+    if plan_option.primary is not None:
+        options.append(_option("opt-1", plan_option.primary))
+    options += [_option(f"opt-{i}", c) for i, c in enumerate(plan_option.alternatives, start=len(options) + 1)]
+    options.append(OfferOption("refund", OptionKind.REFUND))
+    if plan_option.primary is None:
+        options.append(OfferOption("agent", OptionKind.AGENT))
+        status = OfferStatus.UNACCOMMODATED
+    elif disruption.predicted and policy.predicted == "protect":
+        status = OfferStatus.PROTECTED
+    else:
+        status = OfferStatus.OPEN
+    primary = options[0]
+    return Offer(
+        offer_id=f"{booking.record_locator}/{disruption.disruption_id}",
+        version=1,
+        record_locator=booking.record_locator,
+        carrier=disruption.carrier,
+        passenger_ids=tuple(p.passenger_id for p in booking.passengers),
+        status=status,
+        original_segments=booking.segments,
+        options=tuple(options),
+        primary_option_id=primary.option_id,
+        holds=holds_for(primary, booking.party_size) if status != OfferStatus.UNACCOMMODATED else (),
+        expire_time=_expiry(plan_option.primary, policy, now),
+        explanation=plan_option.explanation,
+        disruption_id=disruption.disruption_id,
+        disruption_version=disruption.version,
+        disruption_known_time=disruption.known_time,
+        create_time=now,
+        predicted=disruption.predicted,
+        kept_leg_ids=frozenset(s.leg_id for s in plan_option.affected.kept),
+    )
+
+
+def _expiry(primary: Candidate | None, policy: OfferPolicy, now: datetime) -> datetime:
+    expire = now + policy.ttl
+    if primary is not None:
+        expire = min(expire, primary.departure - policy.min_before_departure)
+    return max(expire, now + timedelta(minutes=5))
+
+
+def next_version(offer: Offer, now: datetime, **changes) -> Offer:
+    return replace(offer, version=offer.version + 1, create_time=now, **changes)
+
+
+def supersede(offer: Offer, now: datetime) -> Offer:
+    """A newer offer replaces this one: its seats are released."""
+    return next_version(offer, now, status=OfferStatus.SUPERSEDED, holds=())
+
+
+def withdraw(offer: Offer, now: datetime) -> Offer:
+    """The disruption was withdrawn: the original itinerary stands, held seats are released."""
+    return next_version(offer, now, status=OfferStatus.WITHDRAWN, holds=())
+
+
+def respond(
+    offer: Offer,
+    response_id: str,
+    kind: ResponseKind,
+    option_id: str,
+    free_seats: Mapping[tuple[str, Cabin], int],
+    now: datetime,
+) -> Offer:
+    """Applies a passenger's answer; ``free_seats`` counts seats not held by anyone (this
+    offer's own holds excluded).  Raises without changing anything when it cannot apply."""
+    if response_id and response_id in offer.response_ids:
+        return offer
+    if offer.status not in LIVE:
+        raise PreconditionError(f"offer is {offer.status.name.lower()}; it can no longer be answered")
+    answered = offer.response_ids | ({response_id} if response_id else set())
+    party = len(offer.passenger_ids)
+    if kind == ResponseKind.REFUND:
+        return next_version(
+            offer, now, status=OfferStatus.REFUNDED, holds=(), chosen_option_id="refund", response_ids=answered
+        )
+    if kind == ResponseKind.ACCEPT:
+        if offer.status == OfferStatus.UNACCOMMODATED:
+            raise PreconditionError("no itinerary was found; choose a refund or talk to an agent")
+        chosen = offer.option(offer.primary_option_id)
+        return next_version(
+            offer, now, status=OfferStatus.ACCEPTED, chosen_option_id=chosen.option_id,
+            holds=holds_for(chosen, party), response_ids=answered,
+        )  # fmt: skip
+    option = offer.option(option_id)
+    if option is None or option.kind != OptionKind.REBOOK:
+        raise ValidationError([FieldViolation("response.option_id", "must name a rebook option of this offer")])
+    short = [s.leg_id for s in option.segments if free_seats.get((s.leg_id, s.cabin), 0) < party]
+    if short:
+        raise PreconditionError(f"option {option_id} is no longer available: full on {', '.join(short)}")
+    return next_version(
+        offer, now, status=OfferStatus.ACCEPTED, chosen_option_id=option.option_id,
+        holds=holds_for(option, party), response_ids=answered,
+    )  # fmt: skip
+
+
+def expire(offer: Offer, policy: OfferPolicy, now: datetime) -> Offer | None:
+    """The expired version of an open offer past its expiry, or None."""
+    if offer.status not in (OfferStatus.OPEN, OfferStatus.UNACCOMMODATED) or now < offer.expire_time:
+        return None
+    if policy.keep_on_expiry and offer.status == OfferStatus.OPEN:
+        return next_version(offer, now, status=OfferStatus.EXPIRED, chosen_option_id=offer.primary_option_id)
+    return next_version(offer, now, status=OfferStatus.EXPIRED, holds=(), chosen_option_id="refund")
+
+
+def new_segments(offer: Offer, option: OfferOption) -> tuple[Segment, ...]:
+    """The itinerary if ``option`` is taken: kept legs, then the option's legs."""
+    kept = tuple(s for s in offer.original_segments if s.leg_id in offer.kept_leg_ids)
+    return (*kept, *option.segments)
+
+
+def rebooked(booking: Booking, offer: Offer) -> Booking | None:
+    """The booking as it stands after an accepted (or kept-on-expiry) option, else None."""
+    option = offer.held_option
+    if offer.status not in (OfferStatus.ACCEPTED, OfferStatus.EXPIRED) or option is None or not offer.holds:
+        return None
+    return replace(booking, segments=new_segments(offer, option), version=booking.version + 1)
+
+
+def effective_segments(booking: Booking, offer: Offer | None) -> tuple[Segment, ...]:
+    """Where the party is booked now: the held option of a live offer replaces the disrupted part."""
+    option = offer.held_option if offer is not None else None
+    if offer is None or option is None or not offer.holds:
+        return booking.segments
+    return new_segments(offer, option)

@@ -1,0 +1,148 @@
+"""``RebookingService`` over gRPC: translates messages and calls the engine; publishes what
+changed and waits for Kafka's acknowledgement before replying, so an OK means durable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rebook.detector.convert import event_from_proto
+from rebook.domain.convert import booking_from_proto, booking_to_proto
+from rebook.domain.errors import DomainError, FieldViolation, ValidationError
+from rebook.optimizer.convert import offer_to_proto
+from rebook.optimizer.engine import RebookingEngine
+from rebook.optimizer.metrics import OptimizerMetrics
+from rebook.optimizer.offers import Offer, ResponseKind
+from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
+from rebook.runtime.kafka import EventProducer
+from rebook.runtime.topics import BOOKINGS, OFFERS, TopicSpec
+from rebook.v1 import rebooking_service_pb2 as pb
+from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
+
+ACK_TIMEOUT_S = 15.0
+
+
+@dataclass
+class OptimizerDeps:
+    """What the servicer needs; topics are injectable so tests can use throwaway ones."""
+
+    engine: RebookingEngine
+    producer: EventProducer
+    metrics: OptimizerMetrics
+    bookings_topic: TopicSpec = BOOKINGS
+    offers_topic: TopicSpec = OFFERS
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def publish_offers(deps: OptimizerDeps, offers: list[Offer], wait: bool = True) -> None:
+    """Publishes offer versions keyed by record locator (per-booking order preserved)."""
+    futures = [
+        deps.producer.publish(deps.offers_topic, o.record_locator, offer_to_proto(o, deps.engine.flights))
+        for o in offers
+    ]
+    for offer in offers:
+        deps.metrics.offers.labels(offer.status.name.lower()).inc()
+    deps.metrics.seats_held.set(sum(deps.engine.holds_in_use().values()))
+    if wait:
+        for future in futures:
+            future.get(timeout=ACK_TIMEOUT_S)
+
+
+class RebookingServicer(pb_grpc.RebookingServiceServicer):
+    def __init__(self, deps: OptimizerDeps) -> None:
+        self._deps = deps
+
+    def UpsertBookings(self, request: pb.UpsertBookingsRequest, context) -> pb.UpsertBookingsResponse:
+        bookings, violations = [], []
+        for index, message in enumerate(request.bookings):
+            try:
+                bookings.append(booking_from_proto(message, field=f"bookings[{index}]."))
+            except ValidationError as error:
+                violations += error.violations
+        if violations:
+            raise ValidationError(violations)
+        stored, unchanged = self._deps.engine.upsert_bookings(bookings)
+        now = self._deps.clock()
+        futures = [
+            self._deps.producer.publish(self._deps.bookings_topic, b.record_locator, booking_to_proto(b, now))
+            for b in stored
+        ]
+        for future in futures:
+            future.get(timeout=ACK_TIMEOUT_S)
+        return pb.UpsertBookingsResponse(upserted_count=len(stored), unchanged_count=unchanged)
+
+    def RespondToOffer(self, request: pb.RespondToOfferRequest, context) -> pb.RespondToOfferResponse:
+        response = request.response
+        kind = _response_kind(response)
+        label = kind.name.lower()
+        self._deps.metrics.responses.labels(label).inc()
+        try:
+            offer = self._deps.engine.respond(
+                response.offer_id, response.response_id, kind, response.option_id, self._deps.clock()
+            )
+        except DomainError:
+            self._deps.metrics.response_failures.labels(label).inc()
+            raise
+        publish_offers(self._deps, [offer])
+        return pb.RespondToOfferResponse(offer=offer_to_proto(offer, self._deps.engine.flights))
+
+    def GetOffer(self, request: pb.GetOfferRequest, context) -> pb.GetOfferResponse:
+        if not request.offer_id and not request.record_locator:
+            raise ValidationError([FieldViolation("offer_id", "give an offer id or a record locator")])
+        offer = self._deps.engine.get_offer(request.offer_id, request.record_locator)
+        return pb.GetOfferResponse(offer=offer_to_proto(offer, self._deps.engine.flights))
+
+    def ListOffers(self, request: pb.ListOffersRequest, context) -> pb.ListOffersResponse:
+        if not request.leg_id:
+            raise ValidationError([FieldViolation("leg_id", "required")])
+        flights = self._deps.engine.flights
+        offers = self._deps.engine.offers_for_leg(request.leg_id)
+        return pb.ListOffersResponse(offers=[offer_to_proto(o, flights) for o in offers])
+
+    def Simulate(self, request: pb.SimulateRequest, context) -> pb.SimulateResponse:
+        if request.solver not in ("", "optimal", "greedy"):
+            raise ValidationError([FieldViolation("solver", "must be 'optimal' or 'greedy'")])
+        if not request.events:
+            raise ValidationError([FieldViolation("events", "at least one event is required")])
+        events = [event_from_proto(e, field=f"events[{i}]") for i, e in enumerate(request.events)]
+        plan, offers, _ = self._deps.engine.simulate(events, self._deps.clock(), request.solver or "optimal")
+        stats = plan.stats
+        flights = self._deps.engine.flights
+        return pb.SimulateResponse(
+            offers=[offer_to_proto(o, flights) for o in offers],
+            affected_booking_count=stats.affected_bookings,
+            affected_passenger_count=stats.affected_passengers,
+            accommodated_passenger_count=sum(
+                o.affected.booking.party_size for o in plan.options if o.primary is not None
+            ),
+            objective=stats.solution.objective,
+            lower_bound=stats.solution.lower_bound,
+            solve_seconds=stats.wall_s,
+        )
+
+
+def _response_kind(response) -> ResponseKind:
+    violations = []
+    if not response.offer_id:
+        violations.append(FieldViolation("response.offer_id", "required"))
+    if response.kind not in ResponseKind._value2member_map_:
+        violations.append(FieldViolation("response.kind", "must be ACCEPT, SWITCH or REFUND"))
+    elif response.kind == ResponseKind.SWITCH and not response.option_id:
+        violations.append(FieldViolation("response.option_id", "required to switch"))
+    if violations:
+        raise ValidationError(violations)
+    return ResponseKind(response.kind)
+
+
+def create_server(address: str, deps: OptimizerDeps, registry, max_workers: int = 16) -> tuple[ServiceServer, int]:
+    binding = ServiceBinding(
+        pb.DESCRIPTOR.services_by_name["RebookingService"],
+        RebookingServicer(deps),
+        pb_grpc.add_RebookingServiceServicer_to_server,
+    )
+    server = build_server(address, [binding], registry, max_workers)
+    return server, server.port
+
+
+

@@ -1,0 +1,143 @@
+"""The optimizer's Kafka side: views followed on every instance, and the disruption consumer
+that solves each polled batch together and publishes offers before committing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+from kafka import TopicPartition
+from kafka.partitioner.default import murmur2
+
+from rebook.domain.convert import booking_from_proto, disruption_from_proto, leg_from_proto, proximity_from_proto
+from rebook.domain.model import Disruption
+from rebook.optimizer.convert import offer_from_proto
+from rebook.optimizer.servicer import OptimizerDeps, publish_offers
+from rebook.runtime.kafka import Record
+from rebook.runtime.topics import BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
+from rebook.v1 import booking_pb2, disruption_pb2, flight_pb2, location_pb2, offer_pb2
+
+log = logging.getLogger(__name__)
+
+
+class ViewHandler:
+    """Feeds the engine's views from the state topics (and the offers topic, for holds)."""
+
+    def __init__(self, deps: OptimizerDeps, topics: dict[str, TopicSpec] | None = None) -> None:
+        self._deps = deps
+        names = topics or {"flights": FLIGHTS, "bookings": BOOKINGS, "proximity": PROXIMITY, "offers": OFFERS}
+        self._routes = {
+            names["flights"].name: self._flight,
+            names["bookings"].name: self._booking,
+            names["proximity"].name: self._proximity,
+            names["offers"].name: self._offer,
+        }
+
+    def __call__(self, record: Record) -> None:
+        self._routes[record.topic](record)
+
+    def _flight(self, record: Record) -> None:
+        message = record.decode(flight_pb2.FlightLeg)
+        if message is not None:
+            self._deps.engine.apply_flight(leg_from_proto(message))
+
+    def _booking(self, record: Record) -> None:
+        message = record.decode(booking_pb2.Booking)
+        if message is None:
+            self._deps.engine.forget_booking(record.key or "")
+        else:
+            self._deps.engine.apply_booking(booking_from_proto(message))
+
+    def _proximity(self, record: Record) -> None:
+        message = record.decode(location_pb2.Proximity)
+        proximity = proximity_from_proto(message) if message is not None else None
+        self._deps.engine.apply_proximity(record.key or "", proximity)
+
+    def _offer(self, record: Record) -> None:
+        message = record.decode(offer_pb2.Offer)
+        if message is not None:
+            self._deps.engine.apply_offer(offer_from_proto(message))
+
+
+class DisruptionBatcher:
+    """Buffers the disruptions of one poll and solves them together in ``flush`` (the consumer
+    loop's ``after_batch``), so concurrent disruptions share seats sensibly; offers are acked
+    by Kafka before the disruptions' offsets are committed."""
+
+    def __init__(
+        self,
+        deps: OptimizerDeps,
+        views_ready: threading.Event,
+        dead_letter: Callable[[Record, Exception], None] | None = None,
+    ) -> None:
+        self._deps = deps
+        self._views_ready = views_ready
+        self.dead_letter = dead_letter  # the consumer loop's, once it exists
+        self._buffer: list[tuple[Record, Disruption]] = []
+
+    def __call__(self, record: Record) -> None:
+        self._views_ready.wait()  # never plan on a half-rebuilt view
+        message = record.decode(disruption_pb2.Disruption)
+        if message is None:
+            return
+        disruption = disruption_from_proto(message)
+        self._deps.metrics.disruptions.labels(disruption.kind.name.lower()).inc()
+        self._buffer.append((record, disruption))
+
+    def flush(self) -> None:
+        batch, self._buffer = self._buffer, []
+        if not batch:
+            return
+        try:
+            self._solve([d for _, d in batch])
+        except Exception as error:  # a batch that cannot be solved must not stop the consumer
+            log.exception("disruption batch failed", extra={"disruptions": len(batch)})
+            self._deps.metrics.batch_failures.inc()
+            for record, _ in batch:
+                if self.dead_letter is not None:
+                    self.dead_letter(record, error)
+
+    def _solve(self, disruptions: list[Disruption]) -> None:
+        deps = self._deps
+        result = deps.engine.handle(disruptions, deps.clock())
+        if result.plan is not None:
+            stats = result.plan.stats
+            deps.metrics.bookings_affected.inc(stats.affected_bookings)
+            deps.metrics.passengers_affected.inc(stats.affected_passengers)
+            deps.metrics.candidates.inc(stats.candidates)
+            deps.metrics.solve_seconds.observe(stats.wall_s)
+            deps.metrics.last_gap.set(stats.solution.gap)
+            if stats.solution.deadline_hit:
+                deps.metrics.deadline_hits.inc()
+            log.info(
+                "disruptions solved",
+                extra={
+                    "disruptions": result.disruptions, "affected_bookings": stats.affected_bookings,
+                    "unaccommodated": stats.unaccommodated, "wall_s": round(stats.wall_s, 3),
+                    "gap": round(stats.solution.gap, 5), "method": stats.solution.method,
+                },
+            )  # fmt: skip
+        publish_offers(deps, list(result.offers), wait=True)
+
+
+class CarrierOwnership:
+    """Which carriers this instance writes for: those whose disruption partition it owns."""
+
+    def __init__(self, topic: TopicSpec = DISRUPTIONS) -> None:
+        self._topic = topic
+        self._owned: set[int] = set()
+        self._lock = threading.Lock()
+
+    def assigned(self, partitions: Iterable[TopicPartition]) -> None:
+        with self._lock:
+            self._owned = {tp.partition for tp in partitions if tp.topic == self._topic.name}
+
+    def revoked(self, partitions: Iterable[TopicPartition]) -> None:
+        with self._lock:
+            self._owned -= {tp.partition for tp in partitions if tp.topic == self._topic.name}
+
+    def owns(self, carrier: str) -> bool:
+        partition = (murmur2(carrier.encode()) & 0x7FFFFFFF) % self._topic.partitions
+        with self._lock:
+            return partition in self._owned

@@ -1,0 +1,1 @@
+"""Scenarios: the one file format, the generator and the replay tool."""

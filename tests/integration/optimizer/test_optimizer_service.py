@@ -1,0 +1,162 @@
+"""The optimizer over the real broker: views from topics, a cancellation on the disruptions
+topic → offers with held seats on the offers topic, answers through gRPC, a restart."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+
+from rebook.domain.convert import disruption_to_proto, leg_to_proto
+from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
+from rebook.optimizer.main import OptimizerTopics, build
+from rebook.runtime.config import Env
+from rebook.runtime.grpc_errors import field_violations
+from rebook.runtime.grpc_server import build_server
+from rebook.runtime.kafka import EventProducer, read_to_end
+from rebook.runtime.metrics import new_registry
+from rebook.v1 import booking_pb2, flight_pb2, offer_pb2, rebooking_service_pb2 as pb
+from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
+from tests.helpers.net import wait_until
+from tests.unit.optimizer.conftest import T0, leg
+
+CANCELLED = leg(100, "FRA", "JFK", 0, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 5})
+LATER = [
+    leg(101, "FRA", "JFK", 120, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 7}),
+    leg(102, "FRA", "JFK", 240, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 6}),
+    leg(103, "FRA", "JFK", 600, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 0}),
+]
+NOW = T0 - timedelta(hours=2)
+
+
+@pytest.fixture
+def topics(make_topic) -> OptimizerTopics:
+    return OptimizerTopics(
+        flights=make_topic("flights", 2, True), bookings=make_topic("bookings", 2, True),
+        proximity=make_topic("proximity", 1, True), offers=make_topic("offers", 2),
+        disruptions=make_topic("disruptions", 1), dead_letter=make_topic("dlq"),
+    )  # fmt: skip
+
+
+class Running:
+    def __init__(self, bootstrap: str, topics: OptimizerTopics, group: str) -> None:
+        self.registry = new_registry()
+        self.producer = EventProducer(bootstrap, self.registry)
+        self.app = build(bootstrap, group, self.producer, self.registry, Env({}), topics)
+        self.app.deps.clock = lambda: NOW
+        self.server = build_server("127.0.0.1:0", [self.app.binding], self.registry)
+        self.app.views.start()
+        self.app.disruptions.start()
+        self.server.start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.server.port}")
+        self.stub = pb_grpc.RebookingServiceStub(self.channel)
+        assert self.app.views.caught_up.wait(30)
+        assert self.app.disruptions.ready.wait(30)
+
+    def stop(self) -> None:
+        self.channel.close()
+        self.server.stop(0)
+        self.app.disruptions.stop()
+        self.app.views.stop()
+        self.producer.close()
+
+
+def _booking(locator: str, party: int) -> booking_pb2.Booking:
+    return booking_pb2.Booking(
+        record_locator=locator, version=1, carrier="RB",
+        passengers=[booking_pb2.Passenger(passenger_id=f"pax-{uuid.uuid4().hex[:8]}", tier=1) for _ in range(party)],
+        segments=[booking_pb2.BookingSegment(leg_id=CANCELLED.leg_id, cabin=Cabin.ECONOMY)],
+    )  # fmt: skip
+
+
+def _offers(bootstrap: str, topics: OptimizerTopics) -> list[offer_pb2.Offer]:
+    return [r.decode(offer_pb2.Offer) for r in read_to_end(bootstrap, [topics.offers])]
+
+
+def _latest(offers: list[offer_pb2.Offer]) -> dict[str, offer_pb2.Offer]:
+    latest: dict[str, offer_pb2.Offer] = {}
+    for offer in offers:
+        if offer.offer_id not in latest or offer.version > latest[offer.offer_id].version:
+            latest[offer.offer_id] = offer
+    return latest
+
+
+def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> None:
+    seed = EventProducer(kafka_bootstrap, new_registry())
+    for flight in (replace(CANCELLED, status=FlightStatus.CANCELLED, version=2), *LATER):
+        seed.publish(topics.flights, flight.leg_id, leg_to_proto(flight))
+    seed.flush()
+    group = f"optimizer-{uuid.uuid4().hex[:6]}"
+    running = Running(kafka_bootstrap, topics, group)
+    try:
+        reply = running.stub.UpsertBookings(
+            pb.UpsertBookingsRequest(bookings=[_booking("AAAAA1", 3), _booking("BBBBB2", 2)]), timeout=10
+        )
+        assert reply.upserted_count == 2
+        assert wait_until(lambda: len(running.app.deps.engine.bookings) == 2, 10)
+        assert {r.key for r in read_to_end(kafka_bootstrap, [topics.bookings])} == {"AAAAA1", "BBBBB2"}
+
+        with pytest.raises(grpc.RpcError) as bad:
+            running.stub.UpsertBookings(pb.UpsertBookingsRequest(bookings=[_booking("no", 1)]), timeout=10)
+        assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert ("bookings[0].record_locator", "must be 5-8 upper-case letters or digits") in field_violations(bad.value)
+
+        disruption = Disruption(
+            f"CANCELLATION:{CANCELLED.leg_id}", 1, DisruptionKind.CANCELLATION, "RB", (CANCELLED.leg_id,),
+            datetime.now(UTC),
+        )  # fmt: skip
+        sent = time.monotonic()
+        seed.publish(topics.disruptions, "RB", disruption_to_proto(disruption))
+        seed.flush()
+        assert wait_until(lambda: len(_offers(kafka_bootstrap, topics)) >= 2, 20)
+        offers = _latest(_offers(kafka_bootstrap, topics))
+        print(f"cancellation → offers on topic in {time.monotonic() - sent:.2f}s")
+        assert {o.record_locator for o in offers.values()} == {"AAAAA1", "BBBBB2"}
+        held: dict[str, int] = {}
+        for offer in offers.values():
+            assert offer.status == offer_pb2.OFFER_STATUS_OPEN
+            assert offer.options[0].held and offer.options[-1].kind in (offer_pb2.OPTION_KIND_REFUND,
+                                                                        offer_pb2.OPTION_KIND_AGENT)
+            for hold in offer.holds:
+                held[hold.leg_id] = held.get(hold.leg_id, 0) + hold.seats
+        free = {g.leg_id: g.capacity[Cabin.ECONOMY] - g.sold[Cabin.ECONOMY] for g in LATER}
+        assert all(seats <= free[leg_id] for leg_id, seats in held.items()), held
+
+        target = offers[f"AAAAA1/{disruption.disruption_id}"]
+        response = pb.RespondToOfferRequest(
+            response=offer_pb2.PassengerResponse(
+                response_id="resp-1", offer_id=target.offer_id, offer_version=target.version,
+                kind=offer_pb2.RESPONSE_KIND_ACCEPT,
+            )
+        )  # fmt: skip
+        accepted = running.stub.RespondToOffer(response, timeout=10).offer
+        assert accepted.status == offer_pb2.OFFER_STATUS_ACCEPTED and accepted.version == target.version + 1
+        assert running.stub.RespondToOffer(response, timeout=10).offer.version == accepted.version  # idempotent
+        listed = running.stub.ListOffers(pb.ListOffersRequest(leg_id=CANCELLED.leg_id), timeout=10)
+        assert len(listed.offers) == 2
+        with pytest.raises(grpc.RpcError) as missing:
+            running.stub.GetOffer(pb.GetOfferRequest(offer_id="nope"), timeout=10)
+        assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+        holds_before = running.app.deps.engine.holds_in_use()
+    finally:
+        running.stop()
+
+    restarted = Running(kafka_bootstrap, topics, group)
+    try:
+        assert restarted.app.deps.engine.holds_in_use() == holds_before
+        before = len(_offers(kafka_bootstrap, topics))
+        seed.publish(topics.disruptions, "RB", disruption_to_proto(disruption))  # a replay
+        seed.flush()
+        time.sleep(2)
+        assert len(_offers(kafka_bootstrap, topics)) == before
+    finally:
+        restarted.stop()
+        seed.close()
+
+
+def test_flight_messages_are_typed() -> None:
+    assert flight_pb2.FlightLeg.DESCRIPTOR.full_name == "rebook.v1.FlightLeg"
