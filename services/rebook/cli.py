@@ -13,19 +13,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "locator": ("rebook.locator.main", "run the passenger locator (PassengerLocationService)"),
     "optimizer": ("rebook.optimizer.main", "run the rebooking optimizer (RebookingService)"),
     "notifier": ("rebook.notifier.main", "run the notifier (NotificationService)"),
+    "passenger": ("rebook.notifier.passenger_cli", "follow a booking's offers and answer them (terminal client)"),
     "kafka": ("rebook.runtime.kafka_cli", "start/stop the local Apache Kafka broker, create topics"),
     "bench": ("rebook.bench", "run a benchmark and print JSON"),
     "solve": ("rebook.optimizer.solve_cli", "solve a scenario folder offline (no Kafka) and write offers"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """Imports only the chosen command's module, so one command's dependencies (or a
+    broken optional tool) never slow down or break another — a service start stays light."""
     parser = argparse.ArgumentParser(prog="rebook", description="Flight-disruption auto-rebooking.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(_module=module_name)
-        _module(module_name).add_arguments(command)
+        if name == chosen:
+            _module(module_name).add_arguments(command)
     return parser
 
 
@@ -34,7 +39,8 @@ def _module(name: str):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(arguments).parse_args(arguments)
     run: Callable[[argparse.Namespace], int] = _module(args._module).run
     return run(args)
 

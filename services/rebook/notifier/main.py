@@ -1,26 +1,86 @@
-"""``rebook notifier``: runs the NotificationService."""
+"""``rebook notifier``: runs the NotificationService.
+
+Start-up: read the state topic to its end (known notifications, channels), re-queue
+undelivered webhooks, then consume offers.  Configuration (besides the common ``REBOOK_*``):
+
+- ``REBOOK_NOTIFIER_TOKEN_SECRET``: HMAC key of passenger tokens (dev default, with a warning)
+- ``REBOOK_NOTIFIER_WEBHOOK_SECRET``: HMAC key of webhook signatures (dev default, with a warning)
+- ``REBOOK_NOTIFIER_CLIENTS``: app backends, ``client_id:secret:carrier,...`` (default none)
+- ``REBOOK_NOTIFIER_RETENTION``: how long an undelivered notification is kept (default 24h)
+- ``REBOOK_NOTIFIER_WEBHOOK_MAX_ATTEMPTS`` (6), ``REBOOK_NOTIFIER_WEBHOOK_BACKOFF`` (500ms),
+  ``REBOOK_NOTIFIER_WEBHOOK_BACKOFF_MAX`` (5m), ``REBOOK_NOTIFIER_WEBHOOK_TIMEOUT`` (5s),
+  ``REBOOK_NOTIFIER_WEBHOOK_WORKERS`` (8)
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
 
-from rebook.runtime.grpc_server import ServiceBinding
+from rebook.notifier.app import Notifier, NotifierDeps
+from rebook.notifier.core.auth import parse_clients
+from rebook.notifier.core.retry import RetryPolicy
+from rebook.notifier.core.settings import DEV_TOKEN_SECRET, DEV_WEBHOOK_SECRET, NotifierSettings
+from rebook.notifier.servicer import binding
+from rebook.runtime.config import ConfigError, Env
 from rebook.runtime.service import ServiceContext, Wiring, run_service
-from rebook.v1 import notification_service_pb2, notification_service_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> NotifierSettings:
+    """``NotifierSettings`` from ``REBOOK_NOTIFIER_*``; ``ConfigError`` names a bad variable."""
+    env = Env(environ)
+    try:
+        clients = parse_clients(env.list("NOTIFIER_CLIENTS"))
+    except ValueError as exc:
+        raise ConfigError(f"REBOOK_NOTIFIER_CLIENTS is invalid: {exc}") from None
+    try:
+        retry = RetryPolicy(
+            max_attempts=env.positive_int("NOTIFIER_WEBHOOK_MAX_ATTEMPTS", 6),
+            base_s=env.duration("NOTIFIER_WEBHOOK_BACKOFF", timedelta(milliseconds=500)).total_seconds(),
+            cap_s=env.duration("NOTIFIER_WEBHOOK_BACKOFF_MAX", timedelta(minutes=5)).total_seconds(),
+        )
+        return NotifierSettings(
+            token_secret=env.str("NOTIFIER_TOKEN_SECRET", DEV_TOKEN_SECRET).encode(),
+            webhook_secret=env.str("NOTIFIER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET).encode(),
+            clients=clients,
+            retention=env.duration("NOTIFIER_RETENTION", timedelta(hours=24)),
+            retry=retry,
+            webhook_timeout=env.duration("NOTIFIER_WEBHOOK_TIMEOUT", timedelta(seconds=5)),
+            webhook_workers=env.positive_int("NOTIFIER_WEBHOOK_WORKERS", 8),
+        )
+    except ConfigError:
+        raise
+    except ValueError as exc:
+        raise ConfigError(f"REBOOK_NOTIFIER_* settings are inconsistent: {exc}") from None
 
 
 def wire(context: ServiceContext) -> Wiring:
-    servicer = notification_service_pb2_grpc.NotificationServiceServicer()
-    binding = ServiceBinding(
-        notification_service_pb2.DESCRIPTOR.services_by_name["NotificationService"],
-        servicer,
-        notification_service_pb2_grpc.add_NotificationServiceServicer_to_server,
+    settings = load_settings()
+    for name in settings.dev_secrets:
+        log.warning("running with the public development %s secret; set REBOOK_NOTIFIER_%s_SECRET", name, name.upper())
+    deps = NotifierDeps(
+        settings=settings,
+        bootstrap=context.config.kafka_bootstrap,
+        group_id=context.config.group_id(),
+        producer=context.producer(),
+        registry=context.registry,
+        grpc_max_workers=context.config.grpc_max_workers,
     )
-    return Wiring(bindings=[binding])
+    notifier = Notifier(deps)
+    notifier.restore()
+    return Wiring(
+        bindings=[binding(notifier.servicer_deps())],
+        consumers=[notifier.consumer()],
+        closers=[notifier.close],
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = "Configured by REBOOK_* environment variables; see README."
+    parser.epilog = "Configured by REBOOK_* environment variables; see rebook.notifier.main and the README."
 
 
 def run(args: argparse.Namespace) -> int:

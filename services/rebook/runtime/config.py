@@ -116,6 +116,10 @@ DEFAULT_PORTS: dict[str, tuple[int, int]] = {
 }
 
 
+# Server-streaming services hold one worker thread per open stream (one per subscribed device).
+DEFAULT_MAX_WORKERS: dict[str, int] = {"notifier": 1024}
+
+
 @dataclass(frozen=True, slots=True)
 class RuntimeConfig:
     """What every service needs, whatever it does."""
@@ -152,7 +156,9 @@ def load_runtime_config(service: str, environ: Mapping[str, str] | None = None) 
         grpc_port=env.port(f"{upper}_GRPC_PORT", grpc_default),
         metrics_port=env.port(f"{upper}_METRICS_PORT", metrics_default),
         log_level=env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
-        grpc_max_workers=env.positive_int("GRPC_MAX_WORKERS", 16),
+        grpc_max_workers=env.positive_int(
+            f"{upper}_GRPC_MAX_WORKERS", env.positive_int("GRPC_MAX_WORKERS", DEFAULT_MAX_WORKERS.get(service, 16))
+        ),
         shutdown_grace=env.duration("SHUTDOWN_GRACE", timedelta(seconds=5)),
         consumer_group_prefix=env.str("CONSUMER_GROUP_PREFIX", "rebook"),
     )

@@ -351,7 +351,18 @@ class ConsumerLoop(_ProcessingLoop):
             session_timeout_ms=10000,
             heartbeat_interval_ms=1000,
         )
+        # kafka-python can join the group before it has the topics' partition metadata and then
+        # end up with no assignment; fetching the metadata first makes the first join see them.
+        for topic in self._topics:
+            self._wait_for_partitions(topic)
         self._consumer.subscribe(self._topics, listener=_Listener(self))
+
+    def _wait_for_partitions(self, topic: str, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not self._consumer.partitions_for_topic(topic):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"topic {topic} has no partitions (does it exist?)")
+            time.sleep(0.1)
 
     def _processed(self, record: Record) -> None:
         self._pending[TopicPartition(record.topic, record.partition)] = record.offset + 1

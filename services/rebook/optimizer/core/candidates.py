@@ -20,6 +20,7 @@ from .settings import OptimizerSettings
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_STOPS = 2
+PER_LAST_LEG = 2  # candidates ending on one flight, so that options spread over flights
 BRANCH = 3  # continuations tried per (arrival, next airport); later ones only add waiting
 
 
@@ -92,6 +93,10 @@ class FlightIndex:
             for g in legs:
                 per_dest[g.destination].append(g)
             self.routes[origin] = {d: ([g.dep for g in ls], ls) for d, ls in sorted(per_dest.items())}
+        # Connection points for two-stop itineraries: airports serving at least a quarter as many
+        # destinations as the best-connected one (the hubs of a hub-and-spoke network).
+        most = max((len(r) for r in self.routes.values()), default=0)
+        self.hubs = frozenset(ap for ap, r in self.routes.items() if len(r) >= max(2, most // 4))
 
     def departing(self, airport: str, lo: int, hi: int) -> list[_Leg]:
         """Legs leaving ``airport`` with lo ≤ departure ≤ hi."""
@@ -180,6 +185,38 @@ class CandidateBuilder:
             out[a.booking.record_locator] = memo[sig]
         return out
 
+    def more(
+        self,
+        affected: Sequence[Affected],
+        have: Mapping[str, Sequence[Candidate]],
+        availability: Mapping[tuple[str, Cabin], int],
+    ) -> dict[str, list[Candidate]]:
+        """Up to K further candidates per booking (of those already built) that still have seats
+        in ``availability`` (e.g. what a first solve left), none already in ``have``."""
+        out: dict[str, list[Candidate]] = {}
+        for a in affected:
+            known = {c.segments for c in have.get(a.booking.record_locator, ())}
+            extra = [c for c in self._best_k(a, availability) if c.segments not in known]
+            if extra:
+                out[a.booking.record_locator] = extra
+        return out
+
+    def next_available(self, a: Affected, availability: Mapping[tuple[str, Cabin], int]) -> Candidate | None:
+        """The earliest-arriving itinerary with seats for the whole party in ``availability``:
+        what an agent (or the classic rebooking script) would book, unlimited by K."""
+        itins, arrivals = self._routes[self._route_key(a)], self._route_arrivals[self._route_key(a)]
+        ready, orig = to_min(a.ready), to_min(a.original_arrival)
+        banned = {(s.leg_id, s.cabin) for s in a.released}
+        for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
+            it = itins[pos]
+            if it.need_ready < ready or it.legs[0].dep > ready + self.horizon:
+                continue
+            delay = max(0, it.arrival - orig)
+            cand = self._candidate(it, a, a.booking.party_size, delay, banned, availability)
+            if cand is not None:
+                return cand
+        return None
+
     def _route_key(self, a: Affected) -> tuple:
         own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
         carriers = frozenset({own}) | self.settings.partners
@@ -204,7 +241,8 @@ class CandidateBuilder:
         s = self.settings
         dests = {ap: _mins(t) for ap, t in s.co_terminals_of(dest)}
         wanted = self._wanted(dests)
-        first = set(wanted[MAX_STOPS])
+        # Through a non-hub only straight on to the destination: no back-hauls via a spoke.
+        first = set(wanted[1]) | (self.index.hubs & set(wanted[MAX_STOPS]))
         home = {ap for ap, _ in s.co_terminals_of(at)}
         found: list[_Itin] = []
         for origin, transfer in s.co_terminals_of(at):
@@ -233,7 +271,8 @@ class CandidateBuilder:
             return
         if last.destination in visited:
             return
-        stops_left = MAX_STOPS - len(legs)  # stops still allowed after the next leg
+        # Stops still allowed after the next leg; a second stop only where the first is a hub.
+        stops_left = MAX_STOPS - len(legs) if last.destination in self.index.hubs else 0
         group = self.settings.co_terminals_of(last.destination)
         seen = visited | {ap for ap, _ in group}
         mct = _mins(self.settings.mct(last.destination, rm))
@@ -261,14 +300,21 @@ class CandidateBuilder:
 
     # --- selection ---------------------------------------------------------------------------
 
-    def _best_k(self, a: Affected) -> list[Candidate]:
-        """Scan itineraries by arrival; stop once the delay alone beats the K-th best cost."""
+    def _best_k(self, a: Affected, avail: Mapping[tuple[str, Cabin], int] | None = None) -> list[Candidate]:
+        """Scan itineraries by arrival; stop once the delay alone beats the K-th best cost.
+
+        At most ``PER_LAST_LEG`` candidates may end on the same flight (fewest legs, then
+        cheapest, kept): otherwise in a meltdown all K are variants of the next two arrivals
+        and everyone competes for the same few seats while later flights, the next day's
+        included, stay empty."""
         key = self._route_key(a)
         itins, arrivals = self._routes[key], self._route_arrivals[key]
         ready, orig = to_min(a.ready), to_min(a.original_arrival)
         party, k = a.booking.party_size, self.settings.k_best
         banned = {(s.leg_id, s.cabin) for s in a.released}
-        best: list[tuple[float, int, Candidate]] = []
+        avail = self.avail if avail is None else avail
+        best: list[tuple[float, int, int, Candidate]] = []  # cost, legs, scan position, candidate
+        per_last: dict[str, int] = defaultdict(int)
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
             it = itins[pos]
             delay = max(0, it.arrival - orig)
@@ -276,19 +322,39 @@ class CandidateBuilder:
                 break
             if it.need_ready < ready or it.legs[0].dep > ready + self.horizon:
                 continue
-            cand = self._candidate(it, a, party, delay, banned)
-            if cand is not None:
-                bisect.insort(best, (cand.cost, pos, cand))
-                del best[k:]
-        return [c for _, _, c in best]
+            last = it.legs[-1].leg_id
+            if per_last[last] >= PER_LAST_LEG and len(it.legs) > 1:
+                continue  # itineraries come by arrival, so the kept ones on this flight are as early
+            cand = self._candidate(it, a, party, delay, banned, avail)
+            if cand is None:
+                continue
+            entry = (cand.cost, len(it.legs), pos, cand)
+            if per_last[last] >= PER_LAST_LEG:  # a direct flight displaces a connection to it
+                worst = max((e for e in best if e[3].segments[-1].leg_id == last), key=lambda e: (e[1], e[0], e[2]))
+                if (worst[1], worst[0]) <= (entry[1], entry[0]):
+                    continue
+                best.remove(worst)
+                per_last[last] -= 1
+            bisect.insort(best, entry)
+            per_last[last] += 1
+            for dropped in best[k:]:
+                per_last[dropped[3].segments[-1].leg_id] -= 1
+            del best[k:]
+        return [c for _, _, _, c in best]
 
     def _candidate(
-        self, it: _Itin, a: Affected, party: int, delay: int, banned: set[tuple[str, Cabin]]
+        self,
+        it: _Itin,
+        a: Affected,
+        party: int,
+        delay: int,
+        banned: set[tuple[str, Cabin]],
+        avail: Mapping[tuple[str, Cabin], int],
     ) -> Candidate | None:
         segments: list[Segment] = []
         steps, booked = 0, a.cabin
         for leg in it.legs:
-            cabin = self._cabin_for(leg.leg_id, booked, party, banned)
+            cabin = self._cabin_for(leg.leg_id, booked, party, banned, avail)
             if cabin is None:
                 return None
             steps = max(steps, booked - cabin)
@@ -309,7 +375,14 @@ class CandidateBuilder:
             cost,
         )
 
-    def _cabin_for(self, leg_id: str, booked: Cabin, party: int, banned: set[tuple[str, Cabin]]) -> Cabin | None:
+    def _cabin_for(
+        self,
+        leg_id: str,
+        booked: Cabin,
+        party: int,
+        banned: set[tuple[str, Cabin]],
+        avail: Mapping[tuple[str, Cabin], int],
+    ) -> Cabin | None:
         """Booked cabin if it has seats, else the nearest better one (free), else the nearest worse."""
         order = self._cabin_order.get((leg_id, booked))
         if order is None:
@@ -317,7 +390,7 @@ class CandidateBuilder:
             order = (*(c for c in cabins if c >= booked), *sorted((c for c in cabins if c < booked), reverse=True))
             self._cabin_order[(leg_id, booked)] = order
         for cabin in order:
-            if (leg_id, cabin) not in banned and self.avail.get((leg_id, cabin), 0) >= party:
+            if (leg_id, cabin) not in banned and avail.get((leg_id, cabin), 0) >= party:
                 return cabin
         return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rebook.domain.model import Cabin
 
@@ -12,14 +13,21 @@ from .candidates import Candidate
 from .settings import OptimizerSettings
 from .solution import Solution, objective_of, relative_gap, relaxed_bound
 
+if TYPE_CHECKING:
+    from .candidates import CandidateBuilder
+
 
 def solve_greedy(
     affected: Sequence[Affected],
     candidates: Mapping[str, Sequence[Candidate]],
     availability: Mapping[tuple[str, Cabin], int],
     settings: OptimizerSettings,
+    builder: CandidateBuilder | None = None,
 ) -> Solution:
-    """Highest priority first; each booking takes its earliest-arriving candidate with seats left."""
+    """Highest priority first; each booking takes its earliest-arriving candidate with seats left.
+
+    With ``builder`` the booking is not limited to its K candidates: it takes the earliest
+    arriving itinerary of the whole network that still has seats (the honest airline baseline)."""
     start = time.perf_counter()
     left = dict(availability)
     order = sorted(affected, key=lambda a: (-a.weight / a.booking.party_size, a.ready, a.booking.record_locator))
@@ -28,6 +36,10 @@ def solve_greedy(
         party = a.booking.party_size
         options = sorted(candidates.get(a.booking.record_locator, ()), key=lambda c: (c.arrival, c.cost))
         chosen = next((c for c in options if all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)), None)
+        if builder is not None:
+            found = builder.next_available(a, left)
+            if found is not None and (chosen is None or (found.arrival, found.cost) < (chosen.arrival, chosen.cost)):
+                chosen = found
         if chosen is not None:
             for s in chosen.segments:
                 left[(s.leg_id, s.cabin)] -= party

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, Proximity
@@ -12,8 +12,9 @@ from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, Flig
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
 from .explain import explain
+from .greedy import solve_greedy
 from .settings import OptimizerSettings
-from .solution import Solution
+from .solution import Solution, relative_gap
 from .solver import solve
 
 
@@ -83,9 +84,10 @@ def plan_rebooking(
     affected = find_affected(flights, bookings, disruptions, settings, now, proximity)
     avail = seat_availability(flights, affected, holds_in_use)
     avoid = predicted_unusable(disruptions) if avoid is None else avoid
-    candidates = CandidateBuilder(flights, avail, settings, now, avoid).build(affected)
+    builder = CandidateBuilder(flights, avail, settings, now, avoid)
+    candidates = builder.build(affected)
     candidate_s = time.perf_counter() - start
-    solution = solve(affected, candidates, avail, settings)
+    candidates, solution = solve_widening(affected, builder, candidates, avail, settings)
     left = _after(solution, affected, avail)
     options = tuple(
         _option(
@@ -108,6 +110,54 @@ def plan_rebooking(
         solution=solution,
     )
     return Plan(options, stats)
+
+
+def solve_widening(
+    affected: Sequence[Affected],
+    builder: CandidateBuilder,
+    candidates: Mapping[str, Sequence[Candidate]],
+    avail: Mapping[tuple[str, Cabin], int],
+    settings: OptimizerSettings,
+) -> tuple[dict[str, list[Candidate]], Solution]:
+    """Warm start, solve, widen, solve again; returns the candidates used and the solution.
+
+    1. The honest greedy (``solve_greedy`` with ``builder``: next available flight, unlimited
+       by K) runs first; each booking's greedy pick joins its candidates, so the model always
+       contains the baseline and its answer is never worse (the greedy plan is kept if it is).
+    2. Bookings left without a seat get up to K more candidates that still have seats after
+       that solve (later flights, the next day's): in a meltdown everyone's K best options
+       are the same few flights, and this round finds the empty seats further out.
+
+    The lower bound is the model's over the final candidate sets.
+    """
+    start = time.perf_counter()
+    cands = {k: list(v) for k, v in candidates.items()}
+    if settings.solver == "greedy":
+        return cands, solve_greedy(affected, cands, avail, settings, builder)
+    greedy = solve_greedy(affected, {}, avail, settings, builder)  # exactly the baseline
+    for locator, pick in greedy.assignment.items():
+        if pick is not None and all(c.segments != pick.segments for c in cands[locator]):
+            cands[locator] = sorted([*cands[locator], pick], key=lambda c: (c.cost, c.arrival))
+
+    def remaining() -> OptimizerSettings:
+        return replace(settings, time_limit_s=max(0.1, settings.time_limit_s - (time.perf_counter() - start)))
+
+    solution = solve(affected, cands, avail, remaining())
+    if solution.unaccommodated:
+        left = _after(solution, affected, avail)
+        stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None]
+        extra = builder.more(stranded, cands, left)
+        for locator, more in extra.items():
+            cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
+        if extra:
+            again = solve(affected, cands, avail, remaining())
+            bound = min(again.lower_bound, solution.lower_bound)
+            best = again if again.objective <= solution.objective else solution
+            solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
+    if greedy.objective < solution.objective:
+        bound = min(solution.lower_bound, greedy.objective)
+        solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
+    return cands, replace(solution, wall_s=time.perf_counter() - start)
 
 
 def _after(

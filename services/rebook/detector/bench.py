@@ -1,0 +1,198 @@
+"""``rebook bench detector``: the detector service end to end over gRPC and the real broker.
+
+Starts a detector server as a separate process on two throwaway topics, loads a synthetic day
+(``make_day_schedule``), then streams a synthetic event stream through ``ReportFlightEvents``
+from several client threads (each thread owns a share of the legs, so every leg's events stay
+in order).  A consumer on the disruptions topic matches each disruption to the event that
+caused it by its ``trace-id`` header (the event id): latency is event sent → its first
+disruption consumed.  The topics are deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import grpc
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from rebook.domain.convert import leg_to_proto
+from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
+from rebook.runtime.kafka import TRACE_HEADER, EventProducer
+from rebook.runtime.local_kafka import ensure_topics
+from rebook.runtime.metrics import new_registry
+from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
+from rebook.v1 import flight_status_service_pb2 as fss
+from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
+
+from .convert import event_to_proto
+from .core.bench import make_day_schedule, make_event_stream
+from .core.events import FlightEvent
+from .servicer import DetectorDeps, create_server
+from .writer import Topics
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bootstrap", default=DEFAULT_KAFKA_BOOTSTRAP, help="Kafka bootstrap servers")
+    parser.add_argument("--legs", type=int, default=3000, help="legs in the synthetic day")
+    parser.add_argument("--events", type=int, default=20_000, help="flight events to send")
+    parser.add_argument("--batch", type=int, default=50, help="events per ReportFlightEvents call")
+    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+# ---- the server process ----------------------------------------------------------------
+
+
+def serve(bootstrap: str, flights: str, disruptions: str) -> None:
+    """Runs a detector on the given topics; prints its port, stops when stdin closes."""
+    registry = new_registry()
+    producer = EventProducer(bootstrap, registry, client_id="rebook-detector-bench")
+    topics = Topics(_spec(FLIGHTS, flights), _spec(DISRUPTIONS, disruptions))
+    server, port = create_server("127.0.0.1:0", DetectorDeps(bootstrap, producer, registry, topics=topics))
+    server.start()
+    print(port, flush=True)
+    sys.stdin.read()
+    server.stop(1)
+    producer.close()
+
+
+def _spec(declared: TopicSpec, name: str) -> TopicSpec:
+    """A throwaway copy of a declared topic, deleted after the run anyway."""
+    return TopicSpec(name, declared.partitions, declared.compacted, 3_600_000, declared.message_type, declared.key)
+
+
+# ---- the client ------------------------------------------------------------------------
+
+
+class _Observer:
+    """Consumes the disruptions topic from its current end; first arrival per trace id."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.first_seen: dict[str, float] = {}
+        self.count = 0
+        self._stop = threading.Event()
+        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, fetch_max_wait_ms=5)
+        partitions = [TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or ())]
+        self._consumer.assign(partitions)
+        self._consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            self._consumer.position(tp)  # resolve "end" now, before any event is sent
+        self._thread = threading.Thread(target=self._run, name="observer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for records in self._consumer.poll(timeout_ms=50).values():
+                now = time.perf_counter()
+                for record in records:
+                    trace = dict(record.headers or []).get(TRACE_HEADER, b"").decode()
+                    self.first_seen.setdefault(trace, now)
+                    self.count += 1
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._consumer.close()
+
+
+class _Sender(threading.Thread):
+    def __init__(self, stub: fss_grpc.FlightStatusServiceStub, events: Sequence[FlightEvent], batch: int) -> None:
+        super().__init__(daemon=True)
+        self.sent_at: dict[str, float] = {}
+        self.disruptions = self.rejected = 0
+        self._stub, self._batch = stub, batch
+        self._messages = [event_to_proto(e) for e in events]
+
+    def run(self) -> None:
+        for start in range(0, len(self._messages), self._batch):
+            chunk = self._messages[start : start + self._batch]
+            sent = time.perf_counter()
+            reply = self._stub.ReportFlightEvents(fss.ReportFlightEventsRequest(events=chunk), timeout=60)
+            for message in chunk:
+                self.sent_at[message.event_id] = sent
+            self.disruptions += reply.disruption_count
+            self.rejected += sum(1 for r in reply.results if r.error_code)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1] if len(values) > 1 else 0.0
+
+
+def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict[str, float | int]:
+    schedule = make_day_schedule(args.legs, args.seed)
+    events = make_event_stream(schedule, args.events, args.seed)
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    stub = fss_grpc.FlightStatusServiceStub(channel)
+    t0 = time.perf_counter()
+    stub.LoadSchedule(fss.LoadScheduleRequest(legs=[leg_to_proto(leg) for leg in schedule]), timeout=120)
+    load_s = time.perf_counter() - t0
+    observer = _Observer(args.bootstrap, disruptions_topic)
+    shares: list[list[FlightEvent]] = [[] for _ in range(args.threads)]
+    for event in events:
+        shares[hash(event.leg_id) % args.threads].append(event)
+    senders = [_Sender(stub, share, args.batch) for share in shares]
+    start = time.perf_counter()
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    elapsed = time.perf_counter() - start
+    expected = sum(s.disruptions for s in senders)
+    deadline = time.monotonic() + 30
+    while observer.count < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    observer.close()
+    channel.close()
+    sent_at = {k: v for s in senders for k, v in s.sent_at.items()}
+    latencies = [(seen - sent_at[trace]) * 1000 for trace, seen in observer.first_seen.items() if trace in sent_at]
+    return {
+        "legs": args.legs,
+        "events": len(events),
+        "batch": args.batch,
+        "threads": args.threads,
+        "server": "subprocess",
+        "load_schedule_s": round(load_s, 3),
+        "seconds": round(elapsed, 3),
+        "events_per_s": round(len(events) / elapsed, 1),
+        "p50_ms": round(_percentile(latencies, 0.5), 2),
+        "p99_ms": round(_percentile(latencies, 0.99), 2),
+        "disruptions": expected,
+        "disruptions_observed": observer.count,
+        "events_with_disruptions": len(latencies),
+        "rejected": sum(s.rejected for s in senders),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    suffix = uuid.uuid4().hex[:8]
+    flights, disruptions = _spec(FLIGHTS, f"bench.flights.{suffix}"), _spec(DISRUPTIONS, f"bench.disruptions.{suffix}")
+    ensure_topics(args.bootstrap, (flights, disruptions))
+    command = [sys.executable, "-m", "rebook.detector.bench", args.bootstrap, flights.name, disruptions.name]
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        result = _stream(args, port, disruptions.name)
+    finally:
+        if server.stdin:
+            server.stdin.close()
+        server.wait(30)
+        admin = KafkaAdminClient(bootstrap_servers=args.bootstrap)
+        admin.delete_topics([flights.name, disruptions.name])
+        admin.close()
+    result["started"] = datetime.now(UTC).isoformat(timespec="seconds")
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    serve(*sys.argv[1:4])

@@ -1,0 +1,264 @@
+"""``FlightStatusService`` over gRPC: translate, call the writer/core, translate back.
+
+Every RPC answers UNAVAILABLE until the state has been rebuilt from Kafka (health says
+NOT_SERVING meanwhile), and after a write Kafka did not acknowledge.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import NoReturn, TypeVar
+
+import grpc
+from grpc_health.v1 import health_pb2
+from prometheus_client import CollectorRegistry
+
+from rebook.domain.convert import disruption_to_proto, leg_from_proto, leg_to_proto, timestamp_field
+from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, ValidationError
+from rebook.domain.model import FlightLeg
+from rebook.runtime.grpc_errors import code_name
+from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
+from rebook.runtime.kafka import EventProducer
+from rebook.v1 import event_pb2, flight_status_service_pb2, flight_status_service_pb2_grpc
+from rebook.v1 import flight_status_service_pb2 as fss
+
+from . import restore
+from .convert import event_from_proto, event_kind
+from .core import DetectorSettings, FlightEvent, FlightStateStore
+from .core.validation import is_airport, is_carrier
+from .metrics import DetectorMetrics
+from .writer import DetectorWriter, PublishError, Topics, Watcher
+
+DESCRIPTOR = flight_status_service_pb2.DESCRIPTOR.services_by_name["FlightStatusService"]
+WATCH_POLL_S = 0.5
+T = TypeVar("T")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DetectorDeps:
+    """Everything the detector needs from outside; tests inject throwaway topics and a clock."""
+
+    bootstrap: str
+    producer: EventProducer
+    registry: CollectorRegistry
+    settings: DetectorSettings = field(default_factory=DetectorSettings)
+    topics: Topics = field(default_factory=Topics)
+    ack_timeout_s: float = 30.0
+    restore_timeout_s: float = 60.0
+    clock: Callable[[], datetime] = _utcnow
+    max_workers: int = 16
+
+
+def _abort_unavailable(context: grpc.ServicerContext, message: str) -> NoReturn:
+    context.abort(grpc.StatusCode.UNAVAILABLE, message)
+    raise AssertionError("unreachable: abort raises")
+
+
+def _legs_from_proto(messages: Sequence) -> list[FlightLeg]:
+    """All legs, or one ``ValidationError`` with the violations of every bad leg."""
+    legs: list[FlightLeg] = []
+    violations: list[FieldViolation] = []
+    for index, message in enumerate(messages):
+        try:
+            legs.append(leg_from_proto(message, f"legs[{index}]."))
+        except ValidationError as error:
+            violations.extend(error.violations)
+    if violations:
+        raise ValidationError(violations)
+    return legs
+
+
+def _check_filters(carrier: str, airport: str) -> list[FieldViolation]:
+    violations = []
+    if carrier and not is_carrier(carrier):
+        violations.append(FieldViolation("carrier", f"{carrier!r} is not an IATA/ICAO carrier code"))
+    if airport and not is_airport(airport):
+        violations.append(FieldViolation("airport", f"{airport!r} is not an IATA airport code"))
+    return violations
+
+
+class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceServicer):
+    def __init__(self, writer: DetectorWriter, metrics: DetectorMetrics) -> None:
+        self._writer = writer
+        self._metrics = metrics
+
+    def _ready(self, context: grpc.ServicerContext) -> None:
+        if not self._writer.ready.is_set():
+            _abort_unavailable(context, "rebuilding state from Kafka; retry shortly")
+
+    def _write(self, context: grpc.ServicerContext, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except PublishError as error:
+            _abort_unavailable(context, str(error))
+
+    def LoadSchedule(self, request: fss.LoadScheduleRequest, context: grpc.ServicerContext) -> fss.LoadScheduleResponse:
+        self._ready(context)
+        legs = _legs_from_proto(request.legs)
+        result = self._write(context, lambda: self._writer.load(legs))
+        return fss.LoadScheduleResponse(
+            created_count=result.created, updated_count=result.updated, unchanged_count=result.unchanged
+        )
+
+    def _convert(self, message: event_pb2.FlightEvent, path: str) -> FlightEvent:
+        self._metrics.events.labels(event_kind(message)).inc()
+        try:
+            return event_from_proto(message, path)
+        except DomainError as error:
+            self._metrics.rejected.labels(error.reason).inc()
+            raise
+
+    def ReportFlightEvent(self, request, context: grpc.ServicerContext) -> fss.ReportFlightEventResponse:
+        received = time.perf_counter()
+        self._ready(context)
+        event = self._convert(request.event, "event")
+        outcome = self._write(context, lambda: self._writer.apply([event], received))[0]
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.result is not None and outcome.leg is not None
+        return fss.ReportFlightEventResponse(
+            applied=outcome.result.applied,
+            leg=leg_to_proto(outcome.leg),
+            disruptions=[disruption_to_proto(d) for d in outcome.result.disruptions],
+        )
+
+    def ReportFlightEvents(self, request, context: grpc.ServicerContext) -> fss.ReportFlightEventsResponse:
+        received = time.perf_counter()
+        self._ready(context)
+        valid: list[FlightEvent] = []
+        conversion_errors: list[DomainError | None] = []
+        for index, message in enumerate(request.events):
+            try:
+                valid.append(self._convert(message, f"events[{index}]"))
+                conversion_errors.append(None)
+            except DomainError as error:
+                conversion_errors.append(error)
+        outcomes = iter(self._write(context, lambda: self._writer.apply(valid, received)))
+        reply = fss.ReportFlightEventsResponse()
+        for message, error in zip(request.events, conversion_errors, strict=True):
+            result = reply.results.add(event_id=message.event_id)
+            outcome = next(outcomes) if error is None else None
+            error = outcome.error if outcome is not None else error
+            if error is not None:
+                result.error_code, result.error_message = code_name(error), str(error)
+            elif outcome is not None and outcome.result is not None:
+                result.applied = outcome.result.applied
+                reply.disruption_count += len(outcome.result.disruptions)
+        return reply
+
+    def GetFlightLeg(self, request: fss.GetFlightLegRequest, context: grpc.ServicerContext) -> fss.GetFlightLegResponse:
+        self._ready(context)
+        if not request.leg_id:
+            raise ValidationError([FieldViolation("leg_id", "required")])
+        leg = self._writer.store.get_leg(request.leg_id)
+        if leg is None:
+            raise NotFoundError(f"unknown flight leg {request.leg_id!r}", field="leg_id")
+        return fss.GetFlightLegResponse(leg=leg_to_proto(leg))
+
+    def ListDisruptions(self, request: fss.ListDisruptionsRequest, context) -> fss.ListDisruptionsResponse:
+        self._ready(context)
+        violations = _check_filters(request.carrier, request.airport)
+        start, end = timestamp_field(request, "start_time"), timestamp_field(request, "end_time")
+        if start is not None and end is not None and end <= start:
+            violations.append(FieldViolation("end_time", "must be after start_time"))
+        if violations:
+            raise ValidationError(violations)
+        found = self._writer.read(
+            lambda store: store.disruptions(
+                carrier=request.carrier,
+                airport=request.airport,
+                start=start,
+                end=end,
+                include_withdrawn=request.include_withdrawn,
+            )
+        )
+        found.sort(key=lambda d: (d.known_time, d.disruption_id))
+        return fss.ListDisruptionsResponse(disruptions=[disruption_to_proto(d) for d in found])
+
+    def WatchDisruptions(self, request: fss.WatchDisruptionsRequest, context) -> Iterator[fss.WatchDisruptionsResponse]:
+        self._ready(context)
+        violations = _check_filters(request.carrier, request.airport)
+        if violations:
+            raise ValidationError(violations)
+        watcher = self._writer.watch(request.carrier, request.airport)
+        context.add_callback(watcher.close)  # client cancelled or deadline passed
+        try:
+            yield from self._stream(watcher, context)
+        finally:
+            self._writer.unwatch(watcher)
+
+    def _stream(self, watcher: Watcher, context: grpc.ServicerContext) -> Iterator[fss.WatchDisruptionsResponse]:
+        while context.is_active():
+            if watcher.overflowed:
+                context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "watcher fell behind; list and watch again")
+            try:
+                item = watcher.queue.get(timeout=WATCH_POLL_S)
+            except queue.Empty:
+                continue
+            if item is Watcher.CLOSED:
+                return
+            yield fss.WatchDisruptionsResponse(disruption=disruption_to_proto(item))
+
+
+class DetectorServer:
+    """A detector gRPC server that serves only once its state was rebuilt from Kafka."""
+
+    def __init__(self, server: ServiceServer, writer: DetectorWriter, deps: DetectorDeps) -> None:
+        self.server = server
+        self.writer = writer
+        self._deps = deps
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def start(self) -> None:
+        """Starts listening (NOT_SERVING), rebuilds from the topics, then reports SERVING."""
+        self.server.start()
+        serve_when_rebuilt(self.server, self.writer, self._deps)
+
+    def stop(self, grace_s: float = 5.0) -> None:
+        """Ends watch streams cleanly, then drains and stops the server."""
+        self.writer.close_watchers()
+        self.server.stop(grace_s)
+
+
+def build_detector(deps: DetectorDeps) -> tuple[DetectorWriter, ServiceBinding]:
+    """The writer and the servicer's binding to add to a server."""
+    metrics = DetectorMetrics(deps.registry)
+    store = FlightStateStore(deps.settings)
+    writer = DetectorWriter(store, deps.producer, metrics, deps.topics, deps.clock, deps.ack_timeout_s)
+    servicer = FlightStatusServicer(writer, metrics)
+    binding = ServiceBinding(
+        DESCRIPTOR, servicer, flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server
+    )
+    return writer, binding
+
+
+def serve_when_rebuilt(server: ServiceServer, writer: DetectorWriter, deps: DetectorDeps) -> None:
+    """Health NOT_SERVING while the state is rebuilt from Kafka, SERVING after; NOT_SERVING again
+    should Kafka ever fail to acknowledge a write."""
+
+    def set_health(status: int) -> None:
+        for name in ("", DESCRIPTOR.full_name):
+            server.health.set(name, status)
+
+    set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+    writer.on_failure = lambda: set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+    restore.rebuild(writer, deps.bootstrap, deps.restore_timeout_s)
+    set_health(health_pb2.HealthCheckResponse.SERVING)
+
+
+def create_server(address: str, deps: DetectorDeps) -> tuple[DetectorServer, int]:
+    """A detector server bound to ``address`` (``127.0.0.1:0`` picks a port), not yet started."""
+    writer, binding = build_detector(deps)
+    server = build_server(address, [binding], deps.registry, deps.max_workers)
+    return DetectorServer(server, writer, deps), server.port

@@ -1,0 +1,265 @@
+"""The single writer around the core: one write at a time, published in the order applied.
+
+The store is single-writer, the gRPC pool is not: every write takes ``_lock``, applies to the
+store, hands its messages to the producer (so Kafka sees them in applied order) and offers
+its disruption versions to the open watch streams.  The lock is released *before* waiting
+for Kafka's acknowledgements, so concurrent writes share broker round trips; the RPC returns
+only once its own messages are acknowledged (``acks=all``), so an OK reply means durable.
+
+A write that Kafka never acknowledges leaves memory ahead of the topics.  The writer then
+refuses further writes (``PublishError`` → UNAVAILABLE) and calls ``on_failure`` (health goes
+NOT_SERVING); a restart rebuilds from the topics, after which the sender's retry applies again.
+
+Each flights-topic message carries the latest applied event of each change kind on that leg
+(``rebook.detector.applied``), so a restart can tell the core which events it already reflects.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from rebook.domain.convert import disruption_to_proto, leg_to_proto
+from rebook.domain.errors import DomainError
+from rebook.domain.model import Disruption, FlightLeg
+from rebook.runtime.kafka import TRACE_HEADER, TYPE_HEADER, EventProducer
+from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
+from rebook.v1 import flight_pb2
+
+from . import applied as applied_events
+from .core import ApplyResult, FlightEvent, FlightStateStore, LoadResult
+from .core.events import CHANGE_FIELD
+from .metrics import DetectorMetrics
+
+log = logging.getLogger(__name__)
+
+WATCH_QUEUE_SIZE = 10_000
+T = TypeVar("T")
+
+
+class PublishError(Exception):
+    """Kafka did not acknowledge a write; memory may be ahead of the topics."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    flights: TopicSpec = FLIGHTS
+    disruptions: TopicSpec = DISRUPTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome:
+    """One event of a write: the core's result and the leg after it, or why it was rejected."""
+
+    event: FlightEvent
+    result: ApplyResult | None = None
+    leg: FlightLeg | None = None
+    error: DomainError | None = None
+
+
+class Watcher:
+    """One WatchDisruptions stream: a bounded queue of matching disruption versions."""
+
+    CLOSED = None  # queued when the server stops, so the stream ends cleanly
+
+    def __init__(self, carrier: str, airport: str) -> None:
+        self.carrier, self.airport = carrier, airport
+        self.queue: queue.Queue[Disruption | None] = queue.Queue(WATCH_QUEUE_SIZE)
+        self.overflowed = False
+
+    def offer(self, disruption: Disruption, airports: set[str]) -> None:
+        if self.carrier and disruption.carrier != self.carrier:
+            return
+        if self.airport and self.airport not in airports:
+            return
+        try:
+            self.queue.put_nowait(disruption)
+        except queue.Full:
+            self.overflowed = True
+
+    def close(self) -> None:
+        try:
+            self.queue.put_nowait(Watcher.CLOSED)
+        except queue.Full:
+            self.overflowed = True
+
+
+@dataclass
+class _Write:
+    """Futures of one write's messages and the receipt time of its disruption-producing events."""
+
+    futures: list = field(default_factory=list)
+    emitted: int = 0
+
+
+class DetectorWriter:
+    def __init__(
+        self,
+        store: FlightStateStore,
+        producer: EventProducer,
+        metrics: DetectorMetrics,
+        topics: Topics,
+        clock: Callable[[], datetime],
+        ack_timeout_s: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.topics = topics
+        self.ready = threading.Event()  # set once the state was rebuilt from the topics
+        self.on_failure: Callable[[], None] = lambda: None
+        self._producer = producer
+        self._metrics = metrics
+        self._clock = clock
+        self._ack_timeout_s = ack_timeout_s
+        self._lock = threading.Lock()
+        self._applied: dict[str, applied_events.AppliedEvents] = {}
+        self._last_event_time = 0.0
+        self._watchers: set[Watcher] = set()
+        self._failed = False
+
+    # ---- reads -------------------------------------------------------------------------
+
+    def read(self, query: Callable[[FlightStateStore], T]) -> T:
+        """Runs ``query`` against a store no write is changing."""
+        with self._lock:
+            return query(self.store)
+
+    # ---- writes ------------------------------------------------------------------------
+
+    def load(self, legs: Sequence[FlightLeg]) -> LoadResult:
+        write = _Write()
+        with self._lock:
+            self._check_writable()
+            result = self.store.load_schedule(legs, self._clock())
+            self._publish(result.legs, result.disruptions, "", write)
+            self._metrics.legs.set(sum(1 for _ in self.store.legs()))
+        self._await(write)
+        return result
+
+    def apply(self, events: Sequence[FlightEvent], received: float) -> list[EventOutcome]:
+        """Applies ``events`` in order, each whole or rejected; returns once Kafka acknowledged."""
+        write = _Write()
+        with self._lock:
+            self._check_writable()
+            now = self._clock()
+            outcomes = [self._apply_one(event, now, write) for event in events]
+        self._await(write)
+        if write.emitted:
+            elapsed = time.perf_counter() - received
+            for _ in range(write.emitted):
+                self._metrics.latency.observe(elapsed)
+        return outcomes
+
+    def _apply_one(self, event: FlightEvent, now: datetime, write: _Write) -> EventOutcome:
+        try:
+            result = self.store.apply(event, now)
+        except DomainError as error:
+            self._metrics.rejected.labels(error.reason).inc()
+            return EventOutcome(event, error=error)
+        if result.applied:
+            self._remember(event)
+            self._last_event_time = max(self._last_event_time, event.event_time.timestamp())
+            self._metrics.last_event.set(self._last_event_time)
+        else:
+            self._metrics.ignored.labels("duplicate" if result.duplicate else "stale").inc()
+        self._publish(result.legs, result.disruptions, event.event_id, write)
+        return EventOutcome(event, result, self.store.get_leg(event.leg_id))
+
+    def _remember(self, event: FlightEvent) -> None:
+        kind = CHANGE_FIELD[type(event.change)]
+        applied = self._applied.setdefault(event.leg_id, {})
+        if kind not in applied or applied[kind][1] <= event.event_time:
+            applied[kind] = (event.event_id, event.event_time)
+
+    def restore(
+        self,
+        legs: Iterable[FlightLeg],
+        applied: dict[str, applied_events.AppliedEvents],
+        disruptions: Iterable[Disruption],
+    ) -> int:
+        """Replaces the state with what the topics hold; publishes versions missing from them."""
+        write = _Write()
+        with self._lock:
+            now = self._clock()
+            missing = self.store.restore(legs, disruptions, now, applied_events.as_events(applied))
+            self._applied = applied
+            self._publish([], missing, "", write)
+            self._metrics.legs.set(sum(1 for _ in self.store.legs()))
+        self._await(write)
+        self.ready.set()
+        return len(missing)
+
+    def _check_writable(self) -> None:
+        if self._failed:
+            raise PublishError("an earlier write was not acknowledged by Kafka; restart to rebuild from the topics")
+
+    # ---- publishing --------------------------------------------------------------------
+
+    def _publish(self, legs: Iterable[FlightLeg], disruptions: Sequence[Disruption], trace: str, write: _Write) -> None:
+        now = self._clock()
+        for leg in legs:
+            write.futures.append(self._send_leg(leg, now, trace))
+        for disruption in disruptions:
+            write.futures.append(
+                self._producer.publish(
+                    self.topics.disruptions, disruption.carrier, disruption_to_proto(disruption), trace
+                )
+            )
+            self._metrics.emitted(disruption)
+            self._notify(disruption)
+        write.emitted += len(disruptions)
+
+    def _send_leg(self, leg: FlightLeg, now: datetime, trace: str):
+        headers = [
+            (TRACE_HEADER, trace.encode()),
+            (TYPE_HEADER, flight_pb2.FlightLeg.DESCRIPTOR.full_name.encode()),
+            (applied_events.APPLIED_HEADER, applied_events.encode(self._applied.get(leg.leg_id, {}))),
+        ]
+        value = leg_to_proto(leg, now).SerializeToString(deterministic=True)
+        return self._producer.publish_raw(self.topics.flights.name, leg.leg_id.encode(), value, headers)
+
+    def _await(self, write: _Write) -> None:
+        try:
+            for future in write.futures:
+                future.get(timeout=self._ack_timeout_s)
+        except Exception as error:
+            self._failed = True
+            log.error("kafka did not acknowledge a write; refusing writes until restart", extra={"error": str(error)})
+            self.on_failure()
+            raise PublishError("Kafka did not acknowledge the write") from error
+
+    # ---- watchers ----------------------------------------------------------------------
+
+    def _notify(self, disruption: Disruption) -> None:
+        if not self._watchers:
+            return
+        legs = (self.store.get_leg(leg_id) for leg_id in disruption.leg_ids)
+        airports = {code for leg in legs if leg for code in (leg.origin, leg.destination, leg.diverted_to) if code}
+        for watcher in self._watchers:
+            watcher.offer(disruption, airports)
+
+    @property
+    def watching(self) -> int:
+        """Open watch streams."""
+        return len(self._watchers)
+
+    def watch(self, carrier: str, airport: str) -> Watcher:
+        watcher = Watcher(carrier, airport)
+        with self._lock:
+            self._watchers.add(watcher)
+        return watcher
+
+    def unwatch(self, watcher: Watcher) -> None:
+        with self._lock:
+            self._watchers.discard(watcher)
+
+    def close_watchers(self) -> None:
+        """Ends every open watch stream cleanly (server shutdown)."""
+        with self._lock:
+            for watcher in self._watchers:
+                watcher.close()

@@ -1,0 +1,261 @@
+"""End to end over the real broker with all four services as separate processes: a flight of
+N subscribed passengers is cancelled through the detector's gRPC API and every device should
+get its new itinerary.  ``rebook bench e2e`` prints the measurements; the e2e tests assert them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import grpc
+
+from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
+from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
+from rebook.launch import LocalCluster
+from rebook.notifier.core.settings import DEV_TOKEN_SECRET
+from rebook.notifier.core.tokens import issue_passenger_token
+from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
+from rebook.v1 import event_pb2, offer_pb2
+from rebook.v1 import flight_status_service_pb2 as fss
+from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
+from rebook.v1 import notification_service_pb2 as ns
+from rebook.v1 import notification_service_pb2_grpc as ns_grpc
+from rebook.v1 import rebooking_service_pb2 as rs
+from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc
+
+CARRIER = "RB"
+DEADLINE_S = 30.0
+
+
+@dataclass
+class Flight:
+    """A flight of N passengers to cancel, and the later flights they can move to."""
+
+    cancelled: FlightLeg
+    later: list[FlightLeg]
+    bookings: list[Booking]
+
+    @property
+    def passenger_ids(self) -> list[str]:
+        return [p.passenger_id for b in self.bookings for p in b.passengers]
+
+
+def make_flight(passengers: int, seed: int) -> Flight:
+    rng = random.Random(seed)
+    day = (datetime.now(UTC) + timedelta(days=1)).date()
+    base = rng.randrange(1000, 9000, 10)
+    departure = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)
+    seats = max(passengers + 20, 180)
+
+    def leg(offset: int, hours: float, sold: int) -> FlightLeg:
+        start = departure + timedelta(hours=hours)
+        return FlightLeg(
+            leg_id=make_leg_id(CARRIER, str(base + offset), day, "FRA"), carrier=CARRIER,
+            flight_number=str(base + offset), operating_date=date.fromisoformat(day.isoformat()),
+            origin="FRA", destination="JFK", scheduled_departure=start, scheduled_arrival=start + timedelta(hours=8),
+            capacity={Cabin.ECONOMY: seats}, sold={Cabin.ECONOMY: sold}, tail_number=f"D-A{base + offset}",
+            aircraft_type="333",
+        )  # fmt: skip
+
+    cancelled = leg(0, 0, passengers)
+    later = [leg(i, 2 * i, seats - passengers // 2 - 10) for i in (1, 2, 3)]
+    bookings, left, n = [], passengers, 0
+    while left > 0:
+        party = min(left, rng.choice((1, 1, 1, 2, 2, 3)))
+        pax = tuple(
+            Passenger(f"pax-{uuid.uuid4().hex[:12]}", rng.choice(list(Tier)), contact_opt_in=True)
+            for _ in range(party)
+        )
+        bookings.append(Booking(f"E{base:04d}{n:03d}"[:8], pax, (Segment(cancelled.leg_id),), carrier=CARRIER))
+        left, n = left - party, n + 1
+    return Flight(cancelled, later, bookings)
+
+
+@dataclass
+class Device:
+    """A passenger's phone: one Subscribe stream, recording when each offer version arrived."""
+
+    passenger_id: str
+    token: str
+    received: list[tuple[float, offer_pb2.Offer]] = field(default_factory=list)
+    subscribed: threading.Event = field(default_factory=threading.Event)
+
+    def listen(self, channel: grpc.Channel, stop: threading.Event) -> None:
+        stub = ns_grpc.NotificationServiceStub(channel)
+        stream = stub.Subscribe(
+            ns.SubscribeRequest(passenger_id=self.passenger_id),
+            metadata=(("authorization", f"Bearer {self.token}"),),
+            timeout=DEADLINE_S * 4,
+        )
+        self.subscribed.set()
+        try:
+            for reply in stream:
+                self.received.append((time.time(), reply.notification.offer))
+                if stop.is_set():
+                    break
+        except grpc.RpcError as error:
+            if error.code() not in (grpc.StatusCode.CANCELLED, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise
+        finally:
+            stream.cancel()
+
+
+def _wait_views(optimizer: rs_grpc.RebookingServiceStub, flight: Flight, timeout_s: float = 30.0) -> None:
+    """Until the optimizer's views hold the schedule and the bookings (a what-if tells)."""
+    event = event_pb2.FlightEvent(event_id=f"probe-{uuid.uuid4().hex}", leg_id=flight.cancelled.leg_id)
+    set_timestamp(event, "event_time", datetime.now(UTC))
+    event.cancellation.reason = "view probe"
+    want = len(flight.passenger_ids)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            reply = optimizer.Simulate(rs.SimulateRequest(events=[event], solver="greedy"), timeout=10)
+            if reply.affected_passenger_count == want:
+                return
+        except grpc.RpcError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("the optimizer's views never showed the schedule and bookings")
+
+
+def run_e2e(passengers: int, kafka_bootstrap: str, run_dir: Path, seed: int = 1, answer: bool = True) -> dict:
+    flight = make_flight(passengers, seed)
+    secret = DEV_TOKEN_SECRET
+    with LocalCluster(kafka_bootstrap, run_dir, env={"REBOOK_NOTIFIER_TOKEN_SECRET": secret}) as cluster:
+        channels = {name: grpc.insecure_channel(cluster.address(name)) for name in cluster.services}
+        detector = fss_grpc.FlightStatusServiceStub(channels["detector"])
+        optimizer = rs_grpc.RebookingServiceStub(channels["optimizer"])
+        detector.LoadSchedule(
+            fss.LoadScheduleRequest(legs=[leg_to_proto(g) for g in (flight.cancelled, *flight.later)]), timeout=30
+        )
+        optimizer.UpsertBookings(
+            rs.UpsertBookingsRequest(bookings=[booking_to_proto(b) for b in flight.bookings]), timeout=30
+        )
+        _wait_views(optimizer, flight)
+        stop = threading.Event()
+        devices = [
+            Device(pid, issue_passenger_token(secret, pid, timedelta(hours=1))) for pid in flight.passenger_ids
+        ]
+        threads = [
+            threading.Thread(target=d.listen, args=(channels["notifier"], stop), daemon=True) for d in devices
+        ]
+        for thread in threads:
+            thread.start()
+        for device in devices:
+            device.subscribed.wait(10)
+        time.sleep(1.0)  # let every stream reach the server before the disruption
+        event = event_pb2.FlightEvent(event_id=f"cnl-{uuid.uuid4().hex}", leg_id=flight.cancelled.leg_id)
+        set_timestamp(event, "event_time", datetime.now(UTC))
+        event.cancellation.reason = "e2e: crew shortage"
+        cancelled_at = time.time()
+        detector.ReportFlightEvent(fss.ReportFlightEventRequest(event=event), timeout=10)
+        deadline = time.monotonic() + DEADLINE_S
+        while time.monotonic() < deadline and not all(d.received for d in devices):
+            time.sleep(0.05)
+        first_notified = time.time()
+        answered = _answer_one(optimizer, devices) if answer else None
+        time.sleep(1.0)  # would a duplicate arrive?
+        stop.set()
+        for channel in channels.values():
+            channel.close()
+        result = _summary(devices, cancelled_at, first_notified, answered)
+        result["exit_codes"] = cluster.stop()
+    return result
+
+
+def _answer_one(optimizer: rs_grpc.RebookingServiceStub, devices: list[Device]) -> dict | None:
+    """One passenger accepts: the offer's next version must reach their device too."""
+    device = next((d for d in devices if d.received), None)
+    if device is None:
+        return None
+    offer = device.received[0][1]
+    response = offer_pb2.PassengerResponse(
+        response_id=f"e2e-{uuid.uuid4().hex}", offer_id=offer.offer_id, offer_version=offer.version,
+        kind=offer_pb2.RESPONSE_KIND_ACCEPT,
+    )  # fmt: skip
+    reply = optimizer.RespondToOffer(rs.RespondToOfferRequest(response=response), timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(device.received) < 2:
+        time.sleep(0.05)
+    return {
+        "offer_version": reply.offer.version,
+        "status": offer_pb2.OfferStatus.Name(reply.offer.status),
+        "device_saw_new_version": any(o.version == reply.offer.version for _, o in device.received),
+    }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _summary(devices: list[Device], cancelled_at: float, first_notified: float, answered: dict | None) -> dict:
+    latencies, duplicates, with_itinerary = [], 0, 0
+    for device in devices:
+        versions = [(o.offer_id, o.version) for _, o in device.received]
+        duplicates += len(versions) - len(set(versions))
+        if device.received:
+            received_at, offer = device.received[0]
+            known = offer.disruption_known_time.ToDatetime(tzinfo=UTC).timestamp()
+            latencies.append(received_at - known)
+            with_itinerary += any(o.held for o in offer.options)
+    return {
+        "passengers": len(devices),
+        "delivered": sum(1 for d in devices if d.received),
+        "with_held_itinerary": with_itinerary,
+        "duplicates": duplicates,
+        "p50_s": round(_quantile(latencies, 0.50), 4),
+        "p99_s": round(_quantile(latencies, 0.99), 4),
+        "max_s": round(max(latencies), 4) if latencies else None,
+        "mean_s": round(statistics.fmean(latencies), 4) if latencies else None,
+        "cancel_call_to_all_delivered_s": round(first_notified - cancelled_at, 4),
+        "answer": answered,
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--passengers", type=int, default=200, help="passengers on the cancelled flight")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=1, help="repeat and report the median of p50/p99")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from rebook.runtime.local_kafka import LocalKafka, wait_for_broker
+
+    bootstrap = os.environ.get("REBOOK_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
+    local = None
+    try:
+        wait_for_broker(bootstrap, 3)
+    except Exception:
+        local = LocalKafka.from_env()
+        local.up()
+        bootstrap = local.bootstrap
+    try:
+        results = []
+        for i in range(args.runs):
+            with tempfile.TemporaryDirectory(prefix="rebook-e2e-") as folder:
+                results.append(run_e2e(args.passengers, bootstrap, Path(folder), seed=args.seed + i))
+        summary = dict(results[-1])
+        if len(results) > 1:
+            for key in ("p50_s", "p99_s", "max_s"):
+                summary[key] = statistics.median(r[key] for r in results)
+            summary["runs"] = [{k: r[k] for k in ("delivered", "p50_s", "p99_s", "max_s")} for r in results]
+        print(json.dumps(summary))
+        return 0 if summary["delivered"] == summary["passengers"] else 1
+    finally:
+        if local is not None:
+            local.down()

@@ -1,0 +1,130 @@
+"""Starts the four services as separate local processes (the demo, end-to-end tests and the
+end-to-end benchmark all use this), each with its own free ports and a log file, and stops
+them with SIGTERM — leaving nothing running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+SERVICES: dict[str, str] = {
+    "detector": "rebook.v1.FlightStatusService",
+    "locator": "rebook.v1.PassengerLocationService",
+    "optimizer": "rebook.v1.RebookingService",
+    "notifier": "rebook.v1.NotificationService",
+}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    grpc_port: int
+    metrics_port: int
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
+
+
+@dataclass
+class LocalCluster:
+    """The four services on loopback against one Kafka; use as a context manager."""
+
+    kafka_bootstrap: str
+    run_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    fixed_ports: bool = False  # True: the documented default ports (demo); False: free ports (tests)
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def start(self, timeout_s: float = 60.0) -> LocalCluster:
+        from rebook.runtime.config import DEFAULT_PORTS
+
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name in SERVICES:
+            grpc_port, metrics_port = DEFAULT_PORTS[name] if self.fixed_ports else (free_port(), free_port())
+            self.services[name] = ServiceProcess(name, grpc_port, metrics_port, self.run_dir / f"{name}.log")
+        for service in self.services.values():
+            self._spawn(service)
+        self.wait_serving(timeout_s)
+        return self
+
+    def _spawn(self, service: ServiceProcess) -> None:
+        env = {
+            **os.environ,
+            **self.env,
+            "REBOOK_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            f"REBOOK_{service.name.upper()}_GRPC_PORT": str(service.grpc_port),
+            f"REBOOK_{service.name.upper()}_METRICS_PORT": str(service.metrics_port),
+        }
+        log = service.log_path.open("ab")
+        service.process = subprocess.Popen(
+            [sys.executable, "-m", "rebook.cli", service.name],
+            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        log.close()
+
+    def wait_serving(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        for service in self.services.values():
+            with grpc.insecure_channel(service.address) as channel:
+                health = health_pb2_grpc.HealthStub(channel)
+                while True:
+                    if service.process is not None and service.process.poll() is not None:
+                        tail = service.log_path.read_text(errors="replace")[-2000:]
+                        raise RuntimeError(f"{service.name} exited during start-up:\n{tail}")
+                    try:
+                        request = health_pb2.HealthCheckRequest(service=SERVICES[service.name])
+                        if health.Check(request, timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
+                            break
+                    except grpc.RpcError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{service.name} not SERVING after {timeout_s}s (log: {service.log_path})")
+                    time.sleep(0.2)
+
+    def address(self, name: str) -> str:
+        return self.services[name].address
+
+    def stop(self, timeout_s: float = 20.0) -> dict[str, int | None]:
+        """SIGTERM to all, wait, SIGKILL stragglers; returns exit codes."""
+        for service in self.services.values():
+            if service.process is not None and service.process.poll() is None:
+                service.process.send_signal(signal.SIGTERM)
+        codes: dict[str, int | None] = {}
+        deadline = time.monotonic() + timeout_s
+        for service in self.services.values():
+            if service.process is None:
+                continue
+            try:
+                codes[service.name] = service.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+                codes[service.name] = service.process.wait()
+        return codes
+
+    def __enter__(self) -> LocalCluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,114 @@
+"""Assembles the notifier from its parts: engine, webhook dispatcher, durable state, offers
+consumer.  Used by ``main`` and by the integration tests (which give their own topics)."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry
+
+from rebook.notifier.core.auth import Authenticator
+from rebook.notifier.core.settings import NotifierSettings
+from rebook.notifier.core.store import NotificationStore
+from rebook.notifier.engine import NotificationEngine
+from rebook.notifier.metrics import NotifierMetrics
+from rebook.notifier.servicer import ServicerDeps
+from rebook.notifier.state import KafkaStateSink, rebuild
+from rebook.notifier.webhooks import Sender, WebhookCallbacks, WebhookDispatcher, post
+from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, read_to_end
+from rebook.runtime.topics import DEAD_LETTER, NOTIFICATION_DEAD_LETTER, NOTIFICATIONS, OFFERS, TopicSpec
+from rebook.v1 import offer_pb2
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class NotifierTopics:
+    """The topics the notifier reads and writes (tests use throwaway ones)."""
+
+    offers: TopicSpec = OFFERS
+    state: TopicSpec = NOTIFICATIONS
+    dead_letter: TopicSpec = NOTIFICATION_DEAD_LETTER
+    poison: TopicSpec = DEAD_LETTER
+
+
+@dataclass(frozen=True, slots=True)
+class NotifierDeps:
+    """Everything the notifier needs from outside."""
+
+    settings: NotifierSettings
+    bootstrap: str
+    group_id: str
+    producer: EventProducer
+    registry: CollectorRegistry
+    topics: NotifierTopics = NotifierTopics()
+    clock: Callable[[], datetime] = utc_now
+    sender: Sender = post
+    grpc_max_workers: int = 16
+
+
+class Notifier:
+    def __init__(self, deps: NotifierDeps) -> None:
+        self._deps = deps
+        settings = deps.settings
+        sink = KafkaStateSink(deps.producer, deps.topics.state, deps.topics.dead_letter)
+        self.engine = NotificationEngine(
+            NotificationStore(settings.retention), sink, NotifierMetrics(deps.registry), deps.clock
+        )
+        callbacks = WebhookCallbacks(
+            self.engine.webhook_delivered, self.engine.webhook_retrying, self.engine.webhook_failed
+        )
+        self.dispatcher = WebhookDispatcher(
+            settings.webhook_secret,
+            settings.retry,
+            callbacks,
+            workers=settings.webhook_workers,
+            timeout_s=settings.webhook_timeout.total_seconds(),
+            sender=deps.sender,
+            rng=random.random,
+        )
+        self.engine.attach(self.dispatcher)
+
+    def restore(self) -> None:
+        """Rebuilds the known notifications and channels; call before consuming."""
+        state = rebuild(read_to_end(self._deps.bootstrap, [self._deps.topics.state]))
+        self.engine.restore(state.entries, state.channels, state.dead)
+
+    def handle(self, record: Record) -> None:
+        offer = record.decode(offer_pb2.Offer)
+        if offer is not None:
+            self.engine.on_offer(offer)
+
+    def consumer(self) -> ConsumerLoop:
+        """The offers consumer: notifications are flushed to the state topic before each commit."""
+        deps = self._deps
+        return ConsumerLoop(
+            deps.bootstrap,
+            deps.group_id,
+            [deps.topics.offers],
+            self.handle,
+            deps.producer,
+            deps.registry,
+            after_batch=deps.producer.flush,
+            dead_letter_topic=deps.topics.poison,
+            client_id="rebook-notifier",
+        )
+
+    def servicer_deps(self) -> ServicerDeps:
+        settings = self._deps.settings
+        authenticator = Authenticator(settings.token_secret, settings.clients)
+        return ServicerDeps(
+            self.engine, authenticator, self._deps.registry, self._deps.clock, self._deps.grpc_max_workers
+        )
+
+    def close(self) -> None:
+        self.engine.close_subscriptions()
+        self.dispatcher.close()

@@ -1,0 +1,256 @@
+"""The notifier's moving parts around the pure store: routing, live subscriptions, webhook
+hand-off, durable state and metrics.  Thread-safe: the consumer thread, gRPC threads and
+webhook workers all come through here.
+
+A notification goes out on one route, chosen when it is made: the passenger's webhook if
+they registered one, else the Subscribe streams (the passenger's own, or their airline's app
+backend).  On a stream it is *claimed* before the write and marked delivered after it, so
+two open streams never both show it; a write that fails leaves it pending for the next
+subscription.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from google.protobuf import json_format
+
+from rebook.domain.errors import PermissionDeniedError
+from rebook.notifier.convert import offer_facts, to_notification
+from rebook.notifier.core.auth import Principal, Scope
+from rebook.notifier.core.channels import ChannelRecord, Route, validate_registration
+from rebook.notifier.core.store import Entry, NotificationStore
+from rebook.notifier.metrics import NotifierMetrics
+from rebook.notifier.webhooks import WebhookJob
+from rebook.v1 import offer_pb2
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY = timedelta(minutes=1)
+
+
+class StateSink(Protocol):
+    """Where state changes go so that a restart finds them (a compacted topic in production)."""
+
+    def notification(self, entry: Entry) -> None: ...
+    def channel(self, record: ChannelRecord) -> None: ...
+    def dead(self, entry: Entry, reason: str) -> None: ...
+
+
+class Dispatcher(Protocol):
+    def submit(self, job: WebhookJob) -> None: ...
+
+
+class Subscription:
+    """One open Subscribe stream: a scope and a queue of entries to write."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
+        self.closed = threading.Event()
+
+    def put(self, entry: Entry) -> None:
+        self._queue.put(entry)
+
+    def close(self) -> None:
+        self.closed.set()
+        self._queue.put(None)
+
+    def next(self, timeout_s: float) -> Entry | None:
+        """The next entry, or ``None`` after ``timeout_s`` or once closed."""
+        try:
+            return self._queue.get(timeout=timeout_s)
+        except queue.Empty:
+            return None
+
+
+class NotificationEngine:
+    def __init__(
+        self,
+        store: NotificationStore,
+        sink: StateSink,
+        metrics: NotifierMetrics,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._sink = sink
+        self._metrics = metrics
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._channels: dict[str, ChannelRecord] = {}
+        self._subscriptions: set[Subscription] = set()
+        self._claimed: set[str] = set()
+        self._dispatcher: Dispatcher | None = None
+        self._last_purge = clock()
+
+    def attach(self, dispatcher: Dispatcher) -> None:
+        """Sets the webhook dispatcher (built after the engine: its callbacks point here)."""
+        self._dispatcher = dispatcher
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    def restore(self, entries: Iterable[Entry], channels: Iterable[ChannelRecord], dead: set[str]) -> None:
+        """Rebuilds from durable state, then re-queues webhooks that were not delivered."""
+        with self._lock:
+            self._channels.update({record.passenger_id: record for record in channels})
+            for entry in entries:
+                entry.route = self._route(entry.passenger_id)
+                entry.dead = entry.notification_id in dead
+                self._store.restore(entry)
+            self._purge(self._clock())
+            for entry in self._store.pending(Scope(), Route.WEBHOOK):
+                self._send_webhook(entry)
+        log.info("notifier state restored", extra={"notifications": len(self._store), "channels": len(self._channels)})
+
+    # -- offers in --------------------------------------------------------------------------
+
+    def on_offer(self, offer: offer_pb2.Offer) -> int:
+        """Makes and routes the notifications of one offer version; returns how many are new."""
+        facts = offer_facts(offer)
+        now = self._clock()
+        with self._lock:
+            created = self._store.add(facts, offer, now)
+            for entry in created:
+                entry.route = self._route(entry.passenger_id)
+                self._sink.notification(entry)
+                self._route_out(entry)
+            self._metrics.created.inc(len(created))
+            self._metrics.duplicates.inc(len(set(facts.passenger_ids)) - len(created))
+            self._purge_if_due(now)
+        return len(created)
+
+    def _route(self, passenger_id: str) -> Route:
+        channel = self._channels.get(passenger_id)
+        return channel.route if channel else Route.STREAM
+
+    def _route_out(self, entry: Entry) -> None:
+        if entry.route is Route.WEBHOOK:
+            self._send_webhook(entry)
+            return
+        for subscription in self._subscriptions:
+            if subscription.scope.matches(entry.passenger_id, entry.carrier):
+                subscription.put(entry)
+
+    def _send_webhook(self, entry: Entry) -> None:
+        if self._dispatcher is None:
+            raise RuntimeError("no webhook dispatcher attached")
+        body = json_format.MessageToJson(to_notification(entry), indent=None).encode()
+        url = self._channels[entry.passenger_id].webhook_url
+        self._dispatcher.submit(WebhookJob(entry.passenger_id, url, body, entry))
+
+    def _purge_if_due(self, now: datetime) -> None:
+        if now - self._last_purge >= PURGE_EVERY:
+            self._purge(now)
+
+    def _purge(self, now: datetime) -> None:
+        self._last_purge = now
+        for entry in self._store.purge(now):
+            self._metrics.sent.labels(entry.route.value, "expired").inc()
+
+    # -- streams ----------------------------------------------------------------------------
+
+    def subscribe(self, scope: Scope) -> Subscription:
+        """Opens a subscription primed with the undelivered notifications in its scope."""
+        subscription = Subscription(scope)
+        with self._lock:
+            self._purge_if_due(self._clock())
+            for entry in self._store.pending(scope, Route.STREAM):
+                subscription.put(entry)
+            self._subscriptions.add(subscription)
+        self._metrics.subscribers.labels(scope.kind).inc()
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            if subscription not in self._subscriptions:
+                return
+            self._subscriptions.discard(subscription)
+        subscription.close()
+        self._metrics.subscribers.labels(subscription.scope.kind).dec()
+
+    def claim(self, entry: Entry) -> bool:
+        """True if the caller may write ``entry`` now (pending, and nobody else is writing it)."""
+        with self._lock:
+            if not entry.pending or entry.notification_id in self._claimed:
+                return False
+            self._claimed.add(entry.notification_id)
+            return True
+
+    def release(self, entry: Entry, written: bool) -> None:
+        """Ends a claim: delivered if ``written``, else pending again."""
+        with self._lock:
+            self._claimed.discard(entry.notification_id)
+            if written:
+                self._delivered(entry, Route.STREAM)
+
+    def close_subscriptions(self) -> None:
+        with self._lock:
+            subscriptions = list(self._subscriptions)
+        for subscription in subscriptions:
+            subscription.close()
+
+    # -- webhook outcomes (called on webhook workers) -----------------------------------------
+
+    def webhook_delivered(self, job: WebhookJob) -> None:
+        with self._lock:
+            self._delivered(job.ref, Route.WEBHOOK)
+
+    def webhook_retrying(self, job: WebhookJob) -> None:
+        self._metrics.sent.labels(Route.WEBHOOK.value, "failed").inc()
+        self._metrics.retries.labels(Route.WEBHOOK.value).inc()
+
+    def webhook_failed(self, job: WebhookJob) -> None:
+        entry: Entry = job.ref
+        reason = f"HTTP {job.last_status}" if job.last_status is not None else "no answer"
+        self._metrics.sent.labels(Route.WEBHOOK.value, "failed").inc()
+        self._metrics.dead_letters.inc()
+        with self._lock:
+            self._store.mark_dead(entry.notification_id)
+            self._sink.dead(entry, f"{reason} after {job.failures} attempts")
+        log.warning(
+            "webhook delivery given up",
+            extra={"offer_id": entry.offer_id, "version": entry.version, "error": reason, "attempts": job.failures},
+        )
+
+    def _delivered(self, entry: Entry, route: Route) -> None:
+        now = self._clock()
+        if not self._store.mark_delivered(entry.notification_id, now):
+            return
+        self._sink.notification(entry)
+        self._metrics.sent.labels(route.value, "delivered").inc()
+        if entry.known_time is not None:
+            self._metrics.latency.labels(route.value).observe(max(0.0, (now - entry.known_time).total_seconds()))
+
+    # -- unary API --------------------------------------------------------------------------
+
+    def register_channel(self, passenger_id: str, route: Route | None, webhook_url: str) -> ChannelRecord:
+        """Registers (or confirms) the passenger's channel; new notifications take it."""
+        route = validate_registration(route, webhook_url)
+        with self._lock:
+            current = self._channels.get(passenger_id)
+            if current and (current.route, current.webhook_url) == (route, webhook_url):
+                return current
+            record = ChannelRecord(uuid.uuid4().hex, passenger_id, route, webhook_url)
+            self._channels[passenger_id] = record
+            self._sink.channel(record)
+        return record
+
+    def acknowledge(self, principal: Principal, notification_id: str) -> Entry:
+        with self._lock:
+            entry = self._store.get(notification_id)
+            if not Scope(principal.passenger_id, principal.carrier).matches(entry.passenger_id, entry.carrier):
+                raise PermissionDeniedError("the notification is for another passenger or airline")
+            if entry.acknowledge_time is None:
+                self._store.acknowledge(notification_id, self._clock())
+                self._sink.notification(entry)
+            return entry
+
+    def list(self, scope: Scope) -> list[Entry]:
+        with self._lock:
+            return self._store.entries(scope)

@@ -1,0 +1,107 @@
+"""``rebook.v1.NotificationService`` over gRPC: translates requests to the engine and back.
+
+Credentials travel in the ``authorization`` metadata (``Bearer <passenger token>`` or
+``Bearer <client_id>:<client_secret>``); domain errors raised here become canonical codes in
+the runtime's interceptor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import grpc
+from prometheus_client import CollectorRegistry
+
+from rebook.domain.errors import FieldViolation, ValidationError
+from rebook.notifier.convert import KIND_TO_ROUTE, to_channel, to_notification
+from rebook.notifier.core.auth import (
+    Authenticator,
+    Principal,
+    passenger_scope,
+    require_passenger,
+    subscription_scope,
+)
+from rebook.notifier.engine import NotificationEngine
+from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
+from rebook.v1 import notification_service_pb2 as pb
+from rebook.v1 import notification_service_pb2_grpc as pb_grpc
+
+# How often an idle stream checks that its client is still there.
+IDLE_CHECK_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ServicerDeps:
+    engine: NotificationEngine
+    authenticator: Authenticator
+    registry: CollectorRegistry
+    clock: Callable[[], datetime]
+    max_workers: int = 16
+
+
+def _authorization(context: grpc.ServicerContext) -> str | None:
+    for key, value in context.invocation_metadata() or ():
+        if key.lower() == "authorization":
+            return value if isinstance(value, str) else value.decode()
+    return None
+
+
+class NotificationServicer(pb_grpc.NotificationServiceServicer):
+    def __init__(self, deps: ServicerDeps) -> None:
+        self._engine = deps.engine
+        self._auth = deps.authenticator
+        self._clock = deps.clock
+
+    def _principal(self, context: grpc.ServicerContext) -> Principal:
+        return self._auth.authenticate(_authorization(context), self._clock())
+
+    def RegisterChannel(self, request: pb.RegisterChannelRequest, context) -> pb.RegisterChannelResponse:
+        passenger_id = require_passenger(self._principal(context), request.passenger_id)
+        record = self._engine.register_channel(passenger_id, KIND_TO_ROUTE.get(request.kind), request.webhook_url)
+        return pb.RegisterChannelResponse(channel=to_channel(record))
+
+    def Subscribe(self, request: pb.SubscribeRequest, context) -> Iterator[pb.SubscribeResponse]:
+        scope = subscription_scope(self._principal(context), request.passenger_id)
+        subscription = self._engine.subscribe(scope)
+        context.add_callback(subscription.close)
+        try:
+            while context.is_active() and not subscription.closed.is_set():
+                entry = subscription.next(IDLE_CHECK_S)
+                if entry is None or not self._engine.claim(entry):
+                    continue
+                written = False
+                try:
+                    yield pb.SubscribeResponse(notification=to_notification(entry))
+                    written = True
+                finally:
+                    self._engine.release(entry, written)
+        finally:
+            self._engine.unsubscribe(subscription)
+
+    def AcknowledgeNotification(self, request: pb.AcknowledgeNotificationRequest, context):
+        principal = self._principal(context)
+        if not request.notification_id:
+            raise ValidationError([FieldViolation("notification_id", "required")])
+        entry = self._engine.acknowledge(principal, request.notification_id)
+        return pb.AcknowledgeNotificationResponse(notification=to_notification(entry))
+
+    def ListNotifications(self, request: pb.ListNotificationsRequest, context) -> pb.ListNotificationsResponse:
+        scope = passenger_scope(self._principal(context), request.passenger_id)
+        entries = self._engine.list(scope)
+        return pb.ListNotificationsResponse(notifications=[to_notification(entry) for entry in entries])
+
+
+def binding(deps: ServicerDeps) -> ServiceBinding:
+    return ServiceBinding(
+        pb.DESCRIPTOR.services_by_name["NotificationService"],
+        NotificationServicer(deps),
+        pb_grpc.add_NotificationServiceServicer_to_server,
+    )
+
+
+def create_server(address: str, deps: ServicerDeps) -> tuple[ServiceServer, int]:
+    """A NotificationService server (not started) on ``address``; ``host:0`` picks a free port."""
+    server = build_server(address, [binding(deps)], deps.registry, deps.max_workers)
+    return server, server.port

@@ -1,0 +1,84 @@
+"""A real detector server on loopback over throwaway topics of the real broker."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import grpc
+from prometheus_client import CollectorRegistry
+
+from rebook.detector.convert import event_to_proto
+from rebook.detector.core import Change, FlightEvent
+from rebook.detector.servicer import DetectorDeps, DetectorServer, create_server
+from rebook.detector.writer import Topics
+from rebook.domain.convert import leg_to_proto
+from rebook.domain.model import FlightLeg
+from rebook.runtime.kafka import EventProducer, Record, read_to_end
+from rebook.runtime.metrics import new_registry
+from rebook.v1 import disruption_pb2, event_pb2
+from rebook.v1 import flight_status_service_pb2 as fss
+from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
+from tests.unit.detector.detector_helpers import t
+
+
+@dataclass
+class Running:
+    server: DetectorServer
+    channel: grpc.Channel
+    stub: fss_grpc.FlightStatusServiceStub
+    registry: CollectorRegistry
+    producer: EventProducer
+
+    def stop(self) -> None:
+        self.channel.close()
+        self.server.stop(1)
+        self.producer.close()
+
+
+@dataclass
+class Detector:
+    """Starts detector instances sharing one pair of topics (a second one = a restart)."""
+
+    bootstrap: str
+    topics: Topics
+    instances: list[Running] = field(default_factory=list)
+
+    def start(self) -> Running:
+        registry = new_registry()
+        producer = EventProducer(self.bootstrap, registry)
+        deps = DetectorDeps(self.bootstrap, producer, registry, topics=self.topics, clock=lambda: t(5))
+        server, port = create_server("127.0.0.1:0", deps)
+        server.start()
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        running = Running(server, channel, fss_grpc.FlightStatusServiceStub(channel), registry, producer)
+        self.instances.append(running)
+        return running
+
+    def disruption_records(self) -> list[Record]:
+        return list(read_to_end(self.bootstrap, [self.topics.disruptions]))
+
+    def published(self) -> Counter[tuple[str, int]]:
+        """(disruption id, version) → how often it is on the topic."""
+        found: Counter[tuple[str, int]] = Counter()
+        for record in self.disruption_records():
+            message = record.decode(disruption_pb2.Disruption)
+            assert message is not None
+            found[(message.disruption_id, message.version)] += 1
+        return found
+
+
+def load(stub: fss_grpc.FlightStatusServiceStub, legs: list[FlightLeg]) -> fss.LoadScheduleResponse:
+    return stub.LoadSchedule(fss.LoadScheduleRequest(legs=[leg_to_proto(leg) for leg in legs]), timeout=10)
+
+
+def event_message(event_id: str, leg_id: str, change: Change, at: datetime) -> event_pb2.FlightEvent:
+    return event_to_proto(FlightEvent(event_id, leg_id, at, change))
+
+
+def report(
+    stub: fss_grpc.FlightStatusServiceStub, event_id: str, leg_id: str, change: Change, at: datetime
+) -> fss.ReportFlightEventResponse:
+    message = event_message(event_id, leg_id, change, at)
+    return stub.ReportFlightEvent(fss.ReportFlightEventRequest(event=message), timeout=10)

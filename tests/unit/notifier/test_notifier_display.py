@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from rebook.notifier.core.display import Answer, awaits_answer, format_offer, parse_answer
+from rebook.v1 import offer_pb2
+from tests.unit.notifier.notifier_helpers import make_offer
+
+
+def test_offer_shows_old_and_new_itinerary_why_and_choices() -> None:
+    text = format_offer(make_offer())
+    assert text.splitlines()[0] == "Disruption on booking ABC123 — offer off-1 v1: waiting for your answer"
+    assert "Why: RB100 is cancelled; RB101 is the next flight with seats in your cabin." in text
+    assert "Your original itinerary:\n        RB100   FRA Mon 23 Nov 12:00Z → JFK Mon 23 Nov 20:30Z  (economy)" in text
+    assert "  [1] Our pick: arrives Mon 23 Nov 23:30Z, 3h15 later, seats held for you" in text
+    assert "        RB101   FRA Mon 23 Nov 15:00Z → JFK Mon 23 Nov 23:30Z  (economy)" in text
+    assert "  [2] Alternative: arrives Tue 24 Nov 00:00Z, 4h00 later, other airport" in text
+    assert "  [3] Refund the unused part of your ticket" in text
+    assert text.endswith("Please answer before Mon 23 Nov 14:00Z.")
+
+
+def test_answered_and_predicted_offers() -> None:
+    offer = make_offer()
+    offer.status = offer_pb2.OFFER_STATUS_ACCEPTED
+    offer.chosen_option_id = "opt-2"
+    offer.predicted = True
+    text = format_offer(offer)
+    assert text.startswith("Expected disruption on booking ABC123 — offer off-1 v1: accepted")
+    assert "You chose: opt-2" in text and "Please answer" not in text
+    assert not awaits_answer(offer) and awaits_answer(make_offer())
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("a", Answer(offer_pb2.RESPONSE_KIND_ACCEPT)),
+        (" Accept ", Answer(offer_pb2.RESPONSE_KIND_ACCEPT)),
+        ("r", Answer(offer_pb2.RESPONSE_KIND_REFUND)),
+        ("s 2", Answer(offer_pb2.RESPONSE_KIND_SWITCH, "opt-2")),
+        ("s 1", Answer(offer_pb2.RESPONSE_KIND_ACCEPT)),
+        ("switch 3", Answer(offer_pb2.RESPONSE_KIND_REFUND)),
+        ("q", None),
+        ("", None),
+    ],
+)
+def test_parse_answer(typed: str, answer: Answer | None) -> None:
+    assert parse_answer(typed, make_offer()) == answer
+
+
+@pytest.mark.parametrize("typed", ["s", "s 0", "s 4", "s x", "maybe", "a now"])
+def test_unclear_answers_give_a_hint(typed: str) -> None:
+    with pytest.raises(ValueError):
+        parse_answer(typed, make_offer())
+
+
+def test_agent_option_cannot_be_chosen_here() -> None:
+    offer = make_offer()
+    offer.options.add(option_id="agent", kind=offer_pb2.OPTION_KIND_AGENT)
+    assert "[4] Talk to an agent" in format_offer(offer)
+    with pytest.raises(ValueError, match="agent"):
+        parse_answer("s 4", offer)

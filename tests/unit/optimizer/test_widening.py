@@ -1,0 +1,50 @@
+"""The warm-started, widened solve against the honest (next available flight) greedy."""
+
+from hypothesis import given, settings
+
+from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability, solve_greedy
+from rebook.optimizer.core.rebook import solve_widening
+from rebook.optimizer.core.solution import relaxed_bound
+
+from .conftest import T0
+from .test_properties import S, scenarios
+
+
+@settings(max_examples=80, deadline=None)
+@given(scenarios())
+def test_widened_solve_beats_honest_greedy_keeps_capacity_and_a_valid_bound(scenario) -> None:
+    flights, bookings, disruptions = scenario
+    affected = find_affected(flights, bookings, disruptions, S, T0)
+    avail = seat_availability(flights, affected, {})
+    builder = CandidateBuilder(flights, avail, S, T0)
+    first = builder.build(affected)
+    cands, best = solve_widening(affected, builder, first, avail, S)
+    greedy = solve_greedy(affected, {}, avail, S, builder)
+    assert best.objective <= greedy.objective + 1e-6
+    assert best.lower_bound <= best.objective + 1e-6
+    assert best.lower_bound >= relaxed_bound(affected, cands, S) - 1e-6  # at least the capacity-free bound
+    left = dict(avail)
+    for a in affected:
+        chosen = best.assignment.get(a.booking.record_locator)
+        for s in chosen.segments if chosen else ():
+            left[(s.leg_id, s.cabin)] -= a.booking.party_size
+    assert all(v >= 0 for v in left.values())
+    for locator, options in first.items():  # widening only adds options
+        assert {c.segments for c in options} <= {c.segments for c in cands[locator]}
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios())
+def test_next_available_is_the_earliest_arrival_with_seats(scenario) -> None:
+    flights, bookings, disruptions = scenario
+    affected = find_affected(flights, bookings, disruptions, S, T0)
+    avail = seat_availability(flights, affected, {})
+    builder = CandidateBuilder(flights, avail, S, T0)
+    cands = builder.build(affected)
+    for a in affected:
+        pick = builder.next_available(a, avail)
+        options = cands[a.booking.record_locator]
+        if options:
+            assert pick is not None and pick.arrival <= min(c.arrival for c in options)
+        if pick is not None:
+            assert all(avail[(s.leg_id, s.cabin)] >= a.booking.party_size for s in pick.segments)
