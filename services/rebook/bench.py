@@ -10,6 +10,7 @@ import importlib
 import sys
 
 BENCHMARKS: dict[str, tuple[str, str]] = {
+    "locator": ("rebook.locator.bench", "locator: pings/s and ping-to-proximity-on-Kafka latency"),
     "optimizer": ("rebook.optimizer.bench", "optimizer on a hub meltdown: optimal vs greedy, gap, wall time"),
     "e2e": ("rebook.e2e", "all four services over Kafka: a cancelled flight to every subscribed device"),
     "detector": ("rebook.detector.bench", "detector over gRPC and Kafka: events/s and event-to-disruption latency"),

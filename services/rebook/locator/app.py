@@ -1,0 +1,126 @@
+"""One locator instance: configuration from ``REBOOK_LOCATOR_*`` and the wiring of its parts.
+
+``Locator`` assembles tracker, publisher, target view, maintenance and the servicer's deps
+around one producer and registry; ``main`` runs it as a service, tests run it in-process on
+throwaway topics.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from grpc_health.v1 import health_pb2
+from prometheus_client import CollectorRegistry
+
+from rebook.locator.core.settings import LocatorSettings
+from rebook.locator.core.tracker import ProximityTracker
+from rebook.locator.maintenance import Maintenance
+from rebook.locator.metrics import LocatorMetrics
+from rebook.locator.publisher import ProximityPublisher
+from rebook.locator.servicer import SERVICE_NAME, LocatorDeps, binding, utc_now
+from rebook.locator.targets import TargetFeed, target_view
+from rebook.runtime.config import ConfigError, Env
+from rebook.runtime.grpc_server import ServiceServer
+from rebook.runtime.kafka import EventProducer
+from rebook.runtime.service import Wiring
+from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
+
+
+@dataclass(frozen=True, slots=True)
+class LocatorTopics:
+    """Where the locator reads and writes (overridable for tests, benchmarks, shared clusters)."""
+
+    proximity: TopicSpec = PROXIMITY
+    bookings: TopicSpec = BOOKINGS
+    flights: TopicSpec = FLIGHTS
+    dead_letter: TopicSpec = DEAD_LETTER
+
+
+@dataclass(frozen=True, slots=True)
+class LocatorConfig:
+    settings: LocatorSettings = field(default_factory=LocatorSettings)
+    topics: LocatorTopics = field(default_factory=LocatorTopics)
+    maintenance_interval: timedelta = timedelta(minutes=1)
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> LocatorConfig:
+    """Reads ``REBOOK_LOCATOR_*``; a bad value raises ``ConfigError`` naming the variable."""
+    env = Env(environ)
+    defaults, topics = LocatorSettings(), LocatorTopics()
+    spans = {
+        name: env.duration(f"LOCATOR_{name.upper()}", getattr(defaults, name))
+        for name in ("stale_after", "retention", "debounce_step")
+    }
+    try:
+        settings = replace(defaults, **spans)
+    except ValueError as exc:
+        raise ConfigError(f"REBOOK_LOCATOR_*: {exc}") from None
+    interval = env.duration("LOCATOR_MAINTENANCE_INTERVAL", timedelta(minutes=1))
+    if interval <= timedelta(0):
+        raise ConfigError("REBOOK_LOCATOR_MAINTENANCE_INTERVAL must be positive")
+    topic_names = {
+        name: env.str(f"LOCATOR_{name.upper()}_TOPIC", getattr(topics, name).name)
+        for name in ("proximity", "bookings", "flights", "dead_letter")
+    }
+    chosen = LocatorTopics(**{name: replace(getattr(topics, name), name=value) for name, value in topic_names.items()})
+    return LocatorConfig(settings, chosen, interval)
+
+
+class Locator:
+    """The parts of one locator instance, wired together."""
+
+    def __init__(
+        self,
+        config: LocatorConfig,
+        bootstrap: str,
+        producer: EventProducer,
+        registry: CollectorRegistry,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.tracker = ProximityTracker(config.settings)
+        self.metrics = LocatorMetrics(registry, lambda: self.tracker.tracked_count)
+        self.publisher = ProximityPublisher(producer, config.topics.proximity, self.metrics, clock)
+        self.feed = TargetFeed(self.tracker, self.publisher, config.topics.bookings.name, clock)
+        topics = (config.topics.bookings, config.topics.flights)
+        self.view = target_view(bootstrap, self.feed, topics, config.topics.dead_letter, producer, registry)
+        self.maintenance = Maintenance(self.tracker, self.publisher, clock, config.maintenance_interval)
+        self.deps = LocatorDeps(self.tracker, self.publisher, self.metrics, registry, self.feed.target, clock)
+
+    def start(self) -> None:
+        """Starts the background parts (target view, maintenance); the server is separate."""
+        self.view.start()
+        self.maintenance.start()
+
+    def stop(self) -> None:
+        self.maintenance.stop()
+        self.view.stop()
+        self.publisher.flush()
+
+    def wiring(self) -> Wiring:
+        """For ``run_service``: the view runs as a consumer, maintenance from server start."""
+        return Wiring(
+            bindings=[binding(self.deps)],
+            consumers=[self.view],
+            closers=[self.maintenance.stop],
+            on_started=self._on_started,
+        )
+
+    def _on_started(self, server: ServiceServer) -> None:
+        self.maintenance.start()
+        serve_when_ready(server, self.view.caught_up)
+
+
+def serve_when_ready(server: ServiceServer, ready: threading.Event) -> None:
+    """Reports the locator NOT_SERVING until the target view has caught up."""
+    if ready.is_set():
+        return
+    server.health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.NOT_SERVING)
+
+    def flip() -> None:
+        ready.wait()
+        server.health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
+
+    threading.Thread(target=flip, name="locator-readiness", daemon=True).start()

@@ -1,0 +1,301 @@
+"""``rebook bench locator``: sustained ping throughput and ping → proximity-on-Kafka latency.
+
+Starts ``rebook locator`` as a separate process against the real broker, on throwaway topics
+(bookings giving each simulated passenger a departure airport, flights, proximity, dead
+letter; deleted afterwards).  Simulated passengers drive towards their airport, each ping a
+step closer (starting over far away on arrival), so a share of pings publish a proximity.
+Several client streams send ``ReportPings`` batches for a fixed duration; a consumer of the
+proximity topic measures, per published proximity, wall clock at receipt minus its
+``ping_time`` (set when the batch was built, just before sending).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import IO
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient
+
+from rebook.domain.convert import booking_to_proto, leg_to_proto
+from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment
+from rebook.locator.core.airports import default_index
+from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, Env
+from rebook.runtime.kafka import EventProducer
+from rebook.runtime.local_kafka import ensure_topics
+from rebook.runtime.metrics import new_registry
+from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
+from rebook.v1 import location_pb2
+from rebook.v1 import passenger_location_service_pb2 as pls
+from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
+
+AIRPORTS = ("DEN", "ORD", "ATL", "DFW", "LAX", "SFO", "SEA", "JFK", "FRA", "MUC", "LHR", "CDG", "AMS", "MAD")
+KM_PER_DEG = 111.2
+RESTART_KM = 150.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of measured streaming")
+    parser.add_argument("--passengers", type=int, default=20000, help="simulated passengers")
+    parser.add_argument("--streams", type=int, default=2, help="concurrent ReportPings streams")
+    parser.add_argument("--batch", type=int, default=500, help="pings per stream message")
+    parser.add_argument("--step-km", type=float, default=0.5, help="how far a passenger moves per ping")
+    parser.add_argument("--calls-of", type=int, default=1, help="batches per ReportPings call (bounds in-flight)")
+    parser.add_argument("--rate", type=float, default=0.0, help="target pings/s over all streams (0 = flat out)")
+
+
+@dataclass
+class _Traveller:
+    passenger_id: str
+    lat0: float
+    lon0: float
+    north: float  # degrees of latitude per km along the route
+    east: float  # degrees of longitude per km along the route
+    km: float
+
+    def step(self, step_km: float) -> tuple[float, float]:
+        self.km = self.km - step_km if self.km > step_km else RESTART_KM
+        return self.lat0 + self.north * self.km, self.lon0 + self.east * self.km
+
+
+def _travellers(run_id: str, count: int, rng: random.Random) -> list[_Traveller]:
+    index = default_index()
+    found = []
+    for i in range(count):
+        airport = index.lookup(AIRPORTS[i % len(AIRPORTS)])
+        assert airport is not None
+        bearing = rng.uniform(0, 2 * math.pi)
+        north = math.cos(bearing) / KM_PER_DEG
+        east = math.sin(bearing) / (KM_PER_DEG * math.cos(math.radians(airport.latitude)))
+        traveller = _Traveller(f"bench-{run_id}-{i}", airport.latitude, airport.longitude, north, east, 0.0)
+        traveller.km = rng.uniform(5, RESTART_KM)
+        found.append(traveller)
+    return found
+
+
+def _topics(run_id: str) -> dict[str, TopicSpec]:
+    base = {"proximity": PROXIMITY, "bookings": BOOKINGS, "flights": FLIGHTS, "dead_letter": DEAD_LETTER}
+    return {
+        name: TopicSpec(f"bench.locator.{run_id}.{name}", spec.partitions, spec.compacted, 3_600_000, "", "")
+        for name, spec in base.items()
+    }
+
+
+def _seed(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Traveller]) -> None:
+    """One leg per airport, one booking per passenger on the leg of their airport."""
+    producer = EventProducer(bootstrap, new_registry(), linger_ms=20)
+    departure = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=6)
+    legs = {}
+    for number, code in enumerate(AIRPORTS, start=1):
+        leg = FlightLeg(
+            f"BX{number}-{departure.date().isoformat()}-{code}", "BX", str(number), departure.date(), code, "HNL",
+            departure, departure + timedelta(hours=8), {Cabin.ECONOMY: 300},
+        )  # fmt: skip
+        legs[code] = leg
+        producer.publish(topics["flights"], leg.leg_id, leg_to_proto(leg))
+    for i, traveller in enumerate(travellers):
+        leg = legs[AIRPORTS[i % len(AIRPORTS)]]
+        booking = Booking(f"B{i:07d}", (Passenger(traveller.passenger_id),), (Segment(leg.leg_id),))
+        producer.publish(topics["bookings"], booking.record_locator, booking_to_proto(booking))
+    producer.flush()
+    producer.close()
+
+
+def _start_locator(bootstrap: str, topics: dict[str, TopicSpec], grpc_port: int, log: IO[bytes]) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "REBOOK_KAFKA_BOOTSTRAP": bootstrap,
+        "REBOOK_LOCATOR_GRPC_PORT": str(grpc_port),
+        "REBOOK_LOCATOR_METRICS_PORT": "0",
+        "REBOOK_LOG_LEVEL": "INFO",
+        **{f"REBOOK_LOCATOR_{name.upper()}_TOPIC": spec.name for name, spec in topics.items()},
+    }
+    command = [sys.executable, "-m", "rebook.cli", "locator"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def _wait_serving(channel: grpc.Channel, server: subprocess.Popen, log: IO[bytes], timeout_s: float = 120.0) -> None:
+    health = health_pb2_grpc.HealthStub(channel)
+    request = health_pb2.HealthCheckRequest(service="rebook.v1.PassengerLocationService")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if health.Check(request, timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
+                return
+        except grpc.RpcError:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.2)
+    log.seek(0)
+    raise RuntimeError(f"the locator did not become SERVING; its log ends:\n{log.read().decode()[-3000:]}")
+
+
+class _LatencyProbe:
+    """Consumes the proximity topic; latency of every proximity pinged at or after ``since``."""
+
+    def __init__(self, bootstrap: str, topic: TopicSpec) -> None:
+        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, fetch_max_wait_ms=20)
+        self._consumer.assign([TopicPartition(topic.name, p) for p in range(topic.partitions)])
+        self.since = math.inf
+        self.latencies_s: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="latency-probe", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for records in self._consumer.poll(timeout_ms=100, max_records=5000).values():
+                received = time.time()
+                for record in records:
+                    if record.value is None:
+                        continue
+                    stamp = location_pb2.Proximity.FromString(record.value).ping_time
+                    sent = stamp.seconds + stamp.nanos / 1e9
+                    if sent >= self.since:
+                        self.latencies_s.append(received - sent)
+        self._consumer.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+class _Sender:
+    """One client: consecutive ReportPings calls of ``calls_of`` batches over its passengers."""
+
+    def __init__(self, travellers: list[_Traveller], args: argparse.Namespace, per_s: float) -> None:
+        self._travellers = travellers
+        self._size = min(args.batch, len(travellers))
+        self._calls_of = args.calls_of
+        self._step_km = args.step_km
+        self._per_s = per_s
+        self._position = 0
+        self.replies: list[pls.ReportPingsResponse] = []
+
+    def run(self, stub: pls_grpc.PassengerLocationServiceStub, duration_s: float) -> None:
+        started, deadline, sent = time.monotonic(), time.monotonic() + duration_s, 0
+        while time.monotonic() < deadline:
+            if self._per_s:
+                time.sleep(max(0.0, started + sent / self._per_s - time.monotonic()))
+            self.replies.append(stub.ReportPings(self._call(), timeout=60))
+            sent += self._size * self._calls_of
+
+    def _call(self) -> Iterator[pls.ReportPingsRequest]:
+        for _ in range(self._calls_of):
+            yield self._batch()
+
+    def _batch(self) -> pls.ReportPingsRequest:
+        request = pls.ReportPingsRequest()
+        now = time.time()
+        seconds, nanos = int(now), int((now - int(now)) * 1e9)
+        travellers, position = self._travellers, self._position
+        for _ in range(self._size):
+            traveller = travellers[position]
+            position = (position + 1) % len(travellers)
+            lat, lon = traveller.step(self._step_km)
+            message = request.pings.add(passenger_id=traveller.passenger_id, latitude=lat, longitude=lon, consent=True)
+            message.ping_time.seconds, message.ping_time.nanos = seconds, nanos
+        self._position = position
+        return request
+
+
+def _stream_all(
+    stub: pls_grpc.PassengerLocationServiceStub, shares: list[list[_Traveller]], args, duration_s: float
+) -> list[pls.ReportPingsResponse]:
+    """One sender per share, in parallel, for ``duration_s``; all their replies."""
+    per_stream = args.rate / len(shares) if args.rate else 0.0
+    senders = [_Sender(share, args, per_stream) for share in shares]
+    threads = [threading.Thread(target=sender.run, args=(stub, duration_s)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [reply for sender in senders for reply in sender.replies]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else math.nan
+
+
+def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Traveller], args, log: IO[bytes]) -> dict:
+    port = _free_port()
+    server = _start_locator(bootstrap, topics, port, log)
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    probe = _LatencyProbe(bootstrap, topics["proximity"])
+    try:
+        _wait_serving(channel, server, log)
+        stub = pls_grpc.PassengerLocationServiceStub(channel)
+        shares = [travellers[i :: args.streams] for i in range(args.streams)]
+        _stream_all(stub, shares, args, 2.0)  # warm-up: first proximity of most passengers
+        probe.since = time.time()
+        started = time.monotonic()
+        replies = _stream_all(stub, shares, args, args.duration)
+        elapsed = time.monotonic() - started
+        published = sum(r.published_count for r in replies)
+        deadline = time.monotonic() + 30
+        while len(probe.latencies_s) < published and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        probe.stop()
+        channel.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    accepted = sum(r.accepted_count for r in replies)
+    return {
+        "pings": accepted,
+        "pings_per_s": round(accepted / elapsed),
+        "published": published,
+        "observed": len(probe.latencies_s),
+        "p50_ms": round(_percentile(probe.latencies_s, 0.50) * 1000, 1),
+        "p99_ms": round(_percentile(probe.latencies_s, 0.99) * 1000, 1),
+        "rejected": sum(len(r.rejected) for r in replies),
+        "duration_s": round(elapsed, 2),
+        "passengers": args.passengers,
+        "streams": args.streams,
+        "batch": args.batch,
+        "batches_per_call": args.calls_of,
+    }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(args: argparse.Namespace) -> int:
+    bootstrap = Env().str("KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
+    run_id = uuid.uuid4().hex[:8]
+    topics = _topics(run_id)
+    ensure_topics(bootstrap, tuple(topics.values()))
+    try:
+        travellers = _travellers(run_id, args.passengers, random.Random(7))
+        _seed(bootstrap, topics, travellers)
+        with tempfile.TemporaryFile() as log:
+            result = _measure(bootstrap, topics, travellers, args, log)
+    finally:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        admin.delete_topics([spec.name for spec in topics.values()])
+        admin.close()
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    return 0
