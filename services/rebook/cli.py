@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "kafka": ("rebook.runtime.kafka_cli", "start/stop the local Apache Kafka broker, create topics"),
     "bench": ("rebook.bench", "run a benchmark and print JSON"),
     "solve": ("rebook.optimizer.solve_cli", "solve a scenario folder offline (no Kafka) and write offers"),
+    "scenario": ("rebook.sim.scenario_cli", "generate a synthetic airline storm day, or check a scenario folder"),
+    "replay": ("rebook.sim.replay", "stream a scenario through the services' gRPC APIs and measure notifications"),
 }
 
 

@@ -34,6 +34,11 @@ from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc
 
 CARRIER = "RB"
+ROUTES = [
+    (a, b)
+    for a in ("FRA", "MUC", "ZRH", "VIE", "CDG", "AMS", "MAD", "FCO", "CPH", "ARN")
+    for b in ("JFK", "ORD", "IAD", "BOS", "SFO", "LAX", "ATL", "MIA", "YYZ", "DEN")
+]
 DEADLINE_S = 30.0
 
 
@@ -51,18 +56,23 @@ class Flight:
 
 
 def make_flight(passengers: int, seed: int) -> Flight:
+    """Party sizes and tiers follow ``seed``; flight numbers and record locators are fresh on
+    every run, because the broker may hold earlier runs' legs and bookings."""
     rng = random.Random(seed)
+    fresh = random.Random()
     day = (datetime.now(UTC) + timedelta(days=1)).date()
-    base = rng.randrange(1000, 9000, 10)
+    base = fresh.randrange(1000, 9000, 10)
+    origin, destination = fresh.choice(ROUTES)
     departure = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)
     seats = max(passengers + 20, 180)
 
     def leg(offset: int, hours: float, sold: int) -> FlightLeg:
         start = departure + timedelta(hours=hours)
         return FlightLeg(
-            leg_id=make_leg_id(CARRIER, str(base + offset), day, "FRA"), carrier=CARRIER,
+            leg_id=make_leg_id(CARRIER, str(base + offset), day, origin), carrier=CARRIER,
             flight_number=str(base + offset), operating_date=date.fromisoformat(day.isoformat()),
-            origin="FRA", destination="JFK", scheduled_departure=start, scheduled_arrival=start + timedelta(hours=8),
+            origin=origin, destination=destination, scheduled_departure=start,
+            scheduled_arrival=start + timedelta(hours=8),
             capacity={Cabin.ECONOMY: seats}, sold={Cabin.ECONOMY: sold}, tail_number=f"D-A{base + offset}",
             aircraft_type="333",
         )  # fmt: skip
@@ -76,7 +86,8 @@ def make_flight(passengers: int, seed: int) -> Flight:
             Passenger(f"pax-{uuid.uuid4().hex[:12]}", rng.choice(list(Tier)), contact_opt_in=True)
             for _ in range(party)
         )
-        bookings.append(Booking(f"E{base:04d}{n:03d}"[:8], pax, (Segment(cancelled.leg_id),), carrier=CARRIER))
+        locator = "".join(fresh.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6))
+        bookings.append(Booking(locator, pax, (Segment(cancelled.leg_id),), carrier=CARRIER))
         left, n = left - party, n + 1
     return Flight(cancelled, later, bookings)
 

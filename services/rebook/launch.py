@@ -64,9 +64,13 @@ class LocalCluster:
         for name in SERVICES:
             grpc_port, metrics_port = DEFAULT_PORTS[name] if self.fixed_ports else (free_port(), free_port())
             self.services[name] = ServiceProcess(name, grpc_port, metrics_port, self.run_dir / f"{name}.log")
-        for service in self.services.values():
-            self._spawn(service)
-        self.wait_serving(timeout_s)
+        try:
+            for service in self.services.values():
+                self._spawn(service)
+            self.wait_serving(timeout_s)
+        except BaseException:
+            self.stop()  # never leave half a cluster running
+            raise
         return self
 
     def _spawn(self, service: ServiceProcess) -> None:

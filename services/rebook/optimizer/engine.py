@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from rebook.detector.core import DetectorSettings
-from rebook.detector.core import replay as replay_events
+from rebook.detector.core import DetectorSettings, FlightStateStore
 from rebook.detector.core.events import FlightEvent
-from rebook.domain.errors import FieldViolation, NotFoundError, PermissionDeniedError, ValidationError
+from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, PermissionDeniedError, ValidationError
 from rebook.domain.model import (
     Booking,
     Cabin,
@@ -28,7 +27,7 @@ from rebook.domain.model import (
     FlightStatus,
     Proximity,
 )
-from rebook.optimizer.core import OptimizerSettings, Plan, find_affected, plan_rebooking
+from rebook.optimizer.core import OptimizerSettings, Plan, plan_rebooking
 from rebook.optimizer.offers import (
     HOLDING,
     LIVE,
@@ -334,14 +333,21 @@ class RebookingEngine:
             proximity = dict(self.proximity)
             holds = self.holds_in_use()
             current = [d for d in self.disruptions.values() if not d.withdrawn]
-        result = replay_events(legs, events, self._detector_settings)
-        if result.rejected:
-            index = {id(event): i for i, event in enumerate(events)}
-            raise ValidationError(
-                [FieldViolation(f"events[{index.get(id(event), '?')}]", str(error)) for event, error in result.rejected]
-            )
-        hypothetical = list(result.current().values())
-        flights = planning_flights(result.legs, [*current, *hypothetical])
+        store = FlightStateStore(self._detector_settings)
+        store.load_schedule(legs, now)
+        emitted: dict[str, Disruption] = {}
+        violations: list[FieldViolation] = []
+        for index, event in enumerate(sorted(events, key=lambda e: e.event_time)):
+            try:
+                for d in store.apply(event, now).disruptions:
+                    emitted[d.disruption_id] = d  # only what the hypothetical events cause
+            except DomainError as error:
+                violations.append(FieldViolation(f"events[{index}]", str(error)))
+        if violations:
+            raise ValidationError(violations)
+        hypothetical = [d for d in emitted.values() if not d.withdrawn]
+        leg_states = {leg.leg_id: leg for leg in store.legs()}
+        flights = planning_flights(leg_states, [*current, *hypothetical])
         settings = replace(self.settings, solver=solver)
         plan = plan_rebooking(flights, bookings, hypothetical, proximity, holds, settings, now)
         by_leg = {leg_id: d for d in hypothetical for leg_id in d.leg_ids}
@@ -350,13 +356,3 @@ class RebookingEngine:
             for o in plan.options
         ]
         return plan, offers, hypothetical
-
-    def affected_count(self, disruptions: Sequence[Disruption], now: datetime) -> int:
-        with self._lock:
-            flights = planning_flights(self.flights, disruptions)
-            return len(find_affected(flights, self._effective_bookings(), disruptions, self.settings, now))
-
-    def snapshot_counts(self) -> dict[str, int]:
-        with self._lock:
-            open_offers = sum(1 for o in self.offers.values() if o.status in LIVE)
-            return {"flights": len(self.flights), "bookings": len(self.bookings), "open_offers": open_offers}

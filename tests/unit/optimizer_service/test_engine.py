@@ -150,3 +150,24 @@ def test_simulate_holds_nothing_and_publishes_nothing(network) -> None:
     assert disruptions and disruptions[0].kind == DisruptionKind.CANCELLATION
     assert engine.offers == {} and engine.holds_in_use() == {}
     assert plan.stats.affected_bookings == len(offers)
+
+
+def test_when_the_next_flight_fills_up_later_flights_take_the_rest() -> None:
+    """30 passengers, three later flights with 25 free seats each: nobody is stranded."""
+    from datetime import UTC, datetime
+
+    from rebook.e2e import make_flight
+
+    flight = make_flight(30, 7)
+    engine = RebookingEngine(OptimizerSettings())
+    for g in (flight.cancelled, *flight.later):
+        engine.apply_flight(g)
+    engine.upsert_bookings(flight.bookings)
+    engine.apply_flight(replace(flight.cancelled, status=FlightStatus.CANCELLED, version=2))
+    now = datetime.now(UTC)
+    disruption = Disruption(
+        f"CANCELLATION:{flight.cancelled.leg_id}", 1, DisruptionKind.CANCELLATION, "RB", (flight.cancelled.leg_id,), now
+    )
+    result = engine.handle([disruption], now)
+    assert result.plan is not None and result.plan.stats.unaccommodated == 0
+    assert all(o.status == OfferStatus.OPEN for o in result.offers)
