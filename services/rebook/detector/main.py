@@ -60,7 +60,7 @@ def wire(context: ServiceContext) -> Wiring:
     writer, binding = build_detector(deps)
     return Wiring(
         bindings=[binding],
-        closers=[writer.close_watchers],
+        before_stop=[writer.close_watchers],
         on_started=lambda server: serve_when_rebuilt(server, writer, deps),
     )
 

@@ -76,6 +76,7 @@ def wire(context: ServiceContext) -> Wiring:
         bindings=[binding(notifier.servicer_deps())],
         consumers=[notifier.consumer()],
         closers=[notifier.close],
+        before_stop=[notifier.engine.close_subscriptions],
     )
 
 

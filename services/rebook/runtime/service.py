@@ -1,8 +1,8 @@
 """Runs one service process: config → logging → metrics → wiring → gRPC → wait → clean stop.
 
 A service's ``main`` supplies only ``wire(context) -> Wiring``: its servicers, its consumer
-loops and what to close.  Shutdown order on SIGTERM/SIGINT: health NOT_SERVING and a graceful
-gRPC stop (in-flight calls finish), then consumers stop (committing what they processed),
+loops and what to close.  Shutdown order on SIGTERM/SIGINT: health NOT_SERVING, open streams ended
+(``before_stop``), a graceful gRPC stop (in-flight calls finish), then consumers stop (committing what they processed),
 then closers (flush producers), then the metrics endpoint.
 """
 
@@ -50,6 +50,9 @@ class Wiring:
     consumers: Sequence[ConsumerLoop] = ()
     closers: Sequence[Callable[[], None]] = field(default_factory=list)
     on_started: Callable[[ServiceServer], None] | None = None
+    # Run after health turns NOT_SERVING and before the graceful stop: end open streams so
+    # clients see a clean end instead of waiting out the grace period.
+    before_stop: Sequence[Callable[[], None]] = field(default_factory=list)
 
 
 def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
@@ -86,6 +89,9 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
     )
     stop.wait()
     log.info("stopping")
+    server.health.enter_graceful_shutdown()
+    for end_streams in wiring.before_stop:
+        end_streams()
     server.stop(config.shutdown_grace.total_seconds())
     for consumer in wiring.consumers:
         consumer.stop()
