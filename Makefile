@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/rebook/v1/*.proto)
 GEN_DIR := services/rebook/v1
 
-.PHONY: help venv proto proto-check lint kafka-up kafka-down test test-unit demo clean
+.PHONY: help venv proto proto-check lint kafka-up kafka-down test test-unit test-ops demo clean
 
 help:
 	@echo "make demo        run the main job (storm day end to end)"
@@ -58,10 +58,15 @@ kafka-down: $(STAMP)
 
 # Starts Kafka unless REBOOK_KAFKA_BOOTSTRAP points at one, and always stops what it started.
 test: $(STAMP) proto-check lint
+	scripts/ensure-prometheus.sh
 	@set -e; \
 	if [ -n "$$REBOOK_KAFKA_BOOTSTRAP" ]; then bootstrap="$$REBOOK_KAFKA_BOOTSTRAP"; $(REBOOK) kafka up; \
 	else trap '$(REBOOK) kafka down' EXIT; $(REBOOK) kafka up; bootstrap=$$($(REBOOK) kafka bootstrap); fi; \
 	REBOOK_KAFKA_BOOTSTRAP=$$bootstrap $(PY) -m pytest tests $(PYTEST_ARGS)
+
+test-ops: $(STAMP)
+	scripts/ensure-prometheus.sh
+	$(PY) -m pytest tests/ops $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

@@ -19,7 +19,8 @@ from rebook.runtime.grpc_errors import field_violations
 from rebook.runtime.grpc_server import build_server
 from rebook.runtime.kafka import EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
-from rebook.v1 import booking_pb2, flight_pb2, offer_pb2, rebooking_service_pb2 as pb
+from rebook.v1 import booking_pb2, flight_pb2, offer_pb2
+from rebook.v1 import rebooking_service_pb2 as pb
 from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
 from tests.helpers.net import wait_until
 from tests.unit.optimizer.conftest import T0, leg
