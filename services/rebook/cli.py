@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "solve": ("rebook.optimizer.solve_cli", "solve a scenario folder offline (no Kafka) and write offers"),
     "scenario": ("rebook.sim.scenario_cli", "generate a synthetic airline storm day, or check a scenario folder"),
     "replay": ("rebook.sim.replay", "stream a scenario through the services' gRPC APIs and measure notifications"),
+    "demo": ("rebook.demo", "the storm day end to end: Kafka, four services, replay, live progress, summary"),
 }
 
 

@@ -40,9 +40,13 @@ _STAND_INS: dict[str, Change] = {
 }
 
 
+# ``json.dumps(..., separators=...)`` builds a new encoder per call; this is the same one, kept.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def encode(applied: AppliedEvents) -> bytes:
     body = {kind: [event_id, at.isoformat()] for kind, (event_id, at) in applied.items()}
-    return json.dumps(body, separators=(",", ":")).encode()
+    return _ENCODER.encode(body).encode()
 
 
 def decode(text: str) -> AppliedEvents:

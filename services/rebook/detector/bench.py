@@ -1,17 +1,21 @@
 """``rebook bench detector``: the detector service end to end over gRPC and the real broker.
 
-Starts a detector server as a separate process on two throwaway topics, loads a synthetic day
-(``make_day_schedule``), then streams a synthetic event stream through ``ReportFlightEvents``
-from several client threads (each thread owns a share of the legs, so every leg's events stay
-in order).  A consumer on the disruptions topic matches each disruption to the event that
-caused it by its ``trace-id`` header (the event id): latency is event sent → its first
-disruption consumed.  The topics are deleted at the end.
+Starts a detector server as a separate process on two throwaway topics (with the service's own
+producer settings, ``REBOOK_DETECTOR_KAFKA_*``), loads a synthetic day (``make_day_schedule``),
+then streams a synthetic event stream through ``ReportFlightEvents`` from several client threads
+(each thread owns a share of the legs, so every leg's events stay in order; requests are built
+and serialised before the clock starts).  A consumer in a third process matches each
+disruption to the event that caused it by its ``trace-id`` header (the event id): latency is
+event sent → its first disruption consumed, both on the system-wide monotonic clock.  The
+topics are deleted at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import queue
 import statistics
 import subprocess
 import sys
@@ -36,6 +40,7 @@ from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from .convert import event_to_proto
 from .core.bench import make_day_schedule, make_event_stream
 from .core.events import FlightEvent
+from .main import producer_settings
 from .servicer import DetectorDeps, create_server
 from .writer import Topics
 
@@ -55,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def serve(bootstrap: str, flights: str, disruptions: str) -> None:
     """Runs a detector on the given topics; prints its port, stops when stdin closes."""
     registry = new_registry()
-    producer = EventProducer(bootstrap, registry, client_id="rebook-detector-bench")
+    producer = EventProducer(bootstrap, registry, client_id="rebook-detector-bench", **producer_settings())
     topics = Topics(_spec(FLIGHTS, flights), _spec(DISRUPTIONS, disruptions))
     server, port = create_server("127.0.0.1:0", DetectorDeps(bootstrap, producer, registry, topics=topics))
     server.start()
@@ -73,54 +78,89 @@ def _spec(declared: TopicSpec, name: str) -> TopicSpec:
 # ---- the client ------------------------------------------------------------------------
 
 
+def _observe(bootstrap: str, topic: str, ready, expected, stop, results) -> None:
+    """The observer process: consumes the disruptions topic from its current end and sends
+    back (first arrival per trace id, records seen) once ``expected`` (set when the senders
+    are done) records came, or ``stop`` is set."""
+    first_seen: dict[str, float] = {}
+    count = 0
+    # The broker checked every batch's CRC on produce; the pure-Python re-check would only
+    # slow the observer down.
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, fetch_max_wait_ms=5, check_crcs=False)
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    consumer.assign(partitions)
+    consumer.seek_to_end(*partitions)
+    for tp in partitions:
+        consumer.position(tp)  # resolve "end" now, before any event is sent
+    ready.set()
+    trace_header = TRACE_HEADER
+    while not stop.is_set() and not 0 <= expected.value <= count:
+        for records in consumer.poll(timeout_ms=50).values():
+            now = time.monotonic()
+            for record in records:
+                for name, value in record.headers or ():
+                    if name == trace_header:
+                        first_seen.setdefault(value.decode(), now)
+                        break
+            count += len(records)
+    consumer.close()
+    results.put((first_seen, count))
+
+
 class _Observer:
-    """Consumes the disruptions topic from its current end; first arrival per trace id."""
+    """Runs ``_observe`` in its own process, so its work competes with neither the server's
+    nor the senders' interpreter lock."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
-        self.first_seen: dict[str, float] = {}
-        self.count = 0
-        self._stop = threading.Event()
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, fetch_max_wait_ms=5)
-        partitions = [TopicPartition(topic, p) for p in sorted(self._consumer.partitions_for_topic(topic) or ())]
-        self._consumer.assign(partitions)
-        self._consumer.seek_to_end(*partitions)
-        for tp in partitions:
-            self._consumer.position(tp)  # resolve "end" now, before any event is sent
-        self._thread = threading.Thread(target=self._run, name="observer", daemon=True)
-        self._thread.start()
+        context = multiprocessing.get_context("spawn")
+        self._ready, self._stop, self._results = context.Event(), context.Event(), context.Queue()
+        self._expected = context.Value("q", -1)
+        self._process = context.Process(
+            target=_observe,
+            args=(bootstrap, topic, self._ready, self._expected, self._stop, self._results),
+            daemon=True,
+        )
+        self._process.start()
+        if not self._ready.wait(60):
+            raise RuntimeError("the observer did not start")
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for records in self._consumer.poll(timeout_ms=50).values():
-                now = time.perf_counter()
-                for record in records:
-                    trace = dict(record.headers or []).get(TRACE_HEADER, b"").decode()
-                    self.first_seen.setdefault(trace, now)
-                    self.count += 1
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._consumer.close()
+    def close(self, expected: int, timeout_s: float = 30.0) -> tuple[dict[str, float], int]:
+        """Waits up to ``timeout_s`` for ``expected`` records, then stops the observer."""
+        self._expected.value = expected
+        try:
+            first_seen, count = self._results.get(timeout=timeout_s)
+        except queue.Empty:
+            self._stop.set()
+            first_seen, count = self._results.get(timeout=30)
+        self._process.join(5)
+        return first_seen, count
 
 
 class _Sender(threading.Thread):
-    def __init__(self, stub: fss_grpc.FlightStatusServiceStub, events: Sequence[FlightEvent], batch: int) -> None:
+    """Sends its share of events in ``batch``-sized requests, serialised beforehand."""
+
+    def __init__(self, channel: grpc.Channel, events: Sequence[FlightEvent], batch: int) -> None:
         super().__init__(daemon=True)
-        self.sent_at: dict[str, float] = {}
+        self.sent_at: list[float] = []
         self.disruptions = self.rejected = 0
-        self._stub, self._batch = stub, batch
-        self._messages = [event_to_proto(e) for e in events]
+        self._call = channel.unary_unary(
+            "/rebook.v1.FlightStatusService/ReportFlightEvents",
+            request_serializer=None,  # the requests below are bytes already
+            response_deserializer=fss.ReportFlightEventsResponse.FromString,
+        )
+        messages = [event_to_proto(e) for e in events]
+        self.chunks = [messages[start : start + batch] for start in range(0, len(messages), batch)]
+        self._requests = [fss.ReportFlightEventsRequest(events=chunk).SerializeToString() for chunk in self.chunks]
 
     def run(self) -> None:
-        for start in range(0, len(self._messages), self._batch):
-            chunk = self._messages[start : start + self._batch]
-            sent = time.perf_counter()
-            reply = self._stub.ReportFlightEvents(fss.ReportFlightEventsRequest(events=chunk), timeout=60)
-            for message in chunk:
-                self.sent_at[message.event_id] = sent
+        for request in self._requests:
+            self.sent_at.append(time.monotonic())
+            reply = self._call(request, timeout=60)
             self.disruptions += reply.disruption_count
             self.rejected += sum(1 for r in reply.results if r.error_code)
+
+    def sent_times(self) -> dict[str, float]:
+        return {m.event_id: sent for chunk, sent in zip(self.chunks, self.sent_at, strict=True) for m in chunk}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -139,7 +179,7 @@ def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict
     shares: list[list[FlightEvent]] = [[] for _ in range(args.threads)]
     for event in events:
         shares[hash(event.leg_id) % args.threads].append(event)
-    senders = [_Sender(stub, share, args.batch) for share in shares]
+    senders = [_Sender(channel, share, args.batch) for share in shares]
     start = time.perf_counter()
     for sender in senders:
         sender.start()
@@ -147,13 +187,10 @@ def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict
         sender.join()
     elapsed = time.perf_counter() - start
     expected = sum(s.disruptions for s in senders)
-    deadline = time.monotonic() + 30
-    while observer.count < expected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    observer.close()
+    first_seen, observed = observer.close(expected)
     channel.close()
-    sent_at = {k: v for s in senders for k, v in s.sent_at.items()}
-    latencies = [(seen - sent_at[trace]) * 1000 for trace, seen in observer.first_seen.items() if trace in sent_at]
+    sent_at = {k: v for s in senders for k, v in s.sent_times().items()}
+    latencies = [(seen - sent_at[trace]) * 1000 for trace, seen in first_seen.items() if trace in sent_at]
     return {
         "legs": args.legs,
         "events": len(events),
@@ -166,7 +203,7 @@ def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict
         "p50_ms": round(_percentile(latencies, 0.5), 2),
         "p99_ms": round(_percentile(latencies, 0.99), 2),
         "disruptions": expected,
-        "disruptions_observed": observer.count,
+        "disruptions_observed": observed,
         "events_with_disruptions": len(latencies),
         "rejected": sum(s.rejected for s in senders),
     }

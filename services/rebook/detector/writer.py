@@ -12,6 +12,14 @@ NOT_SERVING); a restart rebuilds from the topics, after which the sender's retry
 
 Each flights-topic message carries the latest applied event of each change kind on that leg
 (``rebook.detector.applied``), so a restart can tell the core which events it already reflects.
+
+A write of many events is applied whole first and published after, still under the lock:
+every disruption version in applied order, but each changed leg only once, in its *final*
+state of the write, at the place of its first change.  So the flights topic never falls behind
+a disruption already handed to Kafka (a crash mid-write leaves legs ahead, which a restart
+heals), compaction sees the same last state per leg, and a batch that moves one rotation
+several times sends each leg once.  The RPC waits for one acknowledgement per produce batch,
+then checks every message's future.
 """
 
 from __future__ import annotations
@@ -20,19 +28,22 @@ import logging
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from rebook.domain.convert import disruption_to_proto, leg_to_proto
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from rebook.domain.errors import DomainError
 from rebook.domain.model import Disruption, FlightLeg
 from rebook.runtime.kafka import TRACE_HEADER, TYPE_HEADER, EventProducer
 from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
-from rebook.v1 import flight_pb2
+from rebook.v1 import disruption_pb2, flight_pb2
 
 from . import applied as applied_events
+from . import encode
 from .core import ApplyResult, FlightEvent, FlightStateStore, LoadResult
 from .core.events import CHANGE_FIELD
 from .metrics import DetectorMetrics
@@ -40,6 +51,8 @@ from .metrics import DetectorMetrics
 log = logging.getLogger(__name__)
 
 WATCH_QUEUE_SIZE = 10_000
+_LEG_TYPE = (TYPE_HEADER, flight_pb2.FlightLeg.DESCRIPTOR.full_name.encode())
+_DISRUPTION_TYPE = (TYPE_HEADER, disruption_pb2.Disruption.DESCRIPTOR.full_name.encode())
 T = TypeVar("T")
 
 
@@ -92,10 +105,25 @@ class Watcher:
 
 @dataclass
 class _Write:
-    """Futures of one write's messages and the receipt time of its disruption-producing events."""
+    """One write: what it changed, in applied order, and the futures of its messages.
 
+    ``steps`` holds per applied event (or per load/restore) its trace id, changed legs and
+    disruption versions; ``final`` the last state of every changed leg with the trace of the
+    event that made it.
+    """
+
+    steps: list[tuple[str, Sequence[FlightLeg], Sequence[Disruption]]] = field(default_factory=list)
+    final: dict[str, tuple[FlightLeg, str]] = field(default_factory=dict)
     futures: list = field(default_factory=list)
     emitted: int = 0
+
+    def add(self, legs: Sequence[FlightLeg], disruptions: Sequence[Disruption], trace: str) -> None:
+        if not legs and not disruptions:
+            return
+        self.steps.append((trace, legs, disruptions))
+        for leg in legs:
+            self.final[leg.leg_id] = (leg, trace)
+        self.emitted += len(disruptions)
 
 
 class DetectorWriter:
@@ -118,6 +146,7 @@ class DetectorWriter:
         self._ack_timeout_s = ack_timeout_s
         self._lock = threading.Lock()
         self._applied: dict[str, applied_events.AppliedEvents] = {}
+        self._applied_header: dict[str, bytes] = {}  # encoded ``_applied`` per leg, until it changes
         self._last_event_time = 0.0
         self._watchers: set[Watcher] = set()
         self._failed = False
@@ -136,7 +165,8 @@ class DetectorWriter:
         with self._lock:
             self._check_writable()
             result = self.store.load_schedule(legs, self._clock())
-            self._publish(result.legs, result.disruptions, "", write)
+            self._record(result.legs, result.disruptions, "", write)
+            self._publish(write)
             self._metrics.legs.set(sum(1 for _ in self.store.legs()))
         self._await(write)
         return result
@@ -147,7 +177,10 @@ class DetectorWriter:
         with self._lock:
             self._check_writable()
             now = self._clock()
-            outcomes = [self._apply_one(event, now, write) for event in events]
+            try:
+                outcomes = [self._apply_one(event, now, write) for event in events]
+            finally:  # whatever was applied goes out, even if a later event broke unexpectedly
+                self._publish(write)
         self._await(write)
         if write.emitted:
             elapsed = time.perf_counter() - received
@@ -167,7 +200,7 @@ class DetectorWriter:
             self._metrics.last_event.set(self._last_event_time)
         else:
             self._metrics.ignored.labels("duplicate" if result.duplicate else "stale").inc()
-        self._publish(result.legs, result.disruptions, event.event_id, write)
+        self._record(result.legs, result.disruptions, event.event_id, write)
         return EventOutcome(event, result, self.store.get_leg(event.leg_id))
 
     def _remember(self, event: FlightEvent) -> None:
@@ -175,6 +208,7 @@ class DetectorWriter:
         applied = self._applied.setdefault(event.leg_id, {})
         if kind not in applied or applied[kind][1] <= event.event_time:
             applied[kind] = (event.event_id, event.event_time)
+            self._applied_header.pop(event.leg_id, None)
 
     def restore(
         self,
@@ -188,7 +222,9 @@ class DetectorWriter:
             now = self._clock()
             missing = self.store.restore(legs, disruptions, now, applied_events.as_events(applied))
             self._applied = applied
-            self._publish([], missing, "", write)
+            self._applied_header.clear()
+            self._record([], missing, "", write)
+            self._publish(write)
             self._metrics.legs.set(sum(1 for _ in self.store.legs()))
         self._await(write)
         self.ready.set()
@@ -200,33 +236,56 @@ class DetectorWriter:
 
     # ---- publishing --------------------------------------------------------------------
 
-    def _publish(self, legs: Iterable[FlightLeg], disruptions: Sequence[Disruption], trace: str, write: _Write) -> None:
-        now = self._clock()
-        for leg in legs:
-            write.futures.append(self._send_leg(leg, now, trace))
+    def _record(self, legs: Sequence[FlightLeg], disruptions: Sequence[Disruption], trace: str, write: _Write) -> None:
+        """Takes note of a step's changes (published by ``_publish``) and tells the watchers now."""
+        write.add(legs, disruptions, trace)
         for disruption in disruptions:
-            write.futures.append(
-                self._producer.publish(
-                    self.topics.disruptions, disruption.carrier, disruption_to_proto(disruption), trace
-                )
-            )
             self._metrics.emitted(disruption)
             self._notify(disruption)
-        write.emitted += len(disruptions)
 
-    def _send_leg(self, leg: FlightLeg, now: datetime, trace: str):
-        headers = [
-            (TRACE_HEADER, trace.encode()),
-            (TYPE_HEADER, flight_pb2.FlightLeg.DESCRIPTOR.full_name.encode()),
-            (applied_events.APPLIED_HEADER, applied_events.encode(self._applied.get(leg.leg_id, {}))),
-        ]
-        value = leg_to_proto(leg, now).SerializeToString(deterministic=True)
+    def _publish(self, write: _Write) -> None:
+        """Hands the write's messages to Kafka in applied order, each leg once in its final state."""
+        now = encode.timestamp(self._clock())
+        sent: set[str] = set()
+        futures = write.futures
+        disruptions_topic = self.topics.disruptions.name
+        publish = self._producer.publish_raw
+        for trace, legs, disruptions in write.steps:
+            for leg in legs:
+                if leg.leg_id not in sent:
+                    sent.add(leg.leg_id)
+                    final, final_trace = write.final[leg.leg_id]
+                    futures.append(self._send_leg(final, now, final_trace))
+            if disruptions:
+                headers = [(TRACE_HEADER, (trace or uuid.uuid4().hex).encode()), _DISRUPTION_TYPE]
+                for disruption in disruptions:
+                    value = encode.disruption_bytes(disruption)
+                    futures.append(publish(disruptions_topic, disruption.carrier.encode(), value, headers))
+
+    def _send_leg(self, leg: FlightLeg, now: Timestamp, trace: str):
+        applied = self._applied_header.get(leg.leg_id)
+        if applied is None:
+            applied = self._applied_header[leg.leg_id] = applied_events.encode(self._applied.get(leg.leg_id, {}))
+        headers = [(TRACE_HEADER, trace.encode()), _LEG_TYPE, (applied_events.APPLIED_HEADER, applied)]
+        value = encode.leg_bytes(leg, now)
         return self._producer.publish_raw(self.topics.flights.name, leg.leg_id.encode(), value, headers)
 
     def _await(self, write: _Write) -> None:
+        """Returns once Kafka acknowledged every message of ``write``.
+
+        Messages of one produce batch share one result, so this waits once per batch (on its
+        first message) and then only checks that every message's own future succeeded.
+        """
         try:
+            waited: set[int] = set()
             for future in write.futures:
-                future.get(timeout=self._ack_timeout_s)
+                batch = id(getattr(future, "_produce_future", future))
+                if batch not in waited:
+                    waited.add(batch)
+                    future.get(timeout=self._ack_timeout_s)
+            for future in write.futures:
+                if not future.is_done or future.failed():
+                    future.get(timeout=self._ack_timeout_s)  # raises its error, or waits a split batch
         except Exception as error:
             self._failed = True
             log.error("kafka did not acknowledge a write; refusing writes until restart", extra={"error": str(error)})

@@ -8,7 +8,8 @@ disrupted:
   40-150 real spokes (IATA codes from ``airportsdata``; block times from great-circle
   distance).  Eleven banks a day, 06:00-21:00 Denver time.  A spoke is served from DEN in 1-11
   banks a day (a Zipf-like share of the hub's departures, so ATL or LAX see a flight every
-  bank and BZN one), from ORD at about 60 % of that.  Each bank slot is an inbound arriving
+  bank and BZN one; past ~800 daily departures the biggest spokes get two flights per bank),
+  from ORD at about 60 % of that.  Each bank slot is an inbound arriving
   5-30 min before the bank and an outbound leaving 40-65 min after it, on an E175, A320,
   B737-800, B737-900, A321 or B777-200.  The whole schedule is repeated on day two, which lies
   inside the 36 h re-accommodation horizon.
@@ -135,10 +136,15 @@ def _block_time(a: str, b: str) -> timedelta:
 
 
 def _frequencies(spokes: tuple[str, ...], departures: float) -> dict[str, int]:
-    """Daily DEN departures per spoke: a Zipf-like share of the total, one to one per bank."""
+    """Daily DEN departures per spoke: a Zipf-like share of the total, one to ``per_bank`` per
+    bank.  One flight per bank caps the whole network at ~1,100 daily departures (~34k
+    disrupted travellers); past half the one-per-bank maximum of all spokes, the hub runs
+    double banks (two flights per bank to its biggest spokes), so large meltdowns reach
+    their size."""
+    per_bank = 1 if departures <= len(SPOKES) * BANKS / 2 else 2
     weights = [1 / (i + 6) for i in range(len(spokes))]
     scale = departures / sum(weights)
-    return {s: max(1, min(BANKS, round(w * scale))) for s, w in zip(spokes, weights, strict=True)}
+    return {s: max(1, min(per_bank * BANKS, round(w * scale))) for s, w in zip(spokes, weights, strict=True)}
 
 
 def _schedule(rng: random.Random, spokes: tuple[str, ...], departures: float) -> dict[str, FlightLeg]:

@@ -19,6 +19,7 @@ from typing import TypeVar
 from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.partitioner.default import DefaultPartitioner
 from kafka.structs import OffsetAndMetadata
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -63,6 +64,27 @@ class ProducerMetrics:
         )
 
 
+class _MemoPartitioner(DefaultPartitioner):
+    """kafka-python's default (Java-compatible murmur2) partitioner, remembering each key's
+    partition per topic and partition count: the pure-Python hash is costly per message."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int, bytes], int] = {}
+
+    def partition(self, topic, key, serialized_key, value, serialized_value, cluster):
+        if serialized_key is None:
+            return super().partition(topic, key, serialized_key, value, serialized_value, cluster)
+        partitions = cluster.partitions_for_topic(topic)
+        memo = (topic, len(partitions) if partitions else 0, serialized_key)
+        found = self._known.get(memo)
+        if found is None:
+            if len(self._known) >= 100_000:
+                self._known.clear()
+            found = super().partition(topic, key, serialized_key, value, serialized_value, cluster)
+            self._known[memo] = found
+        return found
+
+
 class EventProducer:
     """Idempotent producer (``acks='all'``): keyed, protobuf values, type and trace headers."""
 
@@ -73,14 +95,20 @@ class EventProducer:
         client_id: str = "rebook",
         linger_ms: int = 2,
         request_timeout_ms: int = 15000,
+        batch_size: int = 16384,
+        compression_type: str | None = None,
     ) -> None:
         self._metrics = _shared(ProducerMetrics, registry)
+        self._sent: dict[str, Counter] = {}  # the labelled counter per topic, looked up once
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=client_id,
             acks="all",
             enable_idempotence=True,
             linger_ms=linger_ms,
+            batch_size=batch_size,
+            compression_type=compression_type,
+            partitioner=_MemoPartitioner(),
             retries=2**31 - 1,
             delivery_timeout_ms=max(30000, request_timeout_ms + linger_ms),
             request_timeout_ms=request_timeout_ms,
@@ -99,7 +127,10 @@ class EventProducer:
 
     def publish_raw(self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]):
         future = self._producer.send(topic, key=key, value=value, headers=headers)
-        self._metrics.sent.labels(topic).inc()
+        sent = self._sent.get(topic)
+        if sent is None:
+            sent = self._sent[topic] = self._metrics.sent.labels(topic)
+        sent.inc()
         future.add_errback(lambda exc: self._on_error(topic, exc))
         return future
 
@@ -145,6 +176,14 @@ class Record:
         return message
 
 
+def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not consumer.partitions_for_topic(topic):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topic {topic} has no partitions (does it exist?)")
+        time.sleep(0.1)
+
+
 def _to_record(raw) -> Record:
     headers = {name: value.decode(errors="replace") for name, value in (raw.headers or [])}
     key = raw.key.decode(errors="replace") if raw.key is not None else None
@@ -166,8 +205,13 @@ class ConsumerMetrics:
         self.lag = Gauge(
             "rebook_kafka_consumer_lag_messages", "Messages behind the partition end.", labels, registry=registry
         )
+        self.stalls = Counter(
+            "rebook_kafka_consumer_stalls_total", "Consumers replaced after a poll stalled.", ["group"],
+            registry=registry,
+        )  # fmt: skip
 
     def initialise(self, group_id: str, topics: Sequence[str]) -> None:
+        self.stalls.labels(group_id)
         for topic in topics:
             for metric in (self.consumed, self.failures, self.dead_letters, self.lag):
                 metric.labels(group_id, topic)
@@ -191,7 +235,14 @@ class _Listener(ConsumerRebalanceListener):
 
 
 class _ProcessingLoop:
-    """Shared part of the loops: one consumer on its own thread, handle with retries, DLQ."""
+    """Shared part of the loops: one consumer on its own thread, handle with retries, DLQ.
+
+    A watchdog replaces the consumer when one ``poll`` has not returned for ``stall_s``, or
+    when the consumer has been unable to fetch its assigned partitions that long: under CPU
+    load kafka-python 3.0.12 can stay in a rebalance forever (partitions assigned but paused)
+    or block in a request.  The stuck thread is abandoned; records it had not committed are
+    delivered again (at-least-once, as after any crash).
+    """
 
     def __init__(
         self,
@@ -204,6 +255,7 @@ class _ProcessingLoop:
         retry_backoff_s: float,
         poll_timeout_ms: int,
         dead_letter_topic: TopicSpec,
+        stall_s: float = 15.0,
     ) -> None:
         self.group_id = name
         self._topics = [t.name for t in topics]
@@ -218,9 +270,23 @@ class _ProcessingLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: KafkaConsumer
+        self._generation = 0
+        self._poll_started: float | None = None
+        self._unhealthy_since: float | None = None
+        self._stall_s = stall_s
+
+    def _new_consumer(self) -> KafkaConsumer:
+        """Creates and subscribes (or assigns) a consumer; called again after a stall."""
+        raise NotImplementedError
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"consumer-{self.group_id}", daemon=True)
+        self._start_thread()
+        threading.Thread(target=self._watch, name=f"watchdog-{self.group_id}", daemon=True).start()
+
+    def _start_thread(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, args=(self._generation,), name=f"consumer-{self.group_id}", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -229,10 +295,44 @@ class _ProcessingLoop:
         if self._thread is not None:
             self._thread.join(timeout_s)
 
-    def _run(self) -> None:
+    def _watch(self) -> None:
+        while not self._stop.wait(1.0):
+            now = time.monotonic()
+            since = [t for t in (self._poll_started, self._unhealthy_since) if t is not None]
+            if since and now - min(since) > self._stall_s:
+                log.error("kafka consumer stalled; replacing it", extra={"group": self.group_id})
+                self._metrics.stalls.labels(self.group_id).inc()
+                self._generation += 1
+                self._poll_started = self._unhealthy_since = None
+                self._replace_consumer()
+                self._start_thread()
+
+    def _healthy(self, consumer: KafkaConsumer) -> bool:
+        """False while assigned partitions cannot be fetched (a rebalance in progress)."""
+        try:
+            return all(consumer._subscription.is_fetchable(tp) for tp in consumer.assignment())
+        except Exception:  # private API of the pinned kafka-python; never let the check break the loop
+            return True
+
+    def _track_health(self, consumer: KafkaConsumer) -> None:
+        if self._healthy(consumer):
+            self._unhealthy_since = None
+        elif self._unhealthy_since is None:
+            self._unhealthy_since = time.monotonic()
+
+    def _replace_consumer(self) -> None:
+        self._consumer = self._new_consumer()
+
+    def _run(self, generation: int) -> None:
+        consumer = self._consumer
         try:
             while not self._stop.is_set():
-                batches = self._consumer.poll(timeout_ms=self._poll_timeout_ms)
+                self._poll_started = time.monotonic()
+                batches = consumer.poll(timeout_ms=self._poll_timeout_ms)
+                if generation != self._generation:
+                    return  # this consumer was replaced while stuck; its records are re-delivered
+                self._poll_started = None
+                self._track_health(consumer)
                 for raw_records in batches.values():
                     for raw in raw_records:
                         self._process(_to_record(raw))
@@ -241,8 +341,9 @@ class _ProcessingLoop:
             log.exception("consumer loop crashed", extra={"group": self.group_id})
             raise
         finally:
-            self._before_close()
-            self._consumer.close(autocommit=False)
+            if generation == self._generation:
+                self._before_close()
+                consumer.close(autocommit=False)
 
     def _after_poll(self, had_records: bool) -> None:
         """Hook: commit, track catch-up, update lag."""
@@ -330,39 +431,37 @@ class ConsumerLoop(_ProcessingLoop):
         auto_offset_reset: str = "earliest",
         dead_letter_topic: TopicSpec = DEAD_LETTER,
         client_id: str = "rebook",
+        stall_s: float = 15.0,
     ) -> None:
         super().__init__(
             group_id, topics, handler, producer, registry, max_attempts, retry_backoff_s, poll_timeout_ms,
-            dead_letter_topic,
+            dead_letter_topic, stall_s,
         )  # fmt: skip
         self._after_batch = after_batch
         self.on_assigned = on_assigned
         self.on_revoked = on_revoked
         self._pending: dict[TopicPartition, int] = {}
         self.ready = threading.Event()  # set once partitions were assigned at least once
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=group_id,
-            client_id=client_id,
-            enable_auto_commit=False,
-            auto_offset_reset=auto_offset_reset,
-            max_poll_records=max_poll_records,
-            fetch_max_wait_ms=50,
-            session_timeout_ms=10000,
-            heartbeat_interval_ms=1000,
-        )
+        self._config = {
+            "bootstrap_servers": bootstrap, "group_id": group_id, "client_id": client_id,
+            "enable_auto_commit": False, "auto_offset_reset": auto_offset_reset,
+            "max_poll_records": max_poll_records, "fetch_max_wait_ms": 50, "session_timeout_ms": 10000,
+            "heartbeat_interval_ms": 1000,
+        }  # fmt: skip
+        self._consumer = self._new_consumer()
+
+    def _new_consumer(self) -> KafkaConsumer:
+        consumer = KafkaConsumer(**self._config)
         # kafka-python can join the group before it has the topics' partition metadata and then
         # end up with no assignment; fetching the metadata first makes the first join see them.
         for topic in self._topics:
-            self._wait_for_partitions(topic)
-        self._consumer.subscribe(self._topics, listener=_Listener(self))
+            _wait_for_partitions(consumer, topic)
+        consumer.subscribe(self._topics, listener=_Listener(self))
+        return consumer
 
-    def _wait_for_partitions(self, topic: str, timeout_s: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not self._consumer.partitions_for_topic(topic):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"topic {topic} has no partitions (does it exist?)")
-            time.sleep(0.1)
+    def _replace_consumer(self) -> None:
+        self._pending.clear()  # the stuck member's offsets can no longer be committed; re-delivered
+        super()._replace_consumer()
 
     def _processed(self, record: Record) -> None:
         self._pending[TopicPartition(record.topic, record.partition)] = record.offset + 1
@@ -409,26 +508,41 @@ class ViewLoop(_ProcessingLoop):
         poll_timeout_ms: int = 200,
         dead_letter_topic: TopicSpec = DEAD_LETTER,
         client_id: str = "rebook",
+        stall_s: float = 15.0,
     ) -> None:
         super().__init__(
             name, topics, handler, producer, registry, max_attempts, retry_backoff_s, poll_timeout_ms,
-            dead_letter_topic,
+            dead_letter_topic, stall_s,
         )  # fmt: skip
         self.caught_up = threading.Event()
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=None, client_id=client_id, enable_auto_commit=False,
-            max_poll_records=5000, fetch_max_wait_ms=50,
-        )  # fmt: skip
-        assignment = [
-            TopicPartition(topic, partition)
-            for topic in self._topics
-            for partition in sorted(self._consumer.partitions_for_topic(topic) or ())
-        ]
-        self._consumer.assign(assignment)
-        self._consumer.seek_to_beginning(*assignment)
+        self._config = {
+            "bootstrap_servers": bootstrap, "group_id": None, "client_id": client_id,
+            "enable_auto_commit": False, "max_poll_records": 5000, "fetch_max_wait_ms": 50,
+        }  # fmt: skip
+        self._positions: dict[TopicPartition, int] = {}  # next offset to handle, per partition
+        self._consumer = self._new_consumer()
+        assignment = list(self._consumer.assignment())
         self._catch_up_to = {tp: end for tp, end in self._consumer.end_offsets(assignment).items() if end > 0}
         if not self._catch_up_to:
             self.caught_up.set()
+
+    def _new_consumer(self) -> KafkaConsumer:
+        """All partitions, from where this view got to (the beginning at first)."""
+        consumer = KafkaConsumer(**self._config)
+        assignment = [
+            TopicPartition(topic, partition)
+            for topic in self._topics
+            for partition in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(assignment)
+        consumer.seek_to_beginning(*assignment)
+        for tp in assignment:
+            if tp in self._positions:
+                consumer.seek(tp, self._positions[tp])
+        return consumer
+
+    def _processed(self, record: Record) -> None:
+        self._positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
 
     def _after_poll(self, had_records: bool) -> None:
         if not self.caught_up.is_set():

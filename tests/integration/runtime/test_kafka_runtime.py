@@ -164,3 +164,37 @@ def test_every_view_loop_sees_every_partition_and_reports_catch_up(kafka_bootstr
         for _, loop in views:
             loop.stop()
         producer.close()
+
+
+def _stall_first_poll(loop) -> threading.Event:
+    """Makes the loop's current consumer block in poll, as kafka-python 3.0.12 sometimes does."""
+    release = threading.Event()
+    loop._consumer.poll = lambda *args, **kwargs: release.wait(60) and {}
+    return release
+
+
+def test_a_stalled_poll_is_replaced_by_a_fresh_consumer(kafka_bootstrap, make_topic) -> None:
+    topic = make_topic("stall", partitions=2)
+    registry = new_registry()
+    producer = EventProducer(kafka_bootstrap, registry)
+    producer.publish(topic, "a", flight_pb2.FlightLeg(leg_id="a", carrier="RB"))
+    producer.flush()
+    seen, handle = _collector()
+    group = f"test-{topic.name}"
+    loop = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, registry, stall_s=2)
+    release = _stall_first_poll(loop)
+    view_seen, view_handle = _collector()
+    view = ViewLoop(kafka_bootstrap, "view-stall", [topic], view_handle, producer, registry, stall_s=2)
+    view_release = _stall_first_poll(view)
+    loop.start()
+    view.start()
+    try:
+        assert wait_until(lambda: len(seen) == 1 and len(view_seen) == 1, 30)
+        assert registry.get_sample_value("rebook_kafka_consumer_stalls_total", {"group": group}) == 1
+        assert view.caught_up.is_set()
+    finally:
+        release.set()
+        view_release.set()
+        loop.stop()
+        view.stop()
+        producer.close()

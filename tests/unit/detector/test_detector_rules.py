@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
+import pytest
+
 from rebook.detector.core import Cancellation, Diversion, EquipmentChange, EstimateChange, Reinstatement
-from rebook.domain.model import Cabin, DisruptionKind, FlightStatus
+from rebook.detector.core.records import replace
+from rebook.detector.core.rules import Carry, RotationView
+from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus
 from tests.unit.detector.detector_helpers import by_id, did, event, leg, loaded, rotation, t
 
 CNL, DLY, DIV, DNG, RISK = (
@@ -108,3 +113,16 @@ def test_unchanged_situation_emits_nothing() -> None:
     assert again.legs == [] and again.disruptions == []
     store.apply(event(a.leg_id, Diversion("NUE")), t(7))
     assert store.apply(event(a.leg_id, Diversion("NUE"), at=t(8)), t(8)).disruptions == []
+
+
+def test_core_replace_is_dataclasses_replace() -> None:
+    base = rotation()[0]
+    cancelled = {"status": FlightStatus.CANCELLED, "diverted_to": "MUC"}
+    for changes in ({}, {"version": 7}, cancelled, {"min_turn": timedelta(0)}):
+        assert replace(base, **changes) == dataclasses.replace(base, **changes)
+        assert type(replace(base, **changes)) is FlightLeg
+    version = Disruption("DELAY:x", 1, DisruptionKind.DELAY, "RB", ("x",), t(5))
+    assert replace(version, version=2, withdrawn=True) == dataclasses.replace(version, version=2, withdrawn=True)
+    assert replace(RotationView(), carry=Carry(arrival=t(6))) == RotationView(carry=Carry(arrival=t(6)))
+    with pytest.raises(TypeError):
+        replace(base, no_such_field=1)

@@ -13,12 +13,13 @@ a prediction turns into a reported delay (or back) as a new version of one situa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightLeg
 
+from .records import replace
 from .settings import DetectorSettings
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -88,8 +89,11 @@ def _span(delta: timedelta) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
+_KIND_NAMES = {kind: kind.name for kind in DisruptionKind}  # Enum.name is a slow property
+
+
 def disruption_id(kind: DisruptionKind, leg_id: str) -> str:
-    return f"{kind.name}:{leg_id}"
+    return f"{_KIND_NAMES[kind]}:{leg_id}"
 
 
 def _draft(kind: DisruptionKind, leg: FlightLeg, **fields: object) -> Disruption:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rebook.domain.model import Disruption, DisruptionKind, FlightLeg
@@ -25,6 +25,7 @@ from .events import (
     FlightEvent,
     Reinstatement,
 )
+from .records import replace
 from .rules import LEG_KINDS, NO_ROTATION, Carry, RotationView, disruption_id, expected, next_version, step
 from .settings import DetectorSettings
 from .transitions import derive_status, transition

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rebook.domain.model import FlightLeg, FlightStatus
 
 from .events import (
@@ -15,6 +13,7 @@ from .events import (
     EstimateChange,
     Reinstatement,
 )
+from .records import replace
 
 _STICKY = (FlightStatus.CANCELLED, FlightStatus.DIVERTED)  # only an explicit event clears these
 

@@ -147,16 +147,30 @@ def solve_widening(
         left = _after(solution, affected, avail)
         stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None]
         extra = builder.more(stranded, cands, left)
-        for locator, more in extra.items():
-            cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
         if extra:
+            narrow = {k: list(v) for k, v in cands.items()}
+            for locator, more in extra.items():
+                cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
             again = solve(affected, cands, avail, remaining())
+            if again.deadline_hit and again.objective >= solution.objective:
+                # Out of time on the wider model: its bound is only the capacity-free one.  Keep
+                # the first solve over the first candidates, whose LP bound is valid for them.
+                cands, solution = narrow, replace(solution, deadline_hit=True)
+                extra = {}
+        if extra:
             bound = min(again.lower_bound, solution.lower_bound)
             best = again if again.objective <= solution.objective else solution
-            solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
+            hit = solution.deadline_hit or again.deadline_hit
+            solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound), deadline_hit=hit)
     if greedy.objective < solution.objective:
         bound = min(solution.lower_bound, greedy.objective)
-        solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
+        solution = replace(
+            greedy,
+            lower_bound=bound,
+            gap=relative_gap(greedy.objective, bound),
+            method="greedy-kept",
+            deadline_hit=solution.deadline_hit,  # the model's solve was cut short even if greedy won
+        )
     return cands, replace(solution, wall_s=time.perf_counter() - start)
 
 

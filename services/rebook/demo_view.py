@@ -1,0 +1,251 @@
+"""What ``rebook demo`` shows: the live progress panel and the summary table.
+
+Plain ANSI: on a terminal the panel is redrawn in place (cursor up + clear line); when stdout
+is not a TTY (CI, a pipe) it degrades to one log line every ``log_every_s`` and on each phase
+change.  No dependencies beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+
+def fmt_int(value: float | int | None) -> str:
+    return "-" if value is None else f"{int(value):,}"
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def fmt_minutes(minutes: float | None) -> str:
+    if minutes is None:
+        return "-"
+    total = round(minutes)
+    hours, mins = divmod(abs(total), 60)
+    sign = "-" if total < 0 else ""
+    return f"{sign}{hours}h{mins:02d}m" if hours else f"{sign}{mins}m"
+
+
+def fmt_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def fmt_elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+@dataclass
+class LiveState:
+    """Everything the panel shows; the demo fills it from the replay and the /metrics scrapes."""
+
+    title: str = ""
+    phase: str = "starting"
+    note: str = ""
+    legs: tuple[int, int] = (0, 0)
+    bookings: tuple[int, int] = (0, 0)
+    events: tuple[int, int] = (0, 0)
+    pings: tuple[int, int] = (0, 0)
+    devices: int = 0
+    disruptions: int | None = None  # detector: disruption versions published
+    bookings_affected: int | None = None  # optimizer counters
+    passengers_affected: int | None = None
+    offers: int | None = None
+    notifications_made: int | None = None  # notifier: notifications created
+    notifications_received: int = 0  # by this demo's devices and app-backend stream
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class LiveView:
+    """Redraws ``LiveState`` in place on a TTY, or logs it periodically otherwise."""
+
+    BAR = 28
+
+    def __init__(self, out: TextIO | None = None, tty: bool | None = None, log_every_s: float = 10.0) -> None:
+        self.out = out or sys.stdout
+        self.tty = self.out.isatty() if tty is None else tty
+        self.log_every_s = log_every_s
+        self.started = time.monotonic()
+        self._lines = 0
+        self._last_log = 0.0
+        self._last_phase = ""
+        encoding = (getattr(self.out, "encoding", "") or "").lower()
+        self._full, self._empty = ("█", "░") if "utf" in encoding else ("#", ".")
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def message(self, text: str) -> None:
+        """A line above the panel (the panel is redrawn below it)."""
+        self._clear()
+        print(text, file=self.out, flush=True)
+
+    def _bar(self, done: int, total: int) -> str:
+        frac = 0.0 if total <= 0 else max(0.0, min(1.0, done / total))
+        full = round(frac * self.BAR)
+        return f"[{self._full * full}{self._empty * (self.BAR - full)}] {100 * frac:5.1f}%"
+
+    def _panel(self, s: LiveState) -> list[str]:
+        made = s.notifications_made or 0
+        lines = [
+            f"{s.title}   {fmt_elapsed(self.elapsed())}   phase: {s.phase}",
+            f"  schedule        {self._bar(*s.legs)}  {fmt_int(s.legs[0])}/{fmt_int(s.legs[1])} legs",
+            f"  bookings        {self._bar(*s.bookings)}  {fmt_int(s.bookings[0])}/{fmt_int(s.bookings[1])}",
+            f"  flight events   {self._bar(*s.events)}  {fmt_int(s.events[0])}/{fmt_int(s.events[1])}"
+            f"  (+ pings {fmt_int(s.pings[0])}/{fmt_int(s.pings[1])})",
+            f"  disruptions detected  {fmt_int(s.disruptions):>9}   (detector, versions published)",
+            f"  passengers affected   {fmt_int(s.passengers_affected):>9}   "
+            f"({fmt_int(s.bookings_affected)} bookings, optimizer)",
+            f"  offers made           {fmt_int(s.offers):>9}   (optimizer, offer versions)",
+            f"  notifications         {self._bar(s.notifications_received, made)}  "
+            f"{fmt_int(s.notifications_received)}/{fmt_int(made)} delivered "
+            f"({s.devices} streams)",
+        ]
+        if s.note:
+            lines.append(f"  {s.note}")
+        return lines
+
+    def _clear(self) -> None:
+        if self.tty and self._lines:
+            self.out.write(f"\x1b[{self._lines}F")
+            for _ in range(self._lines):
+                self.out.write("\x1b[2K\n")
+            self.out.write(f"\x1b[{self._lines}F")
+            self._lines = 0
+
+    def update(self, state: LiveState, force: bool = False) -> None:
+        if self.tty:
+            lines = self._panel(state)
+            if self._lines:
+                self.out.write(f"\x1b[{self._lines}F")
+            for line in lines:
+                self.out.write("\x1b[2K" + line + "\n")
+            extra = self._lines - len(lines)
+            for _ in range(max(0, extra)):
+                self.out.write("\x1b[2K\n")
+            if extra > 0:
+                self.out.write(f"\x1b[{extra}F")
+            self._lines = len(lines)
+            self.out.flush()
+            return
+        now = time.monotonic()
+        if not force and state.phase == self._last_phase and now - self._last_log < self.log_every_s:
+            return
+        self._last_log, self._last_phase = now, state.phase
+        print(
+            f"[{fmt_elapsed(self.elapsed())}] {state.phase}: legs {state.legs[0]}/{state.legs[1]}"
+            f" bookings {state.bookings[0]}/{state.bookings[1]} events {state.events[0]}/{state.events[1]}"
+            f" pings {state.pings[0]}/{state.pings[1]} | disruptions {fmt_int(state.disruptions)}"
+            f" affected {fmt_int(state.passengers_affected)} offers {fmt_int(state.offers)}"
+            f" notifications {state.notifications_received}/{fmt_int(state.notifications_made)}"
+            + (f" | {state.note}" if state.note else ""),
+            file=self.out,
+            flush=True,
+        )
+
+    def finish(self, state: LiveState) -> None:
+        """Leaves the last panel on screen (TTY) or logs it once more."""
+        self.update(state, force=True)
+        self._lines = 0
+
+
+def render_summary(summary: dict[str, Any]) -> str:
+    """The summary table as printed at the end of the demo."""
+    rows: list[tuple[str, str]] = []
+    s = summary
+    legs, aff, off, notes = s["legs"], s["affected"], s["offered"], s["notifications"]
+    lat, solver = notes["latency_s"], s["solver"]
+
+    def add(label: str, value: str) -> None:
+        rows.append((label, value))
+
+    kinds = ", ".join(f"{n} {k.lower()}" for k, n in legs["by_kind"].items()) or "none"
+    add("legs disrupted", f"{fmt_int(legs['disrupted'])}  ({kinds}; {fmt_int(legs['predicted'])} predicted)")
+    add("disruptions (live / versions)", f"{fmt_int(legs['disruptions'])} / {fmt_int(legs['disruption_versions'])}")
+    add("bookings affected", fmt_int(aff["bookings"]))
+    add("passengers affected", fmt_int(aff["passengers"]))
+    add(
+        "offered a new itinerary",
+        f"{fmt_int(off['passengers'])} passengers ({fmt_pct(off['passenger_share'])}), "
+        f"{fmt_int(off['bookings'])} bookings ({fmt_pct(off['booking_share'])}), seats held",
+    )
+    add("no seat found (refund / agent)", f"{fmt_int(aff['unaccommodated_passengers'])} passengers")
+    add("same-day arrival", f"{fmt_pct(off['same_day_share'])} of rebooked passengers")
+    add(
+        "arrival delay vs original",
+        f"avg {fmt_minutes(off['delay_min_mean'])}, p50 {fmt_minutes(off['delay_min_p50'])}, "
+        f"p95 {fmt_minutes(off['delay_min_p95'])}",
+    )
+    add(
+        "notifications delivered",
+        f"{fmt_int(notes['delivered'])} ({fmt_int(notes['device'])} on {fmt_int(notes['devices'])} passenger devices, "
+        f"{fmt_int(notes['backend'])} on the app-backend stream)",
+    )
+    add(
+        "affected passengers notified",
+        f"{fmt_int(notes['passengers_notified'])}/{fmt_int(aff['passengers'])} ({fmt_pct(notes['coverage'])})",
+    )
+    add(
+        "disruption → notification",
+        f"p50 {fmt_seconds(lat.get('p50'))}, p95 {fmt_seconds(lat.get('p95'))}, p99 {fmt_seconds(lat.get('p99'))}, "
+        f"max {fmt_seconds(lat.get('max'))} (n={fmt_int(lat.get('count'))})",
+    )
+    add(
+        "solver (online)",
+        f"{fmt_int(solver['solves'])} solves, {fmt_seconds(solver['seconds_total'])} total, "
+        f"mean {fmt_seconds(solver['seconds_mean'])}, last gap {fmt_pct(solver['last_gap_ratio'], 2)}",
+    )
+    offline = s.get("offline")
+    if offline:
+        opt, greedy, cmp = offline["optimal"], offline["greedy"], offline["online_vs_offline"]
+        if opt.get("error") or greedy.get("error"):
+            add("offline comparison", opt.get("error") or greedy.get("error"))
+        else:
+            add(
+                "offline optimal vs greedy",
+                f"total cost {opt['total_cost']:,.0f} (gap {fmt_pct(opt['gap'], 2)}, {opt['solve_wall_s']:.1f} s) "
+                f"vs greedy {greedy['total_cost']:,.0f} ({fmt_pct(offline['greedy_vs_optimal'], 2)} vs optimal)",
+            )
+            add(
+                "offline offered / delay",
+                f"optimal {fmt_pct(opt['offered_passenger_share'])}, avg {fmt_minutes(opt['delay_min_mean'])}; "
+                f"greedy {fmt_pct(greedy['offered_passenger_share'])}, avg {fmt_minutes(greedy['delay_min_mean'])}",
+            )
+            add(
+                "online vs offline: bookings",
+                f"online {fmt_int(cmp['online_bookings'])}, offline {fmt_int(cmp['offline_bookings'])}, "
+                f"both {fmt_int(cmp['both'])} (overlap {fmt_pct(cmp['overlap_ratio'])})",
+            )
+            add(
+                "online vs offline: quality",
+                f"offered {fmt_pct(cmp['online_offered_share'])} vs {fmt_pct(cmp['offline_offered_share'])}; "
+                f"avg delay {fmt_minutes(cmp['online_delay_min_mean'])} vs {fmt_minutes(cmp['offline_delay_min_mean'])}"
+                f" ({_signed_pct(cmp['delay_diff_ratio'])}); passenger-delay hours "
+                f"{cmp['online_delay_hours']:,.0f} vs {cmp['offline_delay_hours']:,.0f} "
+                f"({_signed_pct(cmp['delay_hours_diff_ratio'])})",
+            )
+    for name, url in s["metrics_endpoints"].items():
+        add(f"/metrics {name}", url)
+    add("logs", s["logs"])
+    add("wall time", f"{s['wall_s']:.0f} s (replay {s['replay']['wall_s']:.0f} s)")
+
+    width = max(len(label) for label, _ in rows)
+    title = (
+        f"rebook demo — {s['scenario']['size']} storm day (seed {s['scenario']['seed']}, carrier {s['carrier']}): "
+        "numbers from the offers topic and the notifications received"
+    )
+    line = "─" * min(110, max(len(title), width + 60))
+    out = [line, title, line]
+    out += [f"  {label:<{width}}  {value}" for label, value in rows]
+    out.append(line)
+    return "\n".join(out)
+
+
+def _signed_pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:+.1f}%"

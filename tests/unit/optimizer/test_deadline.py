@@ -1,0 +1,44 @@
+"""Deadline reporting of the widened solve, and the benchmark's instance sizing (no timing)."""
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+
+from rebook.optimizer import bench
+from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability
+from rebook.optimizer.core import rebook as rebook_module
+from rebook.optimizer.core.rebook import solve_widening
+
+from .conftest import T0
+from .test_properties import S, scenarios
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_deadline_hit_survives_when_the_greedy_plan_is_kept(scenario) -> None:
+    flights, bookings, disruptions = scenario
+    affected = find_affected(flights, bookings, disruptions, S, T0)
+    avail = seat_availability(flights, affected, {})
+    builder = CandidateBuilder(flights, avail, S, T0)
+    real = rebook_module.solve
+
+    def cut_short(*args, **kwargs):  # a solve that ran out of time and found a bad plan
+        out = real(*args, **kwargs)
+        return replace(out, objective=out.objective + 1e9, deadline_hit=True)
+
+    rebook_module.solve = cut_short
+    try:
+        _, best = solve_widening(affected, builder, builder.build(affected), avail, S)
+    finally:
+        rebook_module.solve = real
+    if affected:
+        assert best.deadline_hit
+        assert best.lower_bound <= best.objective + 1e-6
+
+
+def test_hub_runs_double_banks_only_for_the_largest_meltdowns() -> None:
+    small = bench._frequencies(bench.SPOKES[:53], 10_000 / bench.DISRUPTED_PER_DEPARTURE)
+    large = bench._frequencies(bench.SPOKES, 50_000 / bench.DISRUPTED_PER_DEPARTURE)
+    assert max(small.values()) == bench.BANKS  # the 10k instance is unchanged: one per bank
+    assert max(large.values()) == 2 * bench.BANKS
+    assert sum(large.values()) > 1.5 * len(bench.SPOKES) * bench.BANKS / 2
