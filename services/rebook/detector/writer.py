@@ -34,8 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
+from rebook.domain.convert import disruption_to_proto, leg_to_proto
 from rebook.domain.errors import DomainError
 from rebook.domain.model import Disruption, FlightLeg
 from rebook.runtime.kafka import TRACE_HEADER, TYPE_HEADER, EventProducer
@@ -43,7 +42,6 @@ from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
 from rebook.v1 import disruption_pb2, flight_pb2
 
 from . import applied as applied_events
-from . import encode
 from .core import ApplyResult, FlightEvent, FlightStateStore, LoadResult
 from .core.events import CHANGE_FIELD
 from .metrics import DetectorMetrics
@@ -245,7 +243,7 @@ class DetectorWriter:
 
     def _publish(self, write: _Write) -> None:
         """Hands the write's messages to Kafka in applied order, each leg once in its final state."""
-        now = encode.timestamp(self._clock())
+        now = self._clock()
         sent: set[str] = set()
         futures = write.futures
         disruptions_topic = self.topics.disruptions.name
@@ -259,15 +257,15 @@ class DetectorWriter:
             if disruptions:
                 headers = [(TRACE_HEADER, (trace or uuid.uuid4().hex).encode()), _DISRUPTION_TYPE]
                 for disruption in disruptions:
-                    value = encode.disruption_bytes(disruption)
+                    value = disruption_to_proto(disruption).SerializeToString(deterministic=True)
                     futures.append(publish(disruptions_topic, disruption.carrier.encode(), value, headers))
 
-    def _send_leg(self, leg: FlightLeg, now: Timestamp, trace: str):
+    def _send_leg(self, leg: FlightLeg, now: datetime, trace: str):
         applied = self._applied_header.get(leg.leg_id)
         if applied is None:
             applied = self._applied_header[leg.leg_id] = applied_events.encode(self._applied.get(leg.leg_id, {}))
         headers = [(TRACE_HEADER, trace.encode()), _LEG_TYPE, (applied_events.APPLIED_HEADER, applied)]
-        value = encode.leg_bytes(leg, now)
+        value = leg_to_proto(leg, now).SerializeToString(deterministic=True)
         return self._producer.publish_raw(self.topics.flights.name, leg.leg_id.encode(), value, headers)
 
     def _await(self, write: _Write) -> None:

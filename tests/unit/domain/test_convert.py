@@ -72,3 +72,36 @@ def test_booking_disruption_and_proximity_round_trip() -> None:
     assert disruption_from_proto(disruption_to_proto(disruption)) == disruption
     proximity = Proximity("p1", "FRA", "FRA", ProximityBand.NEARBY, 12.0, timedelta(minutes=55), T0)
     assert proximity_from_proto(proximity_to_proto(proximity, T0)) == proximity
+
+
+def test_timestamps_match_protobufs_own_conversion() -> None:
+    from datetime import timezone
+
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    from rebook.domain.convert import to_timestamp
+
+    moments = (datetime(2026, 11, 23, 9, 58, 7, 123456, tzinfo=UTC), datetime(1969, 12, 31, 23, 0, 0, 1, tzinfo=UTC))
+    for moment in moments:
+        expected = Timestamp()
+        expected.FromDatetime(moment)
+        assert to_timestamp(moment) == expected
+        assert to_timestamp(moment.astimezone(timezone(timedelta(hours=-5)))) == expected
+
+
+def test_a_day_of_detector_output_round_trips() -> None:
+    from rebook.detector.core import FlightStateStore
+    from rebook.detector.core.bench import make_day_schedule, make_event_stream
+
+    schedule = make_day_schedule(300, seed=5)
+    store = FlightStateStore()
+    legs, disruptions = list(schedule), list(store.load_schedule(schedule, T0).disruptions)
+    for e in make_event_stream(schedule, 3000, seed=5):
+        result = store.apply(e, e.event_time)
+        legs += result.legs
+        disruptions += result.disruptions
+    assert len(disruptions) > 1000
+    for leg in legs:
+        assert leg_from_proto(leg_to_proto(leg, T0)) == leg
+    for disruption in disruptions:
+        assert disruption_from_proto(disruption_to_proto(disruption)) == disruption
