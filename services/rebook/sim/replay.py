@@ -526,41 +526,31 @@ class Replayer:
     # -- 2. schedule and bookings --
 
     def _load_schedule(self) -> None:
-        channel = self._channel("detector")
-        if channel is None:
-            return
-        self._update(phase="schedule")
-        stub = flight_status_service_pb2_grpc.FlightStatusServiceStub(channel)
-        legs = self.scenario.flights
-        for start in range(0, len(legs), self.config.schedule_chunk):
-            chunk = legs[start : start + self.config.schedule_chunk]
-            reply = self._call(
-                "detector",
-                "LoadSchedule",
-                stub.LoadSchedule,
-                lambda chunk=chunk: flight_status_service_pb2.LoadScheduleRequest(legs=chunk),
-            )
-            self._add(**({"legs_loaded": len(chunk)} if reply is not None else {"legs_rejected": len(chunk)}))
+        self._load_in_chunks(
+            "schedule", "detector", "LoadSchedule", flight_status_service_pb2_grpc.FlightStatusServiceStub,
+            self.scenario.flights, self.config.schedule_chunk,
+            lambda chunk: flight_status_service_pb2.LoadScheduleRequest(legs=chunk), "legs",
+        )  # fmt: skip
 
     def _load_bookings(self) -> None:
-        channel = self._channel("optimizer")
+        self._load_in_chunks(
+            "bookings", "optimizer", "UpsertBookings", rebooking_service_pb2_grpc.RebookingServiceStub,
+            self.scenario.bookings, self.config.booking_chunk,
+            lambda chunk: rebooking_service_pb2.UpsertBookingsRequest(bookings=chunk), "bookings",
+        )  # fmt: skip
+
+    def _load_in_chunks(self, phase, service, method, stub_type, items, size, request, counter) -> None:
+        """Sends ``items`` in chunks of ``size``; counts ``<counter>_loaded`` / ``_rejected``."""
+        channel = self._channel(service)
         if channel is None:
             return
-        self._update(phase="bookings")
-        stub = rebooking_service_pb2_grpc.RebookingServiceStub(channel)
-        bookings = self.scenario.bookings
-        for start in range(0, len(bookings), self.config.booking_chunk):
-            chunk = bookings[start : start + self.config.booking_chunk]
-            reply = self._call(
-                "optimizer",
-                "UpsertBookings",
-                stub.UpsertBookings,
-                lambda chunk=chunk: rebooking_service_pb2.UpsertBookingsRequest(bookings=chunk),
-            )
-            if reply is None:
-                self._add(bookings_rejected=len(chunk))
-            else:
-                self._add(bookings_loaded=len(chunk))
+        self._update(phase=phase)
+        rpc = getattr(stub_type(channel), method)
+        for start in range(0, len(items), size):
+            chunk = items[start : start + size]
+            reply = self._call(service, method, rpc, lambda chunk=chunk: request(chunk))
+            outcome = "loaded" if reply is not None else "rejected"
+            self._add(**{f"{counter}_{outcome}": len(chunk)})
 
     # -- 3. events and pings --
 
