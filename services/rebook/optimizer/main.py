@@ -15,7 +15,7 @@ from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
 from rebook.optimizer.servicer import OptimizerDeps, RebookingServicer, publish_offers
 from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
-from rebook.runtime.config import ConfigError, Env
+from rebook.runtime.config import ConfigError, Env, parse_duration
 from rebook.runtime.grpc_server import ServiceBinding
 from rebook.runtime.kafka import ConsumerLoop, EventProducer, ViewLoop
 from rebook.runtime.service import ServiceContext, Wiring, run_service
@@ -48,12 +48,12 @@ def load_policies(env: Env) -> tuple[OfferPolicy, dict[str, OfferPolicy]]:
         options = dict(part.split("=", 1) for part in parts if "=" in part)
         try:
             policies[carrier] = OfferPolicy(
-                ttl=Env({"REBOOK_X": options.get("ttl", "")}).duration("X", default.ttl),
+                ttl=parse_duration(options["ttl"]) if options.get("ttl") else default.ttl,
                 keep_on_expiry=options.get("expiry", "keep" if default.keep_on_expiry else "release") == "keep",
                 predicted=options.get("predicted", default.predicted),
             )
-        except ConfigError as exc:
-            raise ConfigError(f"REBOOK_OPTIMIZER_CARRIER_POLICIES: {carrier}: {exc}") from None
+        except ValueError as exc:
+            raise ConfigError(f"REBOOK_OPTIMIZER_CARRIER_POLICIES: {carrier}: ttl is invalid: {exc}") from None
     return default, policies
 
 

@@ -31,7 +31,7 @@ def _parse_bool(text: str) -> bool:
     raise ValueError("expected true/false")
 
 
-def _parse_duration(text: str) -> timedelta:
+def parse_duration(text: str) -> timedelta:
     """``90``/``90s``, ``250ms``, ``5m``, ``2h``."""
     stripped = text.strip().lower()
     for suffix, unit in (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)):
@@ -93,7 +93,7 @@ class Env:
         return self._get(name, default, _parse_port)
 
     def duration(self, name: str, default: timedelta) -> timedelta:
-        return self._get(name, default, _parse_duration)
+        return self._get(name, default, parse_duration)
 
     def list(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         return self._get(name, default, _parse_list)
