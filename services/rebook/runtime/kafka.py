@@ -176,6 +176,16 @@ class Record:
         return message
 
 
+REBALANCE_STALL_S = 6.0
+
+
+def _close_quietly(consumer: KafkaConsumer) -> None:
+    try:
+        consumer.close(autocommit=False, timeout_ms=5000)
+    except Exception:  # a stuck client failing to close is expected here
+        log.debug("stale consumer did not close cleanly", exc_info=True)
+
+
 def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not consumer.partitions_for_topic(topic):
@@ -221,16 +231,24 @@ Handler = Callable[[Record], None]
 
 
 class _Listener(ConsumerRebalanceListener):
+    """Forwards rebalances of one consumer generation; a replaced (stale) consumer's are ignored."""
+
     def __init__(self, loop: ConsumerLoop) -> None:
         self._loop = loop
+        self._generation = loop._generation
+
+    def _current(self) -> bool:
+        return self._generation == self._loop._generation
 
     def on_partitions_revoked(self, revoked):
+        if not self._current():
+            return
         self._loop._commit_pending()
         if self._loop.on_revoked:
             self._loop.on_revoked(set(revoked))
 
     def on_partitions_assigned(self, assigned):
-        if self._loop.on_assigned:
+        if self._current() and self._loop.on_assigned:
             self._loop.on_assigned(set(assigned))
 
 
@@ -295,11 +313,17 @@ class _ProcessingLoop:
         if self._thread is not None:
             self._thread.join(timeout_s)
 
+    def _stalled(self, now: float) -> bool:
+        blocked, unhealthy = self._poll_started, self._unhealthy_since
+        # A lone member rebalances in well under a second; one stuck with paused partitions
+        # for several seconds does not recover by itself.
+        return (blocked is not None and now - blocked > self._stall_s) or (
+            unhealthy is not None and now - unhealthy > min(self._stall_s, REBALANCE_STALL_S)
+        )
+
     def _watch(self) -> None:
-        while not self._stop.wait(1.0):
-            now = time.monotonic()
-            since = [t for t in (self._poll_started, self._unhealthy_since) if t is not None]
-            if since and now - min(since) > self._stall_s:
+        while not self._stop.wait(0.5):
+            if self._stalled(time.monotonic()):
                 log.error("kafka consumer stalled; replacing it", extra={"group": self.group_id})
                 self._metrics.stalls.labels(self.group_id).inc()
                 self._generation += 1
@@ -321,7 +345,10 @@ class _ProcessingLoop:
             self._unhealthy_since = time.monotonic()
 
     def _replace_consumer(self) -> None:
-        self._consumer = self._new_consumer()
+        stale, self._consumer = self._consumer, self._new_consumer()
+        # Leave the group (if the stale client still can) so it does not keep partitions; on
+        # a thread of its own because a stuck client may block in close too.
+        threading.Thread(target=_close_quietly, args=(stale,), name="close-stale-consumer", daemon=True).start()
 
     def _run(self, generation: int) -> None:
         consumer = self._consumer
