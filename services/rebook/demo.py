@@ -503,13 +503,36 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else (a - b) / b
 
 
+def total_cost(current: dict[str, Any], folder: Path) -> float:
+    """The optimizer's objective (weighted passenger-minutes, no-seat penalty included) of the
+    offers as published, one current offer per booking, priced with the scenario's bookings."""
+    from rebook.domain.convert import booking_from_proto
+    from rebook.optimizer.convert import offer_from_proto
+    from rebook.optimizer.main import load_settings
+    from rebook.optimizer.offers import offer_cost
+    from rebook.runtime.config import Env
+    from rebook.sim.scenario import Scenario
+
+    settings = load_settings(Env())
+    bookings = {m.record_locator: m for m in Scenario.load(folder).bookings if m.record_locator in current}
+    return sum(
+        offer_cost(offer_from_proto(offer), booking_from_proto(bookings[locator]), settings)
+        for locator, offer in current.items()
+        if locator in bookings
+    )
+
+
 def compare(
     online_current: dict[str, Any], online: dict[str, Any], offline_current: dict[str, Any], offline: dict[str, Any]
 ) -> dict[str, Any]:
-    """Online (services) against offline (``rebook solve``) on the same scenario."""
+    """Online (services) against offline (``rebook solve``) on the same scenario; ``online`` and
+    ``offline`` carry ``total_cost`` besides ``offer_stats``."""
     ours, theirs = set(online_current), set(offline_current)
     both = ours & theirs
     return {
+        "online_total_cost": round(online["total_cost"], 1),
+        "offline_total_cost": round(offline["total_cost"], 1),
+        "cost_diff_ratio": _ratio(online["total_cost"], offline["total_cost"]),
         "online_bookings": len(ours),
         "offline_bookings": len(theirs),
         "both": len(both),
@@ -895,7 +918,7 @@ class Demo:
             line = next((ln for ln in reversed(stdout.decode().splitlines()) if ln.startswith("{")), "{}")
             summary = json.loads(line)
             current = latest_offers(_load_offline_offers(outs[solver]))
-            stats = offer_stats(current)
+            stats = offer_stats(current) | {"total_cost": total_cost(current, folder)}
             results[solver] = summary | {
                 "offered_passenger_share": stats["offered_passenger_share"],
                 "delay_min_mean": _round(stats["delay_min_mean"], 1),
@@ -907,6 +930,7 @@ class Demo:
         opt, greedy = results["optimal"], results["greedy"]
         out: dict[str, Any] = {"optimal": opt, "greedy": greedy, "online_vs_offline": None, "greedy_vs_optimal": None}
         if "error" not in opt:
+            online = online | {"total_cost": total_cost(online_current, folder)}
             out["online_vs_offline"] = compare(online_current, online, opt.pop("_current"), opt.pop("_stats"))
         if "error" not in greedy:
             greedy.pop("_current", None)

@@ -223,6 +223,11 @@ def render_summary(summary: dict[str, Any]) -> str:
                 f"both {fmt_int(cmp['both'])} (overlap {fmt_pct(cmp['overlap_ratio'])})",
             )
             add(
+                "online vs offline: total cost",
+                f"{cmp['online_total_cost']:,.0f} vs {cmp['offline_total_cost']:,.0f} "
+                f"({_signed_pct(cmp['cost_diff_ratio'])}; weighted passenger-minutes, no-seat penalty included)",
+            )
+            add(
                 "online vs offline: quality",
                 f"offered {fmt_pct(cmp['online_offered_share'])} vs {fmt_pct(cmp['offline_offered_share'])}; "
                 f"avg delay {fmt_minutes(cmp['online_delay_min_mean'])} vs {fmt_minutes(cmp['offline_delay_min_mean'])}"

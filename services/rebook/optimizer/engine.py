@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -27,22 +27,34 @@ from rebook.domain.model import (
     FlightStatus,
     Proximity,
 )
-from rebook.optimizer.core import OptimizerSettings, Plan, plan_rebooking
+from rebook.optimizer.core import Affected, OptimizerSettings, Plan, plan_rebooking
 from rebook.optimizer.offers import (
     HOLDING,
     LIVE,
+    REPLANNABLE,
+    SETTLED_WITHOUT_SEAT,
     Offer,
     OfferPolicy,
+    OfferStatus,
     ResponseKind,
     build_offer,
     effective_segments,
     expire,
     respond,
+    same_proposal,
     supersede,
     withdraw,
 )
 
 RECORD_LOCATOR_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+# What each new batch of disruptions does to offers nobody has answered yet:
+#   off      they stand; the batch plans around their held seats (first come, first served).
+#   improve  they are planned again with the batch; an open offer keeps its itinerary or gets
+#            a clearly better one, and loses its seats only if that itinerary can no longer fly.
+#   full     they are planned again from scratch: the lowest total cost, but a passenger may be
+#            sent a worse itinerary than the one already offered.
+REPLAN_MODES = ("off", "improve", "full")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +64,9 @@ class HandleResult:
     offers: tuple[Offer, ...]  # new versions, in publishing order
     plan: Plan | None
     disruptions: int  # disruptions acted on (after dropping replays)
+    new_bookings: int = 0  # affected bookings that had no unanswered offer (the plan also re-plans those)
+    new_passengers: int = 0
+    replanned: int = 0  # unanswered offers given a new version by the re-plan
 
 
 def validate_booking(booking: Booking, field: str) -> list[FieldViolation]:
@@ -108,7 +123,11 @@ class RebookingEngine:
         default_policy: OfferPolicy | None = None,
         detector_settings: DetectorSettings | None = None,
         owns: Callable[[str], bool] = lambda carrier: True,
+        replan: str = "improve",
     ) -> None:
+        if replan not in REPLAN_MODES:
+            raise ValueError(f"replan must be one of {', '.join(REPLAN_MODES)}")
+        self.replan = replan
         self.settings = settings
         self._policies = dict(policies or {})
         self._default_policy = default_policy or OfferPolicy()
@@ -183,11 +202,13 @@ class RebookingEngine:
 
     # --- reads -----------------------------------------------------------------------------
 
-    def holds_in_use(self) -> dict[tuple[str, Cabin], int]:
+    def holds_in_use(self, excluding: Collection[str] = ()) -> dict[tuple[str, Cabin], int]:
+        """Seats held per (leg, cabin), leaving out the latest offers of bookings in ``excluding``."""
         with self._lock:
             held: dict[tuple[str, Cabin], int] = defaultdict(int)
+            skip = {self._latest_offer[k] for k in excluding if k in self._latest_offer}
             for offer in self.offers.values():
-                if offer.status in HOLDING:
+                if offer.status in HOLDING and offer.offer_id not in skip:
                     for hold in offer.holds:
                         held[(hold.leg_id, hold.cabin)] += hold.seats
             return dict(held)
@@ -214,10 +235,14 @@ class RebookingEngine:
             key=lambda o: o.offer_id,
         )
 
-    def _effective_bookings(self) -> list[Booking]:
+    def _effective_bookings(self, skip_final: bool = False) -> list[Booking]:
+        """Bookings as they stand (held or accepted options replace the disrupted part);
+        ``skip_final`` leaves out those whose party has no seat to keep (refunded, released)."""
         effective = []
         for booking in self.bookings.values():
             offer = self.offers.get(self._latest_offer.get(booking.record_locator, ""))
+            if skip_final and offer is not None and offer.status in SETTLED_WITHOUT_SEAT and not offer.holds:
+                continue
             segments = effective_segments(booking, offer)
             effective.append(booking if segments == booking.segments else replace(booking, segments=segments))
         return effective
@@ -235,9 +260,13 @@ class RebookingEngine:
             live = [d for d in fresh if not d.withdrawn]
             if not live:
                 return HandleResult(tuple(changed), None, len(fresh))
-            plan = self._plan(live, now)
-            changed += self._offers_from(plan, live, now)
-            return HandleResult(tuple(changed), plan, len(fresh))
+            plan, reopened = self._plan(live, now)
+            made = self._offers_from(plan, live, reopened, now)
+            new = [o.affected.booking for o in plan.options if o.record_locator not in reopened]
+            replanned = len({o.offer_id for o in made if o.record_locator in reopened})
+            return HandleResult(
+                tuple(changed + made), plan, len(fresh), len(new), sum(b.party_size for b in new), replanned
+            )
 
     def _fresh(self, disruptions: Sequence[Disruption]) -> list[Disruption]:
         newest: dict[str, Disruption] = {}
@@ -248,12 +277,49 @@ class RebookingEngine:
                 newest[d.disruption_id] = d
         return sorted(newest.values(), key=lambda d: (d.known_time, d.disruption_id))
 
-    def _plan(self, live: Sequence[Disruption], now: datetime) -> Plan:
+    def _plan(self, live: Sequence[Disruption], now: datetime) -> tuple[Plan, dict[str, Offer]]:
+        """Plans the new disruptions and, unless ``replan`` is "off", every unanswered offer with
+        them against all live disruptions, so seats an earlier batch merely proposed are planned
+        again together with the newcomers (see ``REPLAN_MODES``)."""
         current = [d for d in self.disruptions.values() if not d.withdrawn]
         flights = planning_flights(self.flights, current)
-        return plan_rebooking(
-            flights, self._effective_bookings(), live, self.proximity, self.holds_in_use(), self.settings, now
+        if self.replan == "off":
+            held = self.holds_in_use()
+            plan = plan_rebooking(flights, self._effective_bookings(), live, self.proximity, held, self.settings, now)
+            return plan, {}
+        reopened = self._reopened()
+        bookings = [
+            replace(b, segments=reopened[b.record_locator].original_segments) if b.record_locator in reopened else b
+            for b in self._effective_bookings(skip_final=True)
+        ]
+        held = self.holds_in_use(excluding=set(reopened))
+        # Passengers have seen open offers: those keep their seats or get better ones.  Protected
+        # offers were never shown, so like everything under "full" they are planned afresh.
+        incumbents = {
+            k: o.held_option.segments
+            for k, o in reopened.items()
+            if self.replan == "improve" and o.status == OfferStatus.OPEN and o.holds and o.held_option
+        }
+        plan = plan_rebooking(
+            flights, bookings, current, self.proximity, held, self.settings, now, incumbents=incumbents
         )
+        return plan, reopened
+
+    def _reopened(self) -> dict[str, Offer]:
+        """Unanswered offers planned again with this batch: their seats are back in the pool."""
+        reopened = {}
+        for locator, offer_id in self._latest_offer.items():
+            offer = self.offers[offer_id]
+            disruption = self.disruptions.get(offer.disruption_id)
+            if (
+                offer.status in REPLANNABLE
+                and not offer.response_ids
+                and disruption is not None
+                and not disruption.withdrawn
+                and self._owns(offer.carrier)
+            ):
+                reopened[locator] = offer
+        return reopened
 
     def _withdraw(self, disruption: Disruption, now: datetime) -> list[Offer]:
         withdrawn = []
@@ -263,24 +329,57 @@ class RebookingEngine:
                 self._store(withdrawn[-1])
         return withdrawn
 
-    def _offers_from(self, plan: Plan, live: Sequence[Disruption], now: datetime) -> list[Offer]:
+    def _offers_from(
+        self, plan: Plan, live: Sequence[Disruption], reopened: Mapping[str, Offer], now: datetime
+    ) -> list[Offer]:
         by_leg = {leg_id: d for d in live for leg_id in d.leg_ids}
         made: list[Offer] = []
         for option in plan.options:
-            disruption = by_leg.get(option.affected.disrupted_leg_id, live[0])
             previous = self.offers.get(self._latest_offer.get(option.record_locator, ""))
-            if previous is not None and (previous.holds or previous.status in LIVE):
-                made.append(supersede(previous, now))
-                self._store(made[-1])
+            if option.record_locator in reopened:
+                disruption = self.disruptions[previous.disruption_id]  # the offer keeps its cause
+            else:
+                disruption = self._cause(option.affected, by_leg, live)
             offer = build_offer(option, disruption, self.policy(disruption.carrier), now)
             if previous is not None and previous.offer_id == offer.offer_id:
-                offer = replace(offer, version=made[-1].version + 1)
+                if same_proposal(previous, offer):
+                    continue  # re-planned to what the passenger already has: no news
+                # A new version of the same offer replaces the holds in one step.
+                offer = replace(offer, version=previous.version + 1)
+            elif previous is not None and (previous.holds or previous.status in LIVE):
+                made.append(supersede(previous, now))
+                self._store(made[-1])
             made.append(offer)
             self._store(offer)
+        planned = {option.record_locator for option in plan.options}
+        for locator, offer in reopened.items():
+            if locator not in planned:  # a newer disruption version left the original trip intact
+                made.append(withdraw(self.offers[offer.offer_id], now))
+                self._store(made[-1])
         return made
 
+    def _cause(self, affected: Affected, by_leg: Mapping[str, Disruption], live: Sequence[Disruption]) -> Disruption:
+        """The disruption an offer answers: one of this batch's on the blamed leg, else on any
+        leg of the trip (a delay breaks the next leg's connection), else any live one there."""
+        legs = [affected.disrupted_leg_id, *(s.leg_id for s in affected.booking.segments)]
+        for leg_id in legs:
+            if leg_id in by_leg:
+                return by_leg[leg_id]
+        current = [d for d in self.disruptions.values() if not d.withdrawn]
+        for leg_id in legs:
+            for d in current:
+                if leg_id in d.leg_ids:
+                    return d
+        return live[0]
+
     def respond(
-        self, offer_id: str, response_id: str, kind: ResponseKind, option_id: str, now: datetime
+        self,
+        offer_id: str,
+        response_id: str,
+        kind: ResponseKind,
+        option_id: str,
+        now: datetime,
+        seen_version: int = 0,
     ) -> Offer:
         """Applies an answer atomically; raises (changing nothing) when it cannot."""
         with self._lock:
@@ -291,7 +390,7 @@ class RebookingEngine:
                     reason="NOT_CARRIER_OWNER",
                 )
             free = self._free_seats(excluding=offer)
-            answered = respond(offer, response_id, kind, option_id, free, now)
+            answered = respond(offer, response_id, kind, option_id, free, now, seen_version)
             self._store(answered)
             return answered
 

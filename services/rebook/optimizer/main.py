@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import CollectorRegistry
 
 from rebook.optimizer.core import OptimizerSettings
-from rebook.optimizer.engine import RebookingEngine
+from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
 from rebook.optimizer.servicer import OptimizerDeps, RebookingServicer, publish_offers
@@ -102,7 +102,8 @@ def build(
 ) -> OptimizerApp:
     default_policy, policies = load_policies(env)
     ownership = CarrierOwnership(topics.disruptions)
-    engine = RebookingEngine(load_settings(env), policies, default_policy, owns=ownership.owns)
+    replan = env.choice("OPTIMIZER_REPLAN", "improve", REPLAN_MODES)
+    engine = RebookingEngine(load_settings(env), policies, default_policy, owns=ownership.owns, replan=replan)
     deps = OptimizerDeps(
         engine, producer, OptimizerMetrics(registry), bookings_topic=topics.bookings, offers_topic=topics.offers
     )
@@ -127,9 +128,7 @@ def build(
 
 
 def wire(context: ServiceContext) -> Wiring:
-    app = build(
-        context.config.kafka_bootstrap, context.config.group_id(), context.producer(), context.registry, Env()
-    )
+    app = build(context.config.kafka_bootstrap, context.config.group_id(), context.producer(), context.registry, Env())
     return Wiring(
         bindings=[app.binding],
         consumers=[app.views, app.disruptions],

@@ -19,10 +19,19 @@ class OptimizerMetrics:
             "rebook_optimizer_batch_failures_total", "Disruption batches that failed to solve.", registry=registry
         )
         self.bookings_affected = Counter(
-            "rebook_optimizer_bookings_affected_total", "Bookings found affected.", registry=registry
+            "rebook_optimizer_bookings_affected_total",
+            "Bookings found affected that had no unanswered offer (re-plans are not counted again).",
+            registry=registry,
         )
         self.passengers_affected = Counter(
-            "rebook_optimizer_passengers_affected_total", "Passengers found affected.", registry=registry
+            "rebook_optimizer_passengers_affected_total",
+            "Passengers of the bookings counted by rebook_optimizer_bookings_affected_total.",
+            registry=registry,
+        )
+        self.offers_replanned = Counter(
+            "rebook_optimizer_offers_replanned_total",
+            "Unanswered offers given a new version when planned again with a later batch.",
+            registry=registry,
         )
         self.offers = Counter(
             "rebook_optimizer_offers_total", "Offer versions published, by resulting status.", ["status"],

@@ -15,7 +15,7 @@ from enum import IntEnum
 
 from rebook.domain.errors import FieldViolation, PreconditionError, ValidationError
 from rebook.domain.model import Booking, Cabin, Disruption, Segment
-from rebook.optimizer.core import Candidate, RebookingOption
+from rebook.optimizer.core import Candidate, OptimizerSettings, RebookingOption
 
 
 class OfferStatus(IntEnum):
@@ -50,6 +50,10 @@ class ResponseKind(IntEnum):
 # Statuses in which the offer still holds seats and may change.
 LIVE = frozenset({OfferStatus.OPEN, OfferStatus.PROTECTED, OfferStatus.UNACCOMMODATED})
 HOLDING = frozenset({OfferStatus.OPEN, OfferStatus.PROTECTED, OfferStatus.ACCEPTED, OfferStatus.EXPIRED})
+# Statuses of offers nobody has answered yet: planned again with each new batch of disruptions.
+REPLANNABLE = frozenset({OfferStatus.OPEN, OfferStatus.PROTECTED, OfferStatus.UNACCOMMODATED})
+# Answered or expired without a seat: the party left the trip (refund), so it is not planned again.
+SETTLED_WITHOUT_SEAT = frozenset({OfferStatus.REFUNDED, OfferStatus.EXPIRED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +190,28 @@ def next_version(offer: Offer, now: datetime, **changes) -> Offer:
     return replace(offer, version=offer.version + 1, create_time=now, **changes)
 
 
+def offer_cost(offer: Offer, booking: Booking, settings: OptimizerSettings) -> float:
+    """What the offer costs in the optimizer's units (weighted passenger-minutes): the held
+    itinerary's delay, downgrade and airport change, or the no-option penalty without one."""
+    party = len(offer.passenger_ids)
+    weight = settings.booking_weight(booking)
+    option = offer.held_option
+    if option is None or option.kind != OptionKind.REBOOK or not offer.holds:
+        return weight * settings.no_option_penalty
+    booked = max((s.cabin for s in offer.original_segments), default=Cabin.ECONOMY)
+    steps = max((booked - s.cabin for s in option.segments), default=0)
+    return (
+        weight * option.delay.total_seconds() / 60
+        + party * settings.downgrade_penalty * max(0, steps)
+        + party * settings.airport_change_penalty * option.airport_change
+    )
+
+
+def same_proposal(current: Offer, planned: Offer) -> bool:
+    """Whether a re-plan proposes what the passenger already has (same status and held seats)."""
+    return current.status == planned.status and current.holds == planned.holds
+
+
 def supersede(offer: Offer, now: datetime) -> Offer:
     """A newer offer replaces this one: its seats are released."""
     return next_version(offer, now, status=OfferStatus.SUPERSEDED, holds=())
@@ -203,13 +229,21 @@ def respond(
     option_id: str,
     free_seats: Mapping[tuple[str, Cabin], int],
     now: datetime,
+    seen_version: int = 0,
 ) -> Offer:
     """Applies a passenger's answer; ``free_seats`` counts seats not held by anyone (this
-    offer's own holds excluded).  Raises without changing anything when it cannot apply."""
+    offer's own holds excluded).  Raises without changing anything when it cannot apply.
+    ``seen_version`` (0: not given) is the version the passenger answered: a re-plan may have
+    changed the offer since, and an answer to options they never saw must not be applied."""
     if response_id and response_id in offer.response_ids:
         return offer
     if offer.status not in LIVE:
         raise PreconditionError(f"offer is {offer.status.name.lower()}; it can no longer be answered")
+    if seen_version and seen_version != offer.version:
+        raise PreconditionError(
+            f"the offer changed after version {seen_version} (now version {offer.version}); "
+            "review the current version and answer again"
+        )
     answered = offer.response_ids | ({response_id} if response_id else set())
     party = len(offer.passenger_ids)
     if kind == ResponseKind.REFUND:

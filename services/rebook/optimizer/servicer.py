@@ -79,8 +79,9 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         self._deps.metrics.responses.labels(label).inc()
         try:
             offer = self._deps.engine.respond(
-                response.offer_id, response.response_id, kind, response.option_id, self._deps.clock()
-            )
+                response.offer_id, response.response_id, kind, response.option_id, self._deps.clock(),
+                seen_version=response.offer_version,
+            )  # fmt: skip
         except DomainError:
             self._deps.metrics.response_failures.labels(label).inc()
             raise
@@ -143,6 +144,3 @@ def create_server(address: str, deps: OptimizerDeps, registry, max_workers: int 
     )
     server = build_server(address, [binding], registry, max_workers)
     return server, server.port
-
-
-

@@ -103,8 +103,9 @@ class DisruptionBatcher:
         result = deps.engine.handle(disruptions, deps.clock())
         if result.plan is not None:
             stats = result.plan.stats
-            deps.metrics.bookings_affected.inc(stats.affected_bookings)
-            deps.metrics.passengers_affected.inc(stats.affected_passengers)
+            deps.metrics.bookings_affected.inc(result.new_bookings)
+            deps.metrics.passengers_affected.inc(result.new_passengers)
+            deps.metrics.offers_replanned.inc(result.replanned)
             deps.metrics.candidates.inc(stats.candidates)
             deps.metrics.solve_seconds.observe(stats.wall_s)
             deps.metrics.last_gap.set(stats.solution.gap)
@@ -114,6 +115,7 @@ class DisruptionBatcher:
                 "disruptions solved",
                 extra={
                     "disruptions": result.disruptions, "affected_bookings": stats.affected_bookings,
+                    "new_bookings": result.new_bookings, "replanned": result.replanned,
                     "unaccommodated": stats.unaccommodated, "wall_s": round(stats.wall_s, 3),
                     "gap": round(stats.solution.gap, 5), "method": stats.solution.method,
                 },

@@ -126,11 +126,30 @@ def test_expiry_keeps_or_releases_per_carrier_policy(network) -> None:
     assert engine.holds_in_use() == {}
 
 
-def test_a_new_disruption_on_the_held_itinerary_supersedes_and_never_double_holds(network) -> None:
+def test_a_new_disruption_on_an_unanswered_offer_replans_it_as_a_new_version(network) -> None:
     engine, cancelled, later = network
     offers = engine.handle([cancellation(cancelled.leg_id)], NOW).offers
     first_held = {h.leg_id for o in offers for h in o.holds}
     hit = sorted(first_held)[0]
+    engine.apply_flight(replace(engine.flights[hit], status=FlightStatus.CANCELLED, version=9))
+    result = engine.handle([cancellation(hit)], NOW + timedelta(minutes=5))
+    touched = {o.offer_id for o in offers if any(h.leg_id == hit for h in o.holds)}
+    replanned = [o for o in result.offers if o.offer_id in touched]
+    assert replanned and all(o.version == 2 and o.status in (OfferStatus.OPEN, OfferStatus.UNACCOMMODATED)
+                             for o in replanned)  # fmt: skip
+    assert all(h.leg_id != hit for o in replanned for h in o.holds)
+    free = {g.leg_id: g.capacity[Cabin.ECONOMY] - g.sold[Cabin.ECONOMY] for g in later}
+    for leg_id, seats in held_per_leg(engine).items():
+        assert leg_id != hit
+        assert seats <= free[leg_id]
+
+
+def test_a_new_disruption_on_an_accepted_itinerary_supersedes_and_never_double_holds(network) -> None:
+    engine, cancelled, later = network
+    offers = engine.handle([cancellation(cancelled.leg_id)], NOW).offers
+    for offer in offers:
+        engine.respond(offer.offer_id, f"r-{offer.offer_id}", ResponseKind.ACCEPT, "", NOW)
+    hit = sorted({h.leg_id for o in offers for h in o.holds})[0]
     engine.apply_flight(replace(engine.flights[hit], status=FlightStatus.CANCELLED, version=9))
     result = engine.handle([cancellation(hit)], NOW + timedelta(minutes=5))
     statuses = [o.status for o in result.offers]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
-from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, FlightStatus, Proximity, Segment
+from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus, Proximity, Segment
 
 from .settings import OptimizerSettings
 
@@ -28,6 +28,8 @@ class Affected:
 
     ``kept`` are the segments the party still flies (or flew); ``released`` are the ones it
     leaves, whose seats become free for others.  ``disrupted_leg_id`` is the leg to blame.
+    ``held`` is the itinerary an unanswered offer already holds for the party when it is
+    planned again: the new plan keeps it or gives something better, never less.
     """
 
     booking: Booking
@@ -40,6 +42,7 @@ class Affected:
     released: tuple[Segment, ...]
     disrupted_leg_id: str
     weight: float
+    held: tuple[Segment, ...] = ()
 
     @property
     def cabin(self) -> Cabin:
@@ -63,6 +66,9 @@ def find_affected(
 
     ``flights`` already reflects the disruptions; only bookings touching a leg of a live
     (not withdrawn) disruption are examined, so an old tight connection elsewhere is not news.
+    A party is never ready before the disruption that breaks its trip was known: solving a
+    whole day at once (``rebook solve``) must not move anyone onto a flight that left before
+    anybody knew they needed it.
     """
     disrupted = {lid for d in disruptions if not d.withdrawn for lid in d.leg_ids}
     touching = sorted(
@@ -70,14 +76,48 @@ def find_affected(
         key=lambda b: b.record_locator,
     )
     proximity = proximity or {}
+    known = _known_times(disruptions)
     found: dict[str, Affected] = {}
     for booking in touching:
         hit = _broken(booking, flights, settings, now, proximity)
         if hit is not None:
-            found[booking.record_locator] = hit
+            found[booking.record_locator] = _not_before(hit, known)
     for hit in _downgauge_overflow(touching, found, flights, disrupted, settings, now, proximity):
-        found[hit.booking.record_locator] = hit
+        found[hit.booking.record_locator] = _not_before(hit, known)
     return [found[k] for k in sorted(found)]
+
+
+_BREAKS = {
+    Reason.CANCELLED: DisruptionKind.CANCELLATION,
+    Reason.DIVERSION: DisruptionKind.DIVERSION,
+    Reason.MISCONNECTION: DisruptionKind.DELAY,
+    Reason.DOWNGAUGE: DisruptionKind.DOWNGAUGE,
+}
+
+
+def _known_times(disruptions: Sequence[Disruption]) -> dict[tuple[str, DisruptionKind], datetime]:
+    """(leg, kind) → when the live disruption of that kind on that leg was known."""
+    known: dict[tuple[str, DisruptionKind], datetime] = {}
+    for d in disruptions:
+        if d.withdrawn:
+            continue
+        for leg_id in d.leg_ids:
+            key = (leg_id, d.kind)
+            known[key] = max(known.get(key, d.known_time), d.known_time)
+    return known
+
+
+def _not_before(hit: Affected, known: Mapping[tuple[str, DisruptionKind], datetime]) -> Affected:
+    """``hit`` ready no earlier than the disruption that broke it became known.  A missed
+    connection is known once the delay of the leg before it (or of the leg itself) is."""
+    kind = _BREAKS[hit.reason]
+    legs = [hit.disrupted_leg_id]
+    if hit.reason == Reason.MISCONNECTION and hit.kept:
+        legs.append(hit.kept[-1].leg_id)
+    times = [known[(leg_id, kind)] for leg_id in legs if (leg_id, kind) in known]
+    if not times or max(times) <= hit.ready:
+        return hit
+    return replace(hit, ready=max(times))
 
 
 def _broken(

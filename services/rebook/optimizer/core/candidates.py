@@ -8,6 +8,7 @@ route key, and the K best are picked once per identical booking signature.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -155,6 +156,8 @@ class CandidateBuilder:
     ) -> None:
         self.settings = settings
         self.avail = availability
+        self.flights = flights
+        self.now = now
         self.index = FlightIndex(flights, now, avoid)
         self.cabins = {lid: sorted(leg.capacity) for lid, leg in flights.items()}
         self._cabin_order: dict[tuple[str, Cabin], tuple[Cabin, ...]] = {}
@@ -216,6 +219,40 @@ class CandidateBuilder:
             if cand is not None:
                 return cand
         return None
+
+    def incumbent(self, a: Affected, held: Sequence[Segment]) -> Candidate | None:
+        """``held`` (an itinerary an offer already holds) as a candidate of ``a``, in the held
+        cabins where they still have the seats; None once it can no longer be flown (a leg
+        cancelled or gone, a connection broken, the party no longer in time).  Legs merely
+        predicted to be at risk do not void it: the party keeps what it was offered."""
+        legs = [self.flights.get(s.leg_id) for s in held]
+        if not legs or any(g is None or g.cancelled or g.departed or g.departure < self.now for g in legs):
+            return None
+        s = self.settings
+        origins = dict(s.co_terminals_of(a.at_airport))
+        if legs[0].origin not in origins:
+            return None
+        need_ready = to_min(legs[0].departure) - _mins(origins[legs[0].origin])
+        if need_ready < to_min(a.ready):
+            return None
+        for prev, nxt in itertools.pairwise(legs):
+            transfers = dict(s.co_terminals_of(prev.destination))
+            gap = max(s.mct(prev.destination, a.reduced_mobility), transfers.get(nxt.origin, timedelta(0)))
+            if nxt.origin not in transfers or nxt.departure < prev.arrival + gap:
+                return None
+        dests = dict(s.co_terminals_of(a.destination))
+        if legs[-1].destination not in dests:
+            return None
+        arrival = to_min(legs[-1].arrival) + _mins(dests[legs[-1].destination])
+        changed = legs[0].origin != a.at_airport or dests[legs[-1].destination] > timedelta(0)
+        path = tuple(
+            _Leg(g.leg_id, g.carrier, g.origin, g.destination, to_min(g.departure), to_min(g.arrival)) for g in legs
+        )
+        delay = max(0, arrival - to_min(a.original_arrival))
+        banned = {(seg.leg_id, seg.cabin) for seg in a.released}
+        prefer = tuple(seg.cabin for seg in held)
+        return self._candidate(_Itin(path, need_ready, arrival, changed), a, a.booking.party_size, delay, banned,
+                               self.avail, prefer)  # fmt: skip
 
     def _route_key(self, a: Affected) -> tuple:
         own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
@@ -350,11 +387,16 @@ class CandidateBuilder:
         delay: int,
         banned: set[tuple[str, Cabin]],
         avail: Mapping[tuple[str, Cabin], int],
+        prefer: Sequence[Cabin] = (),
     ) -> Candidate | None:
         segments: list[Segment] = []
         steps, booked = 0, a.cabin
-        for leg in it.legs:
-            cabin = self._cabin_for(leg.leg_id, booked, party, banned, avail)
+        for i, leg in enumerate(it.legs):
+            key = (leg.leg_id, prefer[i]) if prefer else None
+            if key is not None and key not in banned and avail.get(key, 0) >= party:
+                cabin = prefer[i]
+            else:
+                cabin = self._cabin_for(leg.leg_id, booked, party, banned, avail)
             if cabin is None:
                 return None
             steps = max(steps, booked - cabin)

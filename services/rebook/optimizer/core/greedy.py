@@ -27,16 +27,20 @@ def solve_greedy(
     """Highest priority first; each booking takes its earliest-arriving candidate with seats left.
 
     With ``builder`` the booking is not limited to its K candidates: it takes the earliest
-    arriving itinerary of the whole network that still has seats (the honest airline baseline)."""
+    arriving itinerary of the whole network that still has seats (the honest airline baseline).
+    Parties that already hold seats (``Affected.held``) go first and choose only among their
+    own candidates, which always include what they hold."""
     start = time.perf_counter()
     left = dict(availability)
-    order = sorted(affected, key=lambda a: (-a.weight / a.booking.party_size, a.ready, a.booking.record_locator))
+    order = sorted(
+        affected, key=lambda a: (not a.held, -a.weight / a.booking.party_size, a.ready, a.booking.record_locator)
+    )
     assignment: dict[str, Candidate | None] = {}
     for a in order:
         party = a.booking.party_size
         options = sorted(candidates.get(a.booking.record_locator, ()), key=lambda c: (c.arrival, c.cost))
         chosen = next((c for c in options if all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)), None)
-        if builder is not None:
+        if builder is not None and not a.held:
             found = builder.next_available(a, left)
             if found is not None and (chosen is None or (found.arrival, found.cost) < (chosen.arrival, chosen.cost)):
                 chosen = found

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, Proximity
+from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, Proximity, Segment
 
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
@@ -74,11 +74,15 @@ def plan_rebooking(
     settings: OptimizerSettings,
     now: datetime,
     avoid: Collection[str] | None = None,
+    incumbents: Mapping[str, Sequence[Segment]] | None = None,
 ) -> Plan:
     """Find who is affected, build candidates, solve, explain.  Pure and deterministic.
 
     ``proximity`` is keyed by passenger id; ``holds_in_use`` are seats this instance already
     holds for earlier offers; ``avoid`` defaults to ``predicted_unusable(disruptions)``.
+    ``incumbents`` (record locator → itinerary) are what unanswered offers hold for bookings
+    planned again, with those holds left out of ``holds_in_use``: while still flyable, each is
+    kept or replaced by one cheaper by ``settings.replan_min_gain`` per weighted passenger.
     """
     start = time.perf_counter()
     affected = find_affected(flights, bookings, disruptions, settings, now, proximity)
@@ -86,14 +90,17 @@ def plan_rebooking(
     avoid = predicted_unusable(disruptions) if avoid is None else avoid
     builder = CandidateBuilder(flights, avail, settings, now, avoid)
     candidates = builder.build(affected)
+    affected, held = _anchor(affected, builder, incumbents or {})
     candidate_s = time.perf_counter() - start
-    candidates, solution = solve_widening(affected, builder, candidates, avail, settings)
+    solved, solution = solve_widening(
+        affected, builder, no_worse(candidates, affected, held, settings), avail, settings
+    )
     left = _after(solution, affected, avail)
     options = tuple(
         _option(
             a,
             solution.assignment.get(a.booking.record_locator),
-            candidates[a.booking.record_locator],
+            _choices(candidates, solved, a.booking.record_locator),
             left,
             flights,
             settings,
@@ -112,6 +119,50 @@ def plan_rebooking(
     return Plan(options, stats)
 
 
+def _anchor(
+    affected: Sequence[Affected], builder: CandidateBuilder, incumbents: Mapping[str, Sequence[Segment]]
+) -> tuple[list[Affected], dict[str, Candidate]]:
+    """Marks bookings whose held itinerary can still be flown; returns them and those candidates."""
+    anchored: list[Affected] = []
+    held: dict[str, Candidate] = {}
+    for a in affected:
+        segments = incumbents.get(a.booking.record_locator)
+        incumbent = builder.incumbent(a, segments) if segments else None
+        if incumbent is not None:
+            held[a.booking.record_locator] = incumbent
+            a = replace(a, held=incumbent.segments)
+        anchored.append(a)
+    return anchored, held
+
+
+def no_worse(
+    candidates: Mapping[str, Sequence[Candidate]],
+    affected: Sequence[Affected],
+    held: Mapping[str, Candidate],
+    settings: OptimizerSettings,
+) -> dict[str, list[Candidate]]:
+    """Candidates to solve over: a held booking keeps its itinerary or gains at least the
+    re-plan threshold, so a new version of its offer is always worth sending."""
+    out = {k: list(v) for k, v in candidates.items()}
+    for a in affected:
+        locator = a.booking.record_locator
+        incumbent = held.get(locator)
+        if incumbent is None:
+            continue
+        cut = incumbent.cost - settings.replan_min_gain * a.weight
+        better = [c for c in candidates[locator] if c.cost <= cut and c.segments != incumbent.segments]
+        out[locator] = sorted([incumbent, *better], key=lambda c: (c.cost, c.arrival))
+    return out
+
+
+def _choices(
+    candidates: Mapping[str, Sequence[Candidate]], solved: Mapping[str, Sequence[Candidate]], locator: str
+) -> list[Candidate]:
+    """Everything a booking may be shown: its candidates and those the solve added."""
+    merged = {c.segments: c for c in (*candidates[locator], *solved[locator])}
+    return sorted(merged.values(), key=lambda c: (c.cost, c.arrival))
+
+
 def solve_widening(
     affected: Sequence[Affected],
     builder: CandidateBuilder,
@@ -122,19 +173,21 @@ def solve_widening(
     """Warm start, solve, widen, solve again; returns the candidates used and the solution.
 
     1. The honest greedy (``solve_greedy`` with ``builder``: next available flight, unlimited
-       by K) runs first; each booking's greedy pick joins its candidates, so the model always
-       contains the baseline and its answer is never worse (the greedy plan is kept if it is).
+       by K; what ``solver="greedy"`` returns) runs first; each booking's greedy pick joins its
+       candidates, so the model always contains the baseline and its answer is never worse (the
+       greedy plan is kept if it is).  Held parties pick only among their own candidates.
     2. Bookings left without a seat get up to K more candidates that still have seats after
        that solve (later flights, the next day's): in a meltdown everyone's K best options
        are the same few flights, and this round finds the empty seats further out.
 
+    Bookings with ``Affected.held`` are never widened and the baseline keeps what they hold.
     The lower bound is the model's over the final candidate sets.
     """
     start = time.perf_counter()
     cands = {k: list(v) for k, v in candidates.items()}
+    greedy = solve_greedy(affected, cands, avail, settings, builder)  # exactly the baseline
     if settings.solver == "greedy":
-        return cands, solve_greedy(affected, cands, avail, settings, builder)
-    greedy = solve_greedy(affected, {}, avail, settings, builder)  # exactly the baseline
+        return cands, greedy
     for locator, pick in greedy.assignment.items():
         if pick is not None and all(c.segments != pick.segments for c in cands[locator]):
             cands[locator] = sorted([*cands[locator], pick], key=lambda c: (c.cost, c.arrival))
@@ -145,7 +198,7 @@ def solve_widening(
     solution = solve(affected, cands, avail, remaining())
     if solution.unaccommodated:
         left = _after(solution, affected, avail)
-        stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None]
+        stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None and not a.held]
         extra = builder.more(stranded, cands, left)
         if extra:
             narrow = {k: list(v) for k, v in cands.items()}
@@ -196,6 +249,9 @@ def _option(
 ) -> RebookingOption:
     party = a.booking.party_size
     alternatives = tuple(
-        c for c in options if c is not chosen and all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)
+        c
+        for c in options
+        if (chosen is None or c.segments != chosen.segments)
+        and all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)
     )[: settings.k_best - 1]
     return RebookingOption(a, chosen, alternatives, explain(a, chosen, flights))

@@ -58,6 +58,9 @@ class OptimizerSettings:
     downgrade_penalty: float = 180.0  # per cabin step per passenger
     airport_change_penalty: float = 90.0  # per passenger, on top of the ground-transfer time
     no_option_penalty: float = 4000.0  # per weighted passenger; above any delay in the horizon
+    # A re-plan changes an unanswered offer only for an itinerary at least this much cheaper (per
+    # weighted passenger), so passengers are not sent a new version for a trifle.
+    replan_min_gain: float = 15.0
     time_limit_s: float = 10.0
     solver: Literal["optimal", "greedy"] = "optimal"
     target_gap: float = 0.01  # at or below this the LP-based plan is kept without a full MIP

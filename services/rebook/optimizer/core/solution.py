@@ -31,9 +31,14 @@ class Solution:
         return sum(1 for c in self.assignment.values() if c is None)
 
 
+# Taking away seats a party already holds is as bad as leaving this many parties stranded:
+# the model may move a held party to a better itinerary but never drops it.
+HELD_NO_OPTION_FACTOR = 100.0
+
+
 def no_option_cost(a: Affected, settings: OptimizerSettings) -> float:
     """What leaving a booking without a seat costs: its weight times the no-option penalty."""
-    return a.weight * settings.no_option_penalty
+    return a.weight * settings.no_option_penalty * (HELD_NO_OPTION_FACTOR if a.held else 1.0)
 
 
 def objective_of(
