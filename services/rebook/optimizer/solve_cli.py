@@ -2,6 +2,8 @@
 
 Events are applied with the detector's own core (rotation propagation included); the live
 disruptions are then solved together, as one batch, at the moment the first became known.
+Seeing the whole day at once is the offline advantage; seeing into the past is not, so each
+party is planned from when its own disruption became known (``find_affected``).
 """
 
 from __future__ import annotations
