@@ -222,6 +222,12 @@ class RebookingEngine:
             raise NotFoundError("no such offer", field=field)
         return offer
 
+    def current_offers(self) -> list[Offer]:
+        """Each booking's newest offer, unless it was superseded or withdrawn (by record locator)."""
+        with self._lock:
+            latest = [self.offers[i] for _, i in sorted(self._latest_offer.items())]
+        return [o for o in latest if o.status not in (OfferStatus.SUPERSEDED, OfferStatus.WITHDRAWN)]
+
     def offers_for_leg(self, leg_id: str) -> list[Offer]:
         with self._lock:
             latest = [self.offers[o] for o in self._latest_offer.values()]

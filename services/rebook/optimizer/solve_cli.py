@@ -20,10 +20,11 @@ from google.protobuf import json_format
 from rebook.detector.convert import event_from_proto
 from rebook.detector.core import replay
 from rebook.domain.convert import booking_from_proto, leg_from_proto
-from rebook.domain.errors import ValidationError
+from rebook.domain.errors import FieldViolation, ValidationError
 from rebook.optimizer.convert import offer_to_proto
-from rebook.optimizer.engine import RebookingEngine, planning_flights
+from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
 from rebook.optimizer.main import load_settings
+from rebook.optimizer.offers import offer_cost
 from rebook.runtime.config import Env
 from rebook.sim.scenario import Scenario
 
@@ -33,10 +34,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("offers.jsonl"), help="offers, one per line")
     parser.add_argument("--solver", choices=("optimal", "greedy"), default="optimal")
     parser.add_argument("--time-limit", type=float, default=None, help="solver deadline in seconds")
+    parser.add_argument(
+        "--batches", type=int, default=1,
+        help="solve the disruptions in this many batches in arrival order, each when its last one was "
+        "known, as the online service does (1: all at once)",
+    )  # fmt: skip
+    parser.add_argument("--replan", choices=REPLAN_MODES, default="improve", help="unanswered offers per batch")
 
 
-def solve_scenario(folder: Path, solver: str, time_limit: float | None) -> tuple[dict, list]:
-    """Returns (summary, offer messages)."""
+def solve_scenario(
+    folder: Path, solver: str, time_limit: float | None, batches: int = 1, replan: str = "improve"
+) -> tuple[dict, list]:
+    """Returns (summary, offer messages): every version made, in order, and the summary of the
+    current offers (one per booking).  ``total_cost`` prices those offers (``offer_cost``)."""
+    if batches < 1:
+        raise ValidationError([FieldViolation("batches", "must be 1 or more")])
     started = time.perf_counter()
     scenario = Scenario.load(folder)
     legs = [leg_from_proto(m, field=f"flights[{i}].") for i, m in enumerate(scenario.flights)]
@@ -46,40 +58,49 @@ def solve_scenario(folder: Path, solver: str, time_limit: float | None) -> tuple
     live = sorted(replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
     settings = load_settings(Env())
     settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
-    engine = RebookingEngine(settings)
-    for leg in replayed.legs.values():
+    engine = RebookingEngine(settings, replan=replan)
+    # All at once, the day's final leg states are known; in batches only what the disruptions so far say.
+    for leg in replayed.legs.values() if batches == 1 else legs:
         engine.apply_flight(leg)
     for booking in bookings:
         engine.apply_booking(booking)
-    now = live[0].known_time if live else None
-    result = engine.handle(live, now) if live else None
+    size = -(-len(live) // batches) if live else 1
+    made, plans = [], []
+    for start in range(0, len(live), size):
+        chunk = live[start : start + size]
+        now = live[0].known_time if batches == 1 else chunk[-1].known_time
+        result = engine.handle(chunk, now)
+        made += result.offers
+        plans += [result.plan] if result.plan else []
     flights = planning_flights(replayed.legs, live)
-    offers = [offer_to_proto(o, flights) for o in (result.offers if result else ())]
-    plan = result.plan if result else None
-    stats = plan.stats if plan else None
-    accommodated = sum(o.affected.booking.party_size for o in plan.options if o.primary) if plan else 0
+    current = engine.current_offers()
+    by_locator = {b.record_locator: b for b in bookings}
+    solution = plans[-1].stats.solution if len(plans) == 1 else None
     summary = {
         "legs": len(legs),
         "bookings": len(bookings),
         "events": len(events),
         "events_rejected": len(replayed.rejected),
         "disruptions": len(live),
-        "bookings_affected": stats.affected_bookings if stats else 0,
-        "passengers_affected": stats.affected_passengers if stats else 0,
-        "passengers_with_option": accommodated,
-        "total_cost": round(stats.solution.objective, 1) if stats else 0.0,
-        "lower_bound": round(stats.solution.lower_bound, 1) if stats else 0.0,
-        "gap": round(stats.solution.gap, 5) if stats else 0.0,
+        "batches": len(plans),
+        "replan": replan,
+        "offer_versions": len(made),
+        "bookings_affected": len(current),
+        "passengers_affected": sum(len(o.passenger_ids) for o in current),
+        "passengers_with_option": sum(len(o.passenger_ids) for o in current if o.holds),
+        "total_cost": round(sum(offer_cost(o, by_locator[o.record_locator], settings) for o in current), 1),
+        "lower_bound": round(solution.lower_bound, 1) if solution else None,  # of one solve only
+        "gap": round(solution.gap, 5) if solution else None,
         "solver": solver,
-        "solve_wall_s": round(stats.wall_s, 3) if stats else 0.0,
+        "solve_wall_s": round(sum(p.stats.wall_s for p in plans), 3),
         "wall_s": round(time.perf_counter() - started, 3),
     }
-    return summary, offers
+    return summary, [offer_to_proto(o, flights) for o in made]
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        summary, offers = solve_scenario(args.scenario, args.solver, args.time_limit)
+        summary, offers = solve_scenario(args.scenario, args.solver, args.time_limit, args.batches, args.replan)
     except (FileNotFoundError, ValidationError) as exc:
         print(f"rebook solve: {exc}", file=sys.stderr)
         return 2
