@@ -28,8 +28,8 @@ def solve_greedy(
 
     With ``builder`` the booking is not limited to its K candidates: it takes the earliest
     arriving itinerary of the whole network that still has seats (the honest airline baseline).
-    Parties that already hold seats (``Affected.held``) go first and choose only among their
-    own candidates, which always include what they hold."""
+    Parties that already hold seats (``Affected.held``) go first and keep them (their
+    candidates always include what they hold), so this plan is always feasible for them."""
     start = time.perf_counter()
     left = dict(availability)
     order = sorted(
@@ -39,6 +39,8 @@ def solve_greedy(
     for a in order:
         party = a.booking.party_size
         options = sorted(candidates.get(a.booking.record_locator, ()), key=lambda c: (c.arrival, c.cost))
+        if a.held:  # what it holds first: no held party may lose its seats to another's improvement
+            options.sort(key=lambda c: c.segments != a.held)
         chosen = next((c for c in options if all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)), None)
         if builder is not None and not a.held:
             found = builder.next_available(a, left)
