@@ -503,23 +503,18 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else (a - b) / b
 
 
-def total_cost(current: dict[str, Any], folder: Path) -> float:
+def total_cost(current: dict[str, Any], bookings: dict[str, Any]) -> float:
     """The optimizer's objective (weighted passenger-minutes, no-seat penalty included) of the
-    offers as published, one current offer per booking, priced with the scenario's bookings."""
+    offers as published, one current offer per booking, priced with the scenario's bookings
+    (``Booking`` messages by record locator)."""
     from rebook.domain.convert import booking_from_proto
     from rebook.optimizer.convert import offer_from_proto
     from rebook.optimizer.main import load_settings
-    from rebook.optimizer.offers import offer_cost
+    from rebook.optimizer.offers import total_cost as priced
     from rebook.runtime.config import Env
-    from rebook.sim.scenario import Scenario
 
-    settings = load_settings(Env())
-    bookings = {m.record_locator: m for m in Scenario.load(folder).bookings if m.record_locator in current}
-    return sum(
-        offer_cost(offer_from_proto(offer), booking_from_proto(bookings[locator]), settings)
-        for locator, offer in current.items()
-        if locator in bookings
-    )
+    known = {k: booking_from_proto(bookings[k]) for k in current if k in bookings}
+    return priced((offer_from_proto(current[k]) for k in known), known, load_settings(Env()))
 
 
 def compare(
@@ -905,9 +900,12 @@ class Demo:
             state.notifications_made = int(notifier.get("rebook_notifications_created_total", 0))
 
     def _offline(self, folder: Path, online_current: dict[str, Any], online: dict[str, Any]) -> dict[str, Any]:
+        from rebook.sim.scenario import Scenario
+
         self.log("offline: rebook solve (optimal and greedy) on the same folder, for comparison ...")
         outs = {solver: self.run_dir / f"offline-{solver}.jsonl" for solver in ("optimal", "greedy")}
         processes = {solver: self._run_offline(folder, solver, path) for solver, path in outs.items()}
+        bookings = {m.record_locator: m for m in Scenario.load(folder).bookings}  # read once, meanwhile
         results: dict[str, Any] = {}
         for solver, process in processes.items():
             stdout, _ = process.communicate(timeout=self.args.offline_timeout)
@@ -918,7 +916,7 @@ class Demo:
             line = next((ln for ln in reversed(stdout.decode().splitlines()) if ln.startswith("{")), "{}")
             summary = json.loads(line)
             current = latest_offers(_load_offline_offers(outs[solver]))
-            stats = offer_stats(current) | {"total_cost": total_cost(current, folder)}
+            stats = offer_stats(current) | {"total_cost": total_cost(current, bookings)}
             results[solver] = summary | {
                 "offered_passenger_share": stats["offered_passenger_share"],
                 "delay_min_mean": _round(stats["delay_min_mean"], 1),
@@ -930,7 +928,7 @@ class Demo:
         opt, greedy = results["optimal"], results["greedy"]
         out: dict[str, Any] = {"optimal": opt, "greedy": greedy, "online_vs_offline": None, "greedy_vs_optimal": None}
         if "error" not in opt:
-            online = online | {"total_cost": total_cost(online_current, folder)}
+            online = online | {"total_cost": total_cost(online_current, bookings)}
             out["online_vs_offline"] = compare(online_current, online, opt.pop("_current"), opt.pop("_stats"))
         if "error" not in greedy:
             greedy.pop("_current", None)

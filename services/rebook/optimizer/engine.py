@@ -99,6 +99,17 @@ def planning_flights(flights: Mapping[str, FlightLeg], disruptions: Iterable[Dis
     return view
 
 
+def _cause(affected: Affected, by_leg: Sequence[Mapping[str, Disruption]]) -> Disruption | None:
+    """The disruption an offer answers: from the first map that has one on the blamed leg,
+    else on any leg of the trip (a delay breaks the next leg's connection)."""
+    legs = [affected.disrupted_leg_id, *(s.leg_id for s in affected.booking.segments)]
+    for disruptions in by_leg:
+        for leg_id in legs:
+            if leg_id in disruptions:
+                return disruptions[leg_id]
+    return None
+
+
 def _with_disruption(leg: FlightLeg, d: Disruption) -> FlightLeg:
     if d.kind == DisruptionKind.CANCELLATION:
         return replace(leg, status=FlightStatus.CANCELLED)
@@ -339,13 +350,18 @@ class RebookingEngine:
         self, plan: Plan, live: Sequence[Disruption], reopened: Mapping[str, Offer], now: datetime
     ) -> list[Offer]:
         by_leg = {leg_id: d for d in live for leg_id in d.leg_ids}
+        any_by_leg: dict[str, Disruption] = {}  # the first live disruption on each leg
+        for d in self.disruptions.values():
+            if not d.withdrawn:
+                for leg_id in d.leg_ids:
+                    any_by_leg.setdefault(leg_id, d)
         made: list[Offer] = []
         for option in plan.options:
             previous = self.offers.get(self._latest_offer.get(option.record_locator, ""))
             if option.record_locator in reopened:
                 disruption = self.disruptions[previous.disruption_id]  # the offer keeps its cause
             else:
-                disruption = self._cause(option.affected, by_leg, live)
+                disruption = _cause(option.affected, (by_leg, any_by_leg)) or live[0]
             offer = build_offer(option, disruption, self.policy(disruption.carrier), now)
             if previous is not None and previous.offer_id == offer.offer_id:
                 if same_proposal(previous, offer):
@@ -363,20 +379,6 @@ class RebookingEngine:
                 made.append(withdraw(self.offers[offer.offer_id], now))
                 self._store(made[-1])
         return made
-
-    def _cause(self, affected: Affected, by_leg: Mapping[str, Disruption], live: Sequence[Disruption]) -> Disruption:
-        """The disruption an offer answers: one of this batch's on the blamed leg, else on any
-        leg of the trip (a delay breaks the next leg's connection), else any live one there."""
-        legs = [affected.disrupted_leg_id, *(s.leg_id for s in affected.booking.segments)]
-        for leg_id in legs:
-            if leg_id in by_leg:
-                return by_leg[leg_id]
-        current = [d for d in self.disruptions.values() if not d.withdrawn]
-        for leg_id in legs:
-            for d in current:
-                if leg_id in d.leg_ids:
-                    return d
-        return live[0]
 
     def respond(
         self,

@@ -8,7 +8,7 @@ new version; ``holds`` of the latest version are what the cluster counts as held
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -205,6 +205,11 @@ def offer_cost(offer: Offer, booking: Booking, settings: OptimizerSettings) -> f
         + party * settings.downgrade_penalty * max(0, steps)
         + party * settings.airport_change_penalty * option.airport_change
     )
+
+
+def total_cost(offers: Iterable[Offer], bookings: Mapping[str, Booking], settings: OptimizerSettings) -> float:
+    """``offer_cost`` summed over offers (one current offer per booking), priced with ``bookings``."""
+    return sum(offer_cost(o, bookings[o.record_locator], settings) for o in offers)
 
 
 def same_proposal(current: Offer, planned: Offer) -> bool:

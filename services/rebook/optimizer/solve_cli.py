@@ -24,7 +24,7 @@ from rebook.domain.errors import FieldViolation, ValidationError
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
 from rebook.optimizer.main import load_settings
-from rebook.optimizer.offers import offer_cost
+from rebook.optimizer.offers import total_cost
 from rebook.runtime.config import Env
 from rebook.sim.scenario import Scenario
 
@@ -88,7 +88,7 @@ def solve_scenario(
         "bookings_affected": len(current),
         "passengers_affected": sum(len(o.passenger_ids) for o in current),
         "passengers_with_option": sum(len(o.passenger_ids) for o in current if o.holds),
-        "total_cost": round(sum(offer_cost(o, by_locator[o.record_locator], settings) for o in current), 1),
+        "total_cost": round(total_cost(current, by_locator, settings), 1),
         "lower_bound": round(solution.lower_bound, 1) if solution else None,  # of one solve only
         "gap": round(solution.gap, 5) if solution else None,
         "solver": solver,

@@ -13,7 +13,7 @@ from rebook.domain.errors import PreconditionError
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus, Tier
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
-from rebook.optimizer.offers import OfferStatus, ResponseKind, offer_cost
+from rebook.optimizer.offers import OfferStatus, ResponseKind, total_cost
 from tests.unit.optimizer.conftest import T0, booking, leg
 
 NOW = T0 - timedelta(hours=2)
@@ -137,7 +137,7 @@ def test_batches_in_arrival_order_against_one_solve_of_everything() -> None:
                 cancel(engine, flight, NOW)
         offers = [engine.get_offer(record_locator=k) for k in by_locator]
         seated = sum(len(o.passenger_ids) for o in offers if o.holds)
-        return seated, sum(offer_cost(o, by_locator[o.record_locator], engine.settings) for o in offers)
+        return seated, total_cost(offers, by_locator, engine.settings)
 
     seated, offline = run("full", at_once=True)
     results = {mode: run(mode, at_once=False) for mode in ("off", "improve", "full")}

@@ -175,7 +175,7 @@ def solve_widening(
     1. The honest greedy (``solve_greedy`` with ``builder``: next available flight, unlimited
        by K; what ``solver="greedy"`` returns) runs first; each booking's greedy pick joins its
        candidates, so the model always contains the baseline and its answer is never worse (the
-       greedy plan is kept if it is).  Held parties pick only among their own candidates.
+       greedy plan is kept if it is).
     2. Bookings left without a seat get up to K more candidates that still have seats after
        that solve (later flights, the next day's): in a meltdown everyone's K best options
        are the same few flights, and this round finds the empty seats further out.
