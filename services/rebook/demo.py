@@ -513,8 +513,10 @@ def total_cost(current: dict[str, Any], bookings: dict[str, Any]) -> float:
     from rebook.optimizer.offers import total_cost as priced
     from rebook.runtime.config import Env
 
-    known = {k: booking_from_proto(bookings[k]) for k in current if k in bookings}
-    return priced((offer_from_proto(current[k]) for k in known), known, load_settings(Env()))
+    # Keys are the folder's record locators; an online offer carries this run's own locator.
+    pairs = [(offer_from_proto(offer), bookings[k]) for k, offer in current.items() if k in bookings]
+    by_offer = {offer.record_locator: booking_from_proto(booking) for offer, booking in pairs}
+    return priced([offer for offer, _ in pairs], by_offer, load_settings(Env()))
 
 
 def compare(
