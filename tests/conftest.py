@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 
-from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
+from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, parse_duration
 from rebook.runtime.topics import TopicSpec
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shifted_wall_clock() -> Iterator[None]:
+    """With ``REBOOK_TEST_CLOCK_SHIFT`` (e.g. ``365d``) the whole run sees the wall clock moved by
+    that much, ticking on from there: ``make test-clock-ahead`` uses it to prove that no test
+    depends on the date it runs on (fixtures on fixed dates must not meet ``datetime.now``)."""
+    shift = os.environ.get("REBOOK_TEST_CLOCK_SHIFT")
+    if not shift:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC) + parse_duration(shift), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

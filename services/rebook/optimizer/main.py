@@ -59,7 +59,7 @@ def load_policies(env: Env) -> tuple[OfferPolicy, dict[str, OfferPolicy]]:
 
 def _expiry_loop(deps: OptimizerDeps, stop: threading.Event, every_s: float = 5.0) -> None:
     while not stop.wait(every_s):
-        expired = deps.engine.expire_due(datetime.now(UTC))
+        expired = deps.engine.expire_due(deps.clock())
         if expired:
             publish_offers(deps, expired)
 

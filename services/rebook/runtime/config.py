@@ -7,6 +7,7 @@ as a strange failure minutes later.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,13 +32,20 @@ def _parse_bool(text: str) -> bool:
     raise ValueError("expected true/false")
 
 
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+
+
 def parse_duration(text: str) -> timedelta:
-    """``90``/``90s``, ``250ms``, ``5m``, ``2h``."""
+    """A plain number of seconds (``90``) or Go-style parts: ``500ms``, ``90s``, ``1h30m``, ``2d``."""
     stripped = text.strip().lower()
-    for suffix, unit in (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)):
-        if stripped.endswith(suffix) and stripped[: -len(suffix)].replace(".", "", 1).isdigit():
-            return timedelta(seconds=float(stripped[: -len(suffix)]) * unit)
-    return timedelta(seconds=float(stripped))
+    if re.fullmatch(r"\d+(?:\.\d+)?", stripped):
+        return timedelta(seconds=float(stripped))
+    if not stripped or _DURATION_PART.sub("", stripped):
+        raise ValueError(f"{text!r} is not a duration (examples: 90s, 500ms, 5m, 1h30m, 2d)")
+    return timedelta(
+        seconds=sum(float(number) * _DURATION_UNITS[unit] for number, unit in _DURATION_PART.findall(stripped))
+    )
 
 
 def _parse_port(text: str) -> int:

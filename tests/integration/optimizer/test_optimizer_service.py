@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import grpc
 import pytest
@@ -108,7 +108,7 @@ def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> 
 
         disruption = Disruption(
             f"CANCELLATION:{CANCELLED.leg_id}", 1, DisruptionKind.CANCELLATION, "RB", (CANCELLED.leg_id,),
-            datetime.now(UTC),
+            NOW,
         )  # fmt: skip
         sent = time.monotonic()
         seed.publish(topics.disruptions, "RB", disruption_to_proto(disruption))

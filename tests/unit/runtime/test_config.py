@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from rebook.runtime.config import ConfigError, Env, load_runtime_config
+from rebook.runtime.config import ConfigError, Env, load_runtime_config, parse_duration
 
 
 def test_defaults_when_nothing_is_set() -> None:
@@ -43,3 +43,24 @@ def test_env_parsers() -> None:
     assert env.list("C") == ("x", "y", "z")
     assert env.float("D", 0.0) == 1.5
     assert env.int("MISSING", 7) == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90", timedelta(seconds=90)),
+        ("90s", timedelta(seconds=90)),
+        ("500ms", timedelta(milliseconds=500)),
+        ("1h30m", timedelta(minutes=90)),
+        ("2d", timedelta(days=2)),
+        ("1.5h", timedelta(minutes=90)),
+    ],
+)
+def test_durations_take_go_style_compounds(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "5 minutes", "1h30", "-5s"])
+def test_a_bad_duration_says_what_a_duration_looks_like(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_duration(text)
