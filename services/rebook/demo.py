@@ -578,7 +578,7 @@ class Demo:
 
     def kafka(self) -> tuple[str, bool]:
         """(bootstrap, fresh): fresh when this run started the broker on empty storage."""
-        from rebook.runtime.local_kafka import LocalKafka, ensure_topics, wait_for_broker
+        from rebook.runtime.local_kafka import LocalKafka, broker_listening, ensure_topics, wait_for_broker
 
         given = os.environ.get("REBOOK_KAFKA_BOOTSTRAP")
         if given:
@@ -587,15 +587,16 @@ class Demo:
             ensure_topics(given)
             return given, False
         local = LocalKafka.from_env()
-        try:
-            wait_for_broker(local.bootstrap, 2)
+        if broker_listening(local.bootstrap):
+            wait_for_broker(local.bootstrap, 30)
             self.log(f"kafka: using the broker already running at {local.bootstrap} (left running)")
             ensure_topics(local.bootstrap)
             return local.bootstrap, False
-        except Exception:
-            pass
         self.stack.callback(self._kafka_down, local)
-        self.log(f"kafka: starting Apache Kafka (KRaft) at {local.bootstrap}, data under {local.run_dir} ...")
+        self.log(
+            f"kafka: starting Apache Kafka (KRaft) at {local.bootstrap}, data under {local.run_dir}; "
+            f"waiting up to {local.start_timeout_s:.0f}s (REBOOK_KAFKA_START_TIMEOUT) ..."
+        )
         started = time.monotonic()
         local.up()
         self.log(f"kafka: up in {time.monotonic() - started:.0f}s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
 

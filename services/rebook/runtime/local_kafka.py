@@ -12,10 +12,12 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from kafka.admin import KafkaAdminClient
@@ -52,6 +54,7 @@ class LocalKafka:
     port: int
     controller_port: int
     heap: str
+    start_timeout_s: float = 300.0
 
     @classmethod
     def from_env(cls) -> LocalKafka:
@@ -64,6 +67,7 @@ class LocalKafka:
             port=env.port("KAFKA_PORT", 19092),
             controller_port=env.port("KAFKA_CONTROLLER_PORT", 19093),
             heap=env.str("KAFKA_HEAP", "768m"),
+            start_timeout_s=env.duration("KAFKA_START_TIMEOUT", timedelta(minutes=5)).total_seconds(),
         )
 
     @property
@@ -157,8 +161,9 @@ class LocalKafka:
         except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
             return None
 
-    def up(self, timeout_s: float = 90.0) -> None:
-        """Resolves, formats and starts the broker, waits for it, creates the topics."""
+    def up(self, timeout_s: float | None = None) -> None:
+        """Resolves, formats and starts the broker, waits for it (``REBOOK_KAFKA_START_TIMEOUT``,
+        default 5 min: a loaded machine can take over 90 s), creates the topics."""
         if self.running_pid() is None:
             self.resolve_jars()
             shutil.rmtree(self.run_dir / "data", ignore_errors=True)
@@ -180,8 +185,19 @@ class LocalKafka:
                     start_new_session=True,  # survives the make recipe's shell
                 )
             self.pid_file.write_text(str(process.pid))
-        wait_for_broker(self.bootstrap, timeout_s, self)
+        try:
+            wait_for_broker(self.bootstrap, self.start_timeout_s if timeout_s is None else timeout_s, self)
+        except KafkaSetupError as exc:
+            raise KafkaSetupError(
+                f"{exc}\nlast lines of {self.log_file}:\n{self.log_tail()}\n"
+                "if the broker is only slow to start, raise REBOOK_KAFKA_START_TIMEOUT (e.g. 10m)"
+            ) from None
         ensure_topics(self.bootstrap)
+
+    def log_tail(self, lines: int = 15) -> str:
+        if not self.log_file.exists():
+            return "(no log)"
+        return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
     def down(self, timeout_s: float = 30.0) -> bool:
         """Stops the broker (SIGTERM, then SIGKILL); True if one was running."""
@@ -203,14 +219,31 @@ class LocalKafka:
         return True
 
 
+def broker_listening(bootstrap: str, timeout_s: float = 1.0) -> bool:
+    """True when some bootstrap address accepts a TCP connection.  A plain connect answers in
+    about a second when nothing listens, where kafka-python's bootstrap blocks ~30 s."""
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None = None) -> None:
-    """Blocks until a metadata request to ``bootstrap`` succeeds."""
+    """Blocks until a metadata request to ``bootstrap`` succeeds (a TCP probe first, so that a
+    port nobody listens on costs no client bootstrap)."""
     deadline = time.monotonic() + timeout_s
-    last_error: Exception | None = None
+    last_error: Exception | str | None = None
     while time.monotonic() < deadline:
         if local is not None and local.running_pid() is None:
-            tail = local.log_file.read_text(errors="replace")[-3000:] if local.log_file.exists() else ""
-            raise KafkaSetupError(f"the Kafka broker exited during start-up; log tail:\n{tail}")
+            raise KafkaSetupError(f"the Kafka broker exited during start-up; log tail:\n{local.log_tail(40)}")
+        if not broker_listening(bootstrap, min(1.0, max(0.1, deadline - time.monotonic()))):
+            last_error = "nothing listens there"
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+            continue
         try:
             admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
             try:
@@ -221,7 +254,7 @@ def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None =
         except (KafkaError, OSError) as exc:
             last_error = exc
             time.sleep(0.5)
-    raise KafkaSetupError(f"Kafka at {bootstrap} not reachable after {timeout_s}s: {last_error}")
+    raise KafkaSetupError(f"Kafka at {bootstrap} not reachable after {timeout_s:g}s: {last_error}")
 
 
 def ensure_topics(bootstrap: str, topics: tuple[TopicSpec, ...] = ALL_TOPICS, replication: int = 1) -> list[str]:

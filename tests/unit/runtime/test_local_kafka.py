@@ -1,0 +1,33 @@
+"""The broker probe answers fast when nothing listens, and start-up errors say what to do."""
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from rebook.runtime.local_kafka import KafkaSetupError, LocalKafka, broker_listening, wait_for_broker
+from tests.helpers.net import free_port
+
+
+def test_probe_sees_a_listener_and_its_absence() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        assert broker_listening(f"127.0.0.1:{server.getsockname()[1]}")
+    assert not broker_listening(f"127.0.0.1:{free_port()}")
+    assert not broker_listening("not-a-bootstrap")
+
+
+def test_waiting_on_a_silent_port_ends_within_its_budget() -> None:
+    started = time.monotonic()
+    with pytest.raises(KafkaSetupError, match="nothing listens there"):
+        wait_for_broker(f"127.0.0.1:{free_port()}", 1.0)
+    assert time.monotonic() - started < 3.0
+
+
+def test_start_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("REBOOK_RUN_DIR", str(tmp_path))
+    assert LocalKafka.from_env().start_timeout_s == 300.0
+    monkeypatch.setenv("REBOOK_KAFKA_START_TIMEOUT", "10m")
+    assert LocalKafka.from_env().start_timeout_s == 600.0
