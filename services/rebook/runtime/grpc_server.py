@@ -214,7 +214,8 @@ def build_server(
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[ServerInterceptor(metrics)],
-        options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), *options],
+        # so_reuseport off: a second server on a busy port must fail, not share it silently.
+        options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.so_reuseport", 0), *options],
     )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -224,7 +225,10 @@ def build_server(
         health_servicer.set(binding.full_name, health_pb2.HealthCheckResponse.NOT_SERVING)
     names = [binding.full_name for binding in bindings]
     reflection.enable_server_reflection((*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    port = server.add_insecure_port(address)
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError:
+        port = 0
     if port == 0:
-        raise OSError(f"could not bind gRPC server to {address}")
+        raise OSError(f"could not bind the gRPC server to {address}: the port is in use or the address is wrong")
     return ServiceServer(server, port, health_servicer, names)

@@ -69,7 +69,14 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     registry = new_registry()
-    metrics_server, metrics_port = serve_metrics(registry, config.metrics_port, config.grpc_host)
+    try:
+        metrics_server, metrics_port = serve_metrics(registry, config.metrics_port, config.grpc_host)
+    except OSError as exc:
+        log.error(
+            "cannot serve /metrics on port %s (%s): set REBOOK_%s_METRICS_PORT to a free port",
+            config.metrics_port, exc, service.upper(),
+        )  # fmt: skip
+        return 1
     context = ServiceContext(config, registry)
     try:
         wiring = wire(context)
@@ -77,7 +84,14 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
         log.error("bad configuration: %s", exc)
         stop_metrics(metrics_server)
         return 2
-    server = build_server(config.grpc_address, wiring.bindings, registry, config.grpc_max_workers)
+    try:
+        server = build_server(config.grpc_address, wiring.bindings, registry, config.grpc_max_workers)
+    except OSError as exc:
+        log.error("%s: set REBOOK_%s_GRPC_PORT to a free port", exc, service.upper())
+        for close in wiring.closers:
+            close()
+        stop_metrics(metrics_server)
+        return 1
     for consumer in wiring.consumers:
         consumer.start()
     server.start()

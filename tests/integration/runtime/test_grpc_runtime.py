@@ -137,3 +137,30 @@ def test_service_main_serves_health_and_metrics_and_stops_on_sigterm(kafka_boots
         channel.close()
         if process.poll() is None:
             process.kill()
+
+
+def test_a_second_server_on_a_busy_port_fails_clearly() -> None:
+    first = build_server("127.0.0.1:0", [], new_registry())
+    try:
+        with pytest.raises(OSError, match="port is in use"):
+            build_server(f"127.0.0.1:{first.port}", [], new_registry())
+    finally:
+        first.server.stop(0)
+
+
+def test_a_service_on_a_busy_port_exits_with_one_clear_line(kafka_bootstrap) -> None:
+    busy = build_server("127.0.0.1:0", [], new_registry())
+    env = {
+        **os.environ,
+        "REBOOK_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "REBOOK_DETECTOR_GRPC_PORT": str(busy.port),
+        "REBOOK_DETECTOR_METRICS_PORT": str(free_port()),
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "rebook.cli", "detector"], env=env, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        busy.server.stop(0)
+    assert done.returncode == 1
+    assert "REBOOK_DETECTOR_GRPC_PORT" in done.stderr and "Traceback" not in done.stderr
