@@ -22,8 +22,9 @@ help:
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
+	@echo "installing rebook and its dependencies into $(VENV) (about a minute the first time) ..."
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e ".[dev]"
+	$(VENV)/bin/pip install --progress-bar on -e ".[dev]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -56,14 +57,19 @@ kafka-up: $(STAMP)
 kafka-down: $(STAMP)
 	$(REBOOK) kafka down
 
-# Starts Kafka unless REBOOK_KAFKA_BOOTSTRAP points at one, and always stops what it started.
-test: $(STAMP) proto-check lint
-	scripts/ensure-prometheus.sh
+# Runs $(1) with REBOOK_KAFKA_BOOTSTRAP pointing at a broker: the one given, or a local one it
+# starts and always stops again.
+define with_kafka
 	@set -e; \
 	if [ -n "$$REBOOK_KAFKA_BOOTSTRAP" ]; then bootstrap="$$REBOOK_KAFKA_BOOTSTRAP"; $(REBOOK) kafka up; \
 	else trap '$(REBOOK) kafka down' EXIT; $(REBOOK) kafka up; bootstrap=$$($(REBOOK) kafka bootstrap); fi; \
-	REBOOK_KAFKA_BOOTSTRAP=$$bootstrap $(PY) -m pytest tests $(PYTEST_ARGS)
-	$(MAKE) --no-print-directory test-clock-ahead
+	REBOOK_KAFKA_BOOTSTRAP=$$bootstrap $(1)
+endef
+
+test: $(STAMP) proto-check lint
+	scripts/ensure-prometheus.sh
+	$(call with_kafka,$(PY) -m pytest tests $(PYTEST_ARGS))
+	@$(MAKE) --no-print-directory test-clock-ahead
 
 # The pure tests again with the wall clock a year ahead: no test may depend on today's date.
 # (Only the unit tests: a real broker rejects records time-stamped a year ahead.)
@@ -72,7 +78,7 @@ test-clock-ahead: $(STAMP)
 
 test-ops: $(STAMP)
 	scripts/ensure-prometheus.sh
-	$(PY) -m pytest tests/ops $(PYTEST_ARGS)
+	$(call with_kafka,$(PY) -m pytest tests/ops $(PYTEST_ARGS))
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
