@@ -628,6 +628,10 @@ class Demo:
     # -- main flow --
 
     def run(self) -> int:
+        self.log(
+            f"rebook demo: the {self.args.size} storm day end to end: Kafka, the four services, the replay "
+            "through their gRPC APIs, then a summary (Ctrl-C stops everything it started)"
+        )
         from rebook.launch import LocalCluster
         from rebook.sim.replay import ReplayConfig
         from rebook.sim.scenario import Scenario
