@@ -2,7 +2,8 @@
 
 Settings (besides the common ``REBOOK_*`` runtime ones):
 
-- ``REBOOK_DETECTOR_DELAY_THRESHOLD`` (default ``15m``): lateness that makes a delay disruption.
+- ``REBOOK_DETECTOR_DELAY_THRESHOLD`` (default ``15m``): lateness announced as a delay; a smaller
+  retiming is still published as a DELAY flagged ``below_threshold`` (it may break connections).
 - ``REBOOK_DETECTOR_DELAY_THRESHOLD_BY_CARRIER`` e.g. ``RB=10m,XY=20m``: per-carrier overrides.
 - ``REBOOK_DETECTOR_DEFAULT_MIN_TURN`` (default ``45m``): minimum turn of a leg without its own.
 - ``REBOOK_DETECTOR_MIN_TURN_BY_AIRCRAFT_TYPE`` e.g. ``E195=35m,A321=50m``: per-type turn times.

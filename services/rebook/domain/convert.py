@@ -217,6 +217,7 @@ def disruption_to_proto(disruption: Disruption) -> disruption_pb2.Disruption:
         new_cabins=_memo_cabins(disruption.new_capacity, {}),
         diverted_to=disruption.diverted_to,
         withdrawn=disruption.withdrawn,
+        below_threshold=disruption.below_threshold,
         **_times(disruption, _DISRUPTION_TIMES),
     )
 
@@ -248,6 +249,7 @@ def disruption_from_proto(message: disruption_pb2.Disruption) -> Disruption:
         new_capacity=new_capacity,
         diverted_to=message.diverted_to,
         withdrawn=message.withdrawn,
+        below_threshold=message.below_threshold,
     )
 
 

@@ -215,3 +215,5 @@ class Disruption:
     new_capacity: Mapping[Cabin, int] = field(default_factory=dict)
     diverted_to: str = ""
     withdrawn: bool = False
+    # A DELAY below the announce threshold: relevant to connections only, not announced.
+    below_threshold: bool = False

@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
 
+from rebook.detector.core import DetectorSettings
+from rebook.detector.main import load_settings as load_detector_env
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
@@ -32,6 +34,12 @@ def load_settings(env: Env) -> OptimizerSettings:
         time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),
         solver=env.choice("OPTIMIZER_SOLVER", "optimal", ("optimal", "greedy")),
     )
+
+
+def load_detector_settings(env: Env) -> DetectorSettings:
+    """The detector's rules read exactly as the detector service reads them (REBOOK_DETECTOR_*):
+    the optimizer replays events with them in ``Simulate`` and ``rebook solve``."""
+    return load_detector_env(env.environ)
 
 
 def load_policies(env: Env) -> tuple[OfferPolicy, dict[str, OfferPolicy]]:
@@ -103,7 +111,9 @@ def build(
     default_policy, policies = load_policies(env)
     ownership = CarrierOwnership(topics.disruptions)
     replan = env.choice("OPTIMIZER_REPLAN", "improve", REPLAN_MODES)
-    engine = RebookingEngine(load_settings(env), policies, default_policy, owns=ownership.owns, replan=replan)
+    engine = RebookingEngine(
+        load_settings(env), policies, default_policy, load_detector_settings(env), ownership.owns, replan
+    )
     deps = OptimizerDeps(
         engine, producer, OptimizerMetrics(registry), bookings_topic=topics.bookings, offers_topic=topics.offers
     )

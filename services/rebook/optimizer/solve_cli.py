@@ -23,7 +23,7 @@ from rebook.domain.convert import booking_from_proto, leg_from_proto
 from rebook.domain.errors import FieldViolation, ValidationError
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
-from rebook.optimizer.main import load_settings
+from rebook.optimizer.main import load_detector_settings, load_settings
 from rebook.optimizer.offers import total_cost
 from rebook.runtime.config import Env
 from rebook.sim.scenario import Scenario
@@ -54,11 +54,13 @@ def solve_scenario(
     legs = [leg_from_proto(m, field=f"flights[{i}].") for i, m in enumerate(scenario.flights)]
     bookings = [booking_from_proto(m, field=f"bookings[{i}].") for i, m in enumerate(scenario.bookings)]
     events = [event_from_proto(m, field=f"events[{i}]") for i, m in enumerate(scenario.events)]
-    replayed = replay(legs, events)
+    env = Env()  # the services' own settings, read the same way (REBOOK_OPTIMIZER_*, REBOOK_DETECTOR_*)
+    detector_settings = load_detector_settings(env)
+    replayed = replay(legs, events, detector_settings)
     live = sorted(replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
-    settings = load_settings(Env())
+    settings = load_settings(env)
     settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
-    engine = RebookingEngine(settings, replan=replan)
+    engine = RebookingEngine(settings, detector_settings=detector_settings, replan=replan)
     # All at once, the day's final leg states are known; in batches only what the disruptions so far say.
     for leg in replayed.legs.values() if batches == 1 else legs:
         engine.apply_flight(leg)
@@ -82,6 +84,8 @@ def solve_scenario(
         "events": len(events),
         "events_rejected": len(replayed.rejected),
         "disruptions": len(live),
+        # Retimings under the delay threshold: not announced, still checked against connections.
+        "delays_below_threshold": sum(d.below_threshold for d in live),
         "batches": len(plans),
         "replan": replan,
         "offer_versions": len(made),

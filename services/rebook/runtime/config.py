@@ -72,6 +72,11 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = os.environ if environ is None else environ
 
+    @property
+    def environ(self) -> Mapping[str, str]:
+        """The variables read, for loaders that take a mapping."""
+        return self._environ
+
     def _get(self, name: str, default: T, parse: Callable[[str], T]) -> T:
         key = PREFIX + name
         raw = self._environ.get(key)

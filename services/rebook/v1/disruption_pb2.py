@@ -26,15 +26,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from rebook.v1 import flight_pb2 as rebook_dot_v1_dot_flight__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arebook/v1/disruption.proto\x12\trebook.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16rebook/v1/flight.proto\"\xc1\x04\n\nDisruption\x12\x15\n\rdisruption_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\'\n\x04kind\x18\x03 \x01(\x0e\x32\x19.rebook.v1.DisruptionKind\x12\x0f\n\x07\x63\x61rrier\x18\x04 \x01(\t\x12\x0f\n\x07leg_ids\x18\x05 \x03(\t\x12\x11\n\tpredicted\x18\x06 \x01(\x08\x12\x14\n\x0c\x63\x61use_leg_id\x18\x07 \x01(\t\x12\r\n\x05\x63\x61use\x18\x08 \x01(\t\x12\x36\n\x12old_departure_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x12new_departure_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10old_arrival_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10new_arrival_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\nold_cabins\x18\r \x03(\x0b\x32\x15.rebook.v1.CabinSeats\x12)\n\nnew_cabins\x18\x0e \x03(\x0b\x32\x15.rebook.v1.CabinSeats\x12\x13\n\x0b\x64iverted_to\x18\x0f \x01(\t\x12.\n\nknown_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\twithdrawn\x18\x11 \x01(\x08*\xf5\x01\n\x0e\x44isruptionKind\x12\x1f\n\x1b\x44ISRUPTION_KIND_UNSPECIFIED\x10\x00\x12 \n\x1c\x44ISRUPTION_KIND_CANCELLATION\x10\x01\x12!\n\x1d\x44ISRUPTION_KIND_REINSTATEMENT\x10\x02\x12\x19\n\x15\x44ISRUPTION_KIND_DELAY\x10\x03\x12\x1d\n\x19\x44ISRUPTION_KIND_DIVERSION\x10\x04\x12\x1d\n\x19\x44ISRUPTION_KIND_DOWNGAUGE\x10\x05\x12$\n DISRUPTION_KIND_ROTATION_AT_RISK\x10\x06\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arebook/v1/disruption.proto\x12\trebook.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16rebook/v1/flight.proto\"\xda\x04\n\nDisruption\x12\x15\n\rdisruption_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\'\n\x04kind\x18\x03 \x01(\x0e\x32\x19.rebook.v1.DisruptionKind\x12\x0f\n\x07\x63\x61rrier\x18\x04 \x01(\t\x12\x0f\n\x07leg_ids\x18\x05 \x03(\t\x12\x11\n\tpredicted\x18\x06 \x01(\x08\x12\x14\n\x0c\x63\x61use_leg_id\x18\x07 \x01(\t\x12\r\n\x05\x63\x61use\x18\x08 \x01(\t\x12\x36\n\x12old_departure_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x12new_departure_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10old_arrival_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10new_arrival_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\nold_cabins\x18\r \x03(\x0b\x32\x15.rebook.v1.CabinSeats\x12)\n\nnew_cabins\x18\x0e \x03(\x0b\x32\x15.rebook.v1.CabinSeats\x12\x13\n\x0b\x64iverted_to\x18\x0f \x01(\t\x12.\n\nknown_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\twithdrawn\x18\x11 \x01(\x08\x12\x17\n\x0f\x62\x65low_threshold\x18\x12 \x01(\x08*\xf5\x01\n\x0e\x44isruptionKind\x12\x1f\n\x1b\x44ISRUPTION_KIND_UNSPECIFIED\x10\x00\x12 \n\x1c\x44ISRUPTION_KIND_CANCELLATION\x10\x01\x12!\n\x1d\x44ISRUPTION_KIND_REINSTATEMENT\x10\x02\x12\x19\n\x15\x44ISRUPTION_KIND_DELAY\x10\x03\x12\x1d\n\x19\x44ISRUPTION_KIND_DIVERSION\x10\x04\x12\x1d\n\x19\x44ISRUPTION_KIND_DOWNGAUGE\x10\x05\x12$\n DISRUPTION_KIND_ROTATION_AT_RISK\x10\x06\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rebook.v1.disruption_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DISRUPTIONKIND']._serialized_start=679
-  _globals['_DISRUPTIONKIND']._serialized_end=924
+  _globals['_DISRUPTIONKIND']._serialized_start=704
+  _globals['_DISRUPTIONKIND']._serialized_end=949
   _globals['_DISRUPTION']._serialized_start=99
-  _globals['_DISRUPTION']._serialized_end=676
+  _globals['_DISRUPTION']._serialized_end=701
 # @@protoc_insertion_point(module_scope)

@@ -29,7 +29,7 @@ DISRUPTION_KIND_DOWNGAUGE: DisruptionKind
 DISRUPTION_KIND_ROTATION_AT_RISK: DisruptionKind
 
 class Disruption(_message.Message):
-    __slots__ = ("disruption_id", "version", "kind", "carrier", "leg_ids", "predicted", "cause_leg_id", "cause", "old_departure_time", "new_departure_time", "old_arrival_time", "new_arrival_time", "old_cabins", "new_cabins", "diverted_to", "known_time", "withdrawn")
+    __slots__ = ("disruption_id", "version", "kind", "carrier", "leg_ids", "predicted", "cause_leg_id", "cause", "old_departure_time", "new_departure_time", "old_arrival_time", "new_arrival_time", "old_cabins", "new_cabins", "diverted_to", "known_time", "withdrawn", "below_threshold")
     DISRUPTION_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,7 @@ class Disruption(_message.Message):
     DIVERTED_TO_FIELD_NUMBER: _ClassVar[int]
     KNOWN_TIME_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
+    BELOW_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
     disruption_id: str
     version: int
     kind: DisruptionKind
@@ -64,4 +65,5 @@ class Disruption(_message.Message):
     diverted_to: str
     known_time: _timestamp_pb2.Timestamp
     withdrawn: bool
-    def __init__(self, disruption_id: _Optional[str] = ..., version: _Optional[int] = ..., kind: _Optional[_Union[DisruptionKind, str]] = ..., carrier: _Optional[str] = ..., leg_ids: _Optional[_Iterable[str]] = ..., predicted: bool = ..., cause_leg_id: _Optional[str] = ..., cause: _Optional[str] = ..., old_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., new_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., old_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., new_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., old_cabins: _Optional[_Iterable[_Union[_flight_pb2.CabinSeats, _Mapping]]] = ..., new_cabins: _Optional[_Iterable[_Union[_flight_pb2.CabinSeats, _Mapping]]] = ..., diverted_to: _Optional[str] = ..., known_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn: bool = ...) -> None: ...
+    below_threshold: bool
+    def __init__(self, disruption_id: _Optional[str] = ..., version: _Optional[int] = ..., kind: _Optional[_Union[DisruptionKind, str]] = ..., carrier: _Optional[str] = ..., leg_ids: _Optional[_Iterable[str]] = ..., predicted: bool = ..., cause_leg_id: _Optional[str] = ..., cause: _Optional[str] = ..., old_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., new_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., old_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., new_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., old_cabins: _Optional[_Iterable[_Union[_flight_pb2.CabinSeats, _Mapping]]] = ..., new_cabins: _Optional[_Iterable[_Union[_flight_pb2.CabinSeats, _Mapping]]] = ..., diverted_to: _Optional[str] = ..., known_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn: bool = ..., below_threshold: bool = ...) -> None: ...

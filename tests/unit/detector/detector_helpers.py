@@ -75,6 +75,12 @@ def by_id(disruptions: list[Disruption]) -> dict[str, Disruption]:
     return out
 
 
+def announced(disruptions: list[Disruption]) -> list[Disruption]:
+    """What is announced: retimings below the delay threshold are published for the
+    optimizer's connection checks only."""
+    return [d for d in disruptions if not d.below_threshold]
+
+
 def did(kind: DisruptionKind, leg_id: str) -> str:
     return f"{kind.name}:{leg_id}"
 

@@ -13,7 +13,7 @@ from rebook.detector.core import (
     Reinstatement,
 )
 from rebook.domain.model import Cabin, Disruption, DisruptionKind
-from tests.unit.detector.detector_helpers import DAY, by_id, did, event, leg, loaded, rotation, t
+from tests.unit.detector.detector_helpers import DAY, announced, by_id, did, event, leg, loaded, rotation, t
 
 DLY, RISK = DisruptionKind.DELAY, DisruptionKind.ROTATION_AT_RISK
 L0, L1, L2, L3 = (x.leg_id for x in rotation())
@@ -44,13 +44,15 @@ def test_predictions_update_then_withdraw_when_inbound_recovers() -> None:
     assert out[did(DLY, L2)].withdrawn and out[did(DLY, L2)].version == 2
     out = _late_inbound(store, t(7, 5))
     assert out[did(DLY, L1)].withdrawn and did(DLY, L2) not in out
-    assert store.disruptions() == []
+    (minor,) = store.disruptions()  # L0's 5 minutes stay published for connections, unannounced
+    assert minor.disruption_id == did(DLY, L0) and minor.below_threshold
 
 
 def test_predicted_delay_below_threshold_still_carries_downstream() -> None:
     store = loaded(delay_threshold_default=timedelta(minutes=30))
     out = _late_inbound(store, t(7, 30))  # L1 25m late (< 30 threshold), L2 10m, L3 absorbed
-    assert set(out) == {did(DLY, L0)}
+    assert {d.disruption_id for d in announced(list(out.values()))} == {did(DLY, L0)}
+    assert out[did(DLY, L1)].below_threshold and out[did(DLY, L1)].predicted  # for connections
     assert store.view(L1).prediction.departure == t(8, 15)
     assert store.view(L2).prediction.departure == t(10, 0)
     assert store.view(L3).prediction is None
@@ -70,7 +72,7 @@ def test_later_airline_estimate_wins_over_prediction() -> None:
 
 def test_prediction_later_than_airline_estimate_turns_reported_delay_predicted() -> None:
     store = loaded()
-    (reported,) = store.apply(event(L1, EstimateChange(departure=t(8, 10))), t(5)).disruptions
+    (reported,) = announced(store.apply(event(L1, EstimateChange(departure=t(8, 10))), t(5)).disruptions)
     out = _late_inbound(store, t(8, 0))  # ready 08:45 > 08:10
     d1 = out[did(DLY, L1)]
     assert (d1.version, d1.predicted, d1.new_departure) == (reported.version + 1, True, t(8, 45))

@@ -11,7 +11,7 @@ from rebook.detector.core import Cancellation, Diversion, EquipmentChange, Estim
 from rebook.detector.core.records import replace
 from rebook.detector.core.rules import Carry, RotationView
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus
-from tests.unit.detector.detector_helpers import by_id, did, event, leg, loaded, rotation, t
+from tests.unit.detector.detector_helpers import announced, by_id, did, event, leg, loaded, rotation, t
 
 CNL, DLY, DIV, DNG, RISK = (
     DisruptionKind.CANCELLATION,
@@ -52,15 +52,19 @@ def test_reinstatement_withdraws_cancellation_and_rotation_risk() -> None:
 def test_delay_threshold_update_and_withdrawal() -> None:
     a = rotation()[3]
     store = loaded()
-    assert store.apply(event(a.leg_id, EstimateChange(departure=t(12, 14))), t(5)).disruptions == []
+    (minor,) = store.apply(event(a.leg_id, EstimateChange(departure=t(12, 14))), t(5)).disruptions
+    assert (minor.kind, minor.version, minor.below_threshold) == (DLY, 1, True)  # 14m: unannounced
     (v1,) = store.apply(event(a.leg_id, EstimateChange(departure=t(12, 15))), t(6)).disruptions
-    assert (v1.kind, v1.version, v1.predicted) == (DLY, 1, False)
+    assert (v1.kind, v1.version, v1.predicted, v1.below_threshold) == (DLY, 2, False, False)
     assert (v1.new_departure, v1.new_arrival) == (t(12, 15), t(13, 15))  # ETD alone moves the ETA
     (v2,) = store.apply(event(a.leg_id, EstimateChange(departure=t(12, 40))), t(7)).disruptions
-    assert (v2.version, v2.new_departure, v2.known_time) == (2, t(12, 40), t(7))
+    assert (v2.version, v2.new_departure, v2.known_time) == (3, t(12, 40), t(7))
     recovered = EstimateChange(departure=t(12, 5), arrival=t(13, 5))
     (v3,) = store.apply(event(a.leg_id, recovered), t(8)).disruptions
-    assert (v3.version, v3.withdrawn) == (3, True)
+    assert (v3.version, v3.withdrawn, v3.below_threshold) == (4, False, True)  # 5m late remains
+    on_time = EstimateChange(departure=a.scheduled_departure, arrival=a.scheduled_arrival)
+    (v4,) = store.apply(event(a.leg_id, on_time), t(9)).disruptions
+    assert (v4.version, v4.withdrawn) == (5, True)
 
 
 def test_arrival_only_delay_and_per_carrier_threshold() -> None:
@@ -69,7 +73,7 @@ def test_arrival_only_delay_and_per_carrier_threshold() -> None:
     store = loaded([rb, xr], delay_threshold_by_carrier={"XR": timedelta(minutes=30)})
     (d,) = store.apply(event(rb.leg_id, EstimateChange(arrival=t(7, 20))), t(5)).disruptions
     assert d.kind == DLY and d.new_arrival == t(7, 20) and d.new_departure == t(6)
-    assert store.apply(event(xr.leg_id, EstimateChange(arrival=t(7, 20))), t(5)).disruptions == []
+    assert announced(store.apply(event(xr.leg_id, EstimateChange(arrival=t(7, 20))), t(5)).disruptions) == []
     (d,) = store.apply(event(xr.leg_id, EstimateChange(arrival=t(7, 30))), t(5)).disruptions
     assert d.carrier == "XR"
 

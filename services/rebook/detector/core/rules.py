@@ -144,17 +144,24 @@ def _cancellation(leg: FlightLeg, reason: str) -> Disruption:
 
 
 def _delay(leg: FlightLeg, prediction: Prediction | None, settings: DetectorSettings) -> Disruption | None:
+    """Any retiming of a leg, reported or predicted.  A connection breaks on its minimum
+    connection time whatever the delay's size, so a retiming below the carrier's threshold is
+    published too, flagged ``below_threshold`` (not announced as a delay; the optimizer still
+    checks the connections over it)."""
     source = prediction or leg
     departure, arrival = source.departure, source.arrival
-    late = max(departure - leg.scheduled_departure, arrival - leg.scheduled_arrival)
-    if late < settings.delay_threshold(leg.carrier):
+    if departure == leg.scheduled_departure and arrival == leg.scheduled_arrival:
         return None
+    late = max(departure - leg.scheduled_departure, arrival - leg.scheduled_arrival)
+    minor = late < settings.delay_threshold(leg.carrier)
+    reported = f"retimed by {_span(late)}" if minor else f"reported late by {_span(late)}"
     return _draft(
         DisruptionKind.DELAY,
         leg,
         predicted=prediction is not None,
+        below_threshold=minor,
         cause_leg_id=prediction.cause_leg_id if prediction else "",
-        cause=prediction.cause if prediction else f"reported late by {_span(late)}",
+        cause=prediction.cause if prediction else reported,
         old_departure=leg.scheduled_departure,
         new_departure=departure,
         old_arrival=leg.scheduled_arrival,
