@@ -323,11 +323,12 @@ def run_benchmark(passengers: int, seed: int = 1, time_limit: float = 10.0) -> d
     start = time.perf_counter()
     affected = find_affected(flights, bookings, disruptions, settings, now)
     avail = seat_availability(flights, affected, {})
-    builder = CandidateBuilder(flights, avail, settings, now, predicted_unusable(disruptions))
+    causes = {lid: d.cause for d in disruptions for lid in d.leg_ids}
+    builder = CandidateBuilder(flights, avail, settings, now, predicted_unusable(disruptions), causes)
     candidates = builder.build(affected)
     prep_s = time.perf_counter() - start
     candidates, best = solve_widening(affected, builder, candidates, avail, settings)
-    greedy = solve_greedy(affected, {}, avail, settings, builder)  # next available flight, any
+    greedy = solve_greedy(affected, {}, avail, settings, builder.no_option_costs(affected), builder)  # next flight
     unplaced = sum(a.booking.party_size for a in affected if best.assignment.get(a.booking.record_locator) is None)
     greedy_unplaced = sum(
         a.booking.party_size for a in affected if greedy.assignment.get(a.booking.record_locator) is None

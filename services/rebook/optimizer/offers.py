@@ -16,6 +16,7 @@ from enum import IntEnum
 from rebook.domain.errors import FieldViolation, PreconditionError, ValidationError
 from rebook.domain.model import Booking, Cabin, Disruption, Segment
 from rebook.optimizer.core import Candidate, OptimizerSettings, RebookingOption
+from rebook.optimizer.core.costs import Entitlements, no_seat_cost, option_cost
 
 
 class OfferStatus(IntEnum):
@@ -65,6 +66,7 @@ class OfferOption:
     delay: timedelta = timedelta(0)
     downgrade: bool = False
     airport_change: bool = False
+    entitlements: Entitlements | None = None  # per passenger, if this option is taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ def _option(option_id: str, candidate: Candidate) -> OfferOption:
         delay=timedelta(minutes=candidate.delay_min),
         downgrade=candidate.downgrade_steps > 0,
         airport_change=candidate.airport_change,
+        entitlements=candidate.entitlements,
     )
 
 
@@ -148,7 +151,7 @@ def build_offer(
     if plan_option.primary is not None:
         options.append(_option("opt-1", plan_option.primary))
     options += [_option(f"opt-{i}", c) for i, c in enumerate(plan_option.alternatives, start=len(options) + 1)]
-    options.append(OfferOption("refund", OptionKind.REFUND))
+    options.append(OfferOption("refund", OptionKind.REFUND, entitlements=plan_option.no_seat))
     if plan_option.primary is None:
         options.append(OfferOption("agent", OptionKind.AGENT))
         status = OfferStatus.UNACCOMMODATED
@@ -191,20 +194,19 @@ def next_version(offer: Offer, now: datetime, **changes) -> Offer:
 
 
 def offer_cost(offer: Offer, booking: Booking, settings: OptimizerSettings) -> float:
-    """What the offer costs in the optimizer's units (weighted passenger-minutes): the held
-    itinerary's delay, downgrade and airport change, or the no-option penalty without one."""
+    """What the offer costs in the carrier's money, priced as the optimizer priced it
+    (``costs``) from what the offer carries: the held itinerary's lost time and entitlements,
+    or, without one, the refund option's (refund, goodwill, compensation, lost time)."""
     party = len(offer.passenger_ids)
     weight = settings.booking_weight(booking)
+    c = settings.costs_for(offer.carrier)
     option = offer.held_option
     if option is None or option.kind != OptionKind.REBOOK or not offer.holds:
-        return weight * settings.no_option_penalty
-    booked = max((s.cabin for s in offer.original_segments), default=Cabin.ECONOMY)
-    steps = max((booked - s.cabin for s in option.segments), default=0)
-    return (
-        weight * option.delay.total_seconds() / 60
-        + party * settings.downgrade_penalty * max(0, steps)
-        + party * settings.airport_change_penalty * option.airport_change
-    )
+        refund = offer.option("refund")
+        owed = refund.entitlements if refund is not None and refund.entitlements else Entitlements(c.currency)
+        return no_seat_cost(c, weight, party, owed)
+    owed = option.entitlements or Entitlements(c.currency)
+    return option_cost(c, weight, party, option.delay.total_seconds() / 60, owed, option.airport_change)
 
 
 def total_cost(offers: Iterable[Offer], bookings: Mapping[str, Booking], settings: OptimizerSettings) -> float:

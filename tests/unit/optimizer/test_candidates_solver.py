@@ -83,8 +83,9 @@ def test_optimal_beats_greedy_when_priority_order_wastes_seats() -> None:
     )
     partner = OptimizerSettings(partners=frozenset({"RB"}))
     aff, avail, cands = candidates_for(flights, [gold, basic], [cancel(bad, gold_bad)], partner)
-    best = solve(aff, cands, avail, partner)
-    greedy = solve(aff, cands, avail, replace(partner, solver="greedy"))
+    no_option = CandidateBuilder(flights, avail, partner, T0).no_option_costs(aff)
+    best = solve(aff, cands, avail, partner, no_option)
+    greedy = solve(aff, cands, avail, replace(partner, solver="greedy"), no_option)
     assert greedy.unaccommodated == 1 and best.unaccommodated == 0
     assert best.objective < greedy.objective and best.gap <= 1e-9
 

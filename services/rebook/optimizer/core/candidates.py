@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from rebook.domain.model import Cabin, FlightLeg, Segment
 
-from .affected import Affected
+from . import costs
+from .affected import Affected, Reason
 from .settings import OptimizerSettings
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -43,7 +44,8 @@ class Candidate:
     delay_min: int
     downgrade_steps: int
     airport_change: bool
-    cost: float
+    cost: float  # in the carrier's money (``costs.option_cost``)
+    entitlements: costs.Entitlements | None = None  # per passenger, for this option
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +155,11 @@ class CandidateBuilder:
         settings: OptimizerSettings,
         now: datetime,
         avoid: Collection[str] = frozenset(),
+        causes: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
+        self.causes = causes or {}  # leg id → the disruption's cause (code or text)
+        self._journeys: dict[str, costs.Journey] = {}
         self.avail = availability
         self.flights = flights
         self.now = now
@@ -259,9 +264,35 @@ class CandidateBuilder:
         carriers = frozenset({own}) | self.settings.partners
         return (a.at_airport, a.destination, carriers, a.reduced_mobility)
 
+    def journey(self, a: Affected) -> costs.Journey:
+        """What prices ``a``'s options: regime, distance band, cause, fare (once per booking)."""
+        found = self._journeys.get(a.booking.record_locator)
+        if found is None:
+            first = self.flights.get(a.booking.segments[0].leg_id) if a.booking.segments else None
+            carrier = a.booking.carrier or (first.carrier if first else "")
+            kind = _KINDS.get(a.reason, costs.Kind.DELAY)
+            found = costs.journey_of(
+                first.origin if first else a.at_airport, a.destination, carrier, kind,
+                self.causes.get(a.disrupted_leg_id, ""), a.booking.party_size, a.weight, a.cabin,
+                len(a.booking.segments) - len(a.kept), self.settings.costs_for(carrier),
+            )  # fmt: skip
+            self._journeys[a.booking.record_locator] = found
+        return found
+
+    def no_option(self, a: Affected) -> tuple[float, costs.Entitlements]:
+        """What leaving ``a`` without a seat costs and what its passengers are then owed."""
+        j = self.journey(a)
+        owed = costs.no_seat(j)
+        return costs.no_seat_cost(j.costs, j.weight, j.party, owed), owed
+
+    def no_option_costs(self, affected: Sequence[Affected]) -> dict[str, float]:
+        """Record locator → the cost of leaving that booking without a seat."""
+        return {a.booking.record_locator: self.no_option(a)[0] for a in affected}
+
     def _signature(self, a: Affected) -> tuple:
         released = frozenset((s.leg_id, s.cabin) for s in a.released)
         return (
+            self.journey(a),
             self._route_key(a),
             to_min(a.ready),
             a.cabin,
@@ -350,12 +381,13 @@ class CandidateBuilder:
         party, k = a.booking.party_size, self.settings.k_best
         banned = {(s.leg_id, s.cabin) for s in a.released}
         avail = self.avail if avail is None else avail
+        journey = self.journey(a)
         best: list[tuple[float, int, int, Candidate]] = []  # cost, legs, scan position, candidate
         per_last: dict[str, int] = defaultdict(int)
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
             it = itins[pos]
             delay = max(0, it.arrival - orig)
-            if len(best) >= k and a.weight * delay >= best[-1][0]:
+            if len(best) >= k and costs.delay_cost(journey, delay) >= best[-1][0]:
                 break
             if it.need_ready < ready or it.legs[0].dep > ready + self.horizon:
                 continue
@@ -401,12 +433,13 @@ class CandidateBuilder:
                 return None
             steps = max(steps, booked - cabin)
             segments.append(Segment(leg.leg_id, cabin))
-        s = self.settings
-        cost = (
-            a.weight * delay
-            + party * s.downgrade_penalty * steps
-            + party * s.airport_change_penalty * it.airport_change
-        )
+        j = self.journey(a)
+        legs = [costs.LegChoice(g.origin, g.destination, seg.cabin) for g, seg in zip(it.legs, segments, strict=True)]
+        waits = [(it.legs[0].origin, to_min(a.ready), it.legs[0].dep)]
+        waits += [(p.destination, p.arr, n.dep) for p, n in itertools.pairwise(it.legs)]
+        owed = costs.entitlements(j, delay, legs, waits, it.airport_change)
+        weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
+        cost = costs.option_cost(j.costs, weight, party, delay, owed, it.airport_change)
         return Candidate(
             tuple(segments),
             from_min(it.legs[0].dep),
@@ -415,6 +448,7 @@ class CandidateBuilder:
             steps,
             it.airport_change,
             cost,
+            owed,
         )
 
     def _cabin_for(
@@ -435,6 +469,12 @@ class CandidateBuilder:
             if (leg_id, cabin) not in banned and avail.get((leg_id, cabin), 0) >= party:
                 return cabin
         return None
+
+
+_KINDS = {
+    Reason.CANCELLED: costs.Kind.CANCELLATION,
+    Reason.DOWNGAUGE: costs.Kind.DENIED_BOARDING,
+}
 
 
 def _mins(t: timedelta) -> int:

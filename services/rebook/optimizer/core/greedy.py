@@ -22,6 +22,7 @@ def solve_greedy(
     candidates: Mapping[str, Sequence[Candidate]],
     availability: Mapping[tuple[str, Cabin], int],
     settings: OptimizerSettings,
+    no_option: Mapping[str, float],
     builder: CandidateBuilder | None = None,
 ) -> Solution:
     """Highest priority first; each booking takes its earliest-arriving candidate with seats left.
@@ -50,8 +51,8 @@ def solve_greedy(
             for s in chosen.segments:
                 left[(s.leg_id, s.cabin)] -= party
         assignment[a.booking.record_locator] = chosen
-    objective = objective_of(assignment, affected, settings)
-    bound = relaxed_bound(affected, candidates, settings)
+    objective = objective_of(assignment, affected, no_option)
+    bound = relaxed_bound(affected, candidates, no_option)
     return Solution(
         assignment,
         objective,

@@ -11,6 +11,7 @@ from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, Flig
 
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
+from .costs import Entitlements, replan_threshold
 from .explain import explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
@@ -27,6 +28,7 @@ class RebookingOption:
     primary: Candidate | None
     alternatives: tuple[Candidate, ...]
     explanation: str
+    no_seat: Entitlements | None = None  # what the passengers are owed if they take the refund
 
     @property
     def record_locator(self) -> str:
@@ -82,18 +84,19 @@ def plan_rebooking(
     holds for earlier offers; ``avoid`` defaults to ``predicted_unusable(disruptions)``.
     ``incumbents`` (record locator → itinerary) are what unanswered offers hold for bookings
     planned again, with those holds left out of ``holds_in_use``: while still flyable, each is
-    kept or replaced by one cheaper by ``settings.replan_min_gain`` per weighted passenger.
+    kept or replaced by one cheaper by the carrier's re-plan cost (``costs.replan_threshold``).
     """
     start = time.perf_counter()
     affected = find_affected(flights, bookings, disruptions, settings, now, proximity)
     avail = seat_availability(flights, affected, holds_in_use)
     avoid = predicted_unusable(disruptions) if avoid is None else avoid
-    builder = CandidateBuilder(flights, avail, settings, now, avoid)
+    causes = {lid: d.cause for d in disruptions if not d.withdrawn for lid in d.leg_ids}
+    builder = CandidateBuilder(flights, avail, settings, now, avoid, causes)
     candidates = builder.build(affected)
     affected, held = _anchor(affected, builder, incumbents or {})
     candidate_s = time.perf_counter() - start
     solved, solution = solve_widening(
-        affected, builder, no_worse(candidates, affected, held, settings), avail, settings
+        affected, builder, no_worse(candidates, affected, held, builder), avail, settings
     )
     left = _after(solution, affected, avail)
     options = tuple(
@@ -104,6 +107,7 @@ def plan_rebooking(
             left,
             flights,
             settings,
+            builder.no_option(a)[1],
         )
         for a in affected
     )
@@ -139,7 +143,7 @@ def no_worse(
     candidates: Mapping[str, Sequence[Candidate]],
     affected: Sequence[Affected],
     held: Mapping[str, Candidate],
-    settings: OptimizerSettings,
+    builder: CandidateBuilder,
 ) -> dict[str, list[Candidate]]:
     """Candidates to solve over: a held booking keeps its itinerary or gains at least the
     re-plan threshold, so a new version of its offer is always worth sending."""
@@ -149,7 +153,7 @@ def no_worse(
         incumbent = held.get(locator)
         if incumbent is None:
             continue
-        cut = incumbent.cost - settings.replan_min_gain * a.weight
+        cut = incumbent.cost - replan_threshold(builder.journey(a))
         better = [c for c in candidates[locator] if c.cost <= cut and c.segments != incumbent.segments]
         out[locator] = sorted([incumbent, *better], key=lambda c: (c.cost, c.arrival))
     return out
@@ -185,7 +189,8 @@ def solve_widening(
     """
     start = time.perf_counter()
     cands = {k: list(v) for k, v in candidates.items()}
-    greedy = solve_greedy(affected, cands, avail, settings, builder)  # exactly the baseline
+    no_option = builder.no_option_costs(affected)
+    greedy = solve_greedy(affected, cands, avail, settings, no_option, builder)  # exactly the baseline
     if settings.solver == "greedy":
         return cands, greedy
     for locator, pick in greedy.assignment.items():
@@ -195,7 +200,7 @@ def solve_widening(
     def remaining() -> OptimizerSettings:
         return replace(settings, time_limit_s=max(0.1, settings.time_limit_s - (time.perf_counter() - start)))
 
-    solution = solve(affected, cands, avail, remaining())
+    solution = solve(affected, cands, avail, remaining(), no_option)
     if solution.unaccommodated:
         left = _after(solution, affected, avail)
         stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None and not a.held]
@@ -204,7 +209,7 @@ def solve_widening(
             narrow = {k: list(v) for k, v in cands.items()}
             for locator, more in extra.items():
                 cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
-            again = solve(affected, cands, avail, remaining())
+            again = solve(affected, cands, avail, remaining(), no_option)
             if again.deadline_hit and again.objective >= solution.objective:
                 # Out of time on the wider model: its bound is only the capacity-free one.  Keep
                 # the first solve over the first candidates, whose LP bound is valid for them.
@@ -246,6 +251,7 @@ def _option(
     left: Mapping[tuple[str, Cabin], int],
     flights: Mapping[str, FlightLeg],
     settings: OptimizerSettings,
+    no_seat: Entitlements,
 ) -> RebookingOption:
     party = a.booking.party_size
     alternatives = tuple(
@@ -254,4 +260,4 @@ def _option(
         if (chosen is None or c.segments != chosen.segments)
         and all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)
     )[: settings.k_best - 1]
-    return RebookingOption(a, chosen, alternatives, explain(a, chosen, flights))
+    return RebookingOption(a, chosen, alternatives, explain(a, chosen, flights), no_seat)

@@ -10,6 +10,8 @@ from typing import Literal
 
 from rebook.domain.model import Booking, Cabin, Tier
 
+from .costs import CostSettings
+
 
 @dataclass(frozen=True, slots=True)
 class CoTerminalGroup:
@@ -34,8 +36,9 @@ DEFAULT_CO_TERMINALS = (
 class OptimizerSettings:
     """Settings of candidate generation and the assignment model.
 
-    Costs are in *weighted passenger-minutes*: a penalty of 120 means "as bad as arriving two
-    hours later" for a passenger of weight 1.
+    Costs are in money (``costs.CostSettings``: value of time, compensation, care, refunds),
+    the same for every carrier unless ``carrier_costs`` overrides it; the weights scale a
+    passenger's value of time by tier, cabin and special needs.
     """
 
     k_best: int = 8
@@ -55,16 +58,16 @@ class OptimizerSettings:
         )
     )
     special_needs_weight: float = 1.5
-    downgrade_penalty: float = 180.0  # per cabin step per passenger
-    airport_change_penalty: float = 90.0  # per passenger, on top of the ground-transfer time
-    no_option_penalty: float = 4000.0  # per weighted passenger; above any delay in the horizon
-    # A re-plan changes an unanswered offer only for an itinerary at least this much cheaper (per
-    # weighted passenger), so passengers are not sent a new version for a trifle.
-    replan_min_gain: float = 15.0
+    costs: CostSettings = field(default_factory=CostSettings)
+    carrier_costs: Mapping[str, CostSettings] = field(default_factory=lambda: _frozen({}))
     time_limit_s: float = 10.0
     solver: Literal["optimal", "greedy"] = "optimal"
     target_gap: float = 0.01  # at or below this the LP-based plan is kept without a full MIP
     mip_max_variables: int = 3_000  # a full MIP only on components up to this size (HiGHS: ~8 s at 12k)
+
+    def costs_for(self, carrier: str) -> CostSettings:
+        """The carrier's prices (its override, else the default)."""
+        return self.carrier_costs.get(carrier, self.costs)
 
     def mct(self, airport: str, reduced_mobility: bool = False) -> timedelta:
         """Minimum connection time at ``airport``; longer for reduced-mobility passengers."""

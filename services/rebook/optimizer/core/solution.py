@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from .affected import Affected
 from .candidates import Candidate
-from .settings import OptimizerSettings
 
 
 @dataclass(frozen=True, slots=True)
 class Solution:
     """Per record locator the chosen candidate (``None``: refund-or-agent offer).
 
-    ``objective`` and ``lower_bound`` are in weighted passenger-minutes; ``gap`` is
+    ``objective`` and ``lower_bound`` are in the carrier's money (``costs``); ``gap`` is
     (objective - bound) / objective; ``deadline_hit`` says a time limit cut the solve short.
     """
 
@@ -36,29 +35,30 @@ class Solution:
 HELD_NO_OPTION_FACTOR = 100.0
 
 
-def no_option_cost(a: Affected, settings: OptimizerSettings) -> float:
-    """What leaving a booking without a seat costs: its weight times the no-option penalty."""
-    return a.weight * settings.no_option_penalty * (HELD_NO_OPTION_FACTOR if a.held else 1.0)
+def no_option_cost(a: Affected, no_option: Mapping[str, float]) -> float:
+    """What leaving a booking without a seat costs (``CandidateBuilder.no_option_costs``:
+    refund, goodwill, compensation, lost time); a held party's seats are never taken away."""
+    return no_option[a.booking.record_locator] * (HELD_NO_OPTION_FACTOR if a.held else 1.0)
 
 
 def objective_of(
-    assignment: Mapping[str, Candidate | None], affected: Sequence[Affected], settings: OptimizerSettings
+    assignment: Mapping[str, Candidate | None], affected: Sequence[Affected], no_option: Mapping[str, float]
 ) -> float:
     total = 0.0
     for a in affected:
         chosen = assignment.get(a.booking.record_locator)
-        total += chosen.cost if chosen is not None else no_option_cost(a, settings)
+        total += chosen.cost if chosen is not None else no_option_cost(a, no_option)
     return total
 
 
 def relaxed_bound(
-    affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], settings: OptimizerSettings
+    affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], no_option: Mapping[str, float]
 ) -> float:
     """A valid lower bound ignoring capacity: everyone gets their cheapest option."""
     total = 0.0
     for a in affected:
         options = candidates.get(a.booking.record_locator, ())
-        total += min([c.cost for c in options] + [no_option_cost(a, settings)])
+        total += min([c.cost for c in options] + [no_option_cost(a, no_option)])
     return total
 
 

@@ -61,13 +61,15 @@ def solve(
     candidates: Mapping[str, Sequence[Candidate]],
     availability: Mapping[LegCabin, int],
     settings: OptimizerSettings,
+    no_option: Mapping[str, float],
 ) -> Solution:
-    """Deadline-bounded, deterministic assignment; ``settings.solver`` picks model or greedy."""
+    """Deadline-bounded, deterministic assignment; ``settings.solver`` picks model or greedy.
+    ``no_option``: per record locator, the cost of leaving it without a seat."""
     if settings.solver == "greedy":
-        return solve_greedy(affected, candidates, availability, settings)
+        return solve_greedy(affected, candidates, availability, settings, no_option)
     start = time.perf_counter()
     deadline = start + settings.time_limit_s
-    groups = _make_groups(affected, candidates, settings)
+    groups = _make_groups(affected, candidates, no_option)
     assignment: dict[str, Candidate | None] = {}
     bound, methods, hit = 0.0, set(), False
     for component in _components(groups):
@@ -76,7 +78,7 @@ def solve(
         methods.add(result.method)
         hit |= result.deadline_hit
         assignment.update(_expand(component, result.counts))
-    objective = objective_of(assignment, affected, settings)
+    objective = objective_of(assignment, affected, no_option)
     bound = min(bound, objective)  # float noise must not report a negative gap
     method = "+".join(sorted(methods)) or "empty"
     return Solution(
@@ -85,11 +87,11 @@ def solve(
 
 
 def _make_groups(
-    affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], settings: OptimizerSettings
+    affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], no_option: Mapping[str, float]
 ) -> list[_Group]:
     by_key: dict[tuple, _Group] = {}
     for a in sorted(affected, key=lambda a: a.booking.record_locator):
-        skip = no_option_cost(a, settings)
+        skip = no_option_cost(a, no_option)
         # An option dearer than no option is never chosen, so it need not be modelled.
         options = tuple(
             sorted(

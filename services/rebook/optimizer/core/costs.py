@@ -1,0 +1,351 @@
+"""What a rebooking costs, in money: what the airline pays and what the passenger loses.
+
+One cost model prices every option the optimizer weighs (candidates, greedy, the solver, the
+re-plan threshold, offers): value of time, EU261/UK261 compensation, the US DOT refund right,
+duty of care, downgrade refunds, the cost of leaving a party without a seat, and small costs
+for changes nobody asked for.  Every term, its default and its source: ``docs/objective.md``.
+
+Pure: plain data in, plain data out.  Distances are great-circle (``haversine_km`` over the
+airport data the locator uses); an airport unknown to that data counts as the shortest band
+and no regime's country.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import cache
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from rebook.domain.model import Cabin
+from rebook.locator.core.airports import default_index, haversine_km
+
+BAND_LIMITS_KM = (1500.0, 3500.0)  # EU261 art. 7(1): ≤ 1500 km, 1500-3500 km, beyond
+# fmt: off
+EU_COUNTRIES = frozenset({
+    # EU member states, EEA (IS, LI, NO), Switzerland, and EU outermost regions coded apart.
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "IS", "LI", "NO", "CH", "GP", "MQ", "RE", "YT", "GF", "MF",
+})
+UK_COUNTRIES = frozenset({"GB"})
+US_COUNTRIES = frozenset({"US", "PR", "VI", "GU", "MP", "AS"})
+_EU_CARRIERS = ("LH", "AF", "KL", "IB", "AZ", "SK", "AY", "OS", "LX", "SN", "TP", "EI", "FR", "VY", "W6",
+                "EW", "DY", "I2", "EN", "A3", "LO", "OK", "RO")
+_UK_CARRIERS = ("BA", "VS", "LS", "BY", "MT")
+_US_CARRIERS = ("AA", "UA", "DL", "WN", "B6", "AS", "NK", "F9", "G4", "HA", "MQ", "OO", "YX")
+# fmt: on
+DEFAULT_CARRIER_REGIONS = MappingProxyType(
+    {
+        **dict.fromkeys(_EU_CARRIERS, "EU"),
+        **dict.fromkeys(_UK_CARRIERS, "UK"),
+        **dict.fromkeys(_US_CARRIERS, "US"),
+    }
+)
+EXTRAORDINARY_CAUSES = (
+    # Causes the CJEU and national enforcement bodies accept as beyond the carrier's control.
+    "WX", "weather", "storm", "thunderstorm", "snow", "ice", "fog", "volcanic", "ATC",
+    "air traffic", "ground stop", "security", "bird strike", "political", "airport closure",
+)  # fmt: skip
+
+
+class Regime(StrEnum):
+    """The passenger-rights regime whose compensation applies to a journey."""
+
+    NONE = ""
+    EU261 = "EU261"
+    UK261 = "UK261"
+
+
+class Kind(StrEnum):
+    """How the regulations see the disruption: the rules differ per kind."""
+
+    CANCELLATION = "cancellation"  # art. 5: owed unless re-routed within 2 h
+    DENIED_BOARDING = "denied boarding"  # art. 4 (a down-gauge overflow): owed
+    DELAY = "delay"  # Sturgeon (C-402/07): owed from 3 h late at the final destination
+
+
+def _frozen(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True, slots=True)
+class CostSettings:
+    """One carrier's prices.  Money is in ``currency``; EU261 amounts are in EUR and UK261 in
+    GBP as the rules state them, converted with ``value_in_eur``.  Override per carrier with
+    ``OptimizerSettings.carrier_costs`` (``REBOOK_OPTIMIZER_COSTS``, docs/objective.md)."""
+
+    currency: str = "EUR"
+    value_in_eur: Mapping[str, float] = field(default_factory=lambda: _frozen({"EUR": 1.0, "GBP": 1.17, "USD": 0.92}))
+    home_region: str = ""  # "EU", "UK", "US": the carrier's licence; "" looks it up in the table
+    value_of_time_per_hour: float = 35.0  # per weighted passenger (tier x cabin x special needs)
+    eu261_eur: tuple[float, float, float] = (250.0, 400.0, 600.0)
+    uk261_gbp: tuple[float, float, float] = (220.0, 350.0, 520.0)
+    reduction_window_h: tuple[float, float, float] = (2.0, 3.0, 4.0)  # art. 7(2): halved within
+    cancellation_reroute_h: float = 2.0  # art. 5(1)(c)(iii): none if re-routed within this
+    delay_threshold_h: float = 3.0  # Sturgeon: compensation from 3 h late
+    meal_after_h: tuple[float, float, float] = (2.0, 3.0, 4.0)  # art. 6(1)
+    meal: float = 15.0  # per passenger
+    hotel_night: float = 120.0  # per passenger and night, transfer included below
+    hotel_transfer: float = 30.0
+    overnight_local_hour: int = 1  # a wait spanning this local hour needs a hotel night
+    downgrade_refund_share: tuple[float, float, float] = (0.30, 0.50, 0.75)  # art. 10(2)
+    fare_base: float = 50.0  # default one-way economy fare: base + per_km x distance
+    fare_per_km: float = 0.11
+    cabin_fare_factor: Mapping[Cabin, float] = field(
+        default_factory=lambda: _frozen(
+            {Cabin.ECONOMY: 1.0, Cabin.PREMIUM_ECONOMY: 1.6, Cabin.BUSINESS: 3.5, Cabin.FIRST: 5.0}
+        )
+    )
+    dot_significant_delay_h: tuple[float, float] = (3.0, 6.0)  # 14 CFR 260.2: domestic, international
+    dot_decline_share: float = 0.25  # share of passengers expected to take the refund instead
+    goodwill: float = 100.0  # per passenger left without a seat, on top of the refund
+    stranded_hours: float = 96.0  # value of time lost finding one's own way, per weighted pax
+    split_group: float = 50.0  # per extra sub-group of a split group
+    airport_change: float = 40.0  # per passenger, on top of the transfer time in the delay
+    replan: float = 10.0  # per passenger: a re-plan must gain more than this to be sent
+    extraordinary_causes: tuple[str, ...] = EXTRAORDINARY_CAUSES
+    carrier_regions: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CARRIER_REGIONS)
+
+    def convert(self, amount: float, currency: str) -> float:
+        """``amount`` in ``currency`` expressed in this carrier's currency."""
+        return amount * self.value_in_eur[currency] / self.value_in_eur[self.currency]
+
+    def fare(self, km: float, cabin: Cabin) -> float:
+        """The default one-way fare when the data carries none (docs/objective.md)."""
+        return (self.fare_base + self.fare_per_km * km) * self.cabin_fare_factor.get(cabin, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    """What prices every option of one booking: where it goes, under which rules, at what fare."""
+
+    regime: Regime
+    dot: bool  # a US DOT journey: refund if a significant change is not accepted
+    international: bool
+    band: int  # 0, 1, 2: EU261 distance band of origin → final destination
+    kind: Kind
+    extraordinary: bool
+    cause: str
+    party: int
+    weight: float
+    fare: float  # per passenger, the journey in the booked cabin
+    booked: Cabin
+    booked_legs: int
+    carrier: str  # whose ``costs`` these are: part of the identity, the settings are not hashed
+    costs: CostSettings = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlements:
+    """What the passenger is owed for one option, per passenger.  ``compensation`` is in
+    ``compensation_currency`` (the regime's); everything else in ``currency``."""
+
+    currency: str
+    regime: str = ""
+    compensation: float = 0.0
+    compensation_currency: str = ""
+    compensation_reason: str = ""
+    meals: int = 0
+    hotel_nights: int = 0
+    care: float = 0.0  # meals + hotel nights + transfers
+    downgrade_refund: float = 0.0
+    refund_right: bool = False  # US DOT: may decline the change for a full refund
+    refund: float = 0.0  # the ticket refund if the passenger declines (or no seat is found)
+
+    def compensation_in(self, costs: CostSettings) -> float:
+        return costs.convert(self.compensation, self.compensation_currency) if self.compensation else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LegChoice:
+    """One leg of an option, as the cost model needs it."""
+
+    origin: str
+    destination: str
+    cabin: Cabin
+
+
+@cache
+def _airport(iata: str) -> tuple[float, float, str, str] | None:
+    airport = default_index().lookup(iata)
+    return None if airport is None else (airport.latitude, airport.longitude, airport.country, airport.tz)
+
+
+@cache
+def distance_km(a: str, b: str) -> float:
+    """Great-circle distance between two airports; 0 when either is unknown."""
+    pa, pb = _airport(a), _airport(b)
+    return 0.0 if pa is None or pb is None else haversine_km(pa[0], pa[1], pb[0], pb[1])
+
+
+def band_of(km: float) -> int:
+    return sum(km > limit for limit in BAND_LIMITS_KM)
+
+
+def _country(iata: str) -> str:
+    found = _airport(iata)
+    return found[2] if found else ""
+
+
+@cache
+def _utc_offset_min(iata: str, when_hour: int) -> int:
+    found = _airport(iata)
+    if found is None:
+        return 0
+    offset = datetime.fromtimestamp(when_hour * 3600, ZoneInfo(found[3])).utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def regime_for(origin: str, destination: str, carrier_region: str) -> tuple[Regime, bool]:
+    """(compensation regime, US DOT refund rule) for a journey: EU261 departing the EU or on an
+    EU carrier into the EU; UK261 likewise for the UK; DOT to, from or within the US."""
+    dep, arr = _country(origin), _country(destination)
+    if dep in EU_COUNTRIES or (arr in EU_COUNTRIES and carrier_region == "EU"):
+        regime = Regime.EU261
+    elif dep in UK_COUNTRIES or (arr in UK_COUNTRIES and carrier_region in ("UK", "EU")):
+        regime = Regime.UK261
+    else:
+        regime = Regime.NONE
+    return regime, dep in US_COUNTRIES or arr in US_COUNTRIES
+
+
+def is_extraordinary(cause: str, costs: CostSettings) -> bool:
+    """Whether the disruption's cause code or text names an extraordinary circumstance."""
+    words = cause.lower()
+    return any(re.search(rf"\b{re.escape(c.lower())}\b", words) for c in costs.extraordinary_causes)
+
+
+def journey_of(
+    origin: str,
+    destination: str,
+    carrier: str,
+    kind: Kind,
+    cause: str,
+    party: int,
+    weight: float,
+    booked: Cabin,
+    booked_legs: int,
+    costs: CostSettings,
+) -> Journey:
+    region = costs.home_region or costs.carrier_regions.get(carrier, "")
+    regime, dot = regime_for(origin, destination, region)
+    km = distance_km(origin, destination)
+    return Journey(
+        regime=regime,
+        dot=dot,
+        international=_country(origin) != _country(destination),
+        band=band_of(km),
+        kind=kind,
+        extraordinary=is_extraordinary(cause, costs),
+        cause=cause,
+        party=party,
+        weight=weight,
+        fare=costs.fare(km, booked),
+        booked=booked,
+        booked_legs=booked_legs,
+        carrier=carrier,
+        costs=costs,
+    )
+
+
+def delay_cost(j: Journey, delay_min: float) -> float:
+    """Value of the party's lost time: a lower bound on any option's cost at this delay."""
+    return j.weight * j.costs.value_of_time_per_hour * max(0.0, delay_min) / 60.0
+
+
+def compensation(j: Journey, delay_min: float | None) -> tuple[float, str, str]:
+    """(amount per passenger, its currency, reason) owed under the journey's regime;
+    ``delay_min`` None: no re-routing at all."""
+    if j.regime is Regime.NONE:
+        return 0.0, "", ""
+    c = j.costs
+    amounts, currency = (c.eu261_eur, "EUR") if j.regime is Regime.EU261 else (c.uk261_gbp, "GBP")
+    full = amounts[j.band]
+    if j.extraordinary:
+        return 0.0, currency, f"none: extraordinary circumstances ({j.cause})"
+    if delay_min is None:
+        return full, currency, f"{j.kind.value}, no re-routing"
+    hours = delay_min / 60.0
+    if j.kind is Kind.CANCELLATION and hours < c.cancellation_reroute_h:
+        return 0.0, currency, f"none: re-routed within {c.cancellation_reroute_h:g} h"
+    if j.kind is Kind.DELAY and hours < c.delay_threshold_h:
+        return 0.0, currency, f"none: under {c.delay_threshold_h:g} h late"
+    if hours <= c.reduction_window_h[j.band]:
+        return full / 2, currency, f"{j.kind.value}, arriving within {c.reduction_window_h[j.band]:g} h: halved"
+    return full, currency, f"{j.kind.value}, arriving {hours:.1f} h late"
+
+
+def overnights(waits: Sequence[tuple[str, int, int]], local_hour: int) -> int:
+    """Nights needing a hotel: waits (airport, from, to in epoch minutes) spanning the local hour."""
+    nights = 0
+    for airport, start, end in waits:
+        off = _utc_offset_min(airport, start // 60) - local_hour * 60
+        nights += max(0, (end + off) // 1440 - (start + off) // 1440)
+    return nights
+
+
+def entitlements(
+    j: Journey, delay_min: int, legs: Sequence[LegChoice], waits: Sequence[tuple[str, int, int]], airport_change: bool
+) -> Entitlements:
+    """What each passenger of the party is owed if they take this option."""
+    c = j.costs
+    amount, currency, reason = compensation(j, delay_min)
+    meals = int(delay_min / 60.0 >= c.meal_after_h[j.band])
+    nights = overnights(waits, c.overnight_local_hour)
+    if j.dot and j.extraordinary and j.regime is Regime.NONE:
+        meals, nights = 0, 0  # US carriers commit to care only for controllable disruptions
+    care = meals * c.meal + nights * (c.hotel_night + c.hotel_transfer)
+    refund = 0.0
+    for leg in legs:
+        if leg.cabin < j.booked:
+            km = distance_km(leg.origin, leg.destination)
+            booked_fare = c.fare(km, j.booked)
+            if j.regime is Regime.NONE:  # outside EU/UK rules: the fare difference
+                refund += booked_fare - c.fare(km, leg.cabin)
+            else:
+                refund += c.downgrade_refund_share[band_of(km)] * booked_fare
+    significant = (
+        j.kind is not Kind.DELAY
+        or delay_min / 60.0 >= c.dot_significant_delay_h[j.international]
+        or any(leg.cabin < j.booked for leg in legs)
+        or airport_change
+        or len(legs) > j.booked_legs
+    )
+    right = j.dot and significant
+    return Entitlements(
+        c.currency, j.regime.value, amount, currency, reason, meals, nights, care, refund, right,
+        j.fare if right else 0.0,
+    )  # fmt: skip
+
+
+def option_cost(
+    c: CostSettings, weight: float, party: int, delay_min: float, e: Entitlements, airport_change: bool
+) -> float:
+    """The cost of one option: lost time, what is owed, and the changes nobody asked for.
+    Offers are priced with the same function from what they carry (``offers.offer_cost``)."""
+    per_pax = e.compensation_in(c) + e.care + e.downgrade_refund + airport_change * c.airport_change
+    if e.refund_right:
+        per_pax += c.dot_decline_share * e.refund
+    return weight * c.value_of_time_per_hour * max(0.0, delay_min) / 60.0 + party * per_pax
+
+
+def no_seat(j: Journey) -> Entitlements:
+    """What each passenger is owed when no seat is found: the refund and the compensation."""
+    amount, currency, reason = compensation(j, None)
+    return Entitlements(j.costs.currency, j.regime.value, amount, currency, reason, refund=j.fare, refund_right=j.dot)
+
+
+def no_seat_cost(c: CostSettings, weight: float, party: int, e: Entitlements) -> float:
+    """Refund, goodwill, compensation (``e``: ``no_seat``) and the time lost finding one's own way."""
+    lost = weight * c.value_of_time_per_hour * c.stranded_hours
+    return lost + party * (e.refund + c.goodwill + e.compensation_in(c))
+
+
+def replan_threshold(j: Journey) -> float:
+    """How much cheaper a re-plan must be before a passenger is sent a new version."""
+    return j.party * j.costs.replan

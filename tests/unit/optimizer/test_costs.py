@@ -1,0 +1,103 @@
+"""The cost model in money: regimes, compensation bands and windows, care, refunds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from rebook.domain.model import Cabin
+from rebook.optimizer.core import costs
+from rebook.optimizer.core.costs import CostSettings, Kind, LegChoice, Regime
+
+C = CostSettings()
+MIN = 60  # minutes in an hour
+
+
+def journey(origin: str, dest: str, carrier: str = "RB", kind: Kind = Kind.CANCELLATION, cause: str = "technical",
+            party: int = 1, booked: Cabin = Cabin.ECONOMY, c: CostSettings = C) -> costs.Journey:  # fmt: skip
+    return costs.journey_of(origin, dest, carrier, kind, cause, party, float(party), booked, 1, c)
+
+
+def epoch_min(when: datetime) -> int:
+    return int(when.timestamp() // 60)
+
+
+@pytest.mark.parametrize(
+    ("origin", "dest", "carrier", "regime", "dot"),
+    [
+        ("FRA", "JFK", "UA", Regime.EU261, True),  # departing the EU: EU261, whoever flies
+        ("JFK", "FRA", "LH", Regime.EU261, True),  # into the EU on an EU carrier
+        ("JFK", "FRA", "UA", Regime.NONE, True),  # into the EU on a US carrier: only DOT
+        ("LHR", "DEN", "UA", Regime.UK261, True),
+        ("DEN", "ORD", "UA", Regime.NONE, True),
+        ("NRT", "SIN", "SQ", Regime.NONE, False),
+    ],
+)
+def test_regime_by_departure_and_carrier(origin, dest, carrier, regime, dot) -> None:
+    j = journey(origin, dest, carrier)
+    assert (j.regime, j.dot) == (regime, dot)
+
+
+def test_eu261_bands_reduction_window_and_cancellation_reroute() -> None:
+    short, medium, long = journey("FRA", "CDG"), journey("FRA", "LIS"), journey("FRA", "JFK")
+    assert (short.band, medium.band, long.band) == (0, 1, 2)
+    assert costs.compensation(short, 1.5 * MIN)[0] == 0  # re-routed within 2 h: art. 5(1)(c)(iii)
+    assert costs.compensation(short, 2 * MIN)[0] == 125  # within the 2 h window: halved
+    assert costs.compensation(short, 2 * MIN + 1)[0] == 250
+    assert costs.compensation(medium, 3 * MIN)[0] == 200 and costs.compensation(medium, 3.5 * MIN)[0] == 400
+    assert costs.compensation(long, 4 * MIN)[0] == 300 and costs.compensation(long, 5 * MIN)[0] == 600
+    assert costs.compensation(long, None)[:2] == (600, "EUR")
+
+
+def test_delay_threshold_is_three_hours() -> None:
+    j = journey("FRA", "LIS", kind=Kind.DELAY)
+    assert costs.compensation(j, 2 * MIN + 55)[0] == 0
+    assert costs.compensation(j, 3 * MIN + 5)[0] == 400
+
+
+def test_extraordinary_cause_owes_no_compensation_but_care() -> None:
+    j = journey("FRA", "MAD", cause="WX ground stop FRA")
+    assert j.extraordinary and costs.compensation(j, 10 * MIN)[0] == 0
+    owed = costs.entitlements(j, 5 * MIN, [LegChoice("FRA", "MAD", Cabin.ECONOMY)], [], False)
+    assert owed.meals == 1 and owed.care == C.meal  # care is owed whatever the cause
+
+
+def test_uk261_in_pounds_converted_to_the_carriers_currency() -> None:
+    j = journey("LHR", "DEN", carrier="BA", c=replace(C, currency="GBP"))
+    amount, currency, _ = costs.compensation(j, 6 * MIN)
+    owed = costs.entitlements(j, 6 * MIN, [LegChoice("LHR", "DEN", Cabin.ECONOMY)], [], False)
+    assert (amount, currency) == (520, "GBP") and owed.compensation_in(j.costs) == 520
+
+
+def test_overnight_wait_needs_a_hotel_in_local_time() -> None:
+    # Denver is UTC-7 in November: 20:00 → 08:00 local spans 01:00, 20:00 → 23:00 does not.
+    evening = epoch_min(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))
+    assert costs.overnights([("DEN", evening, evening + 12 * MIN)], 1) == 1
+    assert costs.overnights([("DEN", evening, evening + 3 * MIN)], 1) == 0
+
+
+def test_downgrade_refund_share_by_leg_distance() -> None:
+    j = journey("FRA", "JFK", booked=Cabin.BUSINESS)
+    owed = costs.entitlements(j, 0, [LegChoice("FRA", "JFK", Cabin.ECONOMY)], [], False)
+    km = costs.distance_km("FRA", "JFK")
+    assert owed.downgrade_refund == pytest.approx(0.75 * C.fare(km, Cabin.BUSINESS))
+
+
+def test_dot_refund_right_on_significant_change_only() -> None:
+    j = journey("DEN", "ORD", carrier="UA", kind=Kind.DELAY)
+    legs = [LegChoice("DEN", "ORD", Cabin.ECONOMY)]
+    assert not costs.entitlements(j, 2 * MIN, legs, [], False).refund_right
+    late = costs.entitlements(j, 3 * MIN, legs, [], False)
+    assert late.refund_right and late.refund == j.fare
+    cost = costs.option_cost(C, 1.0, 1, 3 * MIN, late, False)
+    assert cost == pytest.approx(3 * C.value_of_time_per_hour + C.meal + C.dot_decline_share * j.fare)
+
+
+def test_no_seat_costs_more_than_any_option_within_the_horizon() -> None:
+    j = journey("FRA", "JFK", party=2)
+    worst = costs.entitlements(j, 72 * MIN, [LegChoice("FRA", "JFK", Cabin.ECONOMY)],
+                               [("FRA", 0, 72 * MIN)], True)  # fmt: skip
+    option = costs.option_cost(C, 2.0, 2, 72 * MIN, worst, True)
+    assert costs.no_seat_cost(C, 2.0, 2, costs.no_seat(j)) > option
