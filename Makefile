@@ -49,7 +49,7 @@ proto-check: $(STAMP)
 	@echo "generated code is up to date"
 
 lint: $(STAMP)
-	$(PY) -m ruff check services tests
+	$(PY) -m ruff check services tests examples
 
 kafka-up: $(STAMP)
 	$(REBOOK) kafka up

@@ -121,7 +121,7 @@ class Device:
             stream.cancel()
 
 
-def _wait_views(optimizer: rs_grpc.RebookingServiceStub, flight: Flight, timeout_s: float = 30.0) -> None:
+def wait_views(optimizer: rs_grpc.RebookingServiceStub, flight: Flight, timeout_s: float = 30.0) -> None:
     """Until the optimizer's views hold the schedule and the bookings (a what-if tells)."""
     event = event_pb2.FlightEvent(event_id=f"probe-{uuid.uuid4().hex}", leg_id=flight.cancelled.leg_id)
     set_timestamp(event, "event_time", datetime.now(UTC))
@@ -152,7 +152,7 @@ def run_e2e(passengers: int, kafka_bootstrap: str, run_dir: Path, seed: int = 1,
         optimizer.UpsertBookings(
             rs.UpsertBookingsRequest(bookings=[booking_to_proto(b) for b in flight.bookings]), timeout=30
         )
-        _wait_views(optimizer, flight)
+        wait_views(optimizer, flight)
         stop = threading.Event()
         devices = [
             Device(pid, issue_passenger_token(secret, pid, timedelta(hours=1))) for pid in flight.passenger_ids

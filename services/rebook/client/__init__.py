@@ -1,0 +1,25 @@
+"""``rebook.client``: the library an airline system uses to call rebook.
+
+    from rebook.client import ClientOptions, FlightStatusClient
+
+    with FlightStatusClient(ClientOptions("rebook-detector:50051", token=TOKEN)) as detector:
+        detector.report_events(events)
+
+Every call has a deadline (``ClientOptions.deadline_s``), ``UNAVAILABLE`` is retried with
+exponential backoff by gRPC's retry policy, a bearer credential travels on every call, and TLS
+(with a client certificate for mutual TLS) is one option away.  Runnable examples live in the
+repository's ``examples/`` folder.
+"""
+
+from .channel import ClientOptions, TlsFiles, open_channel
+from .services import FlightStatusClient, LocationClient, NotificationClient, RebookingClient
+
+__all__ = [
+    "ClientOptions",
+    "FlightStatusClient",
+    "LocationClient",
+    "NotificationClient",
+    "RebookingClient",
+    "TlsFiles",
+    "open_channel",
+]
