@@ -23,10 +23,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _ShowDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a default where there is one (not None, not a flag's False, not already in the help)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, argparse.SUPPRESS) or "%(default)" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+class HelpfulParser(argparse.ArgumentParser):
+    """Every command's help shows the defaults; nested commands inherit this class."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _ShowDefaults)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """Imports only the chosen command's module, so one command's dependencies (or a
     broken optional tool) never slow down or break another — a service start stays light."""
-    parser = argparse.ArgumentParser(prog="rebook", description="Flight-disruption auto-rebooking.")
+    parser = HelpfulParser(prog="rebook", description="Flight-disruption auto-rebooking.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     chosen = next((arg for arg in argv if not arg.startswith("-")), None)
     for name, (module_name, help_text) in COMMANDS.items():

@@ -238,7 +238,7 @@ def _summary(devices: list[Device], cancelled_at: float, first_notified: float, 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passengers", type=int, default=200, help="passengers on the cancelled flight")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the generated instance")
     parser.add_argument("--runs", type=int, default=1, help="repeat and report the median of p50/p99")
 
 

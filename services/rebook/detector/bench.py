@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", type=int, default=20_000, help="flight events to send")
     parser.add_argument("--batch", type=int, default=50, help="events per ReportFlightEvents call")
     parser.add_argument("--threads", type=int, default=4, help="client threads")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the generated schedule and events")
 
 
 # ---- the server process ----------------------------------------------------------------

@@ -364,7 +364,7 @@ def run_benchmark(passengers: int, seed: int = 1, time_limit: float = 10.0) -> d
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rebook bench optimizer``."""
     parser.add_argument("--passengers", type=int, default=10_000, help="disrupted passengers to aim for")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the generated instance")
     parser.add_argument("--time-limit", type=float, default=10.0, help="solver deadline in seconds")
 
 

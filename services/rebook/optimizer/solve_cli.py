@@ -32,7 +32,9 @@ from rebook.sim.scenario import Scenario
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario folder (flights/bookings/events .jsonl)")
     parser.add_argument("--out", type=Path, default=Path("offers.jsonl"), help="offers, one per line")
-    parser.add_argument("--solver", choices=("optimal", "greedy"), default="optimal")
+    parser.add_argument(
+        "--solver", choices=("optimal", "greedy"), default="optimal", help="the OR-Tools model, or the greedy baseline"
+    )
     parser.add_argument("--time-limit", type=float, default=None, help="solver deadline in seconds")
     parser.add_argument(
         "--batches", type=int, default=1,
