@@ -24,6 +24,8 @@ from rebook.runtime.service import ServiceContext, Wiring, run_service
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
 from rebook.v1 import rebooking_service_pb2, rebooking_service_pb2_grpc
 
+DEFAULTS = OptimizerSettings()
+
 
 def load_settings(env: Env) -> OptimizerSettings:
     return OptimizerSettings(
@@ -31,6 +33,7 @@ def load_settings(env: Env) -> OptimizerSettings:
         horizon=env.duration("OPTIMIZER_HORIZON", timedelta(hours=36)),
         default_mct=env.duration("OPTIMIZER_DEFAULT_MCT", timedelta(minutes=45)),
         partners=frozenset(env.list("OPTIMIZER_PARTNERS")),
+        rotation_risk_cost=env.float("OPTIMIZER_ROTATION_RISK_COST", DEFAULTS.rotation_risk_cost),
         time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),
         solver=env.choice("OPTIMIZER_SOLVER", "optimal", ("optimal", "greedy")),
     )

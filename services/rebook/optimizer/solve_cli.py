@@ -3,7 +3,9 @@
 Events are applied with the detector's own core (rotation propagation included); the live
 disruptions are then solved together, as one batch, at the moment the first became known.
 Seeing the whole day at once is the offline advantage; seeing into the past is not, so each
-party is planned from when its own disruption became known (``find_affected``).
+party is planned from when its own disruption became known (``find_affected``), and legs carry
+every retiming, cancellation and equipment change of the day but no movement after the solve's
+moment (``_on_the_ground``): a flight that departs later that day is still there to be booked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import sys
 import time
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from google.protobuf import json_format
@@ -21,6 +24,7 @@ from rebook.detector.convert import event_from_proto
 from rebook.detector.core import replay
 from rebook.domain.convert import booking_from_proto, leg_from_proto
 from rebook.domain.errors import FieldViolation, ValidationError
+from rebook.domain.model import FlightLeg, FlightStatus
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
 from rebook.optimizer.main import load_detector_settings, load_settings
@@ -63,8 +67,10 @@ def solve_scenario(
     settings = load_settings(env)
     settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
     engine = RebookingEngine(settings, detector_settings=detector_settings, replan=replan)
-    # All at once, the day's final leg states are known; in batches only what the disruptions so far say.
-    for leg in replayed.legs.values() if batches == 1 else legs:
+    # In batches only what the disruptions so far say.  All at once, every retiming,
+    # cancellation and equipment change of the day, but no movement after the solve's moment.
+    first_known = live[0].known_time if live else None
+    for leg in legs if batches > 1 else (_on_the_ground(g, first_known) for g in replayed.legs.values()):
         engine.apply_flight(leg)
     for booking in bookings:
         engine.apply_booking(booking)
@@ -102,6 +108,25 @@ def solve_scenario(
         "wall_s": round(time.perf_counter() - started, 3),
     }
     return summary, [offer_to_proto(o, flights) for o in made]
+
+
+def _on_the_ground(leg: FlightLeg, now: datetime | None) -> FlightLeg:
+    """``leg`` as the one-shot solve at ``now`` must see it: a flight that leaves after ``now``
+    (the day's final state says it departed) is still there for parties ready before it, at
+    the times its movements say."""
+    if now is None or leg.actual_off_block is None or leg.actual_off_block < now:
+        return leg
+    status = FlightStatus.DELAYED if leg.status in (FlightStatus.DEPARTED, FlightStatus.ARRIVED) else leg.status
+    return replace(
+        leg,
+        status=status,
+        estimated_departure=leg.departure,
+        estimated_arrival=leg.arrival,
+        actual_off_block=None,
+        actual_takeoff=None,
+        actual_landing=None,
+        actual_in_block=None,
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -125,3 +125,23 @@ def test_late_inbound_after_tail_swap_propagates_on_the_new_rotation() -> None:
     out = by_id(store.apply(event(L3, swap), t(5, 10)).disruptions)
     assert out[did(DLY, L3)].cause_leg_id == other[0].leg_id
     assert out[did(DLY, L3)].new_departure == t(12, 30)
+
+
+def test_cancelled_round_trip_leaves_the_aircraft_in_position() -> None:
+    """Issue 14.3: FRA→BER→FRA cancelled, the aircraft never left FRA: FRA→MUC→FRA fly."""
+    store = loaded()
+    store.apply(event(L0, Cancellation("wx")), t(5))
+    at_risk = {d.leg_ids[0] for d in store.disruptions() if d.kind == RISK}
+    assert at_risk == {L1}  # the aircraft stays at FRA: only the leg out of BER is at risk
+    store.apply(event(L1, Cancellation("wx")), t(5, 1))
+    assert [d for d in store.disruptions() if d.kind == RISK] == []
+    assert store.get_disruption(did(RISK, L1)) is None or store.get_disruption(did(RISK, L1)).withdrawn
+
+
+def test_out_of_position_only_until_the_rotation_returns_to_the_aircraft() -> None:
+    """Only BER→FRA cancelled: the aircraft stays at BER; FRA→MUC and MUC→FRA are at risk."""
+    legs = [*rotation(), leg("104", "BER", "FRA", t(14), t(15))]
+    store = loaded(legs)
+    store.apply(event(L1, Cancellation("tech")), t(5))
+    at_risk = {d.leg_ids[0] for d in store.disruptions() if d.kind == RISK}
+    assert at_risk == {L2, L3}  # the 14:00 from BER, where the aircraft stands, flies

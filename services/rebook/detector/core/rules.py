@@ -46,6 +46,7 @@ class Carry:
     cause_leg_id: str = ""  # root cause of the previous leg's lateness, if predicted
     risk_cause_leg_id: str = ""  # a same-day cancelled leg with no aircraft swap
     risk_date: date | None = None
+    stranded_at: str = ""  # where the aircraft stays after that cancellation (same day only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +62,22 @@ NO_ROTATION = RotationView()
 
 
 def step(carry: Carry, leg: FlightLeg, turn: timedelta) -> RotationView:
-    """Moves the aircraft across ``leg``: predicts its delay and what it carries onwards."""
-    same_day_risk = carry.risk_cause_leg_id if carry.risk_date == leg.operating_date else ""
+    """Moves the aircraft across ``leg``: predicts its delay and what it carries onwards.
+
+    A cancelled leg leaves the aircraft where it was (``stranded_at``).  A later same-day leg
+    is at risk only when it departs from somewhere else (the aircraft is out of position and
+    no swap is known); one departing where the aircraft stands is flown as planned, so a
+    cancelled A→B→A pair puts nothing after it at risk."""
+    stranded = carry.stranded_at if carry.risk_date == leg.operating_date else ""
     if leg.cancelled:
-        risk = same_day_risk or leg.leg_id  # the earliest cancellation of the day is the cause
-        return RotationView(carry=Carry(risk_cause_leg_id=risk, risk_date=leg.operating_date))
+        risk = (carry.risk_cause_leg_id if stranded else "") or leg.leg_id  # the day's first cancellation
+        where = stranded or leg.origin
+        onward = replace(carry, risk_cause_leg_id=risk, risk_date=leg.operating_date, stranded_at=where)
+        return RotationView(carry=onward)
+    if stranded and leg.origin != stranded:  # out of position: it does not fly this leg
+        return RotationView(None, carry.risk_cause_leg_id, carry)
     prediction = None
-    if carry.arrival is not None and not same_day_risk and not leg.departed:
+    if carry.arrival is not None and not leg.departed:
         ready = carry.arrival + turn
         if ready > leg.departure:  # an airline estimate at or after `ready` is kept as it is
             shift = ready - leg.departure
@@ -78,10 +88,8 @@ def step(carry: Carry, leg: FlightLeg, turn: timedelta) -> RotationView:
         arrival=prediction.arrival if prediction else leg.arrival,
         arrival_leg_id=leg.leg_id,
         cause_leg_id=prediction.cause_leg_id if prediction else "",
-        risk_cause_leg_id=same_day_risk,
-        risk_date=leg.operating_date if same_day_risk else None,
     )
-    return RotationView(prediction, same_day_risk, onward)
+    return RotationView(prediction, "", onward)
 
 
 def _span(delta: timedelta) -> str:

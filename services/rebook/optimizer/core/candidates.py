@@ -46,6 +46,7 @@ class Candidate:
     airport_change: bool
     cost: float  # in the carrier's money (``costs.option_cost``)
     entitlements: costs.Entitlements | None = None  # per passenger, for this option
+    at_risk: bool = False  # a leg's aircraft is out of position (usable, at a risk cost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +157,10 @@ class CandidateBuilder:
         now: datetime,
         avoid: Collection[str] = frozenset(),
         causes: Mapping[str, str] | None = None,
+        at_risk: Collection[str] = frozenset(),
     ) -> None:
         self.settings = settings
+        self.at_risk = frozenset(at_risk)
         self.causes = causes or {}  # leg id → the disruption's cause (code or text)
         self._journeys: dict[str, costs.Journey] = {}
         self.avail = availability
@@ -439,7 +442,9 @@ class CandidateBuilder:
         waits += [(p.destination, p.arr, n.dep) for p, n in itertools.pairwise(it.legs)]
         owed = costs.entitlements(j, delay, legs, waits, it.airport_change)
         weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
+        risky = any(leg.leg_id in self.at_risk for leg in it.legs)
         cost = costs.option_cost(j.costs, weight, party, delay, owed, it.airport_change)
+        cost += party * self.settings.rotation_risk_cost * risky
         return Candidate(
             tuple(segments),
             from_min(it.legs[0].dep),
@@ -449,6 +454,7 @@ class CandidateBuilder:
             it.airport_change,
             cost,
             owed,
+            risky,
         )
 
     def _cabin_for(

@@ -57,13 +57,22 @@ class Plan:
 
 
 def predicted_unusable(disruptions: Iterable[Disruption]) -> frozenset[str]:
-    """Legs no one should be rebooked onto: predicted cancellations and rotations at risk."""
+    """Legs no one should be rebooked onto: predicted cancellations.  A rotation at risk is
+    not among them: the detector flags a leg only when its aircraft is really out of
+    position, and even then a swap may come, so it stays usable at a risk cost
+    (``rotation_at_risk``, ``OptimizerSettings.rotation_risk_cost``)."""
     return frozenset(
         lid
         for d in disruptions
-        if not d.withdrawn
-        and (d.kind == DisruptionKind.ROTATION_AT_RISK or (d.predicted and d.kind == DisruptionKind.CANCELLATION))
+        if not d.withdrawn and d.predicted and d.kind == DisruptionKind.CANCELLATION
         for lid in d.leg_ids
+    )
+
+
+def rotation_at_risk(disruptions: Iterable[Disruption]) -> frozenset[str]:
+    """Legs whose aircraft is out of position after a cancellation, with no swap known."""
+    return frozenset(
+        lid for d in disruptions if not d.withdrawn and d.kind == DisruptionKind.ROTATION_AT_RISK for lid in d.leg_ids
     )
 
 
@@ -91,7 +100,7 @@ def plan_rebooking(
     avail = seat_availability(flights, affected, holds_in_use)
     avoid = predicted_unusable(disruptions) if avoid is None else avoid
     causes = {lid: d.cause for d in disruptions if not d.withdrawn for lid in d.leg_ids}
-    builder = CandidateBuilder(flights, avail, settings, now, avoid, causes)
+    builder = CandidateBuilder(flights, avail, settings, now, avoid, causes, rotation_at_risk(disruptions))
     candidates = builder.build(affected)
     affected, held = _anchor(affected, builder, incumbents or {})
     candidate_s = time.perf_counter() - start

@@ -60,6 +60,9 @@ class OptimizerSettings:
     special_needs_weight: float = 1.5
     costs: CostSettings = field(default_factory=CostSettings)
     carrier_costs: Mapping[str, CostSettings] = field(default_factory=lambda: _frozen({}))
+    # Per passenger, in the carrier's money, on an itinerary using a leg whose aircraft is out of
+    # position after a cancellation (no swap known yet): usable, but it may still be cancelled.
+    rotation_risk_cost: float = 70.0
     time_limit_s: float = 10.0
     solver: Literal["optimal", "greedy"] = "optimal"
     target_gap: float = 0.01  # at or below this the LP-based plan is kept without a full MIP
