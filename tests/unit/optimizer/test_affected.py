@@ -21,7 +21,8 @@ def test_cancelled_first_leg_rebooks_from_origin() -> None:
         index(replace(a, status=FlightStatus.CANCELLED)), [b], [disruption(DisruptionKind.CANCELLATION, a)], S, NOW
     )
     [hit] = out
-    assert (hit.reason, hit.at_airport, hit.destination, hit.ready) == (Reason.CANCELLED, "FRA", "DEN", NOW)
+    # Ready when booked to leave (issue 14.2), not the moment the cancellation is known.
+    assert (hit.reason, hit.at_airport, hit.destination, hit.ready) == (Reason.CANCELLED, "FRA", "DEN", a.departure)
     assert hit.released == b.segments
 
 

@@ -43,6 +43,10 @@ class Affected:
     disrupted_leg_id: str
     weight: float
     held: tuple[Segment, ...] = ()
+    # When a fresh location says the whole party could make a flight earlier than ``ready``
+    # (which never precedes the booked departure minus the advance window): such flights are
+    # offered as alternatives only, never as the primary.
+    early_ready: datetime | None = None
 
     @property
     def cabin(self) -> Cabin:
@@ -115,9 +119,12 @@ def _not_before(hit: Affected, known: Mapping[tuple[str, DisruptionKind], dateti
     if hit.reason == Reason.MISCONNECTION and hit.kept:
         legs.append(hit.kept[-1].leg_id)
     times = [known[(leg_id, kind)] for leg_id in legs if (leg_id, kind) in known]
-    if not times or max(times) <= hit.ready:
+    if not times:
         return hit
-    return replace(hit, ready=max(times))
+    known_at = max(times)
+    ready = max(hit.ready, known_at)
+    early = max(hit.early_ready, known_at) if hit.early_ready is not None else None
+    return replace(hit, ready=ready, early_ready=early if early is not None and early < ready else None)
 
 
 def _broken(
@@ -158,16 +165,19 @@ def _leave_at(
     """The party flies segments before ``i`` as booked and is rebooked from there on."""
     segs = booking.segments
     blame = blame or segs[i].leg_id
+    early = None
     if i == 0:
         leg = flights.get(segs[0].leg_id)
         at = leg.origin if leg else _origin_from_leg_id(segs[0].leg_id)
-        ready = _ready_at_origin(booking, at, now, proximity)
+        booked = leg.scheduled_departure - settings.advance_window if leg else now
+        ready, early = _ready_at_origin(booking, at, max(now, booked), now, proximity)
     else:
         prev = flights[segs[i - 1].leg_id]
         rm = any(p.reduced_mobility for p in booking.passengers)
         at = prev.destination
         ready = max(now, prev.arrival + settings.mct(at, rm))
-    return _make(booking, reason, at, ready, segs[:i], segs[i:], blame, flights, settings)
+    hit = _make(booking, reason, at, ready, segs[:i], segs[i:], blame, flights, settings)
+    return replace(hit, early_ready=early) if early is not None else hit
 
 
 def _diverted_en_route(
@@ -225,14 +235,23 @@ def _origin_from_leg_id(leg_id: str) -> str:
     return leg_id.rsplit("-", 1)[-1]
 
 
-def _ready_at_origin(booking: Booking, airport: str, now: datetime, proximity: Mapping[str, Proximity]) -> datetime:
-    """Now, or later if a fresh location ping says a passenger is still on the way."""
-    ready = now
+def _ready_at_origin(
+    booking: Booking, airport: str, earliest: datetime, now: datetime, proximity: Mapping[str, Proximity]
+) -> tuple[datetime, datetime | None]:
+    """(ready, early_ready): nobody is moved earlier than they want to travel, so ``ready`` is
+    ``earliest`` (the booked departure minus the advance window, not before now) or later if a
+    fresh location ping says a passenger is still on the way.  ``early_ready`` is when fresh
+    pings say the whole party can be at the airport, if that is before ``ready``."""
+    at_gate = now
+    known = True
     for pax in booking.passengers:
         prox = proximity.get(pax.passenger_id)
         if prox is not None and not prox.stale and prox.target_airport == airport:
-            ready = max(ready, prox.ping_time + prox.time_to_gate)
-    return ready
+            at_gate = max(at_gate, prox.ping_time + prox.time_to_gate)
+        else:
+            known = False
+    ready = max(earliest, at_gate)
+    return ready, (at_gate if known and at_gate < ready else None)
 
 
 def _downgauge_overflow(

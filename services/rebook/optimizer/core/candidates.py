@@ -11,7 +11,7 @@ import bisect
 import itertools
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from rebook.domain.model import Cabin, FlightLeg, Segment
@@ -47,6 +47,7 @@ class Candidate:
     cost: float  # in the carrier's money (``costs.option_cost``)
     entitlements: costs.Entitlements | None = None  # per passenger, for this option
     at_risk: bool = False  # a leg's aircraft is out of position (usable, at a risk cost)
+    earlier: bool = False  # leaves before the party wants to travel: an alternative, never the primary
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +182,7 @@ class CandidateBuilder:
         for a in affected:
             w = windows[self._route_key(a)]
             r = to_min(a.ready)
-            w[0], w[1] = min(w[0], r), max(w[1], r)
+            w[0], w[1] = min(w[0], to_min(a.early_ready) if a.early_ready else r), max(w[1], r)
         for key, (lo, hi) in windows.items():
             itins = self._enumerate(key, lo, hi + self.horizon)
             itins.sort(key=lambda it: (it.arrival, it.legs[0].dep, tuple(g.leg_id for g in it.legs)))
@@ -211,6 +212,28 @@ class CandidateBuilder:
             if extra:
                 out[a.booking.record_locator] = extra
         return out
+
+    def earlier(self, a: Affected, availability: Mapping[tuple[str, Cabin], int]) -> list[Candidate]:
+        """Flights ``a`` can make by its location (``Affected.early_ready``) that leave before it
+        wants to travel (``ready``), earliest arrival first, with seats in ``availability``:
+        offered as alternatives only."""
+        if a.early_ready is None:
+            return []
+        key = self._route_key(a)
+        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        early, ready, orig = to_min(a.early_ready), to_min(a.ready), to_min(a.original_arrival)
+        banned = {(s.leg_id, s.cabin) for s in a.released}
+        found: list[Candidate] = []
+        for pos in range(bisect.bisect_left(arrivals, early), len(itins)):
+            it = itins[pos]
+            if not early <= it.need_ready < ready:
+                continue
+            cand = self._candidate(it, a, a.booking.party_size, max(0, it.arrival - orig), banned, availability)
+            if cand is not None:
+                found.append(replace(cand, earlier=True))
+            if len(found) >= self.settings.k_best - 1:
+                break
+        return found
 
     def next_available(self, a: Affected, availability: Mapping[tuple[str, Cabin], int]) -> Candidate | None:
         """The earliest-arriving itinerary with seats for the whole party in ``availability``:

@@ -112,7 +112,7 @@ def plan_rebooking(
         _option(
             a,
             solution.assignment.get(a.booking.record_locator),
-            _choices(candidates, solved, a.booking.record_locator),
+            [*_choices(candidates, solved, a.booking.record_locator), *builder.earlier(a, left)],
             left,
             flights,
             settings,

@@ -47,6 +47,10 @@ class OptimizerSettings:
     default_mct: timedelta = timedelta(minutes=45)
     mct_by_airport: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
     reduced_mobility_extra_mct: timedelta = timedelta(minutes=30)
+    # How much earlier than booked a party may be moved without asking (an airline may allow
+    # e.g. 2 h); earlier flights are offered only as alternatives, when a location says they
+    # can make it.
+    advance_window: timedelta = timedelta(0)
     partners: frozenset[str] = frozenset()
     co_terminals: tuple[CoTerminalGroup, ...] = DEFAULT_CO_TERMINALS
     tier_weight: Mapping[Tier, float] = field(
