@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from rebook.demo_view import LiveState, LiveView, render_summary
+from rebook.tooling.stats import quantile, weighted_quantile
 
 CARRIER = "RB"  # the generator's airline
 PASSENGER_CARRIER_FREE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -329,24 +330,6 @@ def _make_replayer_class():
 # ---- the summary ------------------------------------------------------------------------
 
 
-def _quantile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def _weighted_quantile(pairs: list[tuple[float, int]], q: float) -> float | None:
-    """Nearest-rank quantile of values each counted ``weight`` times (passengers)."""
-    total = sum(w for _, w in pairs)
-    if not total:
-        return None
-    rank, seen = max(1, math.ceil(q * total)), 0
-    for value, weight in sorted(pairs):
-        seen += weight
-        if seen >= rank:
-            return value
-    return pairs[-1][0]
 
 
 def _status(offer) -> str:
@@ -413,8 +396,8 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
         "offered_booking_share": offered_b / len(current) if current else None,
         "same_day_share": same_day / offered_p if offered_p else None,
         "delay_min_mean": total_delay / offered_p if offered_p else None,
-        "delay_min_p50": _weighted_quantile(delays, 0.5),
-        "delay_min_p95": _weighted_quantile(delays, 0.95),
+        "delay_min_p50": weighted_quantile(delays, 0.5),
+        "delay_min_p95": weighted_quantile(delays, 0.95),
         "delay_hours_total": total_delay / 60,
         "by_status": dict(sorted(statuses.items())),
     }
@@ -473,9 +456,9 @@ def notification_stats(records: list, current: dict[str, Any], our_offers: set[s
         "coverage": len(notified & affected) / len(affected) if affected else None,
         "latency_s": {
             "count": len(latencies),
-            "p50": _round(_quantile(latencies, 0.5)),
-            "p95": _round(_quantile(latencies, 0.95)),
-            "p99": _round(_quantile(latencies, 0.99)),
+            "p50": _round(quantile(latencies, 0.5, None)),
+            "p95": _round(quantile(latencies, 0.95, None)),
+            "p99": _round(quantile(latencies, 0.99, None)),
             "max": _round(max(latencies) if latencies else None),
             "mean": _round(statistics.fmean(latencies) if latencies else None),
         },

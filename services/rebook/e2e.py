@@ -25,6 +25,7 @@ from rebook.launch import LocalCluster
 from rebook.notifier.core.settings import DEV_TOKEN_SECRET
 from rebook.notifier.core.tokens import issue_passenger_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
+from rebook.tooling.stats import quantile
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
@@ -205,12 +206,6 @@ def _answer_one(optimizer: rs_grpc.RebookingServiceStub, devices: list[Device]) 
     }
 
 
-def _quantile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
 
 def _summary(devices: list[Device], cancelled_at: float, first_notified: float, answered: dict | None) -> dict:
     latencies, duplicates, with_itinerary = [], 0, 0
@@ -227,8 +222,8 @@ def _summary(devices: list[Device], cancelled_at: float, first_notified: float, 
         "delivered": sum(1 for d in devices if d.received),
         "with_held_itinerary": with_itinerary,
         "duplicates": duplicates,
-        "p50_s": round(_quantile(latencies, 0.50), 4),
-        "p99_s": round(_quantile(latencies, 0.99), 4),
+        "p50_s": round(quantile(latencies, 0.50), 4),
+        "p99_s": round(quantile(latencies, 0.99), 4),
         "max_s": round(max(latencies), 4) if latencies else None,
         "mean_s": round(statistics.fmean(latencies), 4) if latencies else None,
         "cancel_call_to_all_delivered_s": round(first_notified - cancelled_at, 4),

@@ -16,7 +16,6 @@ import argparse
 import json
 import multiprocessing
 import queue
-import statistics
 import subprocess
 import sys
 import threading
@@ -34,6 +33,7 @@ from rebook.runtime.kafka import TRACE_HEADER, EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
+from rebook.tooling.stats import quantile
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 
@@ -163,9 +163,6 @@ class _Sender(threading.Thread):
         return {m.event_id: sent for chunk, sent in zip(self.chunks, self.sent_at, strict=True) for m in chunk}
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1] if len(values) > 1 else 0.0
-
 
 def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict[str, float | int]:
     schedule = make_day_schedule(args.legs, args.seed)
@@ -200,8 +197,8 @@ def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict
         "load_schedule_s": round(load_s, 3),
         "seconds": round(elapsed, 3),
         "events_per_s": round(len(events) / elapsed, 1),
-        "p50_ms": round(_percentile(latencies, 0.5), 2),
-        "p99_ms": round(_percentile(latencies, 0.99), 2),
+        "p50_ms": round(quantile(latencies, 0.5), 2),
+        "p99_ms": round(quantile(latencies, 0.99), 2),
         "disruptions": expected,
         "disruptions_observed": observed,
         "events_with_disruptions": len(latencies),

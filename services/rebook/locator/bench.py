@@ -41,6 +41,7 @@ from rebook.runtime.kafka import EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
+from rebook.tooling.stats import quantile
 from rebook.v1 import location_pb2
 from rebook.v1 import passenger_location_service_pb2 as pls
 from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
@@ -230,10 +231,6 @@ def _stream_all(
     return [reply for sender in senders for reply in sender.replies]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else math.nan
-
 
 def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Traveller], args, log: IO[bytes]) -> dict:
     port = _free_port()
@@ -264,8 +261,8 @@ def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Tra
         "pings_per_s": round(accepted / elapsed),
         "published": published,
         "observed": len(probe.latencies_s),
-        "p50_ms": round(_percentile(probe.latencies_s, 0.50) * 1000, 1),
-        "p99_ms": round(_percentile(probe.latencies_s, 0.99) * 1000, 1),
+        "p50_ms": round(quantile(probe.latencies_s, 0.50) * 1000, 1),
+        "p99_ms": round(quantile(probe.latencies_s, 0.99) * 1000, 1),
         "rejected": sum(len(r.rejected) for r in replies),
         "duration_s": round(elapsed, 2),
         "passengers": args.passengers,

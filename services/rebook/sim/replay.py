@@ -48,6 +48,7 @@ from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.domain.model import make_leg_id
 from rebook.notifier.core.settings import DEV_TOKEN_SECRET
 from rebook.notifier.core.tokens import issue_passenger_token
+from rebook.tooling.stats import quantile
 from rebook.v1 import (
     event_pb2,
     flight_status_service_pb2,
@@ -167,12 +168,10 @@ def quantiles(values: Sequence[float]) -> dict[str, float | int]:
     """count, p50, p90, p99 and max (nearest-rank) of ``values``."""
     if not values:
         return {"count": 0}
-    ordered = sorted(values)
-
     def rank(q: float) -> float:
-        return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 3)
+        return round(quantile(values, q), 3)
 
-    return {"count": len(ordered), "p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0)}
+    return {"count": len(values), "p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0)}
 
 
 # ---- time shift -----------------------------------------------------------------------

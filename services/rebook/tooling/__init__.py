@@ -1,0 +1,1 @@
+"""Development tooling (benches, demo, generators): not needed by the services in production."""
