@@ -32,11 +32,17 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @dataclass
 class ServiceProcess:
-    name: str
+    name: str  # unique in the cluster: "optimizer", or "optimizer-2" for a second instance
     grpc_port: int
     metrics_port: int
     log_path: Path
     process: subprocess.Popen | None = None
+    kind: str = ""  # which service it runs (the name when empty)
+    env: dict[str, str] = field(default_factory=dict)  # this instance's own settings
+
+    @property
+    def service(self) -> str:
+        return self.kind or self.name
 
     @property
     def address(self) -> str:
@@ -56,12 +62,13 @@ class LocalCluster:
     env: dict[str, str] = field(default_factory=dict)
     fixed_ports: bool = False  # True: the documented default ports (demo); False: free ports (tests)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    only: tuple[str, ...] = tuple(SERVICES)  # which services to start
 
     def start(self, timeout_s: float = 60.0) -> LocalCluster:
         from rebook.runtime.config import DEFAULT_PORTS
 
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        for name in SERVICES:
+        for name in self.only:
             grpc_port, metrics_port = DEFAULT_PORTS[name] if self.fixed_ports else (free_port(), free_port())
             self.services[name] = ServiceProcess(name, grpc_port, metrics_port, self.run_dir / f"{name}.log")
         try:
@@ -74,23 +81,52 @@ class LocalCluster:
         return self
 
     def _spawn(self, service: ServiceProcess) -> None:
+        upper = service.service.upper()
         env = {
             **os.environ,
             **self.env,
+            **service.env,
             "REBOOK_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
-            f"REBOOK_{service.name.upper()}_GRPC_PORT": str(service.grpc_port),
-            f"REBOOK_{service.name.upper()}_METRICS_PORT": str(service.metrics_port),
+            f"REBOOK_{upper}_GRPC_PORT": str(service.grpc_port),
+            f"REBOOK_{upper}_METRICS_PORT": str(service.metrics_port),
         }
         log = service.log_path.open("ab")
         service.process = subprocess.Popen(
-            [sys.executable, "-m", "rebook.cli", service.name],
+            [sys.executable, "-m", "rebook.cli", service.service],
             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         log.close()
 
-    def wait_serving(self, timeout_s: float) -> None:
+    def add(
+        self, name: str, kind: str, env: dict[str, str] | None = None, wait: bool = True, timeout_s: float = 60.0
+    ) -> ServiceProcess:
+        """Starts one more instance (e.g. a second optimizer, to make its group rebalance)."""
+        service = ServiceProcess(name, free_port(), free_port(), self.run_dir / f"{name}.log", kind=kind, env=env or {})
+        self.services[name] = service
+        self._spawn(service)
+        if wait:
+            self.wait_serving(timeout_s, [name])
+        return service
+
+    def kill(self, name: str) -> int:
+        """SIGKILL, as a crash would: no shutdown hooks, no last commit."""
+        process = self.services[name].process
+        assert process is not None
+        process.kill()
+        return process.wait()
+
+    def restart(self, name: str, env: dict[str, str] | None = None, timeout_s: float = 60.0) -> None:
+        """Starts the (stopped or killed) instance again on its ports, with ``env`` as its own settings."""
+        service = self.services[name]
+        if service.process is not None and service.process.poll() is None:
+            raise RuntimeError(f"{name} is still running")
+        service.env = env or {}
+        self._spawn(service)
+        self.wait_serving(timeout_s, [name])
+
+    def wait_serving(self, timeout_s: float, names: list[str] | None = None) -> None:
         deadline = time.monotonic() + timeout_s
-        for service in self.services.values():
+        for service in (self.services[n] for n in names or list(self.services)):
             with grpc.insecure_channel(service.address) as channel:
                 health = health_pb2_grpc.HealthStub(channel)
                 while True:
@@ -98,7 +134,7 @@ class LocalCluster:
                         tail = service.log_path.read_text(errors="replace")[-2000:]
                         raise RuntimeError(f"{service.name} exited during start-up:\n{tail}")
                     try:
-                        request = health_pb2.HealthCheckRequest(service=SERVICES[service.name])
+                        request = health_pb2.HealthCheckRequest(service=SERVICES[service.service])
                         if health.Check(request, timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
                             break
                     except grpc.RpcError:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -185,9 +186,26 @@ class RebookingEngine:
                 self.proximity[passenger_id] = proximity
 
     def apply_offer(self, offer: Offer) -> None:
-        """An offer version seen on the topic (ours or another instance's): newest wins."""
+        """An offer version seen on the topic (ours or another instance's): newest wins.
+
+        Seeing an offer does not mark its disruption as handled: a batch may have been cut
+        short by a crash after some of its offers were published.  Whether a disruption is
+        done is the disruption consumer's committed offset; a re-delivered one is planned again
+        with the offers already out (same ids, unchanged proposals are not re-sent)."""
         with self._lock:
             self._store(offer)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """All or nothing: when the block raises (e.g. Kafka did not acknowledge the offers),
+        the decisions made in it are undone, so a retry plans the batch again."""
+        with self._lock:
+            saved = (dict(self.disruptions), dict(self.offers), dict(self._latest_offer), dict(self._handled))
+            try:
+                yield
+            except BaseException:
+                self.disruptions, self.offers, self._latest_offer, self._handled = saved
+                raise
 
     def _store(self, offer: Offer) -> None:
         current = self.offers.get(offer.offer_id)
@@ -197,7 +215,6 @@ class RebookingEngine:
         newest = self.offers.get(self._latest_offer.get(offer.record_locator, ""))
         if newest is None or newest.offer_id == offer.offer_id or newest.create_time <= offer.create_time:
             self._latest_offer[offer.record_locator] = offer.offer_id
-        self._handled[offer.disruption_id] = max(self._handled.get(offer.disruption_id, 0), offer.disruption_version)
 
     def upsert_bookings(self, bookings: Sequence[Booking]) -> tuple[list[Booking], int]:
         """Validates all, then stores the newer ones; returns (stored, unchanged)."""

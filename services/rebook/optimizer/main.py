@@ -76,6 +76,18 @@ def _expiry_loop(deps: OptimizerDeps, stop: threading.Event, every_s: float = 5.
             publish_offers(deps, expired)
 
 
+def fault_kill_after_offers(env: Env) -> int | None:
+    """REBOOK_FAULT_KILL_AFTER_OFFERS=N (only with REBOOK_ENV=development): the process SIGKILLs
+    itself after N offers of its first batch are acknowledged (0: before publishing any; more
+    than the batch has: after all of them, before the commit).  The fault tests use it."""
+    kill_after = env.int("FAULT_KILL_AFTER_OFFERS", -1)
+    if kill_after < 0:
+        return None
+    if env.str("ENV", "production") != "development":
+        raise ConfigError("REBOOK_FAULT_KILL_AFTER_OFFERS is a fault-injection switch; it needs REBOOK_ENV=development")
+    return kill_after
+
+
 @dataclass(frozen=True)
 class OptimizerTopics:
     """The topics the optimizer reads and writes (injectable for tests)."""
@@ -127,10 +139,11 @@ def build(
         bootstrap, f"{group_id}.views", list(view_topics.values()), ViewHandler(deps, view_topics), producer,
         registry, dead_letter_topic=topics.dead_letter,
     )  # fmt: skip
-    batcher = DisruptionBatcher(deps, views.caught_up)
+    batcher = DisruptionBatcher(deps, views.caught_up, kill_after_offers=fault_kill_after_offers(env))
     disruptions = ConsumerLoop(
         bootstrap, group_id, [topics.disruptions], batcher, producer, registry, after_batch=batcher.flush,
-        on_assigned=ownership.assigned, on_revoked=ownership.revoked, dead_letter_topic=topics.dead_letter,
+        discard_batch=batcher.discard, on_assigned=ownership.assigned, on_revoked=ownership.revoked,
+        dead_letter_topic=topics.dead_letter,
     )  # fmt: skip
     batcher.dead_letter = disruptions.dead_letter
     binding = ServiceBinding(

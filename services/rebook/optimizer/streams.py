@@ -4,17 +4,20 @@ that solves each polled batch together and publishes offers before committing.""
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 from collections.abc import Callable, Iterable
 
 from kafka import TopicPartition
+from kafka.errors import KafkaError
 from kafka.partitioner.default import murmur2
 
 from rebook.domain.convert import booking_from_proto, disruption_from_proto, leg_from_proto, proximity_from_proto
 from rebook.domain.model import Disruption
 from rebook.optimizer.convert import offer_from_proto
 from rebook.optimizer.servicer import OptimizerDeps, publish_offers
-from rebook.runtime.kafka import Record
+from rebook.runtime.kafka import BatchNotDone, Record
 from rebook.runtime.topics import BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
 from rebook.v1 import booking_pb2, disruption_pb2, flight_pb2, location_pb2, offer_pb2
 
@@ -70,11 +73,15 @@ class DisruptionBatcher:
         deps: OptimizerDeps,
         views_ready: threading.Event,
         dead_letter: Callable[[Record, Exception], None] | None = None,
+        kill_after_offers: int | None = None,
     ) -> None:
         self._deps = deps
         self._views_ready = views_ready
         self.dead_letter = dead_letter  # the consumer loop's, once it exists
         self._buffer: list[tuple[Record, Disruption]] = []
+        # Fault injection (development only, see main.fault_kill_after_offers): the process
+        # kills itself once this many offers of a batch are acknowledged, before committing.
+        self._kill_after_offers = kill_after_offers
 
     def __call__(self, record: Record) -> None:
         self._views_ready.wait()  # never plan on a half-rebuilt view
@@ -86,17 +93,32 @@ class DisruptionBatcher:
         self._buffer.append((record, disruption))
 
     def flush(self) -> None:
-        batch, self._buffer = self._buffer, []
+        """Solves and publishes the buffered batch.  When Kafka does not acknowledge every offer
+        the engine's decisions are rolled back and the batch is kept: ``BatchNotDone`` tells the
+        loop not to commit, and the next flush (or, after a crash, the next owner) plans it again."""
+        batch = self._buffer
         if not batch:
             return
         try:
-            self._solve([d for _, d in batch])
+            with self._deps.engine.batch():
+                self._solve([d for _, d in batch])
+        except KafkaError as error:
+            self._deps.metrics.batch_failures.inc()
+            raise BatchNotDone(f"offers not acknowledged by Kafka: {error!r}") from error
         except Exception as error:  # a batch that cannot be solved must not stop the consumer
+            self._buffer = []
             log.exception("disruption batch failed", extra={"disruptions": len(batch)})
             self._deps.metrics.batch_failures.inc()
             for record, _ in batch:
                 if self.dead_letter is not None:
                     self.dead_letter(record, error)
+            return
+        self._buffer = []
+
+    def discard(self) -> None:
+        """Drops a batch that could not be completed before its partitions were revoked: the
+        new owner receives the same disruptions again (their offsets were not committed)."""
+        self._buffer = []
 
     def _solve(self, disruptions: list[Disruption]) -> None:
         deps = self._deps
@@ -120,7 +142,12 @@ class DisruptionBatcher:
                     "gap": round(stats.solution.gap, 5), "method": stats.solution.method,
                 },
             )  # fmt: skip
-        publish_offers(deps, list(result.offers), wait=True)
+        offers = list(result.offers)
+        if self._kill_after_offers is not None and offers:
+            publish_offers(deps, offers[: self._kill_after_offers], wait=True)
+            log.warning("fault injection: killing the process", extra={"offers_published": self._kill_after_offers})
+            os.kill(os.getpid(), signal.SIGKILL)
+        publish_offers(deps, offers, wait=True)
 
 
 class CarrierOwnership:

@@ -19,6 +19,7 @@ from typing import TypeVar
 from google.protobuf.message import DecodeError, Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.partitioner.default import DefaultPartitioner
 from kafka.structs import OffsetAndMetadata
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -38,6 +39,11 @@ T = TypeVar("T")
 
 class PoisonMessageError(Exception):
     """A message that can never be processed (undecodable, invalid); it goes to the DLQ."""
+
+
+class BatchNotDone(Exception):
+    """Raised by a consumer loop's ``after_batch`` when the batch's side effects are not durable
+    (e.g. Kafka did not acknowledge them): nothing is committed and the batch is retried."""
 
 
 _METRICS: weakref.WeakKeyDictionary[CollectorRegistry, dict[type, object]] = weakref.WeakKeyDictionary()
@@ -243,7 +249,7 @@ class _Listener(ConsumerRebalanceListener):
     def on_partitions_revoked(self, revoked):
         if not self._current():
             return
-        self._loop._commit_pending()
+        self._loop._commit_pending(retry=False)
         if self._loop.on_revoked:
             self._loop.on_revoked(set(revoked))
 
@@ -449,6 +455,7 @@ class ConsumerLoop(_ProcessingLoop):
         registry: CollectorRegistry,
         *,
         after_batch: Callable[[], None] | None = None,
+        discard_batch: Callable[[], None] | None = None,
         on_assigned: Callable[[set[TopicPartition]], None] | None = None,
         on_revoked: Callable[[set[TopicPartition]], None] | None = None,
         max_attempts: int = 3,
@@ -465,6 +472,8 @@ class ConsumerLoop(_ProcessingLoop):
             dead_letter_topic, stall_s,
         )  # fmt: skip
         self._after_batch = after_batch
+        self._discard_batch = discard_batch
+        self._retry_at = 0.0  # monotonic time of the next attempt at a batch that was not done
         self.on_assigned = on_assigned
         self.on_revoked = on_revoked
         self._pending: dict[TopicPartition, int] = {}
@@ -487,7 +496,7 @@ class ConsumerLoop(_ProcessingLoop):
         return consumer
 
     def _replace_consumer(self) -> None:
-        self._pending.clear()  # the stuck member's offsets can no longer be committed; re-delivered
+        self._drop_pending()  # the stuck member's offsets can no longer be committed; re-delivered
         super()._replace_consumer()
 
     def _processed(self, record: Record) -> None:
@@ -496,21 +505,40 @@ class ConsumerLoop(_ProcessingLoop):
     def _after_poll(self, had_records: bool) -> None:
         if self._consumer.assignment():
             self.ready.set()
-        if had_records:
+        if had_records or (self._pending and time.monotonic() >= self._retry_at):
             self._commit_pending()
+        if had_records:
             self._update_lag()
 
     def _before_close(self) -> None:
-        self._commit_pending()
+        self._commit_pending(retry=False)
 
-    def _commit_pending(self) -> None:
+    def _commit_pending(self, retry: bool = True) -> None:
+        """Runs ``after_batch`` then commits.  A batch that is not done stays pending and is
+        retried (``retry``) or, when the partitions go away, dropped uncommitted so whoever
+        owns them next gets the records again."""
         if not self._pending:
             return
         if self._after_batch is not None:
-            self._after_batch()
+            try:
+                self._after_batch()
+            except (BatchNotDone, KafkaError) as exc:
+                log.warning("batch not done; not committed", extra={"group": self.group_id, "error": str(exc)})
+                self._retry_at = time.monotonic() + self._retry_backoff_s * 5
+                if not retry:
+                    self._drop_pending()
+                return
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._pending.items()}
-        self._consumer.commit(offsets)
+        try:
+            self._consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as exc:  # rebalanced away meanwhile: re-delivered to the owner
+            log.warning("commit failed; re-delivered to the owner", extra={"group": self.group_id, "error": str(exc)})
         self._pending.clear()
+
+    def _drop_pending(self) -> None:
+        self._pending.clear()
+        if self._discard_batch is not None:
+            self._discard_batch()
 
 
 class ViewLoop(_ProcessingLoop):

@@ -190,3 +190,30 @@ def test_when_the_next_flight_fills_up_later_flights_take_the_rest() -> None:
     result = engine.handle([disruption], now)
     assert result.plan is not None and result.plan.stats.unaccommodated == 0
     assert all(o.status == OfferStatus.OPEN for o in result.offers)
+
+
+def test_offers_seen_on_the_topic_do_not_mark_their_disruption_done(network) -> None:
+    """A crash may cut a batch short after some offers were published: the re-delivered
+    disruption is planned again, the offers already out keep their ids and are not re-sent."""
+    engine, cancelled, later = network
+    first = RebookingEngine(engine.settings)
+    for flight in (*later, replace(cancelled, status=FlightStatus.CANCELLED, version=2)):
+        first.apply_flight(flight)
+    first.upsert_bookings(list(engine.bookings.values()))
+    published = first.handle([cancellation(cancelled.leg_id)], NOW).offers[:1]  # the crash: one offer out
+    engine.apply_offer(published[0])
+    again = engine.handle([cancellation(cancelled.leg_id)], NOW + timedelta(minutes=1))
+    assert {o.record_locator for o in again.offers} == {"AAAAA1", "BBBBB2"} - {published[0].record_locator}
+    assert all(o.version == 1 for o in again.offers)
+    assert len(engine.current_offers()) == 2
+
+
+def test_a_batch_that_raises_is_rolled_back(network) -> None:
+    engine, cancelled, _ = network
+    with pytest.raises(RuntimeError), engine.batch():
+        engine.handle([cancellation(cancelled.leg_id)], NOW)
+        raise RuntimeError("kafka did not acknowledge")
+    assert engine.offers == {} and engine.holds_in_use() == {}
+    assert {o.record_locator for o in engine.handle([cancellation(cancelled.leg_id)], NOW).offers} == {
+        "AAAAA1", "BBBBB2"
+    }
