@@ -21,7 +21,7 @@ import grpc
 
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
-from rebook.launch import LocalCluster
+from rebook.launch import LocalCluster, isolated_topics
 from rebook.notifier.core.settings import DEV_TOKEN_SECRET
 from rebook.notifier.core.tokens import issue_passenger_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
@@ -140,10 +140,16 @@ def wait_views(optimizer: rs_grpc.RebookingServiceStub, flight: Flight, timeout_
     raise TimeoutError("the optimizer's views never showed the schedule and bookings")
 
 
-def run_e2e(passengers: int, kafka_bootstrap: str, run_dir: Path, seed: int = 1, answer: bool = True) -> dict:
+def run_e2e(
+    passengers: int, kafka_bootstrap: str, run_dir: Path, seed: int = 1, answer: bool = True, topic_prefix: str = ""
+) -> dict:
+    """``topic_prefix``: run on topics of its own (see ``isolated_topics``) instead of the declared ones."""
     flight = make_flight(passengers, seed)
     secret = DEV_TOKEN_SECRET
-    with LocalCluster(kafka_bootstrap, run_dir, env={"REBOOK_NOTIFIER_TOKEN_SECRET": secret}) as cluster:
+    env = {"REBOOK_NOTIFIER_TOKEN_SECRET": secret}
+    if topic_prefix:
+        env.update(isolated_topics(kafka_bootstrap, topic_prefix))
+    with LocalCluster(kafka_bootstrap, run_dir, env=env) as cluster:
         channels = {name: grpc.insecure_channel(cluster.address(name)) for name in cluster.services}
         detector = fss_grpc.FlightStatusServiceStub(channels["detector"])
         optimizer = rs_grpc.RebookingServiceStub(channels["optimizer"])

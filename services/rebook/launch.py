@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import grpc
@@ -28,6 +28,17 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def isolated_topics(kafka_bootstrap: str, prefix: str) -> dict[str, str]:
+    """Creates every declared topic under ``prefix`` and returns the settings that make service
+    processes use them (and consumer groups of their own): a shared broker's other users never
+    meet this run."""
+    from rebook.runtime.local_kafka import ensure_topics
+    from rebook.runtime.topics import ALL_TOPICS
+
+    ensure_topics(kafka_bootstrap, tuple(replace(spec, name=prefix + spec.name) for spec in ALL_TOPICS))
+    return {"REBOOK_TOPIC_PREFIX": prefix, "REBOOK_CONSUMER_GROUP_PREFIX": prefix.rstrip(".")}
 
 
 @dataclass

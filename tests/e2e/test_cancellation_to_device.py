@@ -4,6 +4,8 @@ changes the held seats and reaches the device as the next offer version."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from rebook.e2e import run_e2e
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_cancelled_flight_reaches_every_subscribed_passenger_once(kafka_bootstrap, tmp_path) -> None:
-    result = run_e2e(30, kafka_bootstrap, tmp_path, seed=7)
+    result = run_e2e(30, kafka_bootstrap, tmp_path, seed=7, topic_prefix=f"e2e{uuid.uuid4().hex[:8]}.")
     print(result)
     assert result["delivered"] == result["passengers"] == 30
     assert result["with_held_itinerary"] == 30

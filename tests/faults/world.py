@@ -28,8 +28,8 @@ from rebook.domain.model import (
     Tier,
     make_leg_id,
 )
+from rebook.launch import isolated_topics
 from rebook.runtime.kafka import EventProducer, read_to_end
-from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import ALL_TOPICS, BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, TopicSpec
 from rebook.v1 import offer_pb2
@@ -50,23 +50,19 @@ class Namespace:
 
     prefix: str
     topics: dict[str, TopicSpec]
+    settings: dict[str, str]
 
     @classmethod
     def create(cls, bootstrap: str) -> Namespace:
         prefix = f"fault{uuid.uuid4().hex[:8]}."
-        topics = {spec.name: replace(spec, name=prefix + spec.name) for spec in ALL_TOPICS}
-        ensure_topics(bootstrap, tuple(topics.values()))
-        return cls(prefix, topics)
+        settings = isolated_topics(bootstrap, prefix)
+        return cls(prefix, {spec.name: replace(spec, name=prefix + spec.name) for spec in ALL_TOPICS}, settings)
 
     def __getitem__(self, spec: TopicSpec) -> TopicSpec:
         return self.topics[spec.name]
 
     def env(self) -> dict[str, str]:
-        return {
-            "REBOOK_TOPIC_PREFIX": self.prefix,
-            "REBOOK_CONSUMER_GROUP_PREFIX": self.prefix.rstrip("."),
-            "REBOOK_ENV": "development",
-        }
+        return {**self.settings, "REBOOK_ENV": "development"}
 
 
 @dataclass
