@@ -43,10 +43,11 @@ def held_legs(offer) -> list[str]:
 @pytest.fixture
 def two_cancellations():
     """FRA→JFK 100 and 200 are cancelled one after the other; 101 has one seat left, 102 plenty
-    but much later.  A basic passenger on 100, a platinum one on 200."""
+    but much later.  A basic passenger on 100, a platinum one on 200, which is full (101 leaves
+    after both: nobody is moved earlier than booked)."""
     first = leg(100, "FRA", "JFK", 0, 480)
-    second = leg(200, "FRA", "JFK", 150, 480)
-    one_seat = leg(101, "FRA", "JFK", 120, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 9})
+    second = leg(200, "FRA", "JFK", 150, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 10})
+    one_seat = leg(101, "FRA", "JFK", 170, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 9})
     late = leg(102, "FRA", "JFK", 900, 480)
     bookings = [booking("AAAAA1", (first,)), booking("PPPPP1", (second,), tier=Tier.PLATINUM)]
     return (first, second, one_seat, late), bookings
