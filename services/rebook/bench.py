@@ -14,6 +14,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "optimizer": ("rebook.optimizer.bench", "optimizer on a hub meltdown: optimal vs greedy, gap, wall time"),
     "e2e": ("rebook.e2e", "all four services over Kafka: a cancelled flight to every subscribed device"),
     "detector": ("rebook.detector.bench", "detector over gRPC and Kafka: events/s and event-to-disruption latency"),
+    "scale": ("rebook.sim.bench_scale", "airline size offline: load, check and plan times, peak RSS, same plan"),
 }
 
 

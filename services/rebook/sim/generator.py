@@ -32,11 +32,12 @@ Deterministic per seed: one ``random.Random`` drives everything, nothing iterate
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -127,12 +128,16 @@ class SizeProfile:
     legs_per_day: int
     spokes: int
     fleet: tuple[int, ...] = tuple(a.weight for a in AIRCRAFT)  # weights, in AIRCRAFT order
+    booked_days: int = 1  # days, from the storm day on, whose legs carry bookings (the rest: sold counts)
+    location_consent: float = LOCATION_CONSENT  # of lead passengers; at airline size pings would dwarf the rest
 
 
 SIZES = {
     "small": SizeProfile(54, 14, (40, 35, 12, 8, 5)),  # a regional-heavy fleet
     "medium": SizeProfile(600, 60),
     "large": SizeProfile(2000, len(SPOKES)),
+    # A major carrier's few days (issue 18): >= 20k legs, >= 1.5 M bookings, every day booked.
+    "airline": SizeProfile(14_000, len(SPOKES), booked_days=2, location_consent=0.004),
 }
 
 
@@ -148,8 +153,24 @@ class Storm:
 
 
 @dataclass
+class BookingCounts:
+    """What the manifest says about the bookings, counted as they are made."""
+
+    bookings: int = 0
+    passengers: int = 0
+    connecting_passengers: int = 0
+
+    def add(self, booking: Booking) -> None:
+        self.bookings += 1
+        self.passengers += len(booking.passengers)
+        if len(booking.segments) == 2:
+            self.connecting_passengers += len(booking.passengers)
+
+
+@dataclass
 class GeneratedScenario:
-    """Domain objects of a generated day plus what the generator knows about it."""
+    """Domain objects of a generated day plus what the generator knows about it
+    (``bookings`` is empty when they were streamed to a sink: see ``generate``)."""
 
     legs: list[FlightLeg]
     bookings: list[Booking]
@@ -160,6 +181,7 @@ class GeneratedScenario:
     size: str
     day: date
     generate_s: float = 0.0
+    booking_counts: BookingCounts = field(default_factory=BookingCounts)
 
     def to_scenario(self) -> Scenario:
         return Scenario(
@@ -191,9 +213,9 @@ class GeneratedScenario:
                 "legs": len(self.legs),
                 "legs_storm_day": sum(1 for leg in self.legs if leg.operating_date <= self.day),
                 "tails": len({leg.tail_number: None for leg in self.legs}),
-                "bookings": len(self.bookings),
-                "passengers": sum(b.party_size for b in self.bookings),
-                "connecting_passengers": sum(b.party_size for b in self.bookings if len(b.segments) == 2),
+                "bookings": self.booking_counts.bookings,
+                "passengers": self.booking_counts.passengers,
+                "connecting_passengers": self.booking_counts.connecting_passengers,
                 "events": len(self.events),
                 "pings": len(self.pings),
             },
@@ -365,24 +387,27 @@ def _schedule(rng: random.Random, profile: SizeProfile, day: date) -> list[Fligh
 
 
 class _Ids:
+    """Unique ids; the sets hold ints, not strings, so 1.5 M bookings stay small in memory."""
+
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.locators: dict[str, None] = {}
-        self.passengers: dict[str, None] = {}
+        self.locators: set[str] = set()
+        self.passengers: set[int] = set()
 
     def locator(self) -> str:
+        choice = self.rng.choice
         while True:
-            value = "".join(self.rng.choice(LOCATOR_ALPHABET) for _ in range(6))
+            value = "".join([choice(LOCATOR_ALPHABET) for _ in range(6)])
             if value not in self.locators:
-                self.locators[value] = None
+                self.locators.add(value)
                 return value
 
     def passenger(self) -> str:
         while True:
-            value = f"pax-{self.rng.getrandbits(64):016x}"
-            if value not in self.passengers:
-                self.passengers[value] = None
-                return value
+            bits = self.rng.getrandbits(64)
+            if bits not in self.passengers:
+                self.passengers.add(bits)
+                return f"pax-{bits:016x}"
 
 
 def _targets(rng: random.Random, legs: Sequence[FlightLeg]) -> dict[tuple[str, Cabin], int]:
@@ -395,58 +420,102 @@ def _targets(rng: random.Random, legs: Sequence[FlightLeg]) -> dict[tuple[str, C
     return targets
 
 
+class _Pick:
+    """``rng.choices(values, weights)[0]`` with the cumulative weights summed once: the same
+    draw (one ``random()`` and a bisect, exactly as ``choices`` does), without the per-call sum."""
+
+    def __init__(self, values: Sequence, weights: Sequence[float]) -> None:
+        self.values = tuple(values)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1] + 0.0
+        self.hi = len(self.values) - 1
+
+    def __call__(self, rng: random.Random):
+        return self.values[bisect.bisect(self.cumulative, rng.random() * self.total, 0, self.hi)]
+
+
+_PARTY = _Pick(PARTY_SIZES, PARTY_WEIGHTS)
+_TIER = _Pick(TIERS, TIER_WEIGHTS)
+_PREMIUM_TIER = _Pick(TIERS, PREMIUM_TIER_WEIGHTS)
+_WHEELCHAIR = frozenset({SpecialService.WHEELCHAIR})
+_MINOR = frozenset({SpecialService.UNACCOMPANIED_MINOR})
+
+
 def _party(rng: random.Random) -> int:
-    return rng.choices(PARTY_SIZES, PARTY_WEIGHTS)[0]
+    return _PARTY(rng)
 
 
-def _booking(rng: random.Random, ids: _Ids, size: int, legs: Sequence[FlightLeg], cabin: Cabin) -> Booking:
-    tier_weights = PREMIUM_TIER_WEIGHTS if cabin > Cabin.ECONOMY else TIER_WEIGHTS
+def _booking(
+    rng: random.Random, ids: _Ids, size: int, segments: tuple[Segment, ...], cabin: Cabin, consent: float
+) -> Booking:
+    tier = _PREMIUM_TIER if cabin > Cabin.ECONOMY else _TIER
+    random_ = rng.random
     passengers = []
     for index in range(size):
         services: frozenset[SpecialService] = frozenset()
-        roll = rng.random()
+        roll = random_()
         if roll < 0.015:
-            services = frozenset({SpecialService.WHEELCHAIR})
+            services = _WHEELCHAIR
         elif roll < 0.02 and size == 1:
-            services = frozenset({SpecialService.UNACCOMPANIED_MINOR})
+            services = _MINOR
         lead = index == 0
         passengers.append(
             Passenger(
-                passenger_id=ids.passenger(),
-                tier=rng.choices(TIERS, tier_weights)[0],
-                special_services=services,
-                location_consent=lead and rng.random() < LOCATION_CONSENT,
-                contact_opt_in=rng.random() < CONTACT_OPT_IN[0 if lead else 1],
+                ids.passenger(),
+                tier(rng),
+                services,
+                lead and random_() < consent,
+                random_() < CONTACT_OPT_IN[0 if lead else 1],
             )
         )
-    return Booking(ids.locator(), tuple(passengers), tuple(Segment(leg.leg_id, cabin) for leg in legs), carrier=CARRIER)
+    return Booking(ids.locator(), tuple(passengers), segments, carrier=CARRIER)
 
 
-def _bookings(rng: random.Random, day_legs: Sequence[FlightLeg], targets: dict) -> list[Booking]:
-    """Fills every cabin of the storm day to its target: connections first, then locals."""
+class _Feeders:
+    """Inbound legs of each hub sorted by arrival, to find an outbound's feeders by bisection
+    rather than by scanning every inbound leg (quadratic at airline size)."""
+
+    def __init__(self, day_legs: Sequence[FlightLeg]) -> None:
+        self.order = {leg.leg_id: i for i, leg in enumerate(day_legs)}
+        self.inbound: dict[str, list[FlightLeg]] = {hub: [] for hub in HUBS}
+        for leg in day_legs:
+            if leg.destination in HUBS:
+                self.inbound[leg.destination].append(leg)
+        for legs in self.inbound.values():
+            legs.sort(key=lambda leg: leg.scheduled_arrival)
+        self.arrivals = {hub: [leg.scheduled_arrival for leg in legs] for hub, legs in self.inbound.items()}
+
+    def of(self, out: FlightLeg) -> list[FlightLeg]:
+        """Inbound legs connecting to ``out`` (MCT to 3 h), not from its destination, in schedule order."""
+        hub, departure = out.origin, out.scheduled_departure
+        arrivals = self.arrivals[hub]
+        lo = bisect.bisect_left(arrivals, departure - MAX_CONNECTION)
+        hi = bisect.bisect_right(arrivals, departure - HUB_MCT[hub])
+        found = [f for f in self.inbound[hub][lo:hi] if f.origin != out.destination]
+        return sorted(found, key=lambda f: self.order[f.leg_id])
+
+
+def _bookings(
+    rng: random.Random, day_legs: Sequence[FlightLeg], targets: dict, consent: float = LOCATION_CONSENT
+) -> Iterator[Booking]:
+    """Fills every cabin of ``day_legs`` to its target: connections first, then locals.
+    Yields the bookings one by one, so that a caller can write them without keeping them."""
     ids = _Ids(rng)
     left = {key: targets[key] for leg in day_legs for key in ((leg.leg_id, c) for c in leg.capacity)}
-    inbound: dict[str, list[FlightLeg]] = {hub: [] for hub in HUBS}
-    for leg in day_legs:
-        if leg.destination in HUBS:
-            inbound[leg.destination].append(leg)
-    bookings: list[Booking] = []
+    feeders_of = _Feeders(day_legs)
+    segment = {key: Segment(*key) for key in left}  # shared by every booking on the leg and cabin
     for out in day_legs:
         if out.origin not in HUBS:
             continue
-        mct = HUB_MCT[out.origin]
-        feeders = [
-            f
-            for f in inbound[out.origin]
-            if f.origin != out.destination and mct <= out.scheduled_departure - f.scheduled_arrival <= MAX_CONNECTION
-        ]
+        feeders = feeders_of.of(out)
         for cabin in out.capacity:
             want = round(left[(out.leg_id, cabin)] * rng.uniform(*CONNECTING_SHARE))
             open_feeders = [f for f in feeders if left.get((f.leg_id, cabin), 0) > 0]
             while want > 0 and open_feeders:
                 feeder = rng.choice(open_feeders)
                 size = min(_party(rng), want, left[(feeder.leg_id, cabin)])
-                bookings.append(_booking(rng, ids, size, (feeder, out), cabin))
+                trip = (segment[(feeder.leg_id, cabin)], segment[(out.leg_id, cabin)])
+                yield _booking(rng, ids, size, trip, cabin, consent)
                 left[(feeder.leg_id, cabin)] -= size
                 left[(out.leg_id, cabin)] -= size
                 want -= size
@@ -456,9 +525,8 @@ def _bookings(rng: random.Random, day_legs: Sequence[FlightLeg], targets: dict) 
         for cabin in leg.capacity:
             while left[(leg.leg_id, cabin)] > 0:
                 size = min(_party(rng), left[(leg.leg_id, cabin)])
-                bookings.append(_booking(rng, ids, size, (leg,), cabin))
+                yield _booking(rng, ids, size, (segment[(leg.leg_id, cabin)],), cabin, consent)
                 left[(leg.leg_id, cabin)] -= size
-    return bookings
 
 
 # ---- pings ----------------------------------------------------------------------------
@@ -588,19 +656,41 @@ def _storm(rng: random.Random, legs: list[FlightLeg], day: date) -> tuple[Storm,
 # ---- entry point ----------------------------------------------------------------------
 
 
-def generate(seed: int = 1, size: str = "small", day: date = DEFAULT_DAY) -> GeneratedScenario:
-    """The scenario for ``seed`` and ``size`` (``small``, ``medium`` or ``large``)."""
+def generate(
+    seed: int = 1,
+    size: str = "small",
+    day: date = DEFAULT_DAY,
+    booking_sink: Callable[[Booking], None] | None = None,
+) -> GeneratedScenario:
+    """The scenario for ``seed`` and ``size`` (one of ``SIZES``).
+
+    With ``booking_sink``, each booking goes to it as it is made instead of into
+    ``.bookings`` (which stays empty): memory stays bounded at airline size.  The scenario is
+    the same either way.
+    """
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
     started = time.perf_counter()
+    profile = SIZES[size]
     rng = random.Random(f"rebook-scenario:{seed}:{size}")
-    legs = _schedule(rng, SIZES[size], day)
+    legs = _schedule(rng, profile, day)
     targets = _targets(rng, legs)
-    storm_day_end = storm_window(day)[0] + timedelta(hours=12)
-    day_legs = [leg for leg in legs if leg.scheduled_departure < storm_day_end]
-    bookings = _bookings(rng, day_legs, targets)
+    booked_end = storm_window(day)[0] + timedelta(hours=12) + timedelta(days=profile.booked_days - 1)
+    day_legs = [leg for leg in legs if leg.scheduled_departure < booked_end]
+    counts = BookingCounts()
+    kept: list[Booking] = []
+    consenting: list[Booking] = []  # only these are needed for the pings
+    for booking in _bookings(rng, day_legs, targets, profile.location_consent):
+        counts.add(booking)
+        if booking_sink is None:
+            kept.append(booking)
+        else:
+            booking_sink(booking)
+        if booking.passengers[0].location_consent:
+            consenting.append(booking)
     legs = [replace(leg, sold={c: targets[(leg.leg_id, c)] for c in leg.capacity}) for leg in legs]
     by_id = {leg.leg_id: leg for leg in legs}
-    pings = _pings(rng, bookings, by_id)
+    pings = _pings(rng, consenting, by_id)
     storm, events = _storm(rng, legs, day)
-    return GeneratedScenario(legs, bookings, events, pings, storm, seed, size, day, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return GeneratedScenario(legs, kept, events, pings, storm, seed, size, day, elapsed, counts)

@@ -15,13 +15,28 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 
-from rebook.domain.errors import DomainError, ValidationError
+from rebook.detector.convert import event_to_proto
+from rebook.domain.convert import leg_to_proto
+from rebook.domain.errors import ValidationError
 
 from .generator import SIZES, generate
-from .scenario import Scenario
+from .scenario import (
+    bulk_load,
+    require_folder,
+    stream_bookings,
+    stream_events,
+    stream_legs,
+    stream_ping_errors,
+    write_messages,
+)
+from .scenario_json import booking_json
+
+T = TypeVar("T")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gen.add_argument("--out", type=Path, required=True, help="scenario folder to write")
     gen.add_argument("--seed", type=int, default=1, help="random seed (same seed, same scenario)")
     gen.add_argument(
-        "--size", choices=tuple(SIZES), default="small", help="small ≈ 54, medium ≈ 600, large ≈ 2000 legs/day"
+        "--size",
+        choices=tuple(SIZES),
+        default="small",
+        help="small ≈ 54, medium ≈ 600, large ≈ 2000 legs/day; airline ≈ 14,000 legs/day, every day booked "
+        "(≥ 20k legs, ≥ 1.5 M bookings)",
     )
     gen.add_argument("--day", type=date.fromisoformat, default=None, help="storm day YYYY-MM-DD (default 2026-11-23)")
     check_help = "validate a scenario folder with the detector's rules"
@@ -54,10 +73,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_generated(out: Path, seed: int = 1, size: str = "small", day: date | None = None) -> dict:
-    """Generates and writes a scenario folder; returns its manifest (with timings)."""
-    generated = generate(seed, size, **({"day": day} if day else {}))
+    """Generates and writes a scenario folder; returns its manifest (with timings).
+
+    Bookings are written as they are made (``generate_s`` includes that), never all held in
+    memory; the other files are small and written afterwards (``write_s``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "bookings.jsonl").open("wb", buffering=1 << 20) as bookings:
+        generated = generate(
+            seed, size, **({"day": day} if day else {}), booking_sink=lambda b: bookings.write(booking_json(b) + b"\n")
+        )
     started = time.perf_counter()
-    counts = generated.to_scenario().save(out)
+    counts = {
+        "flights": write_messages(out / "flights.jsonl", (leg_to_proto(leg) for leg in generated.legs)),
+        "bookings": generated.booking_counts.bookings,
+        "events": write_messages(out / "events.jsonl", (event_to_proto(e) for e in generated.events)),
+        "pings": write_messages(out / "pings.jsonl", generated.pings),
+    }
     manifest = generated.manifest()
     (out / "scenario.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     manifest["files"] = counts
@@ -77,48 +108,60 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def check_scenario(folder: Path) -> dict:
-    """What the detector would reject in ``folder`` (see module doc)."""
-    from rebook.detector.convert import event_from_proto
+    """What the detector would reject in ``folder`` (see module doc).  Streams: each booking
+    is checked as it is read and then dropped, so memory holds only the schedule and events;
+    every bad line is a problem of its own, the rest is still checked."""
     from rebook.detector.core import replay
-    from rebook.domain.convert import booking_from_proto, leg_from_proto
 
-    scenario = Scenario.load(folder)
+    require_folder(folder)
     problems: list[str] = []
-    legs = [leg_from_proto(m, field=f"flights[{i}].") for i, m in enumerate(scenario.flights)]
-    events = []
-    for i, message in enumerate(scenario.events):
-        try:
-            events.append(event_from_proto(message, field=f"events[{i}]"))
-        except ValidationError as exc:
-            problems.append(str(exc))
+    with bulk_load():
+        legs = _valid(stream_legs(folder), problems)
+        events = _valid(stream_events(folder), problems)
     try:
         result = replay(legs, events)
     except ValidationError as exc:
         return {"ok": False, "schedule_rejected": str(exc)[:2000]}
     problems += [f"{event.event_id}: {error}" for event, error in result.rejected]
     by_id = {leg.leg_id: leg for leg in legs}
-    for i, message in enumerate(scenario.bookings):
-        try:
-            booking = booking_from_proto(message, field=f"bookings[{i}].")
-        except DomainError as exc:
-            problems.append(str(exc))
+    bookings = 0
+    for item in stream_bookings(folder):
+        if isinstance(item, ValidationError):
+            problems.append(str(item))
             continue
-        problems += _booking_problems(booking, by_id)
-    ids = [e.event_id for e in scenario.events]
+        bookings += 1
+        problems += _booking_problems(item, by_id)
+    pings = 0
+    for error in stream_ping_errors(folder):
+        pings += 1
+        if error is not None:
+            problems.append(str(error))
+    ids = [e.event_id for e in events]
     if len(set(ids)) != len(ids):
         problems.append("event ids are not unique")
     return {
         "ok": not problems,
         "legs": len(legs),
-        "bookings": len(scenario.bookings),
-        "events": len(scenario.events),
-        "pings": len(scenario.pings),
+        "bookings": bookings,
+        "events": len(events),
+        "pings": pings,
         "disruptions": len(result.current()),
         "disruption_versions": len(result.disruptions),
         "predicted": sum(1 for d in result.current().values() if d.predicted),
         "problems": problems[:50],
         "problem_count": len(problems),
     }
+
+
+def _valid(items: Iterable[T | ValidationError], problems: list[str]) -> list[T]:
+    """The items read; each error appended to ``problems``."""
+    out: list[T] = []
+    for item in items:
+        if isinstance(item, ValidationError):
+            problems.append(str(item))
+        else:
+            out.append(item)
+    return out
 
 
 def _booking_problems(booking, legs: dict) -> list[str]:
