@@ -347,6 +347,8 @@ def run_benchmark(passengers: int, seed: int = 1, time_limit: float = 10.0) -> d
         "solve_s": round(best.wall_s, 3),
         "method": best.method,
         "deadline_hit": best.deadline_hit,
+        "limits_hit": list(best.limits_hit),
+        "phases_s": {"candidates": round(prep_s, 3)} | {k: round(v, 3) for k, v in sorted(best.phases.items())},
         "objective": round(best.objective, 1),
         "lower_bound": round(best.lower_bound, 1),
         "gap": round(best.gap, 5),
@@ -371,7 +373,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     result = run_benchmark(args.passengers, args.seed, args.time_limit)
     if not getattr(args, "json", False):
+        limits = ", ".join(result["limits_hit"]) or "none"
+        phases = ", ".join(f"{k} {v:.2f}s" for k, v in result["phases_s"].items())
         print(f"hub meltdown, {result['passengers']} disrupted passengers:")
+        print(f"method {result['method']}, limits hit: {limits}, gap {result['gap']:.2%}, phases: {phases}")
     print(json.dumps(result, indent=None if getattr(args, "json", False) else 2))
     return 0
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
 from rebook.detector.core import DetectorSettings
 from rebook.detector.main import load_settings as load_detector_env
 from rebook.optimizer.core import OptimizerSettings
+from rebook.optimizer.core.costs import CostSettings, costs_from_mapping
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
@@ -27,8 +30,25 @@ from rebook.v1 import rebooking_service_pb2, rebooking_service_pb2_grpc
 DEFAULTS = OptimizerSettings()
 
 
+def load_costs(env: Env) -> tuple[CostSettings, dict[str, CostSettings]]:
+    """The carriers' prices: REBOOK_OPTIMIZER_COSTS names a JSON file
+    ``{"default": {...}, "carriers": {"LH": {...}}}`` (docs/objective.md); unset: the defaults."""
+    path = env.str("OPTIMIZER_COSTS", "")
+    if not path:
+        return CostSettings(), {}
+    try:
+        return costs_from_mapping(json.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise ConfigError(f"REBOOK_OPTIMIZER_COSTS: cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:  # JSON syntax or a field that does not fit
+        raise ConfigError(f"REBOOK_OPTIMIZER_COSTS ({path}): {exc}") from None
+
+
 def load_settings(env: Env) -> OptimizerSettings:
+    default_costs, carrier_costs = load_costs(env)
     return OptimizerSettings(
+        costs=default_costs,
+        carrier_costs=carrier_costs,
         k_best=env.positive_int("OPTIMIZER_K_BEST", 8),
         horizon=env.duration("OPTIMIZER_HORIZON", timedelta(hours=36)),
         default_mct=env.duration("OPTIMIZER_DEFAULT_MCT", timedelta(minutes=45)),

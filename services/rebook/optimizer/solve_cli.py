@@ -124,6 +124,7 @@ def solve_scenario(
         "method": solution.method if solution else None,  # of one solve only
         "deadline_hit": any(p.stats.solution.deadline_hit for p in plans),
         "solver": solver,
+        **plan_report(plans),
         "solve_wall_s": round(sum(p.stats.wall_s for p in plans), 3),
         "load_s": round(load_s, 3),
         "wall_s": round(time.perf_counter() - started, 3),
@@ -150,6 +151,28 @@ def _on_the_ground(leg: FlightLeg, now: datetime | None) -> FlightLeg:
     )
 
 
+def plan_report(plans: list) -> dict:
+    """How the plans were made: method(s), the limits any solve reached (work limits, or the
+    wall-clock safety net: then the plan may depend on load), seconds per phase."""
+    solutions = [p.stats.solution for p in plans]
+    phases: dict[str, float] = {"candidates": sum(p.stats.candidate_s for p in plans)}
+    for s in solutions:
+        for phase, seconds in s.phases.items():
+            phases[phase] = phases.get(phase, 0.0) + seconds
+    return {
+        "method": "+".join(sorted({s.method for s in solutions})) or "empty",
+        "limits_hit": sorted({lim for s in solutions for lim in s.limits_hit}),
+        "phases_s": {k: round(v, 3) for k, v in phases.items()},
+    }
+
+
+def human_line(summary: dict) -> str:
+    gap = "n/a" if summary["gap"] is None else f"{summary['gap']:.2%}"
+    phases = ", ".join(f"{k} {v:.2f}s" for k, v in summary["phases_s"].items())
+    limits = ", ".join(summary["limits_hit"]) or "none"
+    return f"method {summary['method']}, limits hit: {limits}, gap {gap}, phases: {phases}"
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         summary, offers = solve_scenario(args.scenario, args.solver, args.time_limit, args.batches, args.replan)
@@ -160,4 +183,5 @@ def run(args: argparse.Namespace) -> int:
         for offer in offers:
             out.write(json_format.MessageToJson(offer, indent=None) + "\n")
     print(json.dumps(summary))
+    print(f"rebook solve: {human_line(summary)}", file=sys.stderr)  # stdout stays one JSON object
     return 0

@@ -101,3 +101,30 @@ def test_no_seat_costs_more_than_any_option_within_the_horizon() -> None:
                                [("FRA", 0, 72 * MIN)], True)  # fmt: skip
     option = costs.option_cost(C, 2.0, 2, 72 * MIN, worst, True)
     assert costs.no_seat_cost(C, 2.0, 2, costs.no_seat(j)) > option
+
+
+def test_a_carrier_overrides_the_defaults_in_one_place() -> None:
+    default, carriers = costs.costs_from_mapping(
+        {
+            "default": {"value_of_time_per_hour": 40, "eu261_eur": [250, 400, 600]},
+            "carriers": {"BA": {"currency": "GBP", "home_region": "UK", "cabin_fare_factor": {"BUSINESS": 4}}},
+        }
+    )
+    assert default.value_of_time_per_hour == 40.0 and carriers["BA"].value_of_time_per_hour == 40.0
+    assert carriers["BA"].currency == "GBP" and carriers["BA"].cabin_fare_factor[Cabin.BUSINESS] == 4.0
+    assert carriers["BA"].cabin_fare_factor[Cabin.ECONOMY] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"default": {"vot": 1}}, "default.vot: unknown cost setting"),
+        ({"carriers": {"LH": {"eu261_eur": [1, 2]}}}, "carriers.LH.eu261_eur"),
+        ({"default": {"currency": 3}}, "default.currency"),
+        ({"default": {"cabin_fare_factor": {"COACH": 1}}}, "keys must be cabins"),
+        ({"defaults": {}}, "unknown section 'defaults'"),
+    ],
+)
+def test_bad_cost_settings_name_the_field(data, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        costs.costs_from_mapping(data)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -349,3 +349,54 @@ def no_seat_cost(c: CostSettings, weight: float, party: int, e: Entitlements) ->
 def replan_threshold(j: Journey) -> float:
     """How much cheaper a re-plan must be before a passenger is sent a new version."""
     return j.party * j.costs.replan
+
+
+def costs_from_mapping(data: Mapping[str, object]) -> tuple[CostSettings, dict[str, CostSettings]]:
+    """(default, per carrier) from ``{"default": {...}, "carriers": {"LH": {...}}}`` (the JSON of
+    ``REBOOK_OPTIMIZER_COSTS``); a carrier's entry overrides the default's fields it names.
+    Raises ValueError naming the first unknown or ill-typed field."""
+    unknown = set(data) - {"default", "carriers"}
+    if unknown:
+        raise ValueError(f"unknown section {sorted(unknown)[0]!r} (expected 'default', 'carriers')")
+    default = _override(CostSettings(), data.get("default") or {}, "default")
+    carriers = data.get("carriers") or {}
+    if not isinstance(carriers, Mapping):
+        raise ValueError("carriers: must be an object keyed by carrier code")
+    return default, {code: _override(default, v, f"carriers.{code}") for code, v in sorted(carriers.items())}
+
+
+def _override(base: CostSettings, values: object, where: str) -> CostSettings:
+    if not isinstance(values, Mapping):
+        raise ValueError(f"{where}: must be an object")
+    changes: dict[str, object] = {}
+    for name, value in values.items():
+        current = getattr(base, name, None) if name in CostSettings.__dataclass_fields__ else None
+        if current is None:
+            raise ValueError(f"{where}.{name}: unknown cost setting (docs/objective.md lists them)")
+        changes[name] = _coerce(current, value, f"{where}.{name}")
+    return replace(base, **changes)
+
+
+def _coerce(current: object, value: object, where: str) -> object:
+    """``value`` (from JSON) as the type of the default ``current``, or ValueError."""
+    if isinstance(current, bool | str) and type(value) is type(current):
+        return value
+    if isinstance(current, int | float) and not isinstance(current, bool) and _number(value):
+        return type(current)(value)
+    sized = isinstance(current, tuple) and isinstance(value, list) and value
+    if sized and (isinstance(current[0], str) or len(value) == len(current)):
+        return tuple(_coerce(current[0], v, where) for v in value)
+    if isinstance(current, Mapping) and isinstance(value, Mapping) and current:
+        sample_key, sample = next(iter(current.items()))
+        cabins = isinstance(sample_key, Cabin)
+        try:
+            out = {(Cabin[k] if cabins else k): _coerce(sample, v, where) for k, v in value.items()}
+        except KeyError:
+            raise ValueError(f"{where}: keys must be cabins ({', '.join(c.name for c in Cabin)})") from None
+        return MappingProxyType({**current, **out})
+    shown = dict(current) if isinstance(current, Mapping) else current
+    raise ValueError(f"{where}: {value!r} does not fit (default {shown!r})")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -104,9 +104,7 @@ def plan_rebooking(
     candidates = builder.build(affected)
     affected, held = _anchor(affected, builder, incumbents or {})
     candidate_s = time.perf_counter() - start
-    solved, solution = solve_widening(
-        affected, builder, no_worse(candidates, affected, held, builder), avail, settings
-    )
+    solved, solution = solve_widening(affected, builder, no_worse(candidates, affected, held, builder), avail, settings)
     left = _after(solution, affected, avail)
     options = tuple(
         _option(
@@ -200,8 +198,9 @@ def solve_widening(
     cands = {k: list(v) for k, v in candidates.items()}
     no_option = builder.no_option_costs(affected)
     greedy = solve_greedy(affected, cands, avail, settings, no_option, builder)  # exactly the baseline
+    phases = {"greedy": time.perf_counter() - start}
     if settings.solver == "greedy":
-        return cands, greedy
+        return cands, replace(greedy, phases=phases)
     for locator, pick in greedy.assignment.items():
         if pick is not None and all(c.segments != pick.segments for c in cands[locator]):
             cands[locator] = sorted([*cands[locator], pick], key=lambda c: (c.cost, c.arrival))
@@ -210,35 +209,36 @@ def solve_widening(
         return replace(settings, time_limit_s=max(0.1, settings.time_limit_s - (time.perf_counter() - start)))
 
     solution = solve(affected, cands, avail, remaining(), no_option)
+    runs = [solution]
     if solution.unaccommodated:
         left = _after(solution, affected, avail)
         stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None and not a.held]
+        since = time.perf_counter()
         extra = builder.more(stranded, cands, left)
+        phases["widen"] = time.perf_counter() - since
         if extra:
             narrow = {k: list(v) for k, v in cands.items()}
             for locator, more in extra.items():
                 cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
             again = solve(affected, cands, avail, remaining(), no_option)
+            runs.append(again)
             if again.deadline_hit and again.objective >= solution.objective:
                 # Out of time on the wider model: its bound is only the capacity-free one.  Keep
                 # the first solve over the first candidates, whose LP bound is valid for them.
-                cands, solution = narrow, replace(solution, deadline_hit=True)
-                extra = {}
+                cands, extra = narrow, {}
         if extra:
             bound = min(again.lower_bound, solution.lower_bound)
             best = again if again.objective <= solution.objective else solution
-            hit = solution.deadline_hit or again.deadline_hit
-            solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound), deadline_hit=hit)
+            solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
     if greedy.objective < solution.objective:
         bound = min(solution.lower_bound, greedy.objective)
-        solution = replace(
-            greedy,
-            lower_bound=bound,
-            gap=relative_gap(greedy.objective, bound),
-            method="greedy-kept",
-            deadline_hit=solution.deadline_hit,  # the model's solve was cut short even if greedy won
-        )
-    return cands, replace(solution, wall_s=time.perf_counter() - start)
+        solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
+    for run in runs:  # every solve's phases and limits, even of a plan not kept
+        for phase, seconds in run.phases.items():
+            phases[phase] = phases.get(phase, 0.0) + seconds
+    limits = tuple(sorted({lim for run in runs for lim in run.limits_hit}))
+    wall = time.perf_counter() - start
+    return cands, replace(solution, wall_s=wall, phases=phases, limits_hit=limits, deadline_hit="wall-clock" in limits)
 
 
 def _after(

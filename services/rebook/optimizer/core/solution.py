@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .affected import Affected
 from .candidates import Candidate
@@ -14,7 +14,10 @@ class Solution:
     """Per record locator the chosen candidate (``None``: refund-or-agent offer).
 
     ``objective`` and ``lower_bound`` are in the carrier's money (``costs``); ``gap`` is
-    (objective - bound) / objective; ``deadline_hit`` says a time limit cut the solve short.
+    (objective - bound) / objective; ``deadline_hit`` says the wall-clock safety net cut the
+    solve short (the plan may then depend on machine load); ``limits_hit`` names every limit
+    that was reached (``lp-iterations``, ``mip-nodes``, ``ejection-attempts``, ``wall-clock``);
+    ``phases`` are the seconds spent per phase.
     """
 
     assignment: Mapping[str, Candidate | None]
@@ -24,6 +27,8 @@ class Solution:
     wall_s: float
     method: str
     deadline_hit: bool
+    limits_hit: tuple[str, ...] = ()
+    phases: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def unaccommodated(self) -> int:

@@ -8,7 +8,14 @@ its LP relaxation is tight and fast.  So the solve is, per independent component
 3. otherwise GLOP solves the LP relaxation (the lower bound), the solution is rounded down
    and repaired greedily, then improved by local moves;
 4. only if the gap is still above target and the component is small, a HiGHS MIP runs, and
-   its answer is used only when proven optimal, so results never depend on timing.
+   its answer is used only when proven optimal;
+5. an ejection search moves small parties to their other options to free room for a party
+   left without a seat (or on a dear option), whenever that lowers the total cost.
+
+Determinism: every phase is bounded by work, not time (GLOP iterations, HiGHS nodes, ejection
+attempts: ``OptimizerSettings.lp_max_iterations``, ``mip_max_nodes``, ``ejection_max_attempts``),
+so the same input gives the same plan on any machine.  The wall-clock ``time_limit_s`` stays as
+a safety net; when it fires the plan may depend on load and ``Solution.limits_hit`` says so.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from rebook.domain.model import Cabin
 
 from .affected import Affected
 from .candidates import Candidate
+from .ejection import eject
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
 from .solution import Solution, no_option_cost, objective_of, relative_gap
@@ -53,7 +61,21 @@ class _Result:
     counts: list[list[int]]  # per group, units on each option
     bound: float
     method: str
-    deadline_hit: bool = False
+
+
+@dataclass(slots=True)
+class _Work:
+    """The limits of one solve and what it spent: seconds per phase, limits that were hit."""
+
+    settings: OptimizerSettings
+    deadline: float
+    phases: dict[str, float] = field(default_factory=dict)
+    limits_hit: set[str] = field(default_factory=set)
+
+    def spent(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - since
+        return now
 
 
 def solve(
@@ -68,22 +90,29 @@ def solve(
     if settings.solver == "greedy":
         return solve_greedy(affected, candidates, availability, settings, no_option)
     start = time.perf_counter()
-    deadline = start + settings.time_limit_s
+    work = _Work(settings, start + settings.time_limit_s)
     groups = _make_groups(affected, candidates, no_option)
     assignment: dict[str, Candidate | None] = {}
-    bound, methods, hit = 0.0, set(), False
+    bound, methods = 0.0, set()
     for component in _components(groups):
-        result = _solve_component(component, availability, settings, deadline)
+        result = _solve_component(component, availability, work)
         bound += result.bound
         methods.add(result.method)
-        hit |= result.deadline_hit
         assignment.update(_expand(component, result.counts))
-    objective = objective_of(assignment, affected, no_option)
+    since = time.perf_counter()
+    moved = eject(affected, candidates, availability, assignment, no_option, settings.ejection_max_attempts)
+    work.spent("ejection", since)
+    if moved.moves:
+        methods.add("ejection")
+    if moved.exhausted:
+        work.limits_hit.add("ejection-attempts")
+    objective = objective_of(moved.assignment, affected, no_option)
     bound = min(bound, objective)  # float noise must not report a negative gap
     method = "+".join(sorted(methods)) or "empty"
     return Solution(
-        assignment, objective, bound, relative_gap(objective, bound), time.perf_counter() - start, method, hit
-    )
+        moved.assignment, objective, bound, relative_gap(objective, bound), time.perf_counter() - start, method,
+        "wall-clock" in work.limits_hit, tuple(sorted(work.limits_hit)), dict(work.phases),
+    )  # fmt: skip
 
 
 def _make_groups(
@@ -132,34 +161,38 @@ def _components(groups: list[_Group]) -> list[list[_Group]]:
     return sorted(comps.values(), key=lambda c: c[0].members[0].booking.record_locator)
 
 
-def _solve_component(
-    groups: list[_Group], avail: Mapping[LegCabin, int], settings: OptimizerSettings, deadline: float
-) -> _Result:
+def _solve_component(groups: list[_Group], avail: Mapping[LegCabin, int], work: _Work) -> _Result:
     first = [[g.size if j == 0 else 0 for j in range(len(g.options))] for g in groups]
     if _fits(groups, first, avail):
         return _Result(first, _cost(groups, first), "trivial")
     empty = [[0] * len(g.options) for g in groups]
-    lp = _solve_linear(groups, empty, avail, deadline, integer=False)
-    if lp is None:  # out of time: keep going with the baseline rather than nothing
-        return _Result(_repair(groups, empty, avail), _cheapest_bound(groups), "greedy-fallback", True)
+    since = time.perf_counter()
+    lp = _solve_linear(groups, empty, avail, work, integer=False)
+    since = work.spent("lp", since)
+    if lp is None:  # out of work or time: keep going with the baseline rather than nothing
+        counts = _repair(groups, empty, avail)
+        work.spent("repair", since)
+        return _Result(counts, _cheapest_bound(groups), "greedy-fallback")
     values, lp_bound = lp
     floor = [[math.floor(v + _TOL) for v in row] for row in values]
     # The LP is nearly integral: fixing its integer part leaves a small MIP over the rest.
-    rest = _solve_linear(groups, floor, avail, deadline, integer=True)
+    rest = _solve_linear(groups, floor, avail, work, integer=True)
+    since = work.spent("mip", since)
     counts = (
         floor
         if rest is None
         else [[f + round(v) for f, v in zip(fr, vr, strict=True)] for fr, vr in zip(floor, rest[0], strict=True)]
     )
     counts = _repair(groups, _improve(groups, _repair(groups, counts, avail), avail), avail)
+    since = work.spent("repair", since)
     method = "lp-round" if rest is None else "lp-fix-mip"
-    hit = rest is None and time.perf_counter() >= deadline
-    small = sum(len(g.options) for g in groups) <= settings.mip_max_variables
-    if relative_gap(_cost(groups, counts), lp_bound) <= settings.target_gap or not small:
-        return _Result(counts, lp_bound, method, hit)
-    mip = _solve_linear(groups, empty, avail, deadline, integer=True)
+    small = sum(len(g.options) for g in groups) <= work.settings.mip_max_variables
+    if relative_gap(_cost(groups, counts), lp_bound) <= work.settings.target_gap or not small:
+        return _Result(counts, lp_bound, method)
+    mip = _solve_linear(groups, empty, avail, work, integer=True)
+    work.spent("mip", since)
     if mip is None:
-        return _Result(counts, lp_bound, method, time.perf_counter() >= deadline)
+        return _Result(counts, lp_bound, method)
     values, mip_bound = mip
     return _Result([[round(v) for v in row] for row in values], max(lp_bound, mip_bound), "mip")
 
@@ -168,18 +201,27 @@ def _solve_linear(
     groups: list[_Group],
     fixed: list[list[int]],
     avail: Mapping[LegCabin, int],
-    deadline: float,
+    work: _Work,
     *,
     integer: bool,
 ) -> tuple[list[list[float]], float] | None:
     """LP relaxation (GLOP) or exact MIP (HiGHS) over the units ``fixed`` leaves unplaced and
     the seats it leaves free.  ``None`` unless solved to proven optimality.  Returns the
     values per group and option (on top of ``fixed``) and the objective bound of the rest."""
-    remaining = deadline - time.perf_counter()
+    remaining = work.deadline - time.perf_counter()
     if remaining <= 0.05:
+        work.limits_hit.add("wall-clock")
         return None
     solver = pywraplp.Solver.CreateSolver("HIGHS" if integer else "GLOP")
     solver.SuppressOutput()
+    # Work limits decide; the time limit is only the safety net.  HiGHS prints a banner on
+    # stdout unless its output is off, which would break every --json output.
+    limits = work.settings
+    solver.SetSolverSpecificParametersAsString(
+        f"output_flag=false\nmip_max_nodes={limits.mip_max_nodes}"
+        if integer
+        else f"max_number_of_iterations: {limits.lp_max_iterations}"
+    )
     solver.SetTimeLimit(int(remaining * 1000))
     objective = solver.Objective()
     left = _residual(groups, fixed, avail)
@@ -214,6 +256,8 @@ def _solve_linear(
                 ct.SetCoefficient(var, party)
     objective.SetMinimization()
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        out_of_time = time.perf_counter() >= work.deadline - 0.05
+        work.limits_hit.add("wall-clock" if out_of_time else "mip-nodes" if integer else "lp-iterations")
         return None
     bound = objective.BestBound() if integer else objective.Value()
     bound += _cost_of_fixed(groups, fixed)

@@ -1,0 +1,32 @@
+"""Machine-readable output stays machine-readable: nothing but JSON on stdout, even when the
+solver library (HiGHS prints a banner unless told not to) runs in the same process."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rebook.optimizer import bench, solve_cli
+from rebook.sim.scenario_cli import write_generated
+
+
+def test_bench_json_is_one_parseable_object_stating_how_the_plan_was_made(capfd) -> None:
+    assert bench.run(argparse.Namespace(json=True, passengers=2000, seed=1, time_limit=30.0)) == 0
+    out = capfd.readouterr().out
+    result = json.loads(out)  # fails on any banner line
+    assert "mip" in result["method"]  # a HiGHS MIP ran in this process
+    assert isinstance(result["limits_hit"], list) and result["gap"] >= 0
+    assert {"candidates", "greedy", "lp"} <= set(result["phases_s"])
+
+
+def test_solve_prints_only_json_on_stdout(tmp_path, capfd) -> None:
+    write_generated(tmp_path / "day", seed=7, size="small")
+    args = argparse.Namespace(
+        scenario=tmp_path / "day", out=tmp_path / "offers.jsonl", solver="optimal", time_limit=30.0,
+        batches=1, replan="improve",
+    )  # fmt: skip
+    assert solve_cli.run(args) == 0
+    captured = capfd.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["method"] and isinstance(summary["limits_hit"], list) and "candidates" in summary["phases_s"]
+    assert "method" in captured.err and "gap" in captured.err  # the human summary, off stdout
