@@ -102,6 +102,16 @@ class _Session:
         print("Your answer was taken.\n" + format_offer(reply.offer), file=self.out)
         return 0
 
+    def current(self) -> offer_pb2.Offer | None:
+        """The booking's latest offer, if it has one: what was pushed before this client connected."""
+        request = rpb.GetOfferRequest(record_locator=self.args.booking)
+        try:
+            return self.optimizer.GetOffer(request, metadata=self.metadata, timeout=self.args.rpc_timeout).offer
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.NOT_FOUND:
+                print(f"(could not read the current offer: {_describe(error)})", file=self.out)
+            return None
+
 
 def _describe(error: grpc.RpcError) -> str:
     code = error.code().name if error.code() else "UNKNOWN"
@@ -110,7 +120,16 @@ def _describe(error: grpc.RpcError) -> str:
 
 
 def converse(session: _Session, found: queue.Queue) -> int:
-    """Shows offers as they come; answers the first open one; returns the exit code."""
+    """Shows the current offer, then offers as they come; answers the first open one; returns
+    the exit code.  A version already shown is not shown again."""
+    shown: set[tuple[str, int]] = set()
+    offer = session.current()
+    if offer is not None:
+        shown.add((offer.offer_id, offer.version))
+        print("\n" + format_offer(offer), file=session.out)
+        if awaits_answer(offer):
+            answer = session.answer(offer)
+            return 0 if answer is None else session.respond(offer, answer)
     while True:
         item = found.get()
         if item is _END:
@@ -122,8 +141,11 @@ def converse(session: _Session, found: queue.Queue) -> int:
                 return 0
             print(f"Subscription failed: {_describe(item)}", file=session.out)
             return 1
-        print("\n" + format_offer(item.offer), file=session.out)
         session.acknowledge(item)
+        if (item.offer.offer_id, item.offer.version) in shown:
+            continue
+        shown.add((item.offer.offer_id, item.offer.version))
+        print("\n" + format_offer(item.offer), file=session.out)
         if awaits_answer(item.offer):
             answer = session.answer(item.offer)
             return 0 if answer is None else session.respond(item.offer, answer)

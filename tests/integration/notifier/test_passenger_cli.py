@@ -7,6 +7,7 @@ import argparse
 import io
 from collections.abc import Iterator
 
+import grpc
 import pytest
 
 from rebook.notifier import passenger_cli
@@ -23,6 +24,12 @@ from tests.unit.notifier.notifier_helpers import make_offer
 class Optimizer(rpb_grpc.RebookingServiceServicer):
     def __init__(self) -> None:
         self.answers: list[tuple[offer_pb2.PassengerResponse, str]] = []
+        self.current: offer_pb2.Offer | None = None  # what GetOffer returns; None: NOT_FOUND
+
+    def GetOffer(self, request, context):
+        if self.current is None or request.record_locator != self.current.record_locator:
+            context.abort(grpc.StatusCode.NOT_FOUND, "no offer for that booking")
+        return rpb.GetOfferResponse(offer=self.current)
 
     def RespondToOffer(self, request, context):
         authorization = dict(context.invocation_metadata()).get("authorization", "")
@@ -95,3 +102,18 @@ def test_optimizer_errors_are_printed(notifiers, topics, producer) -> None:
     out = io.StringIO()
     assert passenger_cli.run(args, ask=lambda prompt: "a", out=out) == 1
     assert "Your answer was not taken: UNAVAILABLE" in out.getvalue()
+
+
+def test_an_offer_pushed_before_the_client_connected_is_shown_first(notifiers, optimizer) -> None:
+    servicer, optimizer_port = optimizer
+    servicer.current = make_offer(version=2)  # delivered to the device earlier: no stream sends it again
+    running = notifiers.start(group())
+    args = argparse.Namespace(
+        booking="ABC123", token=token("pax-1"), notifier=f"127.0.0.1:{running.server.port}",
+        optimizer=f"127.0.0.1:{optimizer_port}", wait=20.0, rpc_timeout=5.0,
+    )  # fmt: skip
+    out = io.StringIO()
+    assert passenger_cli.run(args, ask=lambda prompt: "a", out=out) == 0
+    assert "offer off-1 v2: waiting for your answer" in out.getvalue()
+    ((response, _),) = servicer.answers
+    assert (response.offer_version, response.kind) == (2, offer_pb2.RESPONSE_KIND_ACCEPT)

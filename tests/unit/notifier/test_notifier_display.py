@@ -11,10 +11,11 @@ def test_offer_shows_old_and_new_itinerary_why_and_choices() -> None:
     text = format_offer(make_offer())
     assert text.splitlines()[0] == "Disruption on booking ABC123 — offer off-1 v1: waiting for your answer"
     assert "Why: RB100 is cancelled; RB101 is the next flight with seats in your cabin." in text
-    assert "Your original itinerary:\n        RB100   FRA Mon 23 Nov 12:00Z → JFK Mon 23 Nov 20:30Z  (economy)" in text
-    assert "  [1] Our pick: arrives Mon 23 Nov 23:30Z, 3h15 later, seats held for you" in text
-    assert "        RB101   FRA Mon 23 Nov 15:00Z → JFK Mon 23 Nov 23:30Z  (economy)" in text
-    assert "  [2] Alternative: arrives Tue 24 Nov 00:00Z, 4h00 later, other airport" in text
+    original = "        RB100   FRA Mon 23 Nov 13:00 CET → JFK Mon 23 Nov 15:30 EST  (economy)"
+    assert "Your original itinerary:\n" + original in text
+    assert "  [1] Our pick: arrives Mon 23 Nov 18:30 EST, 3h15 later, seats held for you" in text
+    assert "        RB101   FRA Mon 23 Nov 16:00 CET → JFK Mon 23 Nov 18:30 EST  (economy)" in text
+    assert "  [2] Alternative: arrives Mon 23 Nov 19:00 EST, 4h00 later, other airport" in text
     assert "  [3] Refund the unused part of your ticket" in text
     assert text.endswith("Please answer before Mon 23 Nov 14:00Z.")
 

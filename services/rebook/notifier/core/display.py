@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
+from rebook.domain.airports import zone
 from rebook.v1 import flight_pb2, offer_pb2
 
 _STATUS = {
@@ -18,10 +19,16 @@ _STATUS = {
 }
 
 
-def _time(stamp) -> str:
+def _time(stamp, iata: str = "") -> str:
+    """A time on the clock of the airport ``iata`` labelled with its zone (``13:00 CET``); UTC,
+    labelled ``Z``, where there is no airport or its zone is unknown."""
     if not stamp.seconds and not stamp.nanos:
         return "?"
-    return stamp.ToDatetime(tzinfo=UTC).strftime("%a %d %b %H:%MZ")
+    utc = stamp.ToDatetime(tzinfo=UTC)
+    where = zone(iata) if iata else None
+    if where is None:
+        return utc.strftime("%a %d %b %H:%MZ")
+    return utc.astimezone(where).strftime("%a %d %b %H:%M %Z")
 
 
 def _cabin(cabin: int) -> str:
@@ -30,7 +37,9 @@ def _cabin(cabin: int) -> str:
 
 def format_segment(segment: offer_pb2.ItinerarySegment) -> str:
     flight = f"{segment.carrier}{segment.flight_number}".ljust(8)
-    route = f"{segment.origin} {_time(segment.departure_time)} → {segment.destination} {_time(segment.arrival_time)}"
+    departs = _time(segment.departure_time, segment.origin)
+    arrives = _time(segment.arrival_time, segment.destination)
+    route = f"{segment.origin} {departs} → {segment.destination} {arrives}"
     cabin = _cabin(segment.cabin)
     return f"{flight}{route}" + (f"  ({cabin})" if cabin else "")
 
@@ -54,7 +63,8 @@ def format_option(number: int, option: offer_pb2.OfferOption, primary: bool) -> 
     notes += ["lower cabin"] if option.downgrade else []
     notes += ["other airport"] if option.airport_change else []
     title = "Our pick" if primary else "Alternative"
-    lines = [f"  [{number}] {title}: arrives {_time(option.arrival_time)}, {', '.join(notes)}"]
+    destination = option.segments[-1].destination if option.segments else ""
+    lines = [f"  [{number}] {title}: arrives {_time(option.arrival_time, destination)}, {', '.join(notes)}"]
     return lines + [f"        {format_segment(segment)}" for segment in option.segments]
 
 
