@@ -12,7 +12,7 @@ from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, Flig
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
 from .costs import Entitlements, replan_threshold
-from .explain import explain
+from .explain import FlightsByRoute, explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
 from .solution import Solution, relative_gap
@@ -106,13 +106,14 @@ def plan_rebooking(
     candidate_s = time.perf_counter() - start
     solved, solution = solve_widening(affected, builder, no_worse(candidates, affected, held, builder), avail, settings)
     left = _after(solution, affected, avail)
+    indexed = FlightsByRoute(flights)  # explanations look routes up, once per plan
     options = tuple(
         _option(
             a,
             solution.assignment.get(a.booking.record_locator),
             [*_choices(candidates, solved, a.booking.record_locator), *builder.earlier(a, left)],
             left,
-            flights,
+            indexed,
             settings,
             builder.no_option(a)[1],
         )
