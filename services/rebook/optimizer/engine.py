@@ -28,7 +28,7 @@ from rebook.domain.model import (
     FlightStatus,
     Proximity,
 )
-from rebook.optimizer.core import Affected, OptimizerSettings, Plan, plan_rebooking
+from rebook.optimizer.core import Affected, OptimizerSettings, Plan, find_affected, plan_rebooking
 from rebook.optimizer.offers import (
     HOLDING,
     LIVE,
@@ -292,7 +292,7 @@ class RebookingEngine:
                 self._handled[d.disruption_id] = d.version
             changed = [o for d in fresh if d.withdrawn for o in self._withdraw(d, now)]
             live = [d for d in fresh if not d.withdrawn]
-            if not live:
+            if not live or self._harmless(live, now):
                 return HandleResult(tuple(changed), None, len(fresh))
             plan, reopened = self._plan(live, now)
             made = self._offers_from(plan, live, reopened, now)
@@ -301,6 +301,19 @@ class RebookingEngine:
             return HandleResult(
                 tuple(changed + made), plan, len(fresh), len(new), sum(b.party_size for b in new), replanned
             )
+
+    def _harmless(self, live: Sequence[Disruption], now: datetime) -> bool:
+        """Only retimings below the delay threshold that break no connection and answer no
+        offer: most of them, so the batch is not planned at all (no solve, no re-plan)."""
+        if not all(d.below_threshold for d in live):
+            return False
+        ids = {d.disruption_id for d in live}
+        if any(o.disruption_id in ids for o in self.offers.values()):
+            return False
+        current = [d for d in self.disruptions.values() if not d.withdrawn]
+        flights = planning_flights(self.flights, current)
+        bookings = self._effective_bookings(skip_final=True)
+        return not find_affected(flights, bookings, live, self.settings, now, self.proximity)
 
     def _fresh(self, disruptions: Sequence[Disruption]) -> list[Disruption]:
         newest: dict[str, Disruption] = {}

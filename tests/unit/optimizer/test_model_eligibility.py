@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from rebook.detector.core.events import EstimateChange, FlightEvent
+from rebook.domain.model import Disruption, DisruptionKind
+from rebook.optimizer.core import OptimizerSettings
+from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.solve_cli import solve_scenario
 
 from .conftest import T0, booking, leg
@@ -40,3 +43,16 @@ def test_offline_solve_reads_the_detector_threshold(tmp_path: Path, monkeypatch:
     summary, _ = solve_scenario(_small_delay_scenario(tmp_path), "optimal", None)
     assert summary["delays_below_threshold"] == 0  # 12 min is an announced delay under 10m
     assert summary["bookings_affected"] == 1
+
+
+def test_a_harmless_small_delay_is_not_planned_at_all() -> None:
+    """A retiming below the threshold that breaks nothing costs no solve online."""
+    feeder, onward = leg(1, "FRA", "DEN", 0), leg(2, "DEN", "SFO", 300)
+    engine = RebookingEngine(OptimizerSettings())
+    for flight in (feeder, onward):
+        engine.apply_flight(flight)
+    engine.upsert_bookings([booking("FINE1", (feeder, onward))])
+    minor = Disruption(f"DELAY:{feeder.leg_id}", 1, DisruptionKind.DELAY, "RB", (feeder.leg_id,), T0,
+                       new_arrival=feeder.arrival + timedelta(minutes=10), below_threshold=True)  # fmt: skip
+    result = engine.handle([minor], T0)
+    assert result.plan is None and result.offers == () and result.disruptions == 1
