@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -62,7 +63,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(arguments).parse_args(arguments)
     run: Callable[[argparse.Namespace], int] = _module(args._module).run
-    return run(args)
+    try:
+        return run(args)
+    except user_errors() as exc:
+        # A user's mistake (bad file, bad value, missing broker) is one line, not a traceback;
+        # REBOOK_DEBUG=1 shows the traceback for a report.
+        if os.environ.get("REBOOK_DEBUG"):
+            raise
+        print(f"rebook {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """What a command raises for bad input or a missing dependency rather than for a bug."""
+    from rebook.domain.errors import DomainError
+    from rebook.runtime.config import ConfigError
+    from rebook.runtime.local_kafka import KafkaSetupError
+
+    return (DomainError, ConfigError, KafkaSetupError, OSError)
 
 
 if __name__ == "__main__":
