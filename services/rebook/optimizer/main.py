@@ -53,6 +53,7 @@ def load_settings(env: Env) -> OptimizerSettings:
         horizon=env.duration("OPTIMIZER_HORIZON", timedelta(hours=36)),
         default_mct=env.duration("OPTIMIZER_DEFAULT_MCT", timedelta(minutes=45)),
         advance_window=env.duration("OPTIMIZER_ADVANCE_WINDOW", DEFAULTS.advance_window),
+        stopover=env.duration("OPTIMIZER_STOPOVER", DEFAULTS.stopover),
         partners=frozenset(env.list("OPTIMIZER_PARTNERS")),
         rotation_risk_cost=env.float("OPTIMIZER_ROTATION_RISK_COST", DEFAULTS.rotation_risk_cost),
         time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),

@@ -287,9 +287,12 @@ def expire(offer: Offer, policy: OfferPolicy, now: datetime) -> Offer | None:
 
 
 def new_segments(offer: Offer, option: OfferOption) -> tuple[Segment, ...]:
-    """The itinerary if ``option`` is taken: kept legs, then the option's legs."""
-    kept = tuple(s for s in offer.original_segments if s.leg_id in offer.kept_leg_ids)
-    return (*kept, *option.segments)
+    """The itinerary if ``option`` is taken: the option's legs where the released ones were,
+    between the kept legs before them and those of the record's later journeys."""
+    original = offer.original_segments
+    first = next((i for i, s in enumerate(original) if s.leg_id not in offer.kept_leg_ids), len(original))
+    after = tuple(s for s in original[first:] if s.leg_id in offer.kept_leg_ids)
+    return (*original[:first], *option.segments, *after)
 
 
 def rebooked(booking: Booking, offer: Offer) -> Booking | None:

@@ -43,6 +43,9 @@ def test_delay_breaking_connection_vs_delay_breaking_nothing() -> None:
     assert find_affected(index(late, c), [b], [disruption(DisruptionKind.DELAY, a)], S, NOW) == []
     later = replace(a, status=FlightStatus.DELAYED, estimated_arrival=a.arrival + timedelta(minutes=60))
     [hit] = find_affected(index(later, c), [b], [disruption(DisruptionKind.DELAY, a)], S, NOW)
+    assert hit.reason == Reason.MISCONNECTION and hit.at_airport == "FRA"  # feeder not flown: from the origin
+    flown = replace(later, actual_off_block=later.departure)
+    [hit] = find_affected(index(flown, c), [b], [disruption(DisruptionKind.DELAY, a)], S, NOW)
     assert hit.reason == Reason.MISCONNECTION and hit.at_airport == "DEN"
 
 

@@ -47,11 +47,22 @@ class Affected:
     # (which never precedes the booked departure minus the advance window): such flights are
     # offered as alternatives only, never as the primary.
     early_ready: datetime | None = None
+    # The journey (outbound, return, ...) of the record that broke; the others stay in ``kept``.
+    journey: tuple[Segment, ...] = ()
 
     @property
     def cabin(self) -> Cabin:
         """The booked cabin (the best one on the itinerary) the party should keep."""
         return max(s.cabin for s in self.booking.segments)
+
+    @property
+    def banned(self) -> frozenset[tuple[str, Cabin]]:
+        """Seats the party may not be rebooked onto: those of the leg to blame (cancelled,
+        diverted, or the cabin it is moved out of).  After a missed connection nothing is: the
+        feeder and the onward flight still fly and may be reached another way."""
+        if self.reason == Reason.MISCONNECTION:
+            return frozenset()
+        return frozenset((s.leg_id, s.cabin) for s in self.released if s.leg_id == self.disrupted_leg_id)
 
     @property
     def reduced_mobility(self) -> bool:
@@ -113,11 +124,13 @@ def _known_times(disruptions: Sequence[Disruption]) -> dict[tuple[str, Disruptio
 
 def _not_before(hit: Affected, known: Mapping[tuple[str, DisruptionKind], datetime]) -> Affected:
     """``hit`` ready no earlier than the disruption that broke it became known.  A missed
-    connection is known once the delay of the leg before it (or of the leg itself) is."""
+    connection is known once the delay of a leg of the connection (or of the leg before) is."""
     kind = _BREAKS[hit.reason]
     legs = [hit.disrupted_leg_id]
-    if hit.reason == Reason.MISCONNECTION and hit.kept:
-        legs.append(hit.kept[-1].leg_id)
+    if hit.reason == Reason.MISCONNECTION:
+        legs += [s.leg_id for s in hit.released]
+        before = _before_released(hit)
+        legs += [before.leg_id] if before else []
     times = [known[(leg_id, kind)] for leg_id in legs if (leg_id, kind) in known]
     if not times:
         return hit
@@ -127,6 +140,38 @@ def _not_before(hit: Affected, known: Mapping[tuple[str, DisruptionKind], dateti
     return replace(hit, ready=ready, early_ready=early if early is not None and early < ready else None)
 
 
+def _before_released(hit: Affected) -> Segment | None:
+    """The segment flown into the airport the party is rebooked from, if any."""
+    segs = hit.booking.segments
+    first = segs.index(hit.released[0]) if hit.released else len(segs)
+    return segs[first - 1] if first > 0 else None
+
+
+def journeys(
+    segments: Sequence[Segment], flights: Mapping[str, FlightLeg], settings: OptimizerSettings
+) -> list[tuple[int, int]]:
+    """A record split into what the passenger travels: ``[start, end)`` index ranges.  A new
+    journey starts after a stopover (ground time over ``settings.stopover``), where the next
+    leg leaves from another airport (an open jaw), or where it would go back to an airport the
+    journey has already been at (the turnaround of a round trip, however short)."""
+    spans: list[tuple[int, int]] = []
+    start, visited = 0, set()
+    for i, seg in enumerate(segments):
+        leg = flights.get(seg.leg_id)
+        prev = flights.get(segments[i - 1].leg_id) if i > start else None
+        if leg is not None and prev is not None:
+            same = {ap for ap, _ in settings.co_terminals_of(prev.destination)}
+            stopover = leg.scheduled_departure - prev.scheduled_arrival > settings.stopover
+            if stopover or leg.origin not in same or leg.destination in visited:
+                spans.append((start, i))
+                start, visited = i, set()
+        if leg is not None:
+            visited |= {ap for ap, _ in settings.co_terminals_of(leg.origin)}
+            visited.add(leg.destination)
+    spans.append((start, len(segments)))
+    return spans
+
+
 def _broken(
     booking: Booking,
     flights: Mapping[str, FlightLeg],
@@ -134,27 +179,35 @@ def _broken(
     now: datetime,
     proximity: Mapping[str, Proximity],
 ) -> Affected | None:
-    """The first place the itinerary breaks (cancel, diversion, misconnection), if any."""
+    """The first place a journey of the record breaks (cancel, diversion, misconnection), if any."""
     rm = any(p.reduced_mobility for p in booking.passengers)
     segs = booking.segments
-    for i, seg in enumerate(segs):
-        leg = flights.get(seg.leg_id)
-        if leg is None or leg.cancelled:
-            return _leave_at(booking, i, Reason.CANCELLED, flights, settings, now, proximity)
-        if leg.status == FlightStatus.DIVERTED and leg.diverted_to:
-            if not leg.departed:  # not flown yet: the rest of the trip is as good as cancelled
-                return _leave_at(booking, i, Reason.DIVERSION, flights, settings, now, proximity)
-            return _diverted_en_route(booking, i, leg, flights, settings, now)
-        if i > 0 and not leg.departed:
-            prev = flights[segs[i - 1].leg_id]
-            if leg.departure < prev.arrival + settings.mct(prev.destination, rm):
-                return _leave_at(booking, i, Reason.MISCONNECTION, flights, settings, now, proximity)
+    for span in journeys(segs, flights, settings):
+        start = span[0]
+        for i in range(*span):
+            leg = flights.get(segs[i].leg_id)
+            if leg is None or leg.cancelled:
+                return _leave_at(booking, i, span, Reason.CANCELLED, flights, settings, now, proximity)
+            if leg.status == FlightStatus.DIVERTED and leg.diverted_to:
+                if not leg.departed:  # not flown yet: the rest of the trip is as good as cancelled
+                    return _leave_at(booking, i, span, Reason.DIVERSION, flights, settings, now, proximity)
+                return _diverted_en_route(booking, i, span, leg, flights, settings, now)
+            if i > start and not leg.departed:
+                prev = flights[segs[i - 1].leg_id]
+                if leg.departure < prev.arrival + settings.mct(prev.destination, rm):
+                    # Broken before the journey began: rebook from its origin (a direct flight or
+                    # another connection), not only onwards from the connecting airport.
+                    first = flights.get(segs[start].leg_id)
+                    at = start if first is not None and not first.departed else i
+                    blame = segs[i].leg_id
+                    return _leave_at(booking, at, span, Reason.MISCONNECTION, flights, settings, now, proximity, blame)
     return None
 
 
 def _leave_at(
     booking: Booking,
     i: int,
+    span: tuple[int, int],
     reason: Reason,
     flights: Mapping[str, FlightLeg],
     settings: OptimizerSettings,
@@ -162,13 +215,14 @@ def _leave_at(
     proximity: Mapping[str, Proximity],
     blame: str = "",
 ) -> Affected:
-    """The party flies segments before ``i`` as booked and is rebooked from there on."""
+    """The party flies the segments of its journey (``span``) before ``i`` as booked and is
+    rebooked from there to the journey's end; its other journeys stay as they are."""
     segs = booking.segments
     blame = blame or segs[i].leg_id
     early = None
-    if i == 0:
-        leg = flights.get(segs[0].leg_id)
-        at = leg.origin if leg else _origin_from_leg_id(segs[0].leg_id)
+    if i == span[0]:
+        leg = flights.get(segs[i].leg_id)
+        at = leg.origin if leg else _origin_from_leg_id(segs[i].leg_id)
         booked = leg.scheduled_departure - settings.advance_window if leg else now
         ready, early = _ready_at_origin(booking, at, max(now, booked), now, proximity)
     else:
@@ -176,26 +230,31 @@ def _leave_at(
         rm = any(p.reduced_mobility for p in booking.passengers)
         at = prev.destination
         ready = max(now, prev.arrival + settings.mct(at, rm))
-    hit = _make(booking, reason, at, ready, segs[:i], segs[i:], blame, flights, settings)
+    kept, released = (*segs[:i], *segs[span[1] :]), segs[i : span[1]]
+    hit = _make(booking, reason, at, ready, kept, released, blame, flights, settings, span)
     return replace(hit, early_ready=early) if early is not None else hit
 
 
 def _diverted_en_route(
     booking: Booking,
     i: int,
+    span: tuple[int, int],
     leg: FlightLeg,
     flights: Mapping[str, FlightLeg],
     settings: OptimizerSettings,
     now: datetime,
 ) -> Affected | None:
-    """The leg flew to ``diverted_to``: continue from there (nothing to do if that is home)."""
+    """The leg flew to ``diverted_to``: continue from there (nothing to do if that is where the
+    journey ends)."""
     segs = booking.segments
-    if leg.diverted_to == _destination(booking, flights):
+    if leg.diverted_to == _destination(segs[span[1] - 1], flights):
         return None
     rm = any(p.reduced_mobility for p in booking.passengers)
     ready = max(now, leg.arrival + settings.mct(leg.diverted_to, rm))
-    kept, released = segs[: i + 1], segs[i + 1 :]
-    return _make(booking, Reason.DIVERSION, leg.diverted_to, ready, kept, released, leg.leg_id, flights, settings)
+    kept, released = (*segs[: i + 1], *segs[span[1] :]), segs[i + 1 : span[1]]
+    return _make(
+        booking, Reason.DIVERSION, leg.diverted_to, ready, kept, released, leg.leg_id, flights, settings, span
+    )
 
 
 def _make(
@@ -208,8 +267,10 @@ def _make(
     blame: str,
     flights: Mapping[str, FlightLeg],
     settings: OptimizerSettings,
+    span: tuple[int, int],
 ) -> Affected:
-    last = flights.get(booking.segments[-1].leg_id)
+    end = booking.segments[span[1] - 1]
+    last = flights.get(end.leg_id)
     # The promise to the passenger is the schedule, so delay is measured against it.
     original = last.scheduled_arrival if last else ready
     return Affected(
@@ -217,17 +278,18 @@ def _make(
         reason=reason,
         at_airport=at,
         ready=ready,
-        destination=_destination(booking, flights),
+        destination=_destination(end, flights),
         original_arrival=original,
         kept=kept,
         released=released,
         disrupted_leg_id=blame,
         weight=settings.booking_weight(booking),
+        journey=booking.segments[span[0] : span[1]],
     )
 
 
-def _destination(booking: Booking, flights: Mapping[str, FlightLeg]) -> str:
-    last = flights.get(booking.segments[-1].leg_id)
+def _destination(segment: Segment, flights: Mapping[str, FlightLeg]) -> str:
+    last = flights.get(segment.leg_id)
     return last.destination if last else ""
 
 
@@ -279,7 +341,8 @@ def _downgauge_overflow(
         need = leg.sold.get(cabin, 0) - leg.capacity.get(cabin, 0)
         riders = [r for r in riders if r[0].record_locator not in moved]
         for booking, i in _pick_lowest_priority(riders, need, settings):
-            hit = _leave_at(booking, i, Reason.DOWNGAUGE, flights, settings, now, proximity, leg_id)
+            span = next(j for j in journeys(booking.segments, flights, settings) if j[0] <= i < j[1])
+            hit = _leave_at(booking, i, span, Reason.DOWNGAUGE, flights, settings, now, proximity, leg_id)
             moved[booking.record_locator] = hit
     return list(moved.values())
 

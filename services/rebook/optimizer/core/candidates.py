@@ -222,7 +222,7 @@ class CandidateBuilder:
         key = self._route_key(a)
         itins, arrivals = self._routes[key], self._route_arrivals[key]
         early, ready, orig = to_min(a.early_ready), to_min(a.ready), to_min(a.original_arrival)
-        banned = {(s.leg_id, s.cabin) for s in a.released}
+        banned = a.banned
         found: list[Candidate] = []
         for pos in range(bisect.bisect_left(arrivals, early), len(itins)):
             it = itins[pos]
@@ -240,7 +240,7 @@ class CandidateBuilder:
         what an agent (or the classic rebooking script) would book, unlimited by K."""
         itins, arrivals = self._routes[self._route_key(a)], self._route_arrivals[self._route_key(a)]
         ready, orig = to_min(a.ready), to_min(a.original_arrival)
-        banned = {(s.leg_id, s.cabin) for s in a.released}
+        banned = a.banned
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
             it = itins[pos]
             if it.need_ready < ready or it.legs[0].dep > ready + self.horizon:
@@ -280,7 +280,7 @@ class CandidateBuilder:
             _Leg(g.leg_id, g.carrier, g.origin, g.destination, to_min(g.departure), to_min(g.arrival)) for g in legs
         )
         delay = max(0, arrival - to_min(a.original_arrival))
-        banned = {(seg.leg_id, seg.cabin) for seg in a.released}
+        banned = a.banned
         prefer = tuple(seg.cabin for seg in held)
         return self._candidate(_Itin(path, need_ready, arrival, changed), a, a.booking.party_size, delay, banned,
                                self.avail, prefer)  # fmt: skip
@@ -294,7 +294,8 @@ class CandidateBuilder:
         """What prices ``a``'s options: regime, distance band, cause, fare (once per booking)."""
         found = self._journeys.get(a.booking.record_locator)
         if found is None:
-            first = self.flights.get(a.booking.segments[0].leg_id) if a.booking.segments else None
+            trip = a.journey or a.booking.segments  # the journey that broke, not the whole record
+            first = self.flights.get(trip[0].leg_id) if trip else None
             carrier = a.booking.carrier or (first.carrier if first else "")
             kind = _KINDS.get(a.reason, costs.Kind.DELAY)
             found = costs.journey_of(
@@ -405,7 +406,7 @@ class CandidateBuilder:
         itins, arrivals = self._routes[key], self._route_arrivals[key]
         ready, orig = to_min(a.ready), to_min(a.original_arrival)
         party, k = a.booking.party_size, self.settings.k_best
-        banned = {(s.leg_id, s.cabin) for s in a.released}
+        banned = a.banned
         avail = self.avail if avail is None else avail
         journey = self.journey(a)
         best: list[tuple[float, int, int, Candidate]] = []  # cost, legs, scan position, candidate
@@ -443,7 +444,7 @@ class CandidateBuilder:
         a: Affected,
         party: int,
         delay: int,
-        banned: set[tuple[str, Cabin]],
+        banned: Collection[tuple[str, Cabin]],
         avail: Mapping[tuple[str, Cabin], int],
         prefer: Sequence[Cabin] = (),
     ) -> Candidate | None:
@@ -485,7 +486,7 @@ class CandidateBuilder:
         leg_id: str,
         booked: Cabin,
         party: int,
-        banned: set[tuple[str, Cabin]],
+        banned: Collection[tuple[str, Cabin]],
         avail: Mapping[tuple[str, Cabin], int],
     ) -> Cabin | None:
         """Booked cabin if it has seats, else the nearest better one (free), else the nearest worse."""

@@ -51,6 +51,9 @@ class OptimizerSettings:
     # e.g. 2 h); earlier flights are offered only as alternatives, when a location says they
     # can make it.
     advance_window: timedelta = timedelta(0)
+    # A record is split into journeys where the ground time exceeds this (and at a turnaround
+    # or an open jaw, see ``affected.journeys``); each journey is rebooked to its own end.
+    stopover: timedelta = timedelta(hours=24)
     partners: frozenset[str] = frozenset()
     co_terminals: tuple[CoTerminalGroup, ...] = DEFAULT_CO_TERMINALS
     tier_weight: Mapping[Tier, float] = field(
