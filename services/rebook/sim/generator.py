@@ -101,6 +101,7 @@ AIRCRAFT = (
 )
 AIRCRAFT_BY_CODE = {a.code: a for a in AIRCRAFT}
 
+FLIGHT_NUMBERS = range(100, 10_000)
 BANKS = 9
 FIRST_BANK_LOCAL = timedelta(hours=7)
 BANK_EVERY = timedelta(minutes=100)
@@ -339,6 +340,25 @@ def _tail_pattern(
     return legs
 
 
+def _flight_numbers(plans: Sequence[_Plan]) -> list[int]:
+    """Flight numbers 100, 101, … in departure order; past 9999 (1-4 digits, what schedules
+    carry) they start again at 100, each number once per origin, so leg ids stay unique."""
+    used: set[tuple[int, str]] = set()
+    numbers: list[int] = []
+    turn = 0
+    for plan in plans:
+        for _ in range(len(FLIGHT_NUMBERS)):
+            number = FLIGHT_NUMBERS[turn % len(FLIGHT_NUMBERS)]
+            turn += 1
+            if (number, plan.origin) not in used:
+                break
+        else:
+            raise ValueError(f"more departures from {plan.origin} than flight numbers")
+        used.add((number, plan.origin))
+        numbers.append(number)
+    return numbers
+
+
 def _schedule(rng: random.Random, profile: SizeProfile, day: date) -> list[FlightLeg]:
     """The storm day's legs and the next day's repeat of them, sorted by departure."""
     spokes_by_hub = {}
@@ -358,7 +378,7 @@ def _schedule(rng: random.Random, profile: SizeProfile, day: date) -> list[Fligh
         )
     plans.sort(key=lambda p: (p.departure, p.origin, p.destination, p.tail))
     legs: list[FlightLeg] = []
-    for number, plan in enumerate(plans, start=100):
+    for number, plan in zip(_flight_numbers(plans), plans, strict=True):
         for shift in (timedelta(0), timedelta(days=1)):
             dep, arr = plan.departure + shift, plan.arrival + shift
             operating = local_date(plan.origin, dep)

@@ -88,3 +88,20 @@ def test_unknown_size_is_refused():
 
 def test_profile_defaults_keep_the_old_sizes():
     assert all(replace(p, booked_days=1) == p for name, p in SIZES.items() if name != "airline")
+
+
+def test_flight_numbers_stay_four_digits_past_9900_legs_a_day():
+    t0 = storm_window(generator.DEFAULT_DAY)[0]
+    kind = generator.AIRCRAFT[0]
+    origins = ("DEN", "ORD", "DEN", "LAX")
+    plans = [
+        generator._Plan(
+            origins[i % 4], "SFO", t0 + timedelta(minutes=i), t0 + timedelta(minutes=i + 90), "N1", kind, "DEN"
+        )
+        for i in range(12_000)
+    ]
+    numbers = generator._flight_numbers(plans)
+    assert numbers[:9900] == list(range(100, 10_000))  # the sizes below 9,900 legs a day: as before
+    assert all(100 <= n <= 9999 for n in numbers)
+    keys = [(n, p.origin) for n, p in zip(numbers, plans, strict=True)]
+    assert len(set(keys)) == len(keys)  # leg ids (carrier, number, date, origin) stay unique
