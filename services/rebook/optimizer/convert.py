@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from rebook.domain.convert import set_timestamp, timestamp_field, to_duration
 from rebook.domain.model import Cabin, FlightLeg, Segment
+from rebook.optimizer.core.costs import Entitlements
 from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold
 from rebook.v1 import offer_pb2
 
@@ -25,6 +26,40 @@ def segment_to_proto(segment: Segment, flights: Mapping[str, FlightLeg]) -> offe
     return message
 
 
+def _money(amount: float, currency: str) -> offer_pb2.Money:
+    return offer_pb2.Money(currency_code=currency, minor_units=round(amount * 100))
+
+
+def entitlements_to_proto(e: Entitlements) -> offer_pb2.Entitlements:
+    return offer_pb2.Entitlements(
+        regime=e.regime,
+        compensation=_money(e.compensation, e.compensation_currency or e.currency),
+        compensation_reason=e.compensation_reason,
+        meals=e.meals,
+        hotel_nights=e.hotel_nights,
+        care=_money(e.care, e.currency),
+        downgrade_refund=_money(e.downgrade_refund, e.currency),
+        refund_right=e.refund_right,
+        refund=_money(e.refund, e.currency),
+    )
+
+
+def entitlements_from_proto(m: offer_pb2.Entitlements) -> Entitlements:
+    return Entitlements(
+        currency=m.refund.currency_code or m.care.currency_code,
+        regime=m.regime,
+        compensation=m.compensation.minor_units / 100,
+        compensation_currency=m.compensation.currency_code,
+        compensation_reason=m.compensation_reason,
+        meals=m.meals,
+        hotel_nights=m.hotel_nights,
+        care=m.care.minor_units / 100,
+        downgrade_refund=m.downgrade_refund.minor_units / 100,
+        refund_right=m.refund_right,
+        refund=m.refund.minor_units / 100,
+    )
+
+
 def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, FlightLeg]) -> offer_pb2.OfferOption:
     message = offer_pb2.OfferOption(
         option_id=option.option_id,
@@ -34,6 +69,8 @@ def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, Flig
         downgrade=option.downgrade,
         airport_change=option.airport_change,
     )
+    if option.entitlements is not None:
+        message.entitlements.CopyFrom(entitlements_to_proto(option.entitlements))
     if option.kind == OptionKind.REBOOK:
         message.arrival_delay.CopyFrom(to_duration(option.delay))
         set_timestamp(message, "arrival_time", option.arrival)
@@ -89,6 +126,7 @@ def offer_from_proto(message: offer_pb2.Offer) -> Offer:
             delay=o.arrival_delay.ToTimedelta(),
             downgrade=o.downgrade,
             airport_change=o.airport_change,
+            entitlements=entitlements_from_proto(o.entitlements) if o.HasField("entitlements") else None,
         )
         for o in message.options
     )

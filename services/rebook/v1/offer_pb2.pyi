@@ -86,7 +86,7 @@ class SeatHold(_message.Message):
     def __init__(self, leg_id: _Optional[str] = ..., cabin: _Optional[_Union[_flight_pb2.Cabin, str]] = ..., seats: _Optional[int] = ...) -> None: ...
 
 class OfferOption(_message.Message):
-    __slots__ = ("option_id", "kind", "segments", "arrival_time", "arrival_delay", "held", "downgrade", "airport_change")
+    __slots__ = ("option_id", "kind", "segments", "arrival_time", "arrival_delay", "held", "downgrade", "airport_change", "entitlements")
     OPTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SEGMENTS_FIELD_NUMBER: _ClassVar[int]
@@ -95,6 +95,7 @@ class OfferOption(_message.Message):
     HELD_FIELD_NUMBER: _ClassVar[int]
     DOWNGRADE_FIELD_NUMBER: _ClassVar[int]
     AIRPORT_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    ENTITLEMENTS_FIELD_NUMBER: _ClassVar[int]
     option_id: str
     kind: OptionKind
     segments: _containers.RepeatedCompositeFieldContainer[ItinerarySegment]
@@ -103,7 +104,38 @@ class OfferOption(_message.Message):
     held: bool
     downgrade: bool
     airport_change: bool
-    def __init__(self, option_id: _Optional[str] = ..., kind: _Optional[_Union[OptionKind, str]] = ..., segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_delay: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., held: bool = ..., downgrade: bool = ..., airport_change: bool = ...) -> None: ...
+    entitlements: Entitlements
+    def __init__(self, option_id: _Optional[str] = ..., kind: _Optional[_Union[OptionKind, str]] = ..., segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_delay: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., held: bool = ..., downgrade: bool = ..., airport_change: bool = ..., entitlements: _Optional[_Union[Entitlements, _Mapping]] = ...) -> None: ...
+
+class Money(_message.Message):
+    __slots__ = ("currency_code", "minor_units")
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    MINOR_UNITS_FIELD_NUMBER: _ClassVar[int]
+    currency_code: str
+    minor_units: int
+    def __init__(self, currency_code: _Optional[str] = ..., minor_units: _Optional[int] = ...) -> None: ...
+
+class Entitlements(_message.Message):
+    __slots__ = ("regime", "compensation", "compensation_reason", "meals", "hotel_nights", "care", "downgrade_refund", "refund_right", "refund")
+    REGIME_FIELD_NUMBER: _ClassVar[int]
+    COMPENSATION_FIELD_NUMBER: _ClassVar[int]
+    COMPENSATION_REASON_FIELD_NUMBER: _ClassVar[int]
+    MEALS_FIELD_NUMBER: _ClassVar[int]
+    HOTEL_NIGHTS_FIELD_NUMBER: _ClassVar[int]
+    CARE_FIELD_NUMBER: _ClassVar[int]
+    DOWNGRADE_REFUND_FIELD_NUMBER: _ClassVar[int]
+    REFUND_RIGHT_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
+    regime: str
+    compensation: Money
+    compensation_reason: str
+    meals: int
+    hotel_nights: int
+    care: Money
+    downgrade_refund: Money
+    refund_right: bool
+    refund: Money
+    def __init__(self, regime: _Optional[str] = ..., compensation: _Optional[_Union[Money, _Mapping]] = ..., compensation_reason: _Optional[str] = ..., meals: _Optional[int] = ..., hotel_nights: _Optional[int] = ..., care: _Optional[_Union[Money, _Mapping]] = ..., downgrade_refund: _Optional[_Union[Money, _Mapping]] = ..., refund_right: bool = ..., refund: _Optional[_Union[Money, _Mapping]] = ...) -> None: ...
 
 class Offer(_message.Message):
     __slots__ = ("offer_id", "version", "record_locator", "carrier", "passenger_ids", "status", "original_segments", "options", "primary_option_id", "holds", "expire_time", "explanation", "disruption_id", "disruption_known_time", "create_time", "chosen_option_id", "predicted", "disruption_version", "kept_leg_ids", "response_ids")

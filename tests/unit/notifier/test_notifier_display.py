@@ -60,3 +60,28 @@ def test_agent_option_cannot_be_chosen_here() -> None:
     assert "[4] Talk to an agent" in format_offer(offer)
     with pytest.raises(ValueError, match="agent"):
         parse_answer("s 4", offer)
+
+
+def test_entitlements_are_shown_per_option() -> None:
+    offer = make_offer()
+    offer.options[0].entitlements.CopyFrom(
+        offer_pb2.Entitlements(
+            regime="EU261",
+            compensation=offer_pb2.Money(currency_code="EUR", minor_units=60000),
+            compensation_reason="cancellation, arriving 3.2 h late",
+            meals=1,
+            hotel_nights=1,
+            refund_right=True,
+            refund=offer_pb2.Money(currency_code="EUR", minor_units=94000),
+        )
+    )
+    offer.options[2].entitlements.CopyFrom(
+        offer_pb2.Entitlements(refund=offer_pb2.Money(currency_code="USD", minor_units=23000))
+    )
+    text = format_offer(offer)
+    assert (
+        "        You are owed, each: €600 compensation (EU261: cancellation, arriving 3.2 h late), 1 meal, "
+        "1 hotel night with transfer\n        You may decline this change for a full refund of €940 (US DOT)"
+    ) in text
+    assert "  [3] Refund the unused part of your ticket\n        You are owed, each: $230 refund" in text
+    assert text.count("You are owed") == 2  # the alternative carries none

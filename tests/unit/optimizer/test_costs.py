@@ -128,3 +128,27 @@ def test_a_carrier_overrides_the_defaults_in_one_place() -> None:
 def test_bad_cost_settings_name_the_field(data, message) -> None:
     with pytest.raises(ValueError, match=message):
         costs.costs_from_mapping(data)
+
+
+def test_the_explanation_clause_says_what_is_owed() -> None:
+    j = journey("FRA", "JFK", carrier="LH")
+    owed = costs.entitlements(j, 6 * MIN, [LegChoice("FRA", "JFK", Cabin.ECONOMY)], [], False)
+    assert (
+        costs.owed_clause(owed)
+        == " You are owed €600 compensation (EU261) and meals each; you may decline this change for a €"
+        + f"{j.fare:,.0f} refund (US DOT)."
+    )
+    none = costs.entitlements(journey("NRT", "SIN", "SQ"), 30, [LegChoice("NRT", "SIN", Cabin.ECONOMY)], [], False)
+    assert costs.owed_clause(none) == ""
+
+
+def test_entitlements_survive_the_offer_protobuf() -> None:
+    from rebook.optimizer.convert import entitlements_from_proto, entitlements_to_proto
+
+    j = journey("LHR", "DEN", carrier="BA", kind=Kind.DENIED_BOARDING, c=replace(C, currency="GBP"))
+    owed = costs.entitlements(j, 8 * MIN, [LegChoice("LHR", "DEN", Cabin.ECONOMY)], [], True)
+    back = entitlements_from_proto(entitlements_to_proto(owed))
+    assert back.compensation == 520 and back.compensation_currency == "GBP" and back.refund_right
+    assert costs.option_cost(j.costs, 1.0, 1, 8 * MIN, back, True) == pytest.approx(
+        costs.option_cost(j.costs, 1.0, 1, 8 * MIN, owed, True), abs=0.01
+    )

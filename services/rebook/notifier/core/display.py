@@ -53,9 +53,40 @@ def _delay(option: offer_pb2.OfferOption) -> str:
     return f"{text} {'later' if minutes > 0 else 'earlier'}"
 
 
+_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+def _money(m: offer_pb2.Money) -> str:
+    symbol = _SYMBOLS.get(m.currency_code)
+    amount = f"{m.minor_units / 100:,.0f}"
+    return f"{symbol}{amount}" if symbol else f"{m.currency_code} {amount}"
+
+
+def format_entitlements(option: offer_pb2.OfferOption) -> list[str]:
+    """What each passenger is owed with this option, as the offer states it (may be none)."""
+    if not option.HasField("entitlements"):
+        return []
+    e = option.entitlements
+    owed = []
+    if e.compensation.minor_units:
+        owed.append(f"{_money(e.compensation)} compensation ({e.regime}: {e.compensation_reason})")
+    if option.kind == offer_pb2.OPTION_KIND_REFUND and e.refund.minor_units:
+        owed.append(f"{_money(e.refund)} refund")
+    if e.meals:
+        owed.append(f"{e.meals} meal{'s' if e.meals > 1 else ''}")
+    if e.hotel_nights:
+        owed.append(f"{e.hotel_nights} hotel night{'s' if e.hotel_nights > 1 else ''} with transfer")
+    if e.downgrade_refund.minor_units:
+        owed.append(f"{_money(e.downgrade_refund)} back for the lower cabin")
+    lines = [f"        You are owed, each: {', '.join(owed)}"] if owed else []
+    if e.refund_right and option.kind == offer_pb2.OPTION_KIND_REBOOK:
+        lines.append(f"        You may decline this change for a full refund of {_money(e.refund)} (US DOT)")
+    return lines
+
+
 def format_option(number: int, option: offer_pb2.OfferOption, primary: bool) -> list[str]:
     if option.kind == offer_pb2.OPTION_KIND_REFUND:
-        return [f"  [{number}] Refund the unused part of your ticket"]
+        return [f"  [{number}] Refund the unused part of your ticket", *format_entitlements(option)]
     if option.kind == offer_pb2.OPTION_KIND_AGENT:
         return [f"  [{number}] Talk to an agent"]
     notes = [_delay(option)]
@@ -65,7 +96,7 @@ def format_option(number: int, option: offer_pb2.OfferOption, primary: bool) -> 
     title = "Our pick" if primary else "Alternative"
     destination = option.segments[-1].destination if option.segments else ""
     lines = [f"  [{number}] {title}: arrives {_time(option.arrival_time, destination)}, {', '.join(notes)}"]
-    return lines + [f"        {format_segment(segment)}" for segment in option.segments]
+    return lines + [f"        {format_segment(segment)}" for segment in option.segments] + format_entitlements(option)
 
 
 def format_offer(offer: offer_pb2.Offer) -> str:

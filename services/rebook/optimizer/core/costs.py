@@ -400,3 +400,36 @@ def _coerce(current: object, value: object, where: str) -> object:
 
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+def money(amount: float, currency: str) -> str:
+    """E.g. ``€400``, ``£260``, ``CHF 120``."""
+    symbol = _SYMBOLS.get(currency)
+    return f"{symbol}{amount:,.0f}" if symbol else f"{currency} {amount:,.0f}"
+
+
+def owed_clause(e: Entitlements | None) -> str:
+    """One short sentence on what each passenger is owed, for the explanation ("" if nothing)."""
+    if e is None:
+        return ""
+    parts = []
+    if e.compensation:
+        parts.append(f"{money(e.compensation, e.compensation_currency)} compensation ({e.regime})")
+    if e.meals:
+        parts.append("meals")
+    if e.hotel_nights:
+        parts.append(f"{e.hotel_nights} hotel night{'s' if e.hotel_nights > 1 else ''}")
+    if e.downgrade_refund:
+        parts.append(f"{money(e.downgrade_refund, e.currency)} back for the lower cabin")
+    owed = f"You are owed {_joined(parts)} each" if parts else ""
+    if e.refund_right:
+        decline = f"you may decline this change for a {money(e.refund, e.currency)} refund (US DOT)"
+        owed = f"{owed}; {decline}" if owed else decline[0].upper() + decline[1:]
+    return f" {owed}." if owed else ""
+
+
+def _joined(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

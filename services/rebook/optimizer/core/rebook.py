@@ -11,7 +11,7 @@ from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, Flig
 
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
-from .costs import Entitlements, replan_threshold
+from .costs import Entitlements, owed_clause, replan_threshold
 from .explain import FlightsByRoute, explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
@@ -270,4 +270,5 @@ def _option(
         if (chosen is None or c.segments != chosen.segments)
         and all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)
     )[: settings.k_best - 1]
-    return RebookingOption(a, chosen, alternatives, explain(a, chosen, flights), no_seat)
+    owed = owed_clause(chosen.entitlements if chosen is not None else no_seat)
+    return RebookingOption(a, chosen, alternatives, explain(a, chosen, flights) + owed, no_seat)
