@@ -53,6 +53,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> DetectorSettings:
         delay_threshold_by_carrier=_duration_map(env, "DETECTOR_DELAY_THRESHOLD_BY_CARRIER"),
         default_min_turn=env.duration("DETECTOR_DEFAULT_MIN_TURN", defaults.default_min_turn),
         min_turn_by_aircraft_type=_duration_map(env, "DETECTOR_MIN_TURN_BY_AIRCRAFT_TYPE"),
+        max_future_skew=env.duration("DETECTOR_MAX_FUTURE_SKEW", timedelta(minutes=10)),
+        max_event_age=env.duration("DETECTOR_MAX_EVENT_AGE", timedelta(days=30)),
     )
 
 

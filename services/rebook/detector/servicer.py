@@ -6,7 +6,9 @@ NOT_SERVING meanwhile), and after a write Kafka did not acknowledge.
 
 from __future__ import annotations
 
+import logging
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from rebook.domain.model import FlightLeg
 from rebook.runtime.grpc_errors import code_name
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import EventProducer
+from rebook.runtime.limits import check_size, check_values, size_violation
 from rebook.v1 import event_pb2, flight_status_service_pb2, flight_status_service_pb2_grpc
 from rebook.v1 import flight_status_service_pb2 as fss
 
@@ -35,6 +38,8 @@ from .writer import DetectorWriter, PublishError, Topics, Watcher
 
 DESCRIPTOR = flight_status_service_pb2.DESCRIPTOR.services_by_name["FlightStatusService"]
 WATCH_POLL_S = 0.5
+HEAL_RETRY_S = 2.0
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -67,6 +72,10 @@ def _legs_from_proto(messages: Sequence) -> list[FlightLeg]:
     legs: list[FlightLeg] = []
     violations: list[FieldViolation] = []
     for index, message in enumerate(messages):
+        too_big = size_violation(message, f"legs[{index}]")
+        if too_big is not None:
+            violations.append(too_big)
+            continue
         try:
             legs.append(leg_from_proto(message, f"legs[{index}]."))
         except ValidationError as error:
@@ -111,6 +120,8 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
     def _convert(self, message: event_pb2.FlightEvent, path: str) -> FlightEvent:
         self._metrics.events.labels(event_kind(message)).inc()
         try:
+            check_size(message, path)
+            check_values(message, path)
             return event_from_proto(message, path)
         except DomainError as error:
             self._metrics.rejected.labels(error.reason).inc()
@@ -238,21 +249,43 @@ def build_detector(deps: DetectorDeps) -> tuple[DetectorWriter, ServiceBinding]:
     writer = DetectorWriter(store, deps.producer, metrics, deps.topics, deps.clock, deps.ack_timeout_s)
     servicer = FlightStatusServicer(writer, metrics)
     binding = ServiceBinding(
-        DESCRIPTOR, servicer, flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server
+        DESCRIPTOR, servicer, flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server,
+        checks_own_items=frozenset({"ReportFlightEvents"}),
     )
     return writer, binding
 
 
 def serve_when_rebuilt(server: ServiceServer, writer: DetectorWriter, deps: DetectorDeps) -> None:
-    """Health NOT_SERVING while the state is rebuilt from Kafka, SERVING after; NOT_SERVING again
-    should Kafka ever fail to acknowledge a write."""
+    """Health NOT_SERVING while the state is rebuilt from Kafka, SERVING after; should Kafka fail
+    to acknowledge a write, NOT_SERVING again until the state is rebuilt from the topics (in the
+    background, retried until the broker answers)."""
 
     def set_health(status: int) -> None:
         for name in ("", DESCRIPTOR.full_name):
             server.health.set(name, status)
 
+    def heal() -> None:
+        while True:
+            try:
+                restore.rebuild(writer, deps.bootstrap, deps.restore_timeout_s)
+                break
+            except Exception as error:  # the broker is still away: try again
+                log.warning("rebuild after a failed write did not finish; retrying", extra={"error": str(error)})
+                time.sleep(HEAL_RETRY_S)
+        writer.recovered()
+        healing.release()
+        set_health(health_pb2.HealthCheckResponse.SERVING)
+        log.info("state rebuilt after a failed write; serving again")
+
+    healing = threading.Lock()  # one rebuild at a time (a rebuild's own failed write lands here too)
+
+    def on_failure() -> None:
+        set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        if healing.acquire(blocking=False):
+            threading.Thread(target=heal, name="detector-heal", daemon=True).start()
+
     set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
-    writer.on_failure = lambda: set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+    writer.on_failure = on_failure
     restore.rebuild(writer, deps.bootstrap, deps.restore_timeout_s)
     set_health(health_pb2.HealthCheckResponse.SERVING)
 

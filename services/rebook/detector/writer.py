@@ -6,9 +6,10 @@ its disruption versions to the open watch streams.  The lock is released *before
 for Kafka's acknowledgements, so concurrent writes share broker round trips; the RPC returns
 only once its own messages are acknowledged (``acks=all``), so an OK reply means durable.
 
-A write that Kafka never acknowledges leaves memory ahead of the topics.  The writer then
-refuses further writes (``PublishError`` → UNAVAILABLE) and calls ``on_failure`` (health goes
-NOT_SERVING); a restart rebuilds from the topics, after which the sender's retry applies again.
+A write that Kafka never acknowledges (or refuses up front) leaves memory ahead of the topics.
+The writer then refuses further reads and writes (``PublishError`` → UNAVAILABLE) and calls
+``on_failure``: health goes NOT_SERVING and the state is rebuilt from the topics as soon as the
+broker answers, which rolls the failed write back, so the sender's retry applies and publishes.
 
 Each flights-topic message carries the latest applied event of each change kind on that leg
 (``rebook.detector.applied``), so a restart can tell the core which events it already reflects.
@@ -164,7 +165,7 @@ class DetectorWriter:
             self._check_writable()
             result = self.store.load_schedule(legs, self._clock())
             self._record(result.legs, result.disruptions, "", write)
-            self._publish(write)
+            self._publish_or_fail(write)
             self._metrics.legs.set(sum(1 for _ in self.store.legs()))
         self._await(write)
         return result
@@ -178,7 +179,7 @@ class DetectorWriter:
             try:
                 outcomes = [self._apply_one(event, now, write) for event in events]
             finally:  # whatever was applied goes out, even if a later event broke unexpectedly
-                self._publish(write)
+                self._publish_or_fail(write)
         self._await(write)
         if write.emitted:
             elapsed = time.perf_counter() - received
@@ -230,7 +231,24 @@ class DetectorWriter:
 
     def _check_writable(self) -> None:
         if self._failed:
-            raise PublishError("an earlier write was not acknowledged by Kafka; restart to rebuild from the topics")
+            raise PublishError("Kafka did not acknowledge an earlier write; rebuilding from the topics, retry shortly")
+
+    def _fail(self, error: Exception) -> None:
+        self._failed = True
+        self.ready.clear()  # memory may be ahead of the topics: serve nothing until rebuilt
+        log.error("kafka did not acknowledge a write; rebuilding from the topics", extra={"error": str(error)})
+        self.on_failure()
+
+    def recovered(self) -> None:
+        """The state was rebuilt from the topics after a failed write: writes are accepted again."""
+        self._failed = False
+
+    def _publish_or_fail(self, write: _Write) -> None:
+        try:
+            self._publish(write)
+        except Exception as error:  # refused at send (too large, no metadata): memory is ahead
+            self._fail(error)
+            raise PublishError("Kafka refused the write") from error
 
     # ---- publishing --------------------------------------------------------------------
 
@@ -285,9 +303,7 @@ class DetectorWriter:
                 if not future.is_done or future.failed():
                     future.get(timeout=self._ack_timeout_s)  # raises its error, or waits a split batch
         except Exception as error:
-            self._failed = True
-            log.error("kafka did not acknowledge a write; refusing writes until restart", extra={"error": str(error)})
-            self.on_failure()
+            self._fail(error)
             raise PublishError("Kafka did not acknowledge the write") from error
 
     # ---- watchers ----------------------------------------------------------------------

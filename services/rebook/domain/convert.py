@@ -53,7 +53,10 @@ def timestamp_field(message: Message, name: str) -> datetime | None:
     """The datetime of a Timestamp field, or None when unset."""
     if not message.HasField(name):
         return None
-    return getattr(message, name).ToDatetime(tzinfo=UTC)
+    try:
+        return getattr(message, name).ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):  # seconds/nanos outside what a datetime can hold
+        raise ValidationError([FieldViolation(name, "is not a valid timestamp (0001-01-01 to 9999-12-31)")]) from None
 
 
 def set_timestamp(message: Message, name: str, value: datetime | None) -> None:

@@ -69,3 +69,9 @@ class ConflictError(DomainError):
     """A concurrent or stale write (e.g. an older version).  → ABORTED."""
 
     reason = "CONFLICT"
+
+
+class UnavailableError(DomainError):
+    """A dependency (Kafka) did not take the write; nothing was applied, retry later.  → UNAVAILABLE."""
+
+    reason = "UNAVAILABLE"

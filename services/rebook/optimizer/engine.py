@@ -216,8 +216,12 @@ class RebookingEngine:
         if newest is None or newest.offer_id == offer.offer_id or newest.create_time <= offer.create_time:
             self._latest_offer[offer.record_locator] = offer.offer_id
 
-    def upsert_bookings(self, bookings: Sequence[Booking]) -> tuple[list[Booking], int]:
-        """Validates all, then stores the newer ones; returns (stored, unchanged)."""
+    def upsert_bookings(
+        self, bookings: Sequence[Booking], publish: Callable[[list[Booking]], None] = lambda _: None
+    ) -> tuple[list[Booking], int]:
+        """Validates all, publishes the newer ones (``publish`` returns once Kafka acknowledged
+        them, or raises) and only then stores them: a failed write changes nothing, so its retry
+        publishes.  Returns (stored, unchanged)."""
         violations = [v for i, b in enumerate(bookings) for v in validate_booking(b, f"bookings[{i}].")]
         locators = [b.record_locator for b in bookings]
         if len(set(locators)) != len(locators):
@@ -225,8 +229,15 @@ class RebookingEngine:
         if violations:
             raise ValidationError(violations)
         with self._lock:
-            stored = [b for b in bookings if self.apply_booking(b)]
-        return stored, len(bookings) - len(stored)
+            newer = [b for b in bookings if self._is_newer(b)]
+            publish(newer)
+            for booking in newer:
+                self.apply_booking(booking)
+        return newer, len(bookings) - len(newer)
+
+    def _is_newer(self, booking: Booking) -> bool:
+        current = self.bookings.get(booking.record_locator)
+        return current is None or booking.version > current.version
 
     # --- reads -----------------------------------------------------------------------------
 
@@ -470,7 +481,8 @@ class RebookingEngine:
             proximity = dict(self.proximity)
             holds = self.holds_in_use()
             current = [d for d in self.disruptions.values() if not d.withdrawn]
-        store = FlightStateStore(self._detector_settings)
+        # Hypothetical events may be set at any time (what if the 18:00 is cancelled?).
+        store = FlightStateStore(replace(self._detector_settings, max_future_skew=None, max_event_age=None))
         store.load_schedule(legs, now)
         emitted: dict[str, Disruption] = {}
         violations: list[FieldViolation] = []

@@ -7,15 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from kafka.errors import KafkaError
+
 from rebook.detector.convert import event_from_proto
 from rebook.domain.convert import booking_from_proto, booking_to_proto
-from rebook.domain.errors import DomainError, FieldViolation, ValidationError
+from rebook.domain.errors import DomainError, FieldViolation, UnavailableError, ValidationError
+from rebook.domain.model import Booking
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import Offer, ResponseKind
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import EventProducer
+from rebook.runtime.limits import size_violation
 from rebook.runtime.topics import BOOKINGS, OFFERS, TopicSpec
 from rebook.v1 import rebooking_service_pb2 as pb
 from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
@@ -56,21 +60,31 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
     def UpsertBookings(self, request: pb.UpsertBookingsRequest, context) -> pb.UpsertBookingsResponse:
         bookings, violations = [], []
         for index, message in enumerate(request.bookings):
+            too_big = size_violation(message, f"bookings[{index}]")
+            if too_big is not None:
+                violations.append(too_big)
+                continue
             try:
                 bookings.append(booking_from_proto(message, field=f"bookings[{index}]."))
             except ValidationError as error:
                 violations += error.violations
         if violations:
             raise ValidationError(violations)
-        stored, unchanged = self._deps.engine.upsert_bookings(bookings)
-        now = self._deps.clock()
-        futures = [
-            self._deps.producer.publish(self._deps.bookings_topic, b.record_locator, booking_to_proto(b, now))
-            for b in stored
-        ]
-        for future in futures:
-            future.get(timeout=ACK_TIMEOUT_S)
+        stored, unchanged = self._deps.engine.upsert_bookings(bookings, self._publish_bookings)
         return pb.UpsertBookingsResponse(upserted_count=len(stored), unchanged_count=unchanged)
+
+    def _publish_bookings(self, bookings: list[Booking]) -> None:
+        """Returns once Kafka acknowledged every booking; raises UNAVAILABLE (nothing stored) if not."""
+        now = self._deps.clock()
+        try:
+            futures = [
+                self._deps.producer.publish(self._deps.bookings_topic, b.record_locator, booking_to_proto(b, now))
+                for b in bookings
+            ]
+            for future in futures:
+                future.get(timeout=ACK_TIMEOUT_S)
+        except KafkaError as error:
+            raise UnavailableError(f"Kafka did not acknowledge the bookings; nothing stored, retry: {error}") from error
 
     def RespondToOffer(self, request: pb.RespondToOfferRequest, context) -> pb.RespondToOfferResponse:
         response = request.response
@@ -78,14 +92,18 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         label = kind.name.lower()
         self._deps.metrics.responses.labels(label).inc()
         try:
-            offer = self._deps.engine.respond(
-                response.offer_id, response.response_id, kind, response.option_id, self._deps.clock(),
-                seen_version=response.offer_version,
-            )  # fmt: skip
+            with self._deps.engine.batch():  # the answer stands only once Kafka has it
+                offer = self._deps.engine.respond(
+                    response.offer_id, response.response_id, kind, response.option_id, self._deps.clock(),
+                    seen_version=response.offer_version,
+                )  # fmt: skip
+                publish_offers(self._deps, [offer])
+        except KafkaError as error:
+            self._deps.metrics.response_failures.labels(label).inc()
+            raise UnavailableError(f"Kafka did not acknowledge the answer; nothing changed, retry: {error}") from error
         except DomainError:
             self._deps.metrics.response_failures.labels(label).inc()
             raise
-        publish_offers(self._deps, [offer])
         return pb.RespondToOfferResponse(offer=offer_to_proto(offer, self._deps.engine.flights))
 
     def GetOffer(self, request: pb.GetOfferRequest, context) -> pb.GetOfferResponse:

@@ -7,6 +7,8 @@ Servicers raise ``rebook.domain.errors`` exceptions; the server interceptor turn
 
 from __future__ import annotations
 
+import os
+
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
@@ -19,10 +21,37 @@ from rebook.domain.errors import (
     PermissionDeniedError,
     PreconditionError,
     UnauthenticatedError,
+    UnavailableError,
     ValidationError,
 )
 
 ERROR_DOMAIN = "rebook.dev"
+
+# Error details travel in trailers, which clients cap (grpc-python: 8 KiB of metadata by
+# default); a reply that does not fit loses every detail as RESOURCE_EXHAUSTED.  So at most
+# REBOOK_GRPC_MAX_FIELD_VIOLATIONS violations are listed (then a count of the rest), echoed
+# text is truncated, and the whole status stays under DETAILS_BUDGET_BYTES.
+MAX_FIELD_VIOLATIONS = int(os.environ.get("REBOOK_GRPC_MAX_FIELD_VIOLATIONS") or 20)
+MAX_TEXT_CHARS = 200
+MAX_MESSAGE_CHARS = 500
+DETAILS_BUDGET_BYTES = 4096
+
+
+def truncate(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def _bounded(violations: list[error_details_pb2.BadRequest.FieldViolation]) -> error_details_pb2.BadRequest:
+    """The first violations that fit the count and byte budget, then one naming how many more."""
+    bad = error_details_pb2.BadRequest()
+    for violation in violations:
+        if len(bad.field_violations) >= MAX_FIELD_VIOLATIONS or bad.ByteSize() > DETAILS_BUDGET_BYTES - 600:
+            break
+        bad.field_violations.add(field=truncate(violation.field), description=truncate(violation.description))
+    rest = len(violations) - len(bad.field_violations)
+    if rest:
+        bad.field_violations.add(field="", description=f"{rest} more violations not shown")
+    return bad
 
 _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (ValidationError, code_pb2.INVALID_ARGUMENT),
@@ -31,6 +60,7 @@ _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDeniedError, code_pb2.PERMISSION_DENIED),
     (UnauthenticatedError, code_pb2.UNAUTHENTICATED),
     (ConflictError, code_pb2.ABORTED),
+    (UnavailableError, code_pb2.UNAVAILABLE),
 )
 
 
@@ -53,8 +83,9 @@ def status_for(error: DomainError) -> grpc.Status:
     elif isinstance(error, NotFoundError) and error.field:
         violations = [error_details_pb2.BadRequest.FieldViolation(field=error.field, description=str(error))]
     if violations:
-        details.append(_pack(error_details_pb2.BadRequest(field_violations=violations)))
-    return rpc_status.to_status(status_pb2.Status(code=code, message=str(error), details=details))
+        details.append(_pack(_bounded(violations)))
+    message = truncate(str(error), MAX_MESSAGE_CHARS)
+    return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=details))
 
 
 def internal_status() -> grpc.Status:

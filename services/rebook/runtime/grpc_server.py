@@ -1,9 +1,10 @@
 """gRPC server bootstrap shared by every service.
 
 ``build_server`` gives a server with the standard health service (per-service status),
-reflection, and one interceptor that (a) records ``grpc_server_handled_total`` /
+reflection, and one interceptor that (a) refuses out-of-range timestamps and unknown enum values in any
+request with INVALID_ARGUMENT (``limits.check_values``), (b) records ``grpc_server_handled_total`` /
 ``grpc_server_handling_seconds`` with the usual ``grpc_service``/``grpc_method``/``grpc_code``
-labels and (b) turns domain errors raised by servicers into canonical statuses with
+labels and (c) turns domain errors raised by servicers into canonical statuses with
 ``google.rpc`` details.  ``stop`` flips health to NOT_SERVING before a graceful stop so load
 balancers drain the instance first.
 """
@@ -25,6 +26,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from rebook.domain.errors import DomainError
 from rebook.runtime.grpc_errors import internal_status, status_for
+from rebook.runtime.limits import check_values
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ class ServiceBinding:
     descriptor: ServiceDescriptor
     servicer: Any
     add: Callable[[Any, grpc.Server], None]
+    # Methods whose servicer checks values item by item (a batch answering per item): the
+    # interceptor's whole-request check would fail the batch for one bad item.
+    checks_own_items: frozenset[str] = frozenset()
 
     @property
     def full_name(self) -> str:
@@ -111,8 +116,9 @@ def _abort_for(error: Exception, context: grpc.ServicerContext, outcome: _Outcom
 class ServerInterceptor(grpc.ServerInterceptor):
     """Metrics and domain-error mapping around every handler."""
 
-    def __init__(self, metrics: GrpcMetrics) -> None:
+    def __init__(self, metrics: GrpcMetrics, unchecked: frozenset[str] = frozenset()) -> None:
         self._metrics = metrics
+        self._unchecked = unchecked  # "/package.Service/Method" paths
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -122,7 +128,10 @@ class ServerInterceptor(grpc.ServerInterceptor):
         kind = _rpc_type(handler.request_streaming, handler.response_streaming)
         wrap = self._wrap_stream if handler.response_streaming else self._wrap_unary
         behavior_name, factory = _handler_parts(handler)
-        wrapped = wrap(getattr(handler, behavior_name), kind, service, method)
+        behavior = getattr(handler, behavior_name)
+        if not handler.request_streaming and handler_call_details.method not in self._unchecked:
+            behavior = _checking_values(behavior)
+        wrapped = wrap(behavior, kind, service, method)
         return factory(wrapped, handler.request_deserializer, handler.response_serializer)
 
     def _finish(self, kind: str, service: str, method: str, outcome: _Outcome, context, start: float) -> None:
@@ -166,6 +175,14 @@ class ServerInterceptor(grpc.ServerInterceptor):
         return handle
 
 
+def _checking_values(behavior):
+    def checked(request, context):
+        check_values(request)
+        return behavior(request, context)
+
+    return checked
+
+
 def _is_abort(error: Exception, context: grpc.ServicerContext) -> bool:
     """True when the servicer already aborted (grpc raises a bare Exception after abort)."""
     code = getattr(context, "code", lambda: None)()
@@ -202,6 +219,10 @@ class ServiceServer:
         self.server.stop(grace_seconds).wait()
 
 
+def _unchecked_methods(bindings: Sequence[ServiceBinding]) -> frozenset[str]:
+    return frozenset(f"/{b.full_name}/{method}" for b in bindings for method in b.checks_own_items)
+
+
 def build_server(
     address: str,
     bindings: Sequence[ServiceBinding],
@@ -213,7 +234,7 @@ def build_server(
     metrics = GrpcMetrics(registry)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ServerInterceptor(metrics)],
+        interceptors=[ServerInterceptor(metrics, _unchecked_methods(bindings))],
         # so_reuseport off: a second server on a busy port must fail, not share it silently.
         options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.so_reuseport", 0), *options],
     )

@@ -22,6 +22,10 @@ class DetectorSettings:
     min_turn_by_aircraft_type: Mapping[str, timedelta] = field(default_factory=dict)
     # Event ids remembered for exact-replay detection (content idempotency covers the rest).
     seen_event_ids_max: int = 1_000_000
+    # Event times accepted around the clock: a far-future event would make every real one
+    # look stale; None = no bound (what-if simulations of hypothetical events).
+    max_future_skew: timedelta | None = timedelta(minutes=10)
+    max_event_age: timedelta | None = timedelta(days=30)
 
     def delay_threshold(self, carrier: str) -> timedelta:
         return self.delay_threshold_by_carrier.get(carrier, self.delay_threshold_default)

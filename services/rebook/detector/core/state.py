@@ -29,7 +29,7 @@ from .records import replace
 from .rules import LEG_KINDS, NO_ROTATION, Carry, RotationView, disruption_id, expected, next_version, step
 from .settings import DetectorSettings
 from .transitions import derive_status, transition
-from .validation import check_event_against_leg, check_event_shape, validate_schedule
+from .validation import check_event_against_leg, check_event_shape, check_event_time, validate_schedule
 
 # What a schedule (re)load may change on a known leg; operational state comes from events.
 SCHEDULE_FIELDS = (
@@ -193,6 +193,7 @@ class FlightStateStore:
         than one of the same kind already applied all change nothing.
         """
         check_event_shape(event)
+        check_event_time(event, now, self.settings.max_future_skew, self.settings.max_event_age)
         if event.event_id in self._seen:
             self._seen.move_to_end(event.event_id)
             return ApplyResult(duplicate=True)

@@ -168,6 +168,19 @@ def validate_schedule(legs: Sequence[FlightLeg], field: str = "legs") -> None:
         raise ValidationError(out)
 
 
+def check_event_time(
+    event: FlightEvent, now: datetime, max_future_skew: timedelta | None, max_age: timedelta | None, p: str = "event"
+) -> None:
+    """An event time too far ahead of the clock (or absurdly old) is refused: applied, it would
+    make every later real event of its kind look stale."""
+    if max_future_skew is not None and event.event_time > now + max_future_skew:
+        raise ValidationError(
+            [FieldViolation(f"{p}.event_time", f"is more than {max_future_skew} ahead of the service clock")]
+        )
+    if max_age is not None and event.event_time < now - max_age:
+        raise ValidationError([FieldViolation(f"{p}.event_time", f"is more than {max_age} in the past")])
+
+
 def check_event_shape(event: FlightEvent, p: str = "event") -> None:
     """Checks what needs no leg: ids, event time, the change's own fields."""
     out: Violations = []
