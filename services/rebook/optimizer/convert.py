@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from rebook.domain.convert import set_timestamp, timestamp_field, to_duration
 from rebook.domain.model import Cabin, FlightLeg, Segment
+from rebook.optimizer.core.candidates import AirportChange
 from rebook.optimizer.core.costs import Entitlements
 from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold
 from rebook.v1 import offer_pb2
@@ -68,6 +69,11 @@ def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, Flig
         held=held,
         downgrade=option.downgrade,
         airport_change=option.airport_change,
+        airport_changes=[
+            offer_pb2.AirportChange(booked_airport=c.booked, new_airport=c.used, transfer=to_duration(c.transfer))
+            for c in option.airport_changes
+        ],
+        earlier_than_booked=option.earlier,
     )
     if option.entitlements is not None:
         message.entitlements.CopyFrom(entitlements_to_proto(option.entitlements))
@@ -127,6 +133,10 @@ def offer_from_proto(message: offer_pb2.Offer) -> Offer:
             downgrade=o.downgrade,
             airport_change=o.airport_change,
             entitlements=entitlements_from_proto(o.entitlements) if o.HasField("entitlements") else None,
+            airport_changes=tuple(
+                AirportChange(c.booked_airport, c.new_airport, c.transfer.ToTimedelta()) for c in o.airport_changes
+            ),
+            earlier=o.earlier_than_booked,
         )
         for o in message.options
     )

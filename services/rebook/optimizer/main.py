@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from rebook.detector.core import DetectorSettings
 from rebook.detector.main import load_settings as load_detector_env
-from rebook.optimizer.core import OptimizerSettings
+from rebook.optimizer.core import CoTerminalGroup, OptimizerSettings
 from rebook.optimizer.core.costs import CostSettings, costs_from_mapping
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
@@ -54,11 +54,29 @@ def load_settings(env: Env) -> OptimizerSettings:
         default_mct=env.duration("OPTIMIZER_DEFAULT_MCT", timedelta(minutes=45)),
         advance_window=env.duration("OPTIMIZER_ADVANCE_WINDOW", DEFAULTS.advance_window),
         stopover=env.duration("OPTIMIZER_STOPOVER", DEFAULTS.stopover),
+        co_terminals=load_co_terminals(env),
         partners=frozenset(env.list("OPTIMIZER_PARTNERS")),
         rotation_risk_cost=env.float("OPTIMIZER_ROTATION_RISK_COST", DEFAULTS.rotation_risk_cost),
         time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),
         solver=env.choice("OPTIMIZER_SOLVER", "optimal", ("optimal", "greedy")),
     )
+
+
+def load_co_terminals(env: Env) -> tuple[CoTerminalGroup, ...]:
+    """REBOOK_OPTIMIZER_CO_TERMINALS="JFK/LGA/EWR=90m,ORY/CDG=75m:mid" (``:mid`` also allows the
+    change between two flights of a journey); unset: the built-in groups, journey ends only."""
+    groups = []
+    for item in env.list("OPTIMIZER_CO_TERMINALS"):
+        spec, _, flag = item.partition(":")
+        airports, sep, transfer = spec.partition("=")
+        codes = frozenset(a.strip().upper() for a in airports.split("/") if a.strip())
+        try:
+            if not sep or len(codes) < 2 or flag not in ("", "mid"):
+                raise ValueError("expected AIRPORT/AIRPORT[/...]=DURATION[:mid]")
+            groups.append(CoTerminalGroup(codes, parse_duration(transfer), mid_journey=flag == "mid"))
+        except ValueError as exc:
+            raise ConfigError(f"REBOOK_OPTIMIZER_CO_TERMINALS: {item!r}: {exc}") from None
+    return tuple(groups) if groups else DEFAULTS.co_terminals
 
 
 def load_detector_settings(env: Env) -> DetectorSettings:

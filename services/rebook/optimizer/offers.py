@@ -16,6 +16,7 @@ from enum import IntEnum
 from rebook.domain.errors import FieldViolation, PreconditionError, ValidationError
 from rebook.domain.model import Booking, Cabin, Disruption, Segment
 from rebook.optimizer.core import Candidate, OptimizerSettings, RebookingOption
+from rebook.optimizer.core.candidates import AirportChange
 from rebook.optimizer.core.costs import Entitlements, no_seat_cost, option_cost
 
 
@@ -67,6 +68,8 @@ class OfferOption:
     downgrade: bool = False
     airport_change: bool = False
     entitlements: Entitlements | None = None  # per passenger, if this option is taken
+    airport_changes: tuple[AirportChange, ...] = ()  # which airports it changes, in travel order
+    earlier: bool = False  # leaves before the party wanted to travel (an alternative only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +131,10 @@ def _option(option_id: str, candidate: Candidate) -> OfferOption:
         arrival=candidate.arrival,
         delay=timedelta(minutes=candidate.delay_min),
         downgrade=candidate.downgrade_steps > 0,
-        airport_change=candidate.airport_change,
+        airport_change=candidate.airport_change or bool(candidate.airport_changes),
         entitlements=candidate.entitlements,
+        airport_changes=candidate.airport_changes,
+        earlier=candidate.earlier,
     )
 
 

@@ -86,7 +86,7 @@ class SeatHold(_message.Message):
     def __init__(self, leg_id: _Optional[str] = ..., cabin: _Optional[_Union[_flight_pb2.Cabin, str]] = ..., seats: _Optional[int] = ...) -> None: ...
 
 class OfferOption(_message.Message):
-    __slots__ = ("option_id", "kind", "segments", "arrival_time", "arrival_delay", "held", "downgrade", "airport_change", "entitlements")
+    __slots__ = ("option_id", "kind", "segments", "arrival_time", "arrival_delay", "held", "downgrade", "airport_change", "entitlements", "airport_changes", "earlier_than_booked")
     OPTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SEGMENTS_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,8 @@ class OfferOption(_message.Message):
     DOWNGRADE_FIELD_NUMBER: _ClassVar[int]
     AIRPORT_CHANGE_FIELD_NUMBER: _ClassVar[int]
     ENTITLEMENTS_FIELD_NUMBER: _ClassVar[int]
+    AIRPORT_CHANGES_FIELD_NUMBER: _ClassVar[int]
+    EARLIER_THAN_BOOKED_FIELD_NUMBER: _ClassVar[int]
     option_id: str
     kind: OptionKind
     segments: _containers.RepeatedCompositeFieldContainer[ItinerarySegment]
@@ -105,7 +107,19 @@ class OfferOption(_message.Message):
     downgrade: bool
     airport_change: bool
     entitlements: Entitlements
-    def __init__(self, option_id: _Optional[str] = ..., kind: _Optional[_Union[OptionKind, str]] = ..., segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_delay: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., held: bool = ..., downgrade: bool = ..., airport_change: bool = ..., entitlements: _Optional[_Union[Entitlements, _Mapping]] = ...) -> None: ...
+    airport_changes: _containers.RepeatedCompositeFieldContainer[AirportChange]
+    earlier_than_booked: bool
+    def __init__(self, option_id: _Optional[str] = ..., kind: _Optional[_Union[OptionKind, str]] = ..., segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_delay: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., held: bool = ..., downgrade: bool = ..., airport_change: bool = ..., entitlements: _Optional[_Union[Entitlements, _Mapping]] = ..., airport_changes: _Optional[_Iterable[_Union[AirportChange, _Mapping]]] = ..., earlier_than_booked: bool = ...) -> None: ...
+
+class AirportChange(_message.Message):
+    __slots__ = ("booked_airport", "new_airport", "transfer")
+    BOOKED_AIRPORT_FIELD_NUMBER: _ClassVar[int]
+    NEW_AIRPORT_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    booked_airport: str
+    new_airport: str
+    transfer: _duration_pb2.Duration
+    def __init__(self, booked_airport: _Optional[str] = ..., new_airport: _Optional[str] = ..., transfer: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Money(_message.Message):
     __slots__ = ("currency_code", "minor_units")

@@ -65,6 +65,12 @@ class Affected:
         return frozenset((s.leg_id, s.cabin) for s in self.released if s.leg_id == self.disrupted_leg_id)
 
     @property
+    def mid_journey(self) -> bool:
+        """Rebooked from where the party connects (or was diverted to), not the journey's start:
+        a co-terminal change there needs a group that allows it."""
+        return bool(self.journey and self.released and self.released[0] != self.journey[0])
+
+    @property
     def reduced_mobility(self) -> bool:
         return any(p.reduced_mobility for p in self.booking.passengers)
 

@@ -48,6 +48,16 @@ class Candidate:
     entitlements: costs.Entitlements | None = None  # per passenger, for this option
     at_risk: bool = False  # a leg's aircraft is out of position (usable, at a risk cost)
     earlier: bool = False  # leaves before the party wants to travel: an alternative, never the primary
+    airport_changes: tuple[AirportChange, ...] = ()  # every airport it changes, in travel order
+
+
+@dataclass(frozen=True, slots=True)
+class AirportChange:
+    """The party uses ``used`` instead of ``booked`` (co-terminals), ``transfer`` apart on the ground."""
+
+    booked: str
+    used: str
+    transfer: timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,14 +270,14 @@ class CandidateBuilder:
         if not legs or any(g is None or g.cancelled or g.departed or g.departure < self.now for g in legs):
             return None
         s = self.settings
-        origins = dict(s.co_terminals_of(a.at_airport))
+        origins = dict(s.co_terminals_of(a.at_airport, mid_journey=a.mid_journey))
         if legs[0].origin not in origins:
             return None
         need_ready = to_min(legs[0].departure) - _mins(origins[legs[0].origin])
         if need_ready < to_min(a.ready):
             return None
         for prev, nxt in itertools.pairwise(legs):
-            transfers = dict(s.co_terminals_of(prev.destination))
+            transfers = dict(s.co_terminals_of(prev.destination, mid_journey=True))
             gap = max(s.mct(prev.destination, a.reduced_mobility), transfers.get(nxt.origin, timedelta(0)))
             if nxt.origin not in transfers or nxt.departure < prev.arrival + gap:
                 return None
@@ -288,7 +298,7 @@ class CandidateBuilder:
     def _route_key(self, a: Affected) -> tuple:
         own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
         carriers = frozenset({own}) | self.settings.partners
-        return (a.at_airport, a.destination, carriers, a.reduced_mobility)
+        return (a.at_airport, a.destination, carriers, a.reduced_mobility, a.mid_journey)
 
     def journey(self, a: Affected) -> costs.Journey:
         """What prices ``a``'s options: regime, distance band, cause, fare (once per booking)."""
@@ -332,7 +342,7 @@ class CandidateBuilder:
     # --- enumeration -------------------------------------------------------------------------
 
     def _enumerate(self, key: tuple, lo: int, hi: int) -> list[_Itin]:
-        at, dest, carriers, rm = key
+        at, dest, carriers, rm, mid = key
         s = self.settings
         dests = {ap: _mins(t) for ap, t in s.co_terminals_of(dest)}
         wanted = self._wanted(dests)
@@ -340,7 +350,7 @@ class CandidateBuilder:
         first = set(wanted[1]) | (self.index.hubs & set(wanted[MAX_STOPS]))
         home = {ap for ap, _ in s.co_terminals_of(at)}
         found: list[_Itin] = []
-        for origin, transfer in s.co_terminals_of(at):
+        for origin, transfer in s.co_terminals_of(at, mid_journey=mid):
             t = _mins(transfer)
             for leg in self.index.departing(origin, lo + t, hi + t):
                 if leg.carrier in carriers and leg.destination in first:
@@ -368,7 +378,7 @@ class CandidateBuilder:
             return
         # Stops still allowed after the next leg; a second stop only where the first is a hub.
         stops_left = MAX_STOPS - len(legs) if last.destination in self.index.hubs else 0
-        group = self.settings.co_terminals_of(last.destination)
+        group = self.settings.co_terminals_of(last.destination, mid_journey=True)
         seen = visited | {ap for ap, _ in group}
         mct = _mins(self.settings.mct(last.destination, rm))
         for airport, transfer in group:
@@ -467,6 +477,7 @@ class CandidateBuilder:
         owed = costs.entitlements(j, delay, legs, waits, it.airport_change)
         weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
         risky = any(leg.leg_id in self.at_risk for leg in it.legs)
+        changes = self._airport_changes(it, a) if it.airport_change or len(it.legs) > 1 else ()
         cost = costs.option_cost(j.costs, weight, party, delay, owed, it.airport_change)
         cost += party * self.settings.rotation_risk_cost * risky
         return Candidate(
@@ -479,7 +490,19 @@ class CandidateBuilder:
             cost,
             owed,
             risky,
+            airport_changes=changes,
         )
+
+    def _airport_changes(self, it: _Itin, a: Affected) -> tuple[AirportChange, ...]:
+        """Where ``it`` leaves from, connects through or arrives at another airport than booked."""
+        transfer = dict(self.settings.co_terminals_of(a.at_airport, mid_journey=a.mid_journey))
+        out = [AirportChange(a.at_airport, it.legs[0].origin, transfer.get(it.legs[0].origin, timedelta(0)))]
+        for prev, nxt in itertools.pairwise(it.legs):
+            transfer = dict(self.settings.co_terminals_of(prev.destination, mid_journey=True))
+            out.append(AirportChange(prev.destination, nxt.origin, transfer.get(nxt.origin, timedelta(0))))
+        transfer, end = dict(self.settings.co_terminals_of(a.destination)), it.legs[-1].destination
+        out.append(AirportChange(a.destination, end, transfer.get(end, timedelta(0))))
+        return tuple(c for c in out if c.booked != c.used)
 
     def _cabin_for(
         self,

@@ -15,10 +15,13 @@ from .costs import CostSettings
 
 @dataclass(frozen=True, slots=True)
 class CoTerminalGroup:
-    """Airports serving one city; moving between any two of them takes ``transfer``."""
+    """Airports serving one city; moving between any two of them takes ``transfer``.  At the
+    start and end of a journey a change is allowed; mid-journey (land at one, leave from the
+    other) only when ``mid_journey``."""
 
     airports: frozenset[str]
     transfer: timedelta
+    mid_journey: bool = False
 
 
 def _frozen(mapping: Mapping) -> Mapping:
@@ -88,10 +91,11 @@ class OptimizerSettings:
         base = self.mct_by_airport.get(airport, self.default_mct)
         return base + self.reduced_mobility_extra_mct if reduced_mobility else base
 
-    def co_terminals_of(self, airport: str) -> tuple[tuple[str, timedelta], ...]:
-        """``airport`` itself (no transfer) followed by its co-terminal airports with transfer time."""
+    def co_terminals_of(self, airport: str, mid_journey: bool = False) -> tuple[tuple[str, timedelta], ...]:
+        """``airport`` itself (no transfer) followed by its co-terminal airports with transfer
+        time; for a connection (``mid_journey``) only those of groups that allow it."""
         for group in self.co_terminals:
-            if airport in group.airports:
+            if airport in group.airports and (group.mid_journey or not mid_journey):
                 others = sorted(group.airports - {airport})
                 return ((airport, timedelta(0)), *((a, group.transfer) for a in others))
         return ((airport, timedelta(0)),)
