@@ -49,7 +49,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from google.protobuf import json_format
+
 from rebook.demo_view import LiveState, LiveView, render_summary
+from rebook.runtime.topics import DISRUPTIONS, OFFERS
 from rebook.tooling.stats import quantile, weighted_quantile
 
 CARRIER = "RB"  # the generator's airline
@@ -199,8 +202,6 @@ class Quiescence:
     def __init__(self, bootstrap: str, group_prefix: str) -> None:
         from kafka import KafkaConsumer
         from kafka.admin import KafkaAdminClient
-
-        from rebook.runtime.topics import DISRUPTIONS, OFFERS
 
         self.admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
         self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
@@ -531,8 +532,6 @@ def compare(
 
 
 def _load_offline_offers(path: Path) -> list:
-    from google.protobuf import json_format
-
     from rebook.v1 import offer_pb2
 
     out = []
@@ -709,25 +708,33 @@ class Demo:
         self.stack.callback(quiet.close)
         replayer.settle = quiet.check
         since_ms = int(time.time() * 1000) - 1000
-        report = self._replay_live(replayer, quiet, endpoints, carrier)
+        locators = {b.record_locator for b in replayer.scenario.bookings}
+        read: dict[str, Any] = {}
 
-        # 4. read back what the services did
+        def read_back(state: LiveState) -> None:
+            """4. what the services did, from the offers topic: the last panel shows these numbers too."""
+            offers = [offer_pb2.Offer.FromString(v) for v in read_since(bootstrap, OFFERS.name, since_ms)]
+            offers = [
+                o for o in offers
+                if o.carrier == carrier and o.record_locator in locators and o.create_time.ToMilliseconds() >= since_ms
+            ]  # fmt: skip
+            current = latest_offers(offers)
+            online = offer_stats(current)
+            notes = notification_stats(
+                replayer.notifications, current, {o.offer_id for o in offers}, len(replayer.device_passengers())
+            )
+            read.update(offers=offers, current=current, online=online, notes=notes)
+            state.bookings_affected, state.passengers_affected = online["bookings"], online["passengers"]
+            state.offers, state.notifications_received = len(offers), notes["delivered"]
+
+        report = self._replay_live(replayer, quiet, endpoints, carrier, read_back)
         final = {name: scrape(url) for name, url in endpoints.items()}
         leg_ids = {leg.leg_id for leg in replayer.scenario.flights}
-        locators = {b.record_locator for b in replayer.scenario.bookings}
-        offers = [offer_pb2.Offer.FromString(v) for v in read_since(bootstrap, "rebook.offers.v1", since_ms)]
-        offers = [
-            o for o in offers
-            if o.carrier == carrier and o.record_locator in locators and o.create_time.ToMilliseconds() >= since_ms
-        ]  # fmt: skip
-        current = latest_offers(offers)
+        offers, current, online, notes = read["offers"], read["current"], read["online"], read["notes"]
         disruptions = [
-            disruption_pb2.Disruption.FromString(v) for v in read_since(bootstrap, "rebook.disruptions.v1", since_ms)
+            disruption_pb2.Disruption.FromString(v) for v in read_since(bootstrap, DISRUPTIONS.name, since_ms)
         ]
-        online = offer_stats(current)
-        notes = notification_stats(
-            replayer.notifications, current, {o.offer_id for o in offers}, len(replayer.device_passengers())
-        )
+        outputs = self._write_outputs(current, replayer.notifications)
 
         # 5. the offline comparison on the same folder
         as_in_folder = {locator_map.get(k, k): v for k, v in current.items()}
@@ -763,16 +770,21 @@ class Demo:
             "replay": {k: report[k] for k in ("wall_s", "legs", "bookings", "events", "pings", "devices_subscribed")}
             | {"errors": report["errors"][:20]},
             "metrics_endpoints": endpoints,
+            "outputs": outputs,
             "logs": str(self.run_dir),
             "processes": {name: s.process.pid for name, s in cluster.services.items() if s.process},
         }
 
-        # 6. stop, then report
-        codes = self._stop_cluster(cluster)
-        summary["exit_codes"] = codes
+        # 6. report, then stop (with --keep only on Ctrl-C, so /metrics can be read)
         summary["wall_s"] = round(time.time() - self.started_wall, 1)
         self.log("")
         self.log(render_summary(summary))
+        self.log(f"online offers in {outputs['offers']}, notifications in {outputs['notifications']}")
+        if args.keep:
+            self.log("services left running (--keep): metrics at " + ", ".join(endpoints.values()) + "; Ctrl-C stops")
+            with suppress(KeyboardInterrupt):
+                threading.Event().wait()
+        summary["exit_codes"] = self._stop_cluster(cluster)
         if args.json:
             Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
@@ -823,7 +835,20 @@ class Demo:
         self.log("services: stopping (SIGTERM) ...")
         return cluster.stop()
 
-    def _replay_live(self, replayer, quiet: Quiescence, endpoints: dict[str, str], carrier: str) -> dict:
+    def _write_outputs(self, current: dict[str, Any], notifications: list) -> dict[str, str]:
+        """The online offers (latest version each) and the notifications received, kept for reading."""
+        offers_path, notes_path = self.run_dir / "offers.jsonl", self.run_dir / "notifications.jsonl"
+        with offers_path.open("w", encoding="utf-8") as out:
+            for locator in sorted(current):
+                out.write(json_format.MessageToJson(current[locator], indent=None) + "\n")
+        with notes_path.open("w", encoding="utf-8") as out:
+            for record in notifications:
+                out.write(json.dumps(record.to_json()) + "\n")
+        return {"offers": str(offers_path), "notifications": str(notes_path)}
+
+    def _replay_live(
+        self, replayer, quiet: Quiescence, endpoints: dict[str, str], carrier: str, read_back: Callable
+    ) -> dict:
         args = self.args
         view = LiveView(self.out, tty=None if not args.no_tty else False)
         speed = "max speed" if replayer.config.max_speed else f"{replayer.config.speed:g}x real time"
@@ -870,6 +895,11 @@ class Demo:
             raise
         self._scrape_into(state, endpoints)
         state.note = ""
+        if not failure:
+            state.phase = "reading the offers topic"
+            view.update(state)
+            read_back(state)
+            state.phase = "done"
         view.finish(state)
         if failure:
             raise failure[0]
@@ -963,6 +993,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline-timeout", type=float, default=300.0, help="limit of each offline solve, seconds")
     parser.add_argument("--no-offline", action="store_true", help="skip the offline optimal/greedy comparison")
     parser.add_argument("--no-tty", action="store_true", help="log lines instead of the redrawn panel")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the services running after the summary (their /metrics) until Ctrl-C"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

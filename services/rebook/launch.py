@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,14 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from rebook.tooling.net import free_port
+
 SERVICES: dict[str, str] = {
     "detector": "rebook.v1.FlightStatusService",
     "locator": "rebook.v1.PassengerLocationService",
     "optimizer": "rebook.v1.RebookingService",
     "notifier": "rebook.v1.NotificationService",
 }
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def isolated_topics(kafka_bootstrap: str, prefix: str) -> dict[str, str]:

@@ -55,6 +55,14 @@ def test_demo_small_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     assert 0 <= latency["p50"] <= latency["p95"] <= latency["p99"] < 60
     assert summary["solver"]["solves"] > 0
 
+    # The last panel shows the summary's numbers, and the online offers are kept for reading.
+    last_panel = [line for line in result.stdout.splitlines() if " affected " in line and " offers " in line][-1]
+    assert f" affected {affected['passengers']:,} " in last_panel, last_panel
+    assert f" notifications {notes['delivered']}/" in last_panel, last_panel
+    kept = Path(summary["outputs"]["offers"]).read_text().splitlines()
+    assert len(kept) == affected["bookings"]
+    assert Path(summary["outputs"]["notifications"]).read_text().count("\n") >= notes["delivered"]
+
     # The check: online and offline affect the same bookings, costs agree.
     comparison = summary["offline"]["online_vs_offline"]
     assert comparison["overlap_ratio"] >= 0.95, comparison

@@ -41,6 +41,7 @@ from rebook.runtime.kafka import EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
+from rebook.tooling.net import free_port
 from rebook.tooling.stats import quantile
 from rebook.v1 import location_pb2
 from rebook.v1 import passenger_location_service_pb2 as pls
@@ -233,7 +234,7 @@ def _stream_all(
 
 
 def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Traveller], args, log: IO[bytes]) -> dict:
-    port = _free_port()
+    port = free_port()
     server = _start_locator(bootstrap, topics, port, log)
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     probe = _LatencyProbe(bootstrap, topics["proximity"])
@@ -270,14 +271,6 @@ def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Tra
         "batch": args.batch,
         "batches_per_call": args.calls_of,
     }
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run(args: argparse.Namespace) -> int:

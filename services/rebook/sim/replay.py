@@ -274,6 +274,7 @@ class Replayer:
         self._closing = threading.Event()
         self._notifications: list[NotificationRecord] = []
         self._seen: set[tuple[str, str]] = set()
+        self._seen_ids: set[str] = set()
         self._last_notification = time.monotonic()
         self._streams: list[Any] = []
         self._threads: list[threading.Thread] = []
@@ -516,9 +517,12 @@ class Replayer:
             if key in self._seen:
                 return
             self._seen.add(key)
+            first = record.notification_id not in self._seen_ids  # a device and the backend may both get it
+            self._seen_ids.add(record.notification_id)
             self._notifications.append(record)
             self._last_notification = time.monotonic()
-        self._add(notifications_received=1)
+        if first:
+            self._add(notifications_received=1)
         if self.on_notification:
             self.on_notification(record)
 
