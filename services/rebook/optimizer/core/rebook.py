@@ -76,6 +76,9 @@ def rotation_at_risk(disruptions: Iterable[Disruption]) -> frozenset[str]:
     )
 
 
+_MIN_SOLVE_S = 0.1  # a solve always gets this much, however long the candidates took
+
+
 def plan_rebooking(
     flights: Mapping[str, FlightLeg],
     bookings: Iterable[Booking],
@@ -104,7 +107,10 @@ def plan_rebooking(
     candidates = builder.build(affected)
     affected, held = _anchor(affected, builder, incumbents or {})
     candidate_s = time.perf_counter() - start
-    solved, solution = solve_widening(affected, builder, no_worse(candidates, affected, held, builder), avail, settings)
+    # The time limit bounds the whole plan: the solve gets what finding the affected and their
+    # candidates left of it (explanations after it are index look-ups).
+    budget = replace(settings, time_limit_s=max(_MIN_SOLVE_S, settings.time_limit_s - candidate_s))
+    solved, solution = solve_widening(affected, builder, no_worse(candidates, affected, held, builder), avail, budget)
     left = _after(solution, affected, avail)
     indexed = FlightsByRoute(flights)  # explanations look routes up, once per plan
     options = tuple(
