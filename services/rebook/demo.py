@@ -363,7 +363,8 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
     from rebook.v1 import offer_pb2
 
     passengers = sum(len(o.passenger_ids) for o in current.values())
-    offered_b = offered_p = same_day = unaccommodated = 0
+    offered_b = offered_p = same_day = within_day = unaccommodated = 0
+    no_seat: dict[str, int] = {}
     delays: list[tuple[float, int]] = []
     statuses: dict[str, int] = {}
     for offer in current.values():
@@ -375,11 +376,15 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
             held = next((o for o in offer.options if o.option_id == offer.chosen_option_id), None)
         if status not in WITH_SEATS or held is None:
             unaccommodated += party
+            why = offer_pb2.UnaccommodatedReason.Name(offer.unaccommodated_reason)
+            why = why.removeprefix("UNACCOMMODATED_REASON_").lower()
+            no_seat[why] = no_seat.get(why, 0) + party
             continue
         offered_b += 1
         offered_p += party
         delay = held.arrival_delay.ToTimedelta()
         delays.append((delay.total_seconds() / 60, party))
+        within_day += party if delay <= timedelta(hours=24) else 0
         arrival = timestamp_field(held, "arrival_time")
         destination = held.segments[-1].destination if held.segments else ""
         if arrival is not None and destination:
@@ -396,6 +401,10 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
         "offered_passenger_share": offered_p / passengers if passengers else None,
         "offered_booking_share": offered_b / len(current) if current else None,
         "same_day_share": same_day / offered_p if offered_p else None,
+        "within_24h_share": within_day / offered_p if offered_p else None,
+        "affected_same_day_share": same_day / passengers if passengers else None,
+        "affected_within_24h_share": within_day / passengers if passengers else None,
+        "unaccommodated_by_reason": dict(sorted(no_seat.items())),
         "delay_min_mean": total_delay / offered_p if offered_p else None,
         "delay_min_p50": weighted_quantile(delays, 0.5),
         "delay_min_p95": weighted_quantile(delays, 0.95),
@@ -750,6 +759,7 @@ class Demo:
                 "bookings": online["bookings"],
                 "passengers": online["passengers"],
                 "unaccommodated_passengers": online["unaccommodated_passengers"],
+                "unaccommodated_by_reason": online["unaccommodated_by_reason"],
                 "offers_by_status": online["by_status"],
                 "offer_versions_read": len(offers),
             },
@@ -759,6 +769,7 @@ class Demo:
                 "passenger_share": online["offered_passenger_share"],
                 "booking_share": online["offered_booking_share"],
                 "same_day_share": online["same_day_share"],
+                "within_24h_share": online["within_24h_share"],
                 "delay_min_mean": _round(online["delay_min_mean"], 1),
                 "delay_min_p50": online["delay_min_p50"],
                 "delay_min_p95": online["delay_min_p95"],
@@ -942,6 +953,7 @@ class Demo:
                 "delay_min_mean": _round(stats["delay_min_mean"], 1),
                 "delay_min_p95": stats["delay_min_p95"],
                 "same_day_share": stats["same_day_share"],
+                "within_24h_share": stats["within_24h_share"],
                 "_current": current,
                 "_stats": stats,
             }

@@ -175,8 +175,15 @@ def render_summary(summary: dict[str, Any]) -> str:
         f"{fmt_int(off['passengers'])} passengers ({fmt_pct(off['passenger_share'])}), "
         f"{fmt_int(off['bookings'])} bookings ({fmt_pct(off['booking_share'])}), seats held",
     )
-    add("no seat found (refund / agent)", f"{fmt_int(aff['unaccommodated_passengers'])} passengers")
-    add("same-day arrival", f"{fmt_pct(off['same_day_share'])} of rebooked passengers")
+    reasons = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in aff.get("unaccommodated_by_reason", {}).items())
+    add(
+        "no seat found (waitlist / refund)",
+        f"{fmt_int(aff['unaccommodated_passengers'])} passengers" + (f" ({reasons})" if reasons else ""),
+    )
+    add(
+        "arrival same day / within 24 h",
+        f"{fmt_pct(off['same_day_share'])} / {fmt_pct(off.get('within_24h_share'))} of rebooked passengers",
+    )
     add(
         "arrival delay vs original",
         f"avg {fmt_minutes(off['delay_min_mean'])}, p50 {fmt_minutes(off['delay_min_p50'])}, "

@@ -10,7 +10,7 @@ from rebook.domain.convert import set_timestamp, timestamp_field, to_duration
 from rebook.domain.model import Cabin, FlightLeg, Segment
 from rebook.optimizer.core.candidates import AirportChange
 from rebook.optimizer.core.costs import Entitlements
-from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold
+from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold, Unaccommodated
 from rebook.v1 import offer_pb2
 
 EPOCH = datetime.fromtimestamp(0, UTC)
@@ -111,7 +111,10 @@ def offer_to_proto(offer: Offer, flights: Mapping[str, FlightLeg]) -> offer_pb2.
         predicted=offer.predicted,
         kept_leg_ids=sorted(offer.kept_leg_ids),
         response_ids=sorted(offer.response_ids),
+        unaccommodated_reason=int(offer.unaccommodated_reason),
     )
+    if offer.horizon_end is not None:
+        set_timestamp(message, "horizon_end_time", offer.horizon_end)
     set_timestamp(message, "expire_time", offer.expire_time)
     set_timestamp(message, "disruption_known_time", offer.disruption_known_time)
     set_timestamp(message, "create_time", offer.create_time)
@@ -161,4 +164,6 @@ def offer_from_proto(message: offer_pb2.Offer) -> Offer:
         predicted=message.predicted,
         kept_leg_ids=frozenset(message.kept_leg_ids),
         response_ids=frozenset(message.response_ids),
+        unaccommodated_reason=Unaccommodated(message.unaccommodated_reason),
+        horizon_end=timestamp_field(message, "horizon_end_time"),
     )

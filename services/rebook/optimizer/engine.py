@@ -371,7 +371,7 @@ class RebookingEngine:
             disruption = self.disruptions.get(offer.disruption_id)
             if (
                 offer.status in REPLANNABLE
-                and not offer.response_ids
+                and (not offer.response_ids or offer.waitlisted)
                 and disruption is not None
                 and not disruption.withdrawn
                 and self._owns(offer.carrier)

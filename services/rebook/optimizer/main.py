@@ -45,12 +45,35 @@ def load_costs(env: Env) -> tuple[CostSettings, dict[str, CostSettings]]:
 
 
 def load_settings(env: Env) -> OptimizerSettings:
+<<<<<<< HEAD
     default_costs, carrier_costs = load_costs(env)
+=======
+    try:
+        return _settings(env)
+    except ValueError as exc:
+        raise ConfigError(f"optimizer settings: {exc}") from None
+
+
+def load_horizons(env: Env) -> dict[str, timedelta]:
+    """REBOOK_OPTIMIZER_HORIZON_BY_CARRIER="RB=96h,XY=48h": a carrier's own rebooking horizon."""
+    horizons = {}
+    for item in env.list("OPTIMIZER_HORIZON_BY_CARRIER"):
+        carrier, _, text = item.partition("=")
+        try:
+            horizons[carrier.strip().upper()] = parse_duration(text.strip())
+        except ValueError as exc:
+            raise ConfigError(f"REBOOK_OPTIMIZER_HORIZON_BY_CARRIER: {item!r}: {exc}") from None
+    return horizons
+
+
+def _settings(env: Env) -> OptimizerSettings:
+>>>>>>> 3f1d96f (Horizon: 72 h per carrier, a late seat before none, no-seat reasons)
     return OptimizerSettings(
         costs=default_costs,
         carrier_costs=carrier_costs,
         k_best=env.positive_int("OPTIMIZER_K_BEST", 8),
-        horizon=env.duration("OPTIMIZER_HORIZON", timedelta(hours=36)),
+        horizon=env.duration("OPTIMIZER_HORIZON", timedelta(hours=72)),
+        horizon_by_carrier=load_horizons(env),
         default_mct=env.duration("OPTIMIZER_DEFAULT_MCT", timedelta(minutes=45)),
         advance_window=env.duration("OPTIMIZER_ADVANCE_WINDOW", DEFAULTS.advance_window),
         stopover=env.duration("OPTIMIZER_STOPOVER", DEFAULTS.stopover),

@@ -39,6 +39,18 @@ class OptionKind(IntEnum):
     REBOOK = 1
     REFUND = 2
     AGENT = 3
+    WAITLIST = 4
+
+
+class Unaccommodated(IntEnum):
+    """Same numbers as ``rebook.v1.UnaccommodatedReason``."""
+
+    UNSPECIFIED = 0
+    NO_ROUTE = 1
+    NO_SEAT_WITHIN_HORIZON = 2
+
+
+WAITLIST_OPTION = "waitlist"
 
 
 class ResponseKind(IntEnum):
@@ -101,6 +113,13 @@ class Offer:
     predicted: bool = False
     kept_leg_ids: frozenset[str] = frozenset()
     response_ids: frozenset[str] = frozenset()  # answers already applied (idempotency)
+    unaccommodated_reason: Unaccommodated = Unaccommodated.UNSPECIFIED
+    horizon_end: datetime | None = None  # the latest departure the search covered
+
+    @property
+    def waitlisted(self) -> bool:
+        """Unaccommodated and the passenger chose to wait for a seat: planned again each batch."""
+        return self.status == OfferStatus.UNACCOMMODATED and self.chosen_option_id == WAITLIST_OPTION
 
     def option(self, option_id: str) -> OfferOption | None:
         return next((o for o in self.options if o.option_id == option_id), None)
@@ -157,7 +176,11 @@ def build_offer(
         options.append(_option("opt-1", plan_option.primary))
     options += [_option(f"opt-{i}", c) for i, c in enumerate(plan_option.alternatives, start=len(options) + 1)]
     options.append(OfferOption("refund", OptionKind.REFUND, entitlements=plan_option.no_seat))
+    unseated = plan_option.unseated
+    reason = _NO_SEAT.get(unseated.value if unseated else "", Unaccommodated.UNSPECIFIED)
     if plan_option.primary is None:
+        if reason == Unaccommodated.NO_SEAT_WITHIN_HORIZON:
+            options.append(OfferOption(WAITLIST_OPTION, OptionKind.WAITLIST))
         options.append(OfferOption("agent", OptionKind.AGENT))
         status = OfferStatus.UNACCOMMODATED
     elif disruption.predicted and policy.predicted == "protect":
@@ -184,7 +207,15 @@ def build_offer(
         create_time=now,
         predicted=disruption.predicted,
         kept_leg_ids=frozenset(s.leg_id for s in plan_option.affected.kept),
+        unaccommodated_reason=reason if plan_option.primary is None else Unaccommodated.UNSPECIFIED,
+        horizon_end=plan_option.horizon_end,
     )
+
+
+_NO_SEAT = {
+    "no_route": Unaccommodated.NO_ROUTE,
+    "no_seat_within_horizon": Unaccommodated.NO_SEAT_WITHIN_HORIZON,
+}
 
 
 def _expiry(primary: Candidate | None, policy: OfferPolicy, now: datetime) -> datetime:
@@ -271,8 +302,12 @@ def respond(
             holds=holds_for(chosen, party), response_ids=answered,
         )  # fmt: skip
     option = offer.option(option_id)
+    if option is not None and option.kind == OptionKind.WAITLIST:
+        return next_version(offer, now, chosen_option_id=option.option_id, response_ids=answered)
     if option is None or option.kind != OptionKind.REBOOK:
-        raise ValidationError([FieldViolation("response.option_id", "must name a rebook option of this offer")])
+        raise ValidationError(
+            [FieldViolation("response.option_id", "must name a rebook (or waitlist) option of this offer")]
+        )
     short = [s.leg_id for s in option.segments if free_seats.get((s.leg_id, s.cabin), 0) < party]
     if short:
         raise PreconditionError(f"option {option_id} is no longer available: full on {', '.join(short)}")
@@ -285,6 +320,9 @@ def respond(
 def expire(offer: Offer, policy: OfferPolicy, now: datetime) -> Offer | None:
     """The expired version of an open offer past its expiry, or None."""
     if offer.status not in (OfferStatus.OPEN, OfferStatus.UNACCOMMODATED) or now < offer.expire_time:
+        return None
+    # Waitlisted: waits for a seat until the horizon ends, then the refund stands.
+    if offer.waitlisted and (offer.horizon_end is None or now < offer.horizon_end):
         return None
     if policy.keep_on_expiry and offer.status == OfferStatus.OPEN:
         return next_version(offer, now, status=OfferStatus.EXPIRED, chosen_option_id=offer.primary_option_id)

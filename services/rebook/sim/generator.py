@@ -10,16 +10,19 @@ The model, in short:
 - **Aircraft rotations.** Every tail overnights at a spoke (its "home"), flies into the
   hub's first bank, then hub-spoke-hub round trips timed so each return lands in a bank,
   and goes home from the last bank it can make.  Ground times respect the type's minimum
-  turn; block times come from great-circle distance.  The next day repeats the same pattern
-  (same flight numbers and tails), so rebooking has somewhere to go.
+  turn; block times come from great-circle distance.  The next three days repeat the same
+  pattern (same flight numbers and tails), so the schedule covers the 72 h rebooking horizon.
 - **Aircraft types.** E75 12 J + 64 Y, 320 12 J + 150 Y, 738 16 J + 144 Y, 321 20 J + 170 Y,
   789 30 J + 21 W + 220 Y (long spokes only).
-- **Bookings.** Every cabin of every storm-day leg is sold to a load factor drawn in
-  80-95 %; 45-70 % of each hub departure's seats go to connecting parties (spoke→hub→spoke,
-  two segments, connection ≥ the hub's MCT and ≤ 3 h), the rest to local parties.  Parties of
-  1-6, loyalty tiers, a few wheelchairs and unaccompanied minors, contact opt-in for most,
+- **Loads.** Every cabin is sold to a load factor drawn per leg from its day's range
+  (``LOADS_BY_DAY``): the storm day 80-95 %, day two 75-90 %, day three 70-85 %, day four
+  65-80 % — a booking curve, what a carrier has still to sell one, two and three days out.
+- **Bookings.** Every cabin of every storm-day leg is booked to its load factor; 45-70 % of
+  each hub departure's seats go to connecting parties (spoke→hub→spoke, two segments,
+  connection ≥ the hub's MCT and ≤ 3 h), the rest to local parties.  Parties of 1-6,
+  loyalty tiers, a few wheelchairs and unaccompanied minors, contact opt-in for most,
   location consent for a few % (with pings along a path from home to the departure
-  airport).  Next-day legs carry their sold counts (same load factors) but no bookings.
+  airport).  Later days' legs carry their sold counts but no bookings.
 - **Storm.** A ground stop at DEN from 13:00 to 18:00 local: announced 90 minutes before,
   about a quarter of DEN's departures in the window are cancelled together with the return
   leg of the same aircraft (cancellations in two waves), a third of the inbound flights due
@@ -108,7 +111,9 @@ BANK_EVERY = timedelta(minutes=100)
 ARRIVE_BEFORE_BANK = (5, 45)  # minutes
 DEPART_AFTER_BANK = (40, 65)
 MAX_HOME_BLOCK = timedelta(hours=3, minutes=15)  # a home spoke is at most this far from its hub
-LOAD_FACTOR = (0.80, 0.95)
+SCHEDULE_DAYS = 4  # the storm day and three more: a 72 h horizon from the storm has flights to use
+# Sold share per cabin by day of the schedule (storm day first): a booking curve, not a flat 90 %.
+LOADS_BY_DAY = ((0.80, 0.95), (0.75, 0.90), (0.70, 0.85), (0.65, 0.80))
 CONNECTING_SHARE = (0.45, 0.70)
 PARTY_SIZES, PARTY_WEIGHTS = (1, 2, 3, 4, 5, 6), (52, 26, 9, 8, 3, 2)
 TIERS, TIER_WEIGHTS = (Tier.BASIC, Tier.SILVER, Tier.GOLD, Tier.PLATINUM), (70, 15, 10, 5)
@@ -130,6 +135,7 @@ class SizeProfile:
     spokes: int
     fleet: tuple[int, ...] = tuple(a.weight for a in AIRCRAFT)  # weights, in AIRCRAFT order
     booked_days: int = 1  # days, from the storm day on, whose legs carry bookings (the rest: sold counts)
+    days: int = SCHEDULE_DAYS  # days of schedule, the storm day first
     location_consent: float = LOCATION_CONSENT  # of lead passengers; at airline size pings would dwarf the rest
 
 
@@ -138,7 +144,8 @@ SIZES = {
     "medium": SizeProfile(600, 60),
     "large": SizeProfile(2000, len(SPOKES)),
     # A major carrier's few days (issue 18): >= 20k legs, >= 1.5 M bookings, every day booked.
-    "airline": SizeProfile(14_000, len(SPOKES), booked_days=2, location_consent=0.004),
+    # Two days of schedule only: the point is the size, a 72 h horizon would double it.
+    "airline": SizeProfile(14_000, len(SPOKES), booked_days=2, location_consent=0.004, days=2),
 }
 
 
@@ -360,7 +367,7 @@ def _flight_numbers(plans: Sequence[_Plan]) -> list[int]:
 
 
 def _schedule(rng: random.Random, profile: SizeProfile, day: date) -> list[FlightLeg]:
-    """The storm day's legs and the next day's repeat of them, sorted by departure."""
+    """The storm day's legs and the next days' repeats of them, sorted by departure."""
     spokes_by_hub = {}
     for hub in HUBS:
         other = [h for h in HUBS if h != hub]
@@ -379,7 +386,7 @@ def _schedule(rng: random.Random, profile: SizeProfile, day: date) -> list[Fligh
     plans.sort(key=lambda p: (p.departure, p.origin, p.destination, p.tail))
     legs: list[FlightLeg] = []
     for number, plan in zip(_flight_numbers(plans), plans, strict=True):
-        for shift in (timedelta(0), timedelta(days=1)):
+        for shift in (timedelta(days=n) for n in range(profile.days)):
             dep, arr = plan.departure + shift, plan.arrival + shift
             operating = local_date(plan.origin, dep)
             flight_number = str(number)
@@ -430,11 +437,12 @@ class _Ids:
                 return f"pax-{bits:016x}"
 
 
-def _targets(rng: random.Random, legs: Sequence[FlightLeg]) -> dict[tuple[str, Cabin], int]:
-    """Seats sold per leg and cabin: a load factor in 80-95 %."""
-    lo, hi = LOAD_FACTOR
+def _targets(rng: random.Random, legs: Sequence[FlightLeg], day: date) -> dict[tuple[str, Cabin], int]:
+    """Seats sold per leg and cabin: a load factor in the range of the leg's day."""
     targets = {}
     for leg in legs:
+        offset = min(max((leg.operating_date - day).days, 0), len(LOADS_BY_DAY) - 1)
+        lo, hi = LOADS_BY_DAY[offset]
         for cabin, seats in leg.capacity.items():
             targets[(leg.leg_id, cabin)] = rng.randint(math.ceil(seats * lo), math.floor(seats * hi))
     return targets
@@ -694,7 +702,7 @@ def generate(
     profile = SIZES[size]
     rng = random.Random(f"rebook-scenario:{seed}:{size}")
     legs = _schedule(rng, profile, day)
-    targets = _targets(rng, legs)
+    targets = _targets(rng, legs, day)
     booked_end = storm_window(day)[0] + timedelta(hours=12) + timedelta(days=profile.booked_days - 1)
     day_legs = [leg for leg in legs if leg.scheduled_departure < booked_end]
     counts = BookingCounts()

@@ -30,6 +30,13 @@ class OptionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OPTION_KIND_REBOOK: _ClassVar[OptionKind]
     OPTION_KIND_REFUND: _ClassVar[OptionKind]
     OPTION_KIND_AGENT: _ClassVar[OptionKind]
+    OPTION_KIND_WAITLIST: _ClassVar[OptionKind]
+
+class UnaccommodatedReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    UNACCOMMODATED_REASON_UNSPECIFIED: _ClassVar[UnaccommodatedReason]
+    UNACCOMMODATED_REASON_NO_ROUTE: _ClassVar[UnaccommodatedReason]
+    UNACCOMMODATED_REASON_NO_SEAT_WITHIN_HORIZON: _ClassVar[UnaccommodatedReason]
 
 class ResponseKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -50,6 +57,10 @@ OPTION_KIND_UNSPECIFIED: OptionKind
 OPTION_KIND_REBOOK: OptionKind
 OPTION_KIND_REFUND: OptionKind
 OPTION_KIND_AGENT: OptionKind
+OPTION_KIND_WAITLIST: OptionKind
+UNACCOMMODATED_REASON_UNSPECIFIED: UnaccommodatedReason
+UNACCOMMODATED_REASON_NO_ROUTE: UnaccommodatedReason
+UNACCOMMODATED_REASON_NO_SEAT_WITHIN_HORIZON: UnaccommodatedReason
 RESPONSE_KIND_UNSPECIFIED: ResponseKind
 RESPONSE_KIND_ACCEPT: ResponseKind
 RESPONSE_KIND_SWITCH: ResponseKind
@@ -152,7 +163,7 @@ class Entitlements(_message.Message):
     def __init__(self, regime: _Optional[str] = ..., compensation: _Optional[_Union[Money, _Mapping]] = ..., compensation_reason: _Optional[str] = ..., meals: _Optional[int] = ..., hotel_nights: _Optional[int] = ..., care: _Optional[_Union[Money, _Mapping]] = ..., downgrade_refund: _Optional[_Union[Money, _Mapping]] = ..., refund_right: bool = ..., refund: _Optional[_Union[Money, _Mapping]] = ...) -> None: ...
 
 class Offer(_message.Message):
-    __slots__ = ("offer_id", "version", "record_locator", "carrier", "passenger_ids", "status", "original_segments", "options", "primary_option_id", "holds", "expire_time", "explanation", "disruption_id", "disruption_known_time", "create_time", "chosen_option_id", "predicted", "disruption_version", "kept_leg_ids", "response_ids")
+    __slots__ = ("offer_id", "version", "record_locator", "carrier", "passenger_ids", "status", "original_segments", "options", "primary_option_id", "holds", "expire_time", "explanation", "disruption_id", "disruption_known_time", "create_time", "chosen_option_id", "predicted", "disruption_version", "kept_leg_ids", "response_ids", "unaccommodated_reason", "horizon_end_time")
     OFFER_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     RECORD_LOCATOR_FIELD_NUMBER: _ClassVar[int]
@@ -173,6 +184,8 @@ class Offer(_message.Message):
     DISRUPTION_VERSION_FIELD_NUMBER: _ClassVar[int]
     KEPT_LEG_IDS_FIELD_NUMBER: _ClassVar[int]
     RESPONSE_IDS_FIELD_NUMBER: _ClassVar[int]
+    UNACCOMMODATED_REASON_FIELD_NUMBER: _ClassVar[int]
+    HORIZON_END_TIME_FIELD_NUMBER: _ClassVar[int]
     offer_id: str
     version: int
     record_locator: str
@@ -193,7 +206,9 @@ class Offer(_message.Message):
     disruption_version: int
     kept_leg_ids: _containers.RepeatedScalarFieldContainer[str]
     response_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, offer_id: _Optional[str] = ..., version: _Optional[int] = ..., record_locator: _Optional[str] = ..., carrier: _Optional[str] = ..., passenger_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[OfferStatus, str]] = ..., original_segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., options: _Optional[_Iterable[_Union[OfferOption, _Mapping]]] = ..., primary_option_id: _Optional[str] = ..., holds: _Optional[_Iterable[_Union[SeatHold, _Mapping]]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., explanation: _Optional[str] = ..., disruption_id: _Optional[str] = ..., disruption_known_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chosen_option_id: _Optional[str] = ..., predicted: bool = ..., disruption_version: _Optional[int] = ..., kept_leg_ids: _Optional[_Iterable[str]] = ..., response_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    unaccommodated_reason: UnaccommodatedReason
+    horizon_end_time: _timestamp_pb2.Timestamp
+    def __init__(self, offer_id: _Optional[str] = ..., version: _Optional[int] = ..., record_locator: _Optional[str] = ..., carrier: _Optional[str] = ..., passenger_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[OfferStatus, str]] = ..., original_segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., options: _Optional[_Iterable[_Union[OfferOption, _Mapping]]] = ..., primary_option_id: _Optional[str] = ..., holds: _Optional[_Iterable[_Union[SeatHold, _Mapping]]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., explanation: _Optional[str] = ..., disruption_id: _Optional[str] = ..., disruption_known_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chosen_option_id: _Optional[str] = ..., predicted: bool = ..., disruption_version: _Optional[int] = ..., kept_leg_ids: _Optional[_Iterable[str]] = ..., response_ids: _Optional[_Iterable[str]] = ..., unaccommodated_reason: _Optional[_Union[UnaccommodatedReason, str]] = ..., horizon_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PassengerResponse(_message.Message):
     __slots__ = ("response_id", "offer_id", "offer_version", "kind", "option_id", "response_time")

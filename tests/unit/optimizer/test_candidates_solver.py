@@ -103,7 +103,7 @@ def test_plan_explains_in_local_time_and_keeps_party_together() -> None:
     assert option.explanation == (
         "Your 14:00 to Denver was cancelled; the 15:00 was full in economy, so we booked you on "
         "the 17:00, arriving 10:30 and kept your party of three together. You are owed €300 compensation "
-        "(EU261) each; you may decline this change for a €940 refund (US DOT)."
+        "(EU261) each; you may decline this change for a €940 refund (US DOT). Times are local."
     )  # FRA-DEN is over 3500 km and 3 h late: EU261 halved within 4 h; into the US: DOT
     assert plan.stats.affected_passengers == 4
 

@@ -89,6 +89,8 @@ def format_option(number: int, option: offer_pb2.OfferOption, primary: bool) -> 
         return [f"  [{number}] Refund the unused part of your ticket", *format_entitlements(option)]
     if option.kind == offer_pb2.OPTION_KIND_AGENT:
         return [f"  [{number}] Talk to an agent"]
+    if option.kind == offer_pb2.OPTION_KIND_WAITLIST:
+        return [f"  [{number}] Join the waitlist: we book you on the next seat that frees up"]
     notes = [_delay(option)]
     notes += ["seats held for you"] if option.held else []
     notes += ["lower cabin"] if option.downgrade else []

@@ -4,7 +4,7 @@ from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
 from .explain import explain
 from .greedy import solve_greedy
-from .rebook import Plan, PlanStats, RebookingOption, plan_rebooking, predicted_unusable
+from .rebook import NoSeat, Plan, PlanStats, RebookingOption, plan_rebooking, predicted_unusable
 from .settings import CoTerminalGroup, OptimizerSettings
 from .solution import Solution
 from .solver import solve
@@ -14,6 +14,7 @@ __all__ = [
     "Candidate",
     "CandidateBuilder",
     "CoTerminalGroup",
+    "NoSeat",
     "OptimizerSettings",
     "Plan",
     "PlanStats",

@@ -181,7 +181,6 @@ class CandidateBuilder:
         self.cabins = {lid: sorted(leg.capacity) for lid, leg in flights.items()}
         self._cabin_order: dict[tuple[str, Cabin], tuple[Cabin, ...]] = {}
         self.carrier_of = {lid: leg.carrier for lid, leg in flights.items()}
-        self.horizon = int(settings.horizon.total_seconds() // 60)
         self.max_layover = int(settings.max_layover.total_seconds() // 60)
         self._routes: dict[tuple, list[_Itin]] = {}
         self._route_arrivals: dict[tuple, list[int]] = {}
@@ -194,7 +193,7 @@ class CandidateBuilder:
             r = to_min(a.ready)
             w[0], w[1] = min(w[0], to_min(a.early_ready) if a.early_ready else r), max(w[1], r)
         for key, (lo, hi) in windows.items():
-            itins = self._enumerate(key, lo, hi + self.horizon)
+            itins = self._enumerate(key, lo, hi + key[-1])
             itins.sort(key=lambda it: (it.arrival, it.legs[0].dep, tuple(g.leg_id for g in it.legs)))
             self._routes[key] = itins
             self._route_arrivals[key] = [it.arrival for it in itins]
@@ -248,18 +247,33 @@ class CandidateBuilder:
     def next_available(self, a: Affected, availability: Mapping[tuple[str, Cabin], int]) -> Candidate | None:
         """The earliest-arriving itinerary with seats for the whole party in ``availability``:
         what an agent (or the classic rebooking script) would book, unlimited by K."""
-        itins, arrivals = self._routes[self._route_key(a)], self._route_arrivals[self._route_key(a)]
-        ready, orig = to_min(a.ready), to_min(a.original_arrival)
+        key = self._route_key(a)
+        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
         banned = a.banned
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
             it = itins[pos]
-            if it.need_ready < ready or it.legs[0].dep > ready + self.horizon:
+            if it.need_ready < ready or it.legs[0].dep > ready + horizon:
                 continue
             delay = max(0, it.arrival - orig)
             cand = self._candidate(it, a, a.booking.party_size, delay, banned, availability)
             if cand is not None:
                 return cand
         return None
+
+    def has_route(self, a: Affected) -> bool:
+        """Whether any itinerary (seats or not) reaches the destination within the horizon."""
+        key = self._route_key(a)
+        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        ready = to_min(a.ready)
+        return any(
+            it.need_ready >= ready and it.legs[0].dep <= ready + key[-1]
+            for it in itins[bisect.bisect_left(arrivals, ready) :]
+        )
+
+    def horizon_end(self, a: Affected) -> datetime:
+        """The latest departure the party may be rebooked onto (its carrier's horizon)."""
+        return from_min(to_min(a.ready) + self._route_key(a)[-1])
 
     def incumbent(self, a: Affected, held: Sequence[Segment]) -> Candidate | None:
         """``held`` (an itinerary an offer already holds) as a candidate of ``a``, in the held
@@ -296,9 +310,13 @@ class CandidateBuilder:
                                self.avail, prefer)  # fmt: skip
 
     def _route_key(self, a: Affected) -> tuple:
+        """(from, to, carriers, reduced mobility, mid-journey, horizon in minutes): the horizon is last."""
         own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
         carriers = frozenset({own}) | self.settings.partners
-        return (a.at_airport, a.destination, carriers, a.reduced_mobility, a.mid_journey)
+        return (
+            a.at_airport, a.destination, carriers, a.reduced_mobility, a.mid_journey,
+            _mins(self.settings.horizon_for(own)),
+        )  # fmt: skip
 
     def journey(self, a: Affected) -> costs.Journey:
         """What prices ``a``'s options: regime, distance band, cause, fare (once per booking)."""
@@ -342,7 +360,7 @@ class CandidateBuilder:
     # --- enumeration -------------------------------------------------------------------------
 
     def _enumerate(self, key: tuple, lo: int, hi: int) -> list[_Itin]:
-        at, dest, carriers, rm, mid = key
+        at, dest, carriers, rm, mid, _ = key
         s = self.settings
         dests = {ap: _mins(t) for ap, t in s.co_terminals_of(dest)}
         wanted = self._wanted(dests)
@@ -414,7 +432,7 @@ class CandidateBuilder:
         included, stay empty."""
         key = self._route_key(a)
         itins, arrivals = self._routes[key], self._route_arrivals[key]
-        ready, orig = to_min(a.ready), to_min(a.original_arrival)
+        ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
         party, k = a.booking.party_size, self.settings.k_best
         banned = a.banned
         avail = self.avail if avail is None else avail
@@ -426,7 +444,7 @@ class CandidateBuilder:
             delay = max(0, it.arrival - orig)
             if len(best) >= k and costs.delay_cost(journey, delay) >= best[-1][0]:
                 break
-            if it.need_ready < ready or it.legs[0].dep > ready + self.horizon:
+            if it.need_ready < ready or it.legs[0].dep > ready + horizon:
                 continue
             last = it.legs[-1].leg_id
             if per_last[last] >= PER_LAST_LEG and len(it.legs) > 1:

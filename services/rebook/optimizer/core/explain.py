@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -35,32 +36,108 @@ def city(iata: str) -> str:
     return info["city"] if info and info.get("city") else iata
 
 
+def _zone(iata: str) -> ZoneInfo | None:
+    info = _airports().get(iata)
+    return ZoneInfo(info["tz"]) if info and info.get("tz") else None
+
+
 def local_time(t: datetime, iata: str) -> str:
     """``HH:MM`` in the airport's local time (UTC if its zone is unknown)."""
-    info = _airports().get(iata)
-    zone = ZoneInfo(info["tz"]) if info and info.get("tz") else None
+    zone = _zone(iata)
     return (t.astimezone(zone) if zone else t).strftime("%H:%M")
 
 
-def explain(a: Affected, chosen: Candidate | None, flights: Mapping[str, FlightLeg]) -> str:
+def local_when(t: datetime, iata: str, now: datetime) -> str:
+    """``16:15`` when it is today at the airport, else with the date: ``tomorrow, Tue 24 Nov,
+    16:15`` or ``Wed 25 Nov, 16:15`` (the passenger reads it at ``now``)."""
+    zone = _zone(iata) or UTC
+    at, today = t.astimezone(zone), now.astimezone(zone).date()
+    clock = at.strftime("%H:%M")
+    days = (at.date() - today).days
+    if days == 0:
+        return clock
+    date_text = f"{at.strftime('%a')} {at.day} {at.strftime('%b')}"
+    return f"tomorrow, {date_text}, {clock}" if days == 1 else f"{date_text}, {clock}"
+
+
+def explain(
+    a: Affected,
+    chosen: Candidate | None,
+    flights: Mapping[str, FlightLeg],
+    now: datetime,
+    no_seat: str = "",
+    horizon_end: datetime | None = None,
+) -> str:
     """E.g. "Your 14:05 to Denver was cancelled; the 15:40 was full in economy, so we booked
-    you on the 17:10 and kept your party of three together."."""
-    head = _what_happened(a, flights)
+    you on the tomorrow, Tue 24 Nov, 08:10, arriving 09:35, and kept your party of three
+    together; you will spend the night in Chicago."  ``now`` is when the
+    passenger reads it: times on another day carry their date.  ``no_seat`` ("no_route" or
+    "no_seat_within_horizon") says why there is no ``chosen``; ``horizon_end`` is the latest
+    departure that was searched."""
+    head = _what_happened(a, flights, now)
     party = a.booking.party_size
     together = f" and kept your party of {_number(party)} together" if party > 1 else ""
     if chosen is None:
-        return f"{head}; we could not find seats in time, so you can take a full refund or talk to an agent."
+        return f"{head}; {_no_seat(a, no_seat, horizon_end, now)}"
     full = _earlier_full(a, chosen, flights)
     because = f"; the {full} was full in {_cabin_name(a.cabin)}, so" if full else ";"
-    return f"{head}{because} we booked you on {_itinerary(chosen, flights)}{_downgrade(chosen)}{together}."
+    notes = (_airport_change(a, chosen, flights), _overnight(a, chosen, flights))
+    notes_text = "".join(f"; {note}" for note in notes if note)
+    itinerary = _itinerary(chosen, flights, now)
+    return f"{head}{because} we booked you on {itinerary}{_downgrade(chosen)}{together}{notes_text}."
 
 
-def _what_happened(a: Affected, flights: Mapping[str, FlightLeg]) -> str:
+# Appended once at the very end of an offer's explanation (``rebook._option``).
+LOCAL_TIMES = " Times are local."
+
+
+def _no_seat(a: Affected, reason: str, horizon_end: datetime | None, now: datetime) -> str:
+    where = city(a.destination)
+    until = f" before {local_when(horizon_end, a.at_airport, now)}" if horizon_end else ""
+    if reason == "no_seat_within_horizon":
+        return (
+            f"every flight to {where}{until} is full, so you can join the waitlist for the next free seat "
+            "or take a full refund."
+        )
+    if reason == "no_route":
+        return (
+            f"no flight of ours or our partners reaches {where}{until}, so you can take a full refund "
+            "or talk to an agent."
+        )
+    return "we could not find seats in time, so you can take a full refund or talk to an agent."
+
+
+def _what_happened(a: Affected, flights: Mapping[str, FlightLeg], now: datetime) -> str:
     leg = flights.get(a.disrupted_leg_id)
     if leg is None:
         return f"Your flight to {city(a.destination)} {_WHAT[a.reason]}"
-    when = local_time(leg.scheduled_departure, leg.origin)
+    when = local_when(leg.scheduled_departure, leg.origin, now)
     return f"Your {when} to {city(leg.destination)} {_WHAT[a.reason]}"
+
+
+def _airport_change(a: Affected, c: Candidate, flights: Mapping[str, FlightLeg]) -> str:
+    """Names the airports when the itinerary leaves from or arrives at another one of the city."""
+    first, last = flights[c.segments[0].leg_id], flights[c.segments[-1].leg_id]
+    changes = []
+    if first.origin != a.at_airport:
+        changes.append(f"it leaves from {first.origin} instead of {a.at_airport}")
+    if last.destination != a.destination:
+        changes.append(f"it arrives at {last.destination} instead of {a.destination}")
+    if not changes:
+        return ""
+    return " and ".join(changes) + " (an airport change: allow for the ground transfer)"
+
+
+def _overnight(a: Affected, c: Candidate, flights: Mapping[str, FlightLeg]) -> str:
+    """Where the party spends a night before it flies on, if it does."""
+    legs = [flights[s.leg_id] for s in c.segments]
+    stops = [(a.at_airport, a.ready, legs[0].departure)]
+    stops += [(prev.destination, prev.arrival, nxt.departure) for prev, nxt in itertools.pairwise(legs)]
+    for airport, arrive, leave in stops:
+        zone = _zone(airport) or UTC
+        if leave.astimezone(zone).date() > arrive.astimezone(zone).date():
+            return f"you will spend the night in {city(airport)} (no earlier seat)"
+    return ""
 
 
 def _earlier_full(a: Affected, chosen: Candidate, flights: Mapping[str, FlightLeg]) -> str:
@@ -116,13 +193,14 @@ class FlightsByRoute(dict[str, FlightLeg]):
             return self._routes
 
 
-def _itinerary(c: Candidate, flights: Mapping[str, FlightLeg]) -> str:
+def _itinerary(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) -> str:
     legs = [flights[s.leg_id] for s in c.segments]
-    text = f"the {local_time(legs[0].departure, legs[0].origin)}"
+    leave = local_when(legs[0].departure, legs[0].origin, now)
+    text = f"the {leave}" if ", " not in leave else f"the flight leaving {leave}"
     if len(legs) > 1:
         text += " via " + " and ".join(city(leg.origin) for leg in legs[1:])
     arrive = legs[-1]
-    return f"{text}, arriving {local_time(arrive.arrival, arrive.destination)}"
+    return f"{text}, arriving {local_when(arrive.arrival, arrive.destination, now)}"
 
 
 def _downgrade(c: Candidate) -> str:

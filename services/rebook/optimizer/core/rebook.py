@@ -6,29 +6,44 @@ import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import Enum
 
 from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, Proximity, Segment
 
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
 from .costs import Entitlements, owed_clause, replan_threshold
-from .explain import FlightsByRoute, explain
+from .explain import LOCAL_TIMES, FlightsByRoute, explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
 from .solution import Solution, relative_gap
 from .solver import solve
 
 
+class NoSeat(Enum):
+    """Why a booking was left without a seat."""
+
+    NO_ROUTE = "no_route"  # no itinerary at all reaches the destination within the horizon
+    NO_SEAT_WITHIN_HORIZON = "no_seat_within_horizon"  # itineraries exist, all full
+
+
+# Rounds of "more candidates with seats still free" for bookings a solve left stranded.
+WIDEN_ROUNDS = 4
+
+
 @dataclass(frozen=True, slots=True)
 class RebookingOption:
-    """What one affected booking is offered: a primary itinerary (``None``: refund or agent)
-    and ranked alternatives that still had seats after everyone's primary was placed."""
+    """What one affected booking is offered: a primary itinerary (``None``: refund, waitlist
+    or agent, with ``no_seat`` saying why) and ranked alternatives that still had seats after
+    everyone's primary was placed.  ``horizon_end`` is the latest departure searched."""
 
     affected: Affected
     primary: Candidate | None
     alternatives: tuple[Candidate, ...]
     explanation: str
     no_seat: Entitlements | None = None  # what the passengers are owed if they take the refund
+    unseated: NoSeat | None = None
+    horizon_end: datetime | None = None
 
     @property
     def record_locator(self) -> str:
@@ -122,6 +137,8 @@ def plan_rebooking(
             indexed,
             settings,
             builder.no_option(a)[1],
+            builder,
+            now,
         )
         for a in affected
     )
@@ -195,8 +212,10 @@ def solve_widening(
        candidates, so the model always contains the baseline and its answer is never worse (the
        greedy plan is kept if it is).
     2. Bookings left without a seat get up to K more candidates that still have seats after
-       that solve (later flights, the next day's): in a meltdown everyone's K best options
-       are the same few flights, and this round finds the empty seats further out.
+       that solve (later flights, the next days'), and the model is solved again, for up to
+       ``WIDEN_ROUNDS`` rounds: in a meltdown everyone's K best options are the same few
+       flights, and these rounds find the empty seats further out, so a later seat is found
+       for everyone who can have one before anyone is left with nothing.
 
     Bookings with ``Affected.held`` are never widened and the baseline keeps what they hold.
     The lower bound is the model's over the final candidate sets.
@@ -217,26 +236,29 @@ def solve_widening(
 
     solution = solve(affected, cands, avail, remaining(), no_option)
     runs = [solution]
-    if solution.unaccommodated:
+    for _ in range(WIDEN_ROUNDS):
+        if not solution.unaccommodated:
+            break
         left = _after(solution, affected, avail)
         stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None and not a.held]
         since = time.perf_counter()
         extra = builder.more(stranded, cands, left)
-        phases["widen"] = time.perf_counter() - since
-        if extra:
-            narrow = {k: list(v) for k, v in cands.items()}
-            for locator, more in extra.items():
-                cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
-            again = solve(affected, cands, avail, remaining(), no_option)
-            runs.append(again)
-            if again.deadline_hit and again.objective >= solution.objective:
-                # Out of time on the wider model: its bound is only the capacity-free one.  Keep
-                # the first solve over the first candidates, whose LP bound is valid for them.
-                cands, extra = narrow, {}
-        if extra:
-            bound = min(again.lower_bound, solution.lower_bound)
-            best = again if again.objective <= solution.objective else solution
-            solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
+        phases["widen"] = phases.get("widen", 0.0) + time.perf_counter() - since
+        if not extra:
+            break
+        narrow = {k: list(v) for k, v in cands.items()}
+        for locator, more in extra.items():
+            cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
+        again = solve(affected, cands, avail, remaining(), no_option)
+        runs.append(again)
+        if again.deadline_hit and again.objective >= solution.objective:
+            # Out of time on the wider model: its bound is only the capacity-free one.  Keep
+            # the solve before over its candidates, whose LP bound is valid for them.
+            cands = narrow
+            break
+        bound = min(again.lower_bound, solution.lower_bound)
+        best = again if again.objective <= solution.objective else solution
+        solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
     if greedy.objective < solution.objective:
         bound = min(solution.lower_bound, greedy.objective)
         solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
@@ -268,6 +290,8 @@ def _option(
     flights: Mapping[str, FlightLeg],
     settings: OptimizerSettings,
     no_seat: Entitlements,
+    builder: CandidateBuilder,
+    now: datetime,
 ) -> RebookingOption:
     party = a.booking.party_size
     alternatives = tuple(
@@ -277,4 +301,9 @@ def _option(
         and all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)
     )[: settings.k_best - 1]
     owed = owed_clause(chosen.entitlements if chosen is not None else no_seat)
-    return RebookingOption(a, chosen, alternatives, explain(a, chosen, flights) + owed, no_seat)
+    horizon_end = builder.horizon_end(a)
+    unseated = None
+    if chosen is None:
+        unseated = NoSeat.NO_SEAT_WITHIN_HORIZON if builder.has_route(a) else NoSeat.NO_ROUTE
+    text = explain(a, chosen, flights, now, no_seat=unseated.value if unseated else "", horizon_end=horizon_end)
+    return RebookingOption(a, chosen, alternatives, text + owed + LOCAL_TIMES, no_seat, unseated, horizon_end)

@@ -45,7 +45,10 @@ class OptimizerSettings:
     """
 
     k_best: int = 8
-    horizon: timedelta = timedelta(hours=36)
+    # How far after a party is ready it may be rebooked: airlines rebook over several days, so
+    # the schedule must be loaded at least this far.  Per carrier in ``horizon_by_carrier``.
+    horizon: timedelta = timedelta(hours=72)
+    horizon_by_carrier: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
     max_layover: timedelta = timedelta(hours=12)
     default_mct: timedelta = timedelta(minutes=45)
     mct_by_airport: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
@@ -82,9 +85,26 @@ class OptimizerSettings:
     mip_max_nodes: int = 2_000  # HiGHS branch-and-bound nodes per MIP
     ejection_max_attempts: int = 60_000  # moves tried by the ejection search per solve
 
+    def __post_init__(self) -> None:
+        for carrier, horizon in (("", self.horizon), *self.horizon_by_carrier.items()):
+            if horizon <= timedelta(0):
+                raise ValueError(f"the rebooking horizon{' of ' + carrier if carrier else ''} must be positive")
+            # Stranding a party must cost more time than flying it at the horizon's end, or the
+            # model would rather leave it with nothing than find it a late seat.
+            stranded = timedelta(hours=self.costs_for(carrier).stranded_hours)
+            if stranded <= horizon:
+                raise ValueError(
+                    f"stranded_hours ({stranded}) must exceed the rebooking horizon ({horizon}"
+                    f"{' of ' + carrier if carrier else ''})"
+                )
+
     def costs_for(self, carrier: str) -> CostSettings:
         """The carrier's prices (its override, else the default)."""
         return self.carrier_costs.get(carrier, self.costs)
+
+    def horizon_for(self, carrier: str) -> timedelta:
+        """The rebooking horizon of ``carrier``'s passengers."""
+        return self.horizon_by_carrier.get(carrier, self.horizon)
 
     def mct(self, airport: str, reduced_mobility: bool = False) -> timedelta:
         """Minimum connection time at ``airport``; longer for reduced-mobility passengers."""
