@@ -45,9 +45,6 @@ def load_costs(env: Env) -> tuple[CostSettings, dict[str, CostSettings]]:
 
 
 def load_settings(env: Env) -> OptimizerSettings:
-<<<<<<< HEAD
-    default_costs, carrier_costs = load_costs(env)
-=======
     try:
         return _settings(env)
     except ValueError as exc:
@@ -67,7 +64,7 @@ def load_horizons(env: Env) -> dict[str, timedelta]:
 
 
 def _settings(env: Env) -> OptimizerSettings:
->>>>>>> 3f1d96f (Horizon: 72 h per carrier, a late seat before none, no-seat reasons)
+    default_costs, carrier_costs = load_costs(env)
     return OptimizerSettings(
         costs=default_costs,
         carrier_costs=carrier_costs,

@@ -76,7 +76,7 @@ def test_per_carrier_horizon_and_no_seat_reason_with_waitlist() -> None:
     plan = _plan(flights, [booking("AAA", (bad,))], _cancel(bad), short)
     (option,) = plan.options
     assert option.primary is None and option.unseated == NoSeat.NO_SEAT_WITHIN_HORIZON
-    assert option.horizon_end == T0 + timedelta(hours=36)
+    assert option.horizon_end == option.affected.ready + timedelta(hours=36)
     assert "is full" in option.explanation and "waitlist" in option.explanation
     offer = build_offer(option, _cancel(bad), OfferPolicy(), T0)
     assert offer.status == OfferStatus.UNACCOMMODATED

@@ -19,7 +19,7 @@ from rebook.sim.scenario_cli import write_generated
 @pytest.fixture
 def two_booked_days(monkeypatch):
     """A small network with both days booked and nobody sharing a location."""
-    profile = SizeProfile(54, 14, SIZES["small"].fleet, booked_days=2, location_consent=0.0)
+    profile = SizeProfile(54, 14, SIZES["small"].fleet, booked_days=2, location_consent=0.0, days=2)
     monkeypatch.setitem(generator.SIZES, "tiny-two-days", profile)
     return "tiny-two-days"
 

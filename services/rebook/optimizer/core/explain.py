@@ -64,7 +64,7 @@ def explain(
     a: Affected,
     chosen: Candidate | None,
     flights: Mapping[str, FlightLeg],
-    now: datetime,
+    now: datetime | None = None,
     no_seat: str = "",
     horizon_end: datetime | None = None,
 ) -> str:
@@ -73,7 +73,8 @@ def explain(
     together; you will spend the night in Chicago."  ``now`` is when the
     passenger reads it: times on another day carry their date.  ``no_seat`` ("no_route" or
     "no_seat_within_horizon") says why there is no ``chosen``; ``horizon_end`` is the latest
-    departure that was searched."""
+    departure that was searched.  Without ``now``, "today" is the day the party is ready."""
+    now = a.ready if now is None else now
     head = _what_happened(a, flights, now)
     party = a.booking.party_size
     together = f" and kept your party of {_number(party)} together" if party > 1 else ""
