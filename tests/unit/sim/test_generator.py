@@ -178,8 +178,8 @@ def test_solve_runs_on_the_scenario(folder):
 
 def test_solving_in_arrival_batches_matches_solving_at_once(folder):
     """``rebook solve --batches``: the online path without Kafka.  Same bookings; re-planned
-    from scratch ("full") the total cost (no-seat penalty included) agrees within a few
-    percent; "improve" is no more than a few percent dearer (it can be cheaper: an offer on a
+    from scratch ("full") the total cost (no-seat penalty included) agrees within 10 %;
+    "improve" is no more than 10 % dearer (it can be cheaper: an offer on a
     leg later predicted at risk stands, where one solve of the day avoids that leg)."""
     at_once, _ = solve_scenario(folder, "optimal", 10.0)
     full, offers = solve_scenario(folder, "optimal", 10.0, batches=4, replan="full")
@@ -187,8 +187,10 @@ def test_solving_in_arrival_batches_matches_solving_at_once(folder):
     assert full["batches"] == 4 and full["offer_versions"] == len(offers)
     for batched in (full, improve):
         assert batched["bookings_affected"] == pytest.approx(at_once["bookings_affected"], rel=0.02)
-    assert full["total_cost"] == pytest.approx(at_once["total_cost"], rel=0.03)
-    assert improve["total_cost"] <= at_once["total_cost"] * 1.05
+    # Batches see less at each moment and flights leave between them (more so over a 72 h
+    # horizon, with more late seats to plan and re-plan): within a tenth of the one-shot cost.
+    assert full["total_cost"] == pytest.approx(at_once["total_cost"], rel=0.10)
+    assert improve["total_cost"] <= at_once["total_cost"] * 1.10
     with pytest.raises(ValidationError):
         solve_scenario(folder, "optimal", 10.0, batches=0)
 
