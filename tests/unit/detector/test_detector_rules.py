@@ -130,3 +130,14 @@ def test_core_replace_is_dataclasses_replace() -> None:
     assert replace(RotationView(), carry=Carry(arrival=t(6))) == RotationView(carry=Carry(arrival=t(6)))
     with pytest.raises(TypeError):
         replace(base, no_such_field=1)
+
+
+def test_overbooking_is_not_a_downgauge() -> None:
+    """Issue 18.4: sold above an unchanged capacity is overbooking; only an equipment change
+    that takes away sold seats is a down-gauge."""
+    over = leg("9", "FRA", "LHR", t(6), t(7), tail="", sold={Cabin.ECONOMY: 160, Cabin.BUSINESS: 10})
+    store = loaded([over])
+    assert [d for d in store.disruptions() if d.kind == DNG] == []
+    smaller = EquipmentChange("D-AIBB", "A319", {Cabin.ECONOMY: 140, Cabin.BUSINESS: 20})
+    (d,) = store.apply(event(over.leg_id, smaller), t(5)).disruptions
+    assert d.kind == DNG and d.old_capacity[Cabin.ECONOMY] == 150 and d.new_capacity[Cabin.ECONOMY] == 140

@@ -131,9 +131,19 @@ def expected(
     drafts = [d for d in (_delay(leg, view.prediction, settings), _at_risk(leg, view)) if d]
     if leg.diverted_to:
         drafts.append(_draft(DisruptionKind.DIVERSION, leg, diverted_to=leg.diverted_to, cause="diverted"))
-    if any(seats < leg.sold.get(cabin, 0) for cabin, seats in _all_cabins(leg).items()):
+    if _seats_lost(leg, old_capacity):
         drafts.append(_downgauge(leg, old_capacity))
     return {d.disruption_id: d for d in drafts}
+
+
+def _seats_lost(leg: FlightLeg, old_capacity: Mapping[Cabin, int] | None) -> bool:
+    """A cabin now holds fewer seats than were sold *and* than it held before (``old_capacity``:
+    the capacity before the equipment change).  Sold above an unchanged capacity is the
+    airline's overbooking, not a down-gauge."""
+    before = leg.capacity if old_capacity is None else old_capacity
+    return any(
+        seats < min(leg.sold.get(cabin, 0), before.get(cabin, seats)) for cabin, seats in _all_cabins(leg).items()
+    )
 
 
 def _all_cabins(leg: FlightLeg) -> dict[Cabin, int]:

@@ -103,7 +103,13 @@ def find_affected(
         hit = _broken(booking, flights, settings, now, proximity)
         if hit is not None:
             found[booking.record_locator] = _not_before(hit, known)
-    for hit in _downgauge_overflow(touching, found, flights, disrupted, settings, now, proximity):
+    gauged = {
+        lid: d.old_capacity
+        for d in disruptions
+        if d.kind == DisruptionKind.DOWNGAUGE and not d.withdrawn
+        for lid in d.leg_ids
+    }
+    for hit in _downgauge_overflow(touching, found, flights, gauged, settings, now, proximity):
         found[hit.booking.record_locator] = _not_before(hit, known)
     return [found[k] for k in sorted(found)]
 
@@ -258,9 +264,7 @@ def _diverted_en_route(
     rm = any(p.reduced_mobility for p in booking.passengers)
     ready = max(now, leg.arrival + settings.mct(leg.diverted_to, rm))
     kept, released = (*segs[: i + 1], *segs[span[1] :]), segs[i + 1 : span[1]]
-    return _make(
-        booking, Reason.DIVERSION, leg.diverted_to, ready, kept, released, leg.leg_id, flights, settings, span
-    )
+    return _make(booking, Reason.DIVERSION, leg.diverted_to, ready, kept, released, leg.leg_id, flights, settings, span)
 
 
 def _make(
@@ -326,25 +330,28 @@ def _downgauge_overflow(
     touching: list[Booking],
     found: Mapping[str, Affected],
     flights: Mapping[str, FlightLeg],
-    disrupted: set[str],
+    gauged: Mapping[str, Mapping[Cabin, int]],
     settings: OptimizerSettings,
     now: datetime,
     proximity: Mapping[str, Proximity],
 ) -> list[Affected]:
-    """Move the lowest-priority whole bookings off cabins whose capacity fell below sales."""
+    """Move the lowest-priority whole bookings off cabins a down-gauge (``gauged``: leg → the
+    capacity before it) took sold seats from.  Only the seats lost count: what was sold above
+    the old capacity is the airline's overbooking, settled at the gate, not by rebooking."""
     on_leg: dict[tuple[str, Cabin], list[tuple[Booking, int]]] = defaultdict(list)
     for b in touching:
         if b.record_locator in found:  # already leaving; its seats are freed anyway
             continue
         for i, seg in enumerate(b.segments):
-            if seg.leg_id in disrupted:
+            if seg.leg_id in gauged:
                 on_leg[(seg.leg_id, seg.cabin)].append((b, i))
     moved: dict[str, Affected] = {}
     for (leg_id, cabin), riders in sorted(on_leg.items()):
         leg = flights.get(leg_id)
         if leg is None or leg.departed:
             continue
-        need = leg.sold.get(cabin, 0) - leg.capacity.get(cabin, 0)
+        sold, before = leg.sold.get(cabin, 0), gauged[leg_id].get(cabin)
+        need = (sold if before is None else min(sold, before)) - leg.capacity.get(cabin, 0)
         riders = [r for r in riders if r[0].record_locator not in moved]
         for booking, i in _pick_lowest_priority(riders, need, settings):
             span = next(j for j in journeys(booking.segments, flights, settings) if j[0] <= i < j[1])
