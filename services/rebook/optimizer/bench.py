@@ -35,9 +35,10 @@ import argparse
 import json
 import math
 import random
+import resource
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
@@ -101,24 +102,82 @@ SECOND_HUB_SHARE = 0.6  # ORD frequencies relative to DEN's
 DISRUPTED_PER_DEPARTURE = 27.0  # disrupted travellers per daily DEN departure, measured on this storm
 PARTY_SIZES, PARTY_WEIGHTS = (1, 2, 3, 4, 5, 6), (50, 25, 10, 9, 4, 2)
 TIERS, TIER_WEIGHTS = (Tier.BASIC, Tier.SILVER, Tier.GOLD, Tier.PLATINUM), (70, 15, 10, 5)
+EUROPE = (  # a European network for the EU261 family (departures from the EU owe compensation)
+    *("LHR", "CDG", "AMS", "MAD", "BCN", "FCO", "LIS", "VIE", "ZRH", "CPH", "ARN", "OSL", "HEL", "DUB"),
+    *("BRU", "PRG", "BUD", "WAW", "ATH", "IST", "MXP", "LIN", "VCE", "NAP", "PMI", "AGP", "ALC", "VLC"),
+    *("OPO", "NCE", "LYS", "MRS", "TLS", "BOD", "HAM", "BER", "DUS", "CGN", "STR", "NUE", "LEJ", "DRS"),
+    *("HAJ", "BRE", "GVA", "BSL", "KRK", "GDN", "WRO", "SOF", "OTP", "BEG", "ZAG", "LJU", "SKG", "HER"),
+    *("RHO", "LCA", "MLA", "EDI", "MAN", "GLA", "BHX", "TFS", "LPA", "FAO", "SVQ", "BIO", "CTA", "PMO"),
+)
 
 
-def generate_hub_meltdown(passengers: int, seed: int) -> tuple[dict[str, FlightLeg], list[Booking], list[Disruption]]:
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One kind of meltdown: where greedy "next flight with seats" does well or badly."""
+
+    name: str
+    about: str
+    hubs: tuple[str, str] = HUBS
+    spokes: tuple[str, ...] = SPOKES
+    first_bank: datetime = FIRST_BANK
+    storm_banks: range = STORM_BANKS
+    cancel_share: float = CANCEL_SHARE
+    all_cancelled_spokes: float = 0.0  # share of spokes losing every storm-window DEN departure
+    party_sizes: tuple[int, ...] = PARTY_SIZES
+    party_weights: tuple[int, ...] = PARTY_WEIGHTS
+    tier_weights: tuple[int, ...] = TIER_WEIGHTS
+    premium_load: tuple[float, float] | None = None  # premium cabins' loads (else as economy)
+    cause: str = "thunderstorms"  # extraordinary: no EU261 compensation
+
+
+FAMILIES = {
+    f.name: f
+    for f in (
+        Family("meltdown", "a quarter of the hub's departures cancelled over five banks"),
+        Family(
+            "large-parties", "a multi-bank cancellation (seven banks, 35 %) with parties of up to 15",
+            storm_banks=range(2, 9), cancel_share=0.35,
+            party_sizes=(1, 2, 3, 4, 6, 8, 10, 12, 15), party_weights=(30, 20, 10, 10, 8, 8, 6, 5, 3),
+        ),
+        Family(
+            "mixed-cabins", "premium cabins sold out (97-100 %) on both days: rescues cost downgrade refunds",
+            premium_load=(0.97, 1.0),
+        ),
+        Family(
+            "two-stop", "a third of the spokes lose every storm-window departure from the hub: the rescue "
+            "connects through the second hub", all_cancelled_spokes=0.33,
+        ),
+        Family(
+            "priority-groups", "gold and platinum travellers competing with groups of 8-20",
+            party_sizes=(1, 2, 3, 8, 12, 20), party_weights=(40, 20, 10, 10, 10, 10), tier_weights=(40, 20, 20, 20),
+        ),
+        Family(
+            "eu261", "a European hub (FRA, MUC) with a technical cause: EU261 compensation and its 3 h threshold",
+            hubs=("FRA", "MUC"), spokes=EUROPE, first_bank=datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
+            cause="technical fault",
+        ),
+    )
+}  # fmt: skip
+
+
+def generate_hub_meltdown(
+    passengers: int, seed: int, family: Family = FAMILIES["meltdown"]
+) -> tuple[dict[str, FlightLeg], list[Booking], list[Disruption]]:
     """A meltdown disrupting about ``passengers`` travellers (see the module docstring): the
     flights of days one and two, the day-one bookings, and the disruptions; the flights view
     already reflects them, as the detector's would."""
     rng = random.Random(seed)
     departures = max(20.0, passengers / DISRUPTED_PER_DEPARTURE)  # daily DEN departures
-    spokes = SPOKES[: max(40, min(len(SPOKES), round(departures / 7)))]
-    flights = _schedule(rng, spokes, departures)
-    bookings = _bookings(rng, flights)
-    flights, disruptions = _storm(rng, flights)
+    spokes = family.spokes[: max(40, min(len(family.spokes), round(departures / 7)))]
+    flights = _schedule(rng, spokes, departures, family)
+    bookings = _bookings(rng, flights, family)
+    flights, disruptions = _storm(rng, flights, family)
     return flights, bookings, disruptions
 
 
-def storm_now() -> datetime:
+def storm_now(family: Family = FAMILIES["meltdown"]) -> datetime:
     """The moment the storm plan is known: an hour before its first bank."""
-    return FIRST_BANK + STORM_BANKS[0] * BANK_EVERY - timedelta(hours=1)
+    return family.first_bank + family.storm_banks[0] * BANK_EVERY - timedelta(hours=1)
 
 
 @cache
@@ -147,22 +206,23 @@ def _frequencies(spokes: tuple[str, ...], departures: float) -> dict[str, int]:
     return {s: max(1, min(per_bank * BANKS, round(w * scale))) for s, w in zip(spokes, weights, strict=True)}
 
 
-def _schedule(rng: random.Random, spokes: tuple[str, ...], departures: float) -> dict[str, FlightLeg]:
+def _schedule(rng: random.Random, spokes: tuple[str, ...], departures: float, family: Family) -> dict[str, FlightLeg]:
     """Banked slots hub<->spoke and hub<->hub (an inbound before, an outbound after the bank),
     repeated on day two."""
     slots: list[tuple[str, str, int]] = []  # hub, spoke, bank
     for spoke, freq in _frequencies(spokes, departures).items():
-        for hub, f in ((STORM_HUB, freq), (SECOND_HUB, max(1, round(freq * SECOND_HUB_SHARE)))):
+        for hub, f in ((family.hubs[0], freq), (family.hubs[1], max(1, round(freq * SECOND_HUB_SHARE)))):
             first = rng.random()
             slots.extend((hub, spoke, int((k + first) * BANKS / f)) for k in range(f))
-    slots.extend((hub, other, bank) for bank in range(BANKS) for hub, other in (HUBS, HUBS[::-1]))
+    hubs = family.hubs
+    slots.extend((hub, other, bank) for bank in range(BANKS) for hub, other in (hubs, hubs[::-1]))
     flights: dict[str, FlightLeg] = {}
     number = 100
     for hub, spoke, bank in slots:
-        shuttle = spoke in HUBS
+        shuttle = spoke in hubs
         kind, cabins, _ = SHUTTLE if shuttle else rng.choices(AIRCRAFT, [a[2] for a in AIRCRAFT])[0]
         block = _block_time(hub, spoke)
-        at = FIRST_BANK + bank * BANK_EVERY + SECOND_HUB_OFFSET * (hub == SECOND_HUB)
+        at = family.first_bank + bank * BANK_EVERY + SECOND_HUB_OFFSET * (hub == hubs[1])
         out_dep = at + timedelta(minutes=rng.randint(40, 65))
         in_arr = at - timedelta(minutes=rng.randint(5, 30))
         legs = ((hub, spoke, out_dep),) if shuttle else ((hub, spoke, out_dep), (spoke, hub, in_arr - block))
@@ -170,7 +230,8 @@ def _schedule(rng: random.Random, spokes: tuple[str, ...], departures: float) ->
             for origin, dest, dep in legs:
                 number += 1
                 when = dep + timedelta(days=day)
-                leg = _leg(rng, number, origin, dest, when, DAY + timedelta(days=day), block, kind, cabins, load)
+                loads = {c: family.premium_load if family.premium_load and c > Cabin.ECONOMY else load for c in cabins}
+                leg = _leg(rng, number, origin, dest, when, DAY + timedelta(days=day), block, kind, cabins, loads)
                 flights[leg.leg_id] = leg
     return flights
 
@@ -185,9 +246,9 @@ def _leg(
     block: timedelta,
     kind: str,
     cabins: Mapping[Cabin, int],
-    load: tuple[float, float],
+    loads: Mapping[Cabin, tuple[float, float]],
 ) -> FlightLeg:
-    sold = {c: round(n * rng.uniform(*load)) for c, n in cabins.items()}
+    sold = {c: round(n * rng.uniform(*loads[c])) for c, n in cabins.items()}
     fn = str(number)
     return FlightLeg(
         make_leg_id(CARRIER, fn, day, origin),
@@ -205,16 +266,16 @@ def _leg(
     )
 
 
-def _bookings(rng: random.Random, flights: dict[str, FlightLeg]) -> list[Booking]:
+def _bookings(rng: random.Random, flights: dict[str, FlightLeg], family: Family) -> list[Booking]:
     """Fill day-one seats to their sold counts: half of each hub departure with connections."""
     left = {(lid, c): n for lid, leg in flights.items() if leg.operating_date == DAY for c, n in leg.sold.items()}
     day1 = sorted((leg for leg in flights.values() if leg.operating_date == DAY), key=lambda g: g.leg_id)
     inbound: dict[str, list[FlightLeg]] = {}
     for leg in day1:
-        if leg.destination in HUBS:
+        if leg.destination in family.hubs:
             inbound.setdefault(leg.destination, []).append(leg)
     bookings: list[Booking] = []
-    for out in (g for g in day1 if g.origin in HUBS):
+    for out in (g for g in day1 if g.origin in family.hubs):
         feeders = [
             i
             for i in inbound.get(out.origin, ())
@@ -225,8 +286,8 @@ def _bookings(rng: random.Random, flights: dict[str, FlightLeg]) -> list[Booking
             open_feeders = [f for f in feeders if left.get((f.leg_id, cabin), 0) > 0]
             while want > 0 and open_feeders:
                 feeder = rng.choice(open_feeders)
-                n = min(_party(rng), want, left[(feeder.leg_id, cabin)])
-                bookings.append(_booking(rng, len(bookings), n, (feeder, out), cabin))
+                n = min(_party(rng, family), want, left[(feeder.leg_id, cabin)])
+                bookings.append(_booking(rng, family, len(bookings), n, (feeder, out), cabin))
                 left[(feeder.leg_id, cabin)] -= n
                 left[(out.leg_id, cabin)] -= n
                 want -= n
@@ -235,19 +296,19 @@ def _bookings(rng: random.Random, flights: dict[str, FlightLeg]) -> list[Booking
     for leg in day1:  # everything else: point to point
         for cabin in leg.capacity:
             while left[(leg.leg_id, cabin)] > 0:
-                n = min(_party(rng), left[(leg.leg_id, cabin)])
-                bookings.append(_booking(rng, len(bookings), n, (leg,), cabin))
+                n = min(_party(rng, family), left[(leg.leg_id, cabin)])
+                bookings.append(_booking(rng, family, len(bookings), n, (leg,), cabin))
                 left[(leg.leg_id, cabin)] -= n
     return bookings
 
 
-def _party(rng: random.Random) -> int:
-    return rng.choices(PARTY_SIZES, PARTY_WEIGHTS)[0]
+def _party(rng: random.Random, family: Family) -> int:
+    return rng.choices(family.party_sizes, family.party_weights)[0]
 
 
-def _booking(rng: random.Random, i: int, n: int, legs: tuple[FlightLeg, ...], cabin: Cabin) -> Booking:
+def _booking(rng: random.Random, family: Family, i: int, n: int, legs: tuple[FlightLeg, ...], cabin: Cabin) -> Booking:
     locator = f"{i:06X}"
-    pax = tuple(Passenger(f"{locator}-{k}", rng.choices(TIERS, TIER_WEIGHTS)[0], _needs(rng)) for k in range(n))
+    pax = tuple(Passenger(f"{locator}-{k}", rng.choices(TIERS, family.tier_weights)[0], _needs(rng)) for k in range(n))
     return Booking(locator, pax, tuple(Segment(g.leg_id, cabin) for g in legs), carrier=CARRIER)
 
 
@@ -258,34 +319,41 @@ def _needs(rng: random.Random) -> frozenset[SpecialService]:
     return frozenset({SpecialService.UNACCOMPANIED_MINOR}) if r < 0.025 else frozenset()
 
 
-def _storm(rng: random.Random, flights: dict[str, FlightLeg]) -> tuple[dict[str, FlightLeg], list[Disruption]]:
-    """Cancel a quarter of the storm-window DEN departures and the rotation back into DEN of
-    each; delay some surviving inbound flights; down-gauge one departure; mark what already
-    flew as departed."""
-    now = storm_now()
-    start, end = now, FIRST_BANK + STORM_BANKS[-1] * BANK_EVERY + timedelta(minutes=70)
+def _storm(
+    rng: random.Random, flights: dict[str, FlightLeg], family: Family
+) -> tuple[dict[str, FlightLeg], list[Disruption]]:
+    """Cancel a share of the storm-window hub departures (every one to some spokes, in the
+    two-stop family) and the rotation back into the hub of each; delay some surviving inbound
+    flights; down-gauge one departure; mark what already flew as departed."""
+    hub, now = family.hubs[0], storm_now(family)
+    start, end = now, family.first_bank + family.storm_banks[-1] * BANK_EVERY + timedelta(minutes=70)
     out = {
         lid: replace(g, status=FlightStatus.DEPARTED, actual_off_block=g.departure) if g.departure < now else g
         for lid, g in flights.items()
     }
-    returns: dict[str, list[FlightLeg]] = {}  # spoke -> its flights into DEN, by departure
+    returns: dict[str, list[FlightLeg]] = {}  # spoke -> its flights into the hub, by departure
     for g in sorted(flights.values(), key=lambda g: (g.departure, g.leg_id)):
-        if g.destination == STORM_HUB:
+        if g.destination == hub:
             returns.setdefault(g.origin, []).append(g)
     window = sorted(lid for lid, g in flights.items() if start <= g.departure < end)
-    hub_out = [lid for lid in window if flights[lid].origin == STORM_HUB]
-    cancelled: set[str] = set(rng.sample(hub_out, round(CANCEL_SHARE * len(hub_out))))
+    hub_out = [lid for lid in window if flights[lid].origin == hub]
+    cancelled: set[str] = set(rng.sample(hub_out, round(family.cancel_share * len(hub_out))))
+    spokes = sorted({flights[lid].destination for lid in hub_out} - set(family.hubs))
+    cut_off = set(spokes[:: max(1, round(1 / family.all_cancelled_spokes))]) if family.all_cancelled_spokes else set()
+    cancelled |= {lid for lid in hub_out if flights[lid].destination in cut_off}
     for lid in sorted(cancelled):
         leg = flights[lid]
         back = next((r for r in returns.get(leg.destination, ()) if r.departure >= leg.arrival + leg.min_turn), None)
         if back is not None and back.operating_date == DAY:
             cancelled.add(back.leg_id)
+    for lid in cancelled:  # a return leg may lie past the window
+        out[lid] = replace(flights[lid], status=FlightStatus.CANCELLED)
     delayed, gauged = [], []
     for lid in window:
         leg = flights[lid]
         if lid in cancelled:
-            out[lid] = replace(leg, status=FlightStatus.CANCELLED)
-        elif leg.destination == STORM_HUB and rng.random() < DELAY_SHARE:
+            continue
+        if leg.destination == hub and rng.random() < DELAY_SHARE:
             late = timedelta(minutes=rng.randint(40, 150))
             out[lid] = replace(
                 leg,
@@ -294,32 +362,32 @@ def _storm(rng: random.Random, flights: dict[str, FlightLeg]) -> tuple[dict[str,
                 estimated_arrival=leg.arrival + late,
             )
             delayed.append(lid)
-        elif not gauged and leg.origin == STORM_HUB and leg.aircraft_type in ("A321", "B739"):
+        elif not gauged and leg.origin == hub and leg.aircraft_type in ("A321", "B739"):
             smaller = dict(AIRCRAFT[0][1])
             out[lid] = replace(leg, capacity=smaller, aircraft_type=AIRCRAFT[0][0])
             gauged.append(lid)
+    cancellation = Disruption(
+        f"STORM:{hub}", 1, DisruptionKind.CANCELLATION, CARRIER, tuple(sorted(cancelled)), now, cause=family.cause
+    )
     disruptions = [
-        Disruption(
-            f"STORM:{STORM_HUB}",
-            1,
-            DisruptionKind.CANCELLATION,
-            CARRIER,
-            tuple(sorted(cancelled)),
-            now,
-            cause="thunderstorms",
-        ),
-        Disruption(f"DELAY:{STORM_HUB}", 1, DisruptionKind.DELAY, CARRIER, tuple(delayed), now),
-        Disruption(f"DOWNGAUGE:{STORM_HUB}", 1, DisruptionKind.DOWNGAUGE, CARRIER, tuple(gauged), now),
+        cancellation,
+        Disruption(f"DELAY:{hub}", 1, DisruptionKind.DELAY, CARRIER, tuple(delayed), now),
+        Disruption(f"DOWNGAUGE:{hub}", 1, DisruptionKind.DOWNGAUGE, CARRIER, tuple(gauged), now),
     ]
     return out, disruptions
 
 
-def run_benchmark(passengers: int, seed: int = 1, time_limit: float = 10.0) -> dict[str, float | int | str]:
+def run_benchmark(
+    passengers: int, seed: int = 1, time_limit: float = 10.0, family: str = "meltdown"
+) -> dict[str, object]:
     """Solve one meltdown optimally and greedily; wall times include finding the affected
-    bookings, seat availability and building candidates, which both methods share."""
-    flights, bookings, disruptions = generate_hub_meltdown(passengers, seed)
+    bookings, seat availability and building candidates, which both methods share.  Money is
+    the carrier's (``costs``); ``headroom_captured`` is the share of greedy's distance to the
+    bound that the optimizer closed."""
+    kind = FAMILIES[family]
+    flights, bookings, disruptions = generate_hub_meltdown(passengers, seed, kind)
     settings = OptimizerSettings(time_limit_s=time_limit)
-    now = storm_now()
+    now = storm_now(kind)
     start = time.perf_counter()
     affected = find_affected(flights, bookings, disruptions, settings, now)
     avail = seat_availability(flights, affected, {})
@@ -329,12 +397,10 @@ def run_benchmark(passengers: int, seed: int = 1, time_limit: float = 10.0) -> d
     prep_s = time.perf_counter() - start
     candidates, best = solve_widening(affected, builder, candidates, avail, settings)
     greedy = solve_greedy(affected, {}, avail, settings, builder.no_option_costs(affected), builder)  # next flight
-    unplaced = sum(a.booking.party_size for a in affected if best.assignment.get(a.booking.record_locator) is None)
-    greedy_unplaced = sum(
-        a.booking.party_size for a in affected if greedy.assignment.get(a.booking.record_locator) is None
-    )
     disrupted = sum(a.booking.party_size for a in affected)
+    headroom = greedy.objective - best.lower_bound
     return {
+        "family": family,
         "passengers": disrupted,
         "bookings": len(affected),
         "network_passengers": sum(b.party_size for b in bookings),
@@ -349,18 +415,48 @@ def run_benchmark(passengers: int, seed: int = 1, time_limit: float = 10.0) -> d
         "deadline_hit": best.deadline_hit,
         "limits_hit": list(best.limits_hit),
         "phases_s": {"candidates": round(prep_s, 3)} | {k: round(v, 3) for k, v in sorted(best.phases.items())},
+        "currency": settings.costs_for(CARRIER).currency,
         "objective": round(best.objective, 1),
         "lower_bound": round(best.lower_bound, 1),
+        "bound_kind": "capacity-free" if "greedy-fallback" in best.method else "capacity-aware (LP over candidates)",
         "gap": round(best.gap, 5),
-        "unaccommodated": best.unaccommodated,
-        "unaccommodated_passengers": unplaced,
-        "accommodated_share": round(1 - unplaced / disrupted, 4) if disrupted else 1.0,
+        "owed": owed_by(affected, best.assignment, builder),
+        **_seated(affected, best.assignment, disrupted, ""),
         "greedy_objective": round(greedy.objective, 1),
         "greedy_wall_s": round(prep_s + greedy.wall_s, 3),
-        "greedy_unaccommodated": greedy.unaccommodated,
-        "greedy_unaccommodated_passengers": greedy_unplaced,
+        "greedy_owed": owed_by(affected, greedy.assignment, builder),
+        **_seated(affected, greedy.assignment, disrupted, "greedy_"),
         "vs_greedy": round(best.objective / greedy.objective, 4) if greedy.objective else 1.0,
+        "headroom_vs_greedy": round(headroom / greedy.objective, 4) if greedy.objective else 0.0,
+        "headroom_captured": round((greedy.objective - best.objective) / headroom, 4) if headroom > 1e-6 else None,
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _seated(affected: list, assignment: Mapping, disrupted: int, prefix: str) -> dict[str, object]:
+    unplaced = sum(a.booking.party_size for a in affected if assignment.get(a.booking.record_locator) is None)
+    return {
+        f"{prefix}unaccommodated": sum(1 for a in affected if assignment.get(a.booking.record_locator) is None),
+        f"{prefix}unaccommodated_passengers": unplaced,
+        f"{prefix}accommodated_share": round(1 - unplaced / disrupted, 4) if disrupted else 1.0,
+    }
+
+
+def owed_by(affected: list, assignment: Mapping, builder: CandidateBuilder) -> dict[str, float]:
+    """What a plan owes the passengers, summed in the carrier's money: compensation, care,
+    downgrade refunds, and the refunds of parties left without a seat."""
+    total = {"compensation": 0.0, "care": 0.0, "downgrade_refunds": 0.0, "refunds_no_seat": 0.0}
+    for a in affected:
+        chosen = assignment.get(a.booking.record_locator)
+        owed = chosen.entitlements if chosen is not None else builder.no_option(a)[1]
+        if owed is None:
+            continue
+        n, c = a.booking.party_size, builder.journey(a).costs
+        total["compensation"] += n * owed.compensation_in(c)
+        total["care"] += n * owed.care
+        total["downgrade_refunds"] += n * owed.downgrade_refund
+        total["refunds_no_seat"] += n * owed.refund if chosen is None else 0.0
+    return {k: round(v, 1) for k, v in total.items()}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -368,14 +464,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passengers", type=int, default=10_000, help="disrupted passengers to aim for")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the generated instance")
     parser.add_argument("--time-limit", type=float, default=10.0, help="solver deadline in seconds")
+    families = "; ".join(f"{f.name}: {f.about}" for f in FAMILIES.values())
+    parser.add_argument("--family", choices=sorted(FAMILIES), default="meltdown", help=f"kind of instance ({families})")
 
 
 def run(args: argparse.Namespace) -> int:
-    result = run_benchmark(args.passengers, args.seed, args.time_limit)
+    result = run_benchmark(args.passengers, args.seed, args.time_limit, getattr(args, "family", "meltdown"))
     if not getattr(args, "json", False):
         limits = ", ".join(result["limits_hit"]) or "none"
         phases = ", ".join(f"{k} {v:.2f}s" for k, v in result["phases_s"].items())
-        print(f"hub meltdown, {result['passengers']} disrupted passengers:")
+        print(f"{result['family']}, {result['passengers']} disrupted passengers:")
         print(f"method {result['method']}, limits hit: {limits}, gap {result['gap']:.2%}, phases: {phases}")
     print(json.dumps(result, indent=None if getattr(args, "json", False) else 2))
     return 0

@@ -11,8 +11,6 @@ the same way on every machine, so the result is deterministic.
 
 from __future__ import annotations
 
-import functools
-import heapq
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,19 +39,37 @@ class _State:
     def __init__(
         self, affected: Sequence[Affected], assignment: Mapping[str, Candidate | None], avail: Mapping[LegCabin, int]
     ) -> None:
+        self._uses: dict[int, tuple[LegCabin, ...]] = {}  # by identity: hashing segments is the hot spot
         self.party = {a.booking.record_locator: a.booking.party_size for a in affected}
         self.chosen: dict[str, Candidate | None] = dict(assignment)
         self.left = dict(avail)
         self.users: dict[LegCabin, set[str]] = defaultdict(set)
         for locator, c in self.chosen.items():
-            for lc in _uses(c):
+            for lc in self.uses(c):
                 self.left[lc] = self.left.get(lc, 0) - self.party[locator]
                 self.users[lc].add(locator)
         self.log: list[tuple[str, Candidate | None]] = []
+        self._smallest: dict[LegCabin, list[str]] = {}  # users by (party, locator), while unchanged
+
+    def uses(self, c: Candidate | None) -> tuple[LegCabin, ...]:
+        """(leg, cabin)s of ``c`` (candidates live as long as this state, so ids are stable)."""
+        if c is None:
+            return ()
+        found = self._uses.get(id(c))
+        if found is None:
+            found = self._uses[id(c)] = tuple((s.leg_id, s.cabin) for s in c.segments)
+        return found
+
+    def smallest_users(self, lc: LegCabin) -> list[str]:
+        """Parties on ``lc``, smallest first (cached until someone moves on or off it)."""
+        found = self._smallest.get(lc)
+        if found is None:
+            found = self._smallest[lc] = sorted(self.users[lc], key=lambda u: (self.party[u], u))
+        return found
 
     def fits(self, c: Candidate, locator: str) -> bool:
-        n, mine = self.party[locator], _uses(self.chosen.get(locator))
-        return all(self.left.get(lc, 0) + (n if lc in mine else 0) >= n for lc in _uses(c))
+        n, mine = self.party[locator], self.uses(self.chosen.get(locator))
+        return all(self.left.get(lc, 0) + (n if lc in mine else 0) >= n for lc in self.uses(c))
 
     def put(self, locator: str, c: Candidate | None) -> None:
         self.log.append((locator, self.chosen.get(locator)))
@@ -66,22 +82,15 @@ class _State:
 
     def _set(self, locator: str, c: Candidate | None) -> None:
         n = self.party[locator]
-        for lc in _uses(self.chosen.get(locator)):
+        for lc in self.uses(self.chosen.get(locator)):
             self.left[lc] += n
             self.users[lc].discard(locator)
-        for lc in _uses(c):
+            self._smallest.pop(lc, None)
+        for lc in self.uses(c):
             self.left[lc] = self.left.get(lc, 0) - n
             self.users[lc].add(locator)
+            self._smallest.pop(lc, None)
         self.chosen[locator] = c
-
-
-@functools.cache
-def _segment_uses(segments: tuple) -> tuple[LegCabin, ...]:
-    return tuple((s.leg_id, s.cabin) for s in segments)
-
-
-def _uses(c: Candidate | None) -> tuple[LegCabin, ...]:
-    return () if c is None else _segment_uses(c.segments)
 
 
 def eject(
@@ -93,6 +102,17 @@ def eject(
     max_attempts: int,
 ) -> Ejected:
     """The assignment improved by ejection moves (see the module docstring)."""
+    return _eject(affected, candidates, avail, assignment, no_option, max_attempts)
+
+
+def _eject(
+    affected: Sequence[Affected],
+    candidates: Mapping[str, Sequence[Candidate]],
+    avail: Mapping[LegCabin, int],
+    assignment: Mapping[str, Candidate | None],
+    no_option: Mapping[str, float],
+    max_attempts: int,
+) -> Ejected:
     state = _State(affected, assignment, avail)
     skip = {a.booking.record_locator: no_option_cost(a, no_option) for a in affected}
     options = {
@@ -138,16 +158,14 @@ def _make_room(
     """Moves parties off ``option``'s short (leg, cabin)s until ``loc`` fits; returns the cost
     the moves add (None: no room could be made) and the budget left."""
     party = state.party[loc]
-    mine = set(_uses(state.chosen.get(loc)))
-    wanted = set(_uses(option))
+    mine = set(state.uses(state.chosen.get(loc)))
+    wanted = set(state.uses(option))
     added = 0.0
     for lc in sorted(wanted):
         short = party - state.left.get(lc, 0) - (party if lc in mine else 0)
         if short <= 0:
             continue
-        users = heapq.nsmallest(
-            USERS_TRIED, (u for u in state.users[lc] if u != loc), key=lambda u: (state.party[u], u)
-        )
+        users = [u for u in state.smallest_users(lc)[: USERS_TRIED + 1] if u != loc][:USERS_TRIED]
         for other in users:
             if short <= 0:
                 break
@@ -155,7 +173,7 @@ def _make_room(
                 return None, 0
             budget -= 1
             here = state.chosen[other]
-            move = next((c for c in options[other] if not wanted & set(_uses(c)) and state.fits(c, other)), None)
+            move = next((c for c in options[other] if wanted.isdisjoint(state.uses(c)) and state.fits(c, other)), None)
             if move is None or here is None:
                 continue
             added += move.cost - here.cost
