@@ -20,7 +20,7 @@ from google.protobuf import json_format
 from rebook.client import ClientOptions, RebookingClient
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
 from rebook.e2e import make_flight, wait_views
-from rebook.launch import LocalCluster
+from rebook.launch import LocalCluster, isolated_topics
 from rebook.notifier.core.settings import DEV_TOKEN_SECRET
 from rebook.notifier.core.tokens import issue_passenger_token
 from rebook.runtime.grpc_server import ServiceBinding, build_server
@@ -64,6 +64,7 @@ def test_examples_feed_push_and_follow(kafka_bootstrap: str, tmp_path: Path) -> 
     token = issue_passenger_token(DEV_TOKEN_SECRET, passenger, timedelta(hours=1))
 
     env = {"REBOOK_NOTIFIER_TOKEN_SECRET": DEV_TOKEN_SECRET}
+    env.update(isolated_topics(kafka_bootstrap, f"examples{uuid.uuid4().hex[:8]}."))
     with LocalCluster(kafka_bootstrap, tmp_path / "run", env=env) as cluster:
         detector, optimizer = cluster.address("detector"), cluster.address("optimizer")
         loaded = _example("feed_flight_events.py", "--detector", detector, "--schedule", str(flights))
