@@ -29,16 +29,13 @@ import grpc
 import pytest
 import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from kafka import KafkaConsumer, TopicPartition
-from kafka.structs import OffsetAndMetadata
 
 from rebook.detector.convert import event_to_proto
 from rebook.detector.core import Cancellation, FlightEvent
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
+from rebook.launch import isolated_topics
 from rebook.notifier.core.tokens import issue_passenger_token
-from rebook.runtime.local_kafka import ensure_topics
-from rebook.runtime.topics import DISRUPTIONS, OFFERS
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from rebook.v1 import notification_service_pb2 as nss
@@ -70,6 +67,7 @@ class Service:
 class Stack:
     services: dict[str, Service] = field(default_factory=dict)
     prometheus_url: str = ""
+    topic_prefix: str = ""
     channels: list[grpc.Channel] = field(default_factory=list)
 
     def channel(self, name: str) -> grpc.Channel:
@@ -109,30 +107,19 @@ def _serving(port: int) -> bool:
     return reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
-def _start_from_end(bootstrap: str, group: str, topic: str) -> None:
-    """Commits ``group``'s offsets at the end of ``topic``: the fresh services see only what this
-    test writes, not what earlier runs left on the shared topics."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        ends = consumer.end_offsets(partitions)
-        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in ends.items()})
-    finally:
-        consumer.close(autocommit=False)
-
 
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap, prometheus_bin, tmp_path_factory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("ops-e2e")
-    ensure_topics(kafka_bootstrap)
-    prefix = f"ops-e2e-{uuid.uuid4().hex[:8]}"
-    _start_from_end(kafka_bootstrap, f"{prefix}.optimizer", DISRUPTIONS.name)
-    _start_from_end(kafka_bootstrap, f"{prefix}.notifier", OFFERS.name)
-    stack = Stack()
+    # Topics of its own: what earlier runs left on a shared broker's declared topics (demo days,
+    # offers of another schema) never reaches these services or their metrics.
+    prefix = f"ops-e2e-{uuid.uuid4().hex[:8]}."
+    stack = Stack(topic_prefix=prefix)
     prometheus: subprocess.Popen | None = None
     env = {k: v for k, v in os.environ.items() if not k.startswith("REBOOK_")}
+    env.update(isolated_topics(kafka_bootstrap, prefix))
     env.update(
-        REBOOK_KAFKA_BOOTSTRAP=kafka_bootstrap, REBOOK_CONSUMER_GROUP_PREFIX=prefix, REBOOK_LOG_LEVEL="INFO",
+        REBOOK_KAFKA_BOOTSTRAP=kafka_bootstrap, REBOOK_LOG_LEVEL="INFO",
         REBOOK_GRPC_HOST="127.0.0.1", REBOOK_SHUTDOWN_GRACE="1s", REBOOK_NOTIFIER_TOKEN_SECRET=TOKEN_SECRET,
         REBOOK_NOTIFIER_WEBHOOK_SECRET="ops-e2e-webhook-secret", REBOOK_OPTIMIZER_TIME_LIMIT="5s",
     )  # fmt: skip
@@ -313,8 +300,9 @@ def test_prometheus_sees_a_cancellation_through_to_the_passenger(stack: Stack) -
     locator = "".join(random.choices(string.ascii_uppercase, k=6))
     optimizer_metrics = stack.services["optimizer"].metrics_port
     consumed = "rebook_kafka_messages_consumed_total"
-    flights_before = _metric(optimizer_metrics, consumed, topic="rebook.flights.v1")
-    bookings_before = _metric(optimizer_metrics, consumed, topic="rebook.bookings.v1")
+    flights, bookings = stack.topic_prefix + "rebook.flights.v1", stack.topic_prefix + "rebook.bookings.v1"
+    flights_before = _metric(optimizer_metrics, consumed, topic=flights)
+    bookings_before = _metric(optimizer_metrics, consumed, topic=bookings)
 
     detector = fss_grpc.FlightStatusServiceStub(stack.channel("detector"))
     schedule = fss.LoadScheduleRequest(legs=[leg_to_proto(g) for g in (cancelled, *later)])
@@ -325,8 +313,8 @@ def test_prometheus_sees_a_cancellation_through_to_the_passenger(stack: Stack) -
     upserted = optimizer.UpsertBookings(rbs.UpsertBookingsRequest(bookings=[booking_to_proto(booking)]), timeout=20)
     assert upserted.upserted_count == 1
     assert wait_until(
-        lambda: _metric(optimizer_metrics, consumed, topic="rebook.flights.v1") >= flights_before + 3
-        and _metric(optimizer_metrics, consumed, topic="rebook.bookings.v1") >= bookings_before + 1,
+        lambda: _metric(optimizer_metrics, consumed, topic=flights) >= flights_before + 3
+        and _metric(optimizer_metrics, consumed, topic=bookings) >= bookings_before + 1,
         30, 0.2,
     ), f"the optimizer's views did not see the schedule and booking:\n{stack.logs()}"  # fmt: skip
 
