@@ -29,7 +29,7 @@ from rebook.domain.model import (
     make_leg_id,
 )
 from rebook.launch import isolated_topics
-from rebook.runtime.kafka import EventProducer, read_to_end
+from rebook.runtime.kafka import TYPE_HEADER, EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import ALL_TOPICS, BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, TopicSpec
 from rebook.v1 import offer_pb2
@@ -141,7 +141,12 @@ def publish_cancellations(bootstrap: str, ns: Namespace, network: Network) -> No
 
 
 def read_offers(bootstrap: str, ns: Namespace) -> list[offer_pb2.Offer]:
-    return [offer_pb2.Offer.FromString(r.value) for r in read_to_end(bootstrap, [ns[OFFERS]]) if r.value]
+    """Every offer version on the topic (poison a test put there is left out)."""
+    offers = []
+    for record in read_to_end(bootstrap, [ns[OFFERS]]):
+        if record.value and record.headers.get(TYPE_HEADER) == offer_pb2.Offer.DESCRIPTOR.full_name:
+            offers.append(offer_pb2.Offer.FromString(record.value))
+    return offers
 
 
 @dataclass

@@ -19,7 +19,7 @@ from rebook.notifier.metrics import NotifierMetrics
 from rebook.notifier.servicer import ServicerDeps
 from rebook.notifier.state import KafkaStateSink, rebuild
 from rebook.notifier.webhooks import Sender, WebhookCallbacks, WebhookDispatcher, post
-from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, read_to_end
+from rebook.runtime.kafka import ConsumerLoop, DeadLetters, EventProducer, Record, read_to_end
 from rebook.runtime.topics import DEAD_LETTER, NOTIFICATION_DEAD_LETTER, NOTIFICATIONS, OFFERS, TopicSpec
 from rebook.v1 import offer_pb2
 
@@ -79,7 +79,9 @@ class Notifier:
 
     def restore(self) -> None:
         """Rebuilds the known notifications and channels; call before consuming."""
-        state = rebuild(read_to_end(self._deps.bootstrap, [self._deps.topics.state]))
+        deps = self._deps
+        poison = DeadLetters(deps.bootstrap, deps.producer, deps.topics.poison)
+        state = rebuild(read_to_end(deps.bootstrap, [deps.topics.state]), poison.send)
         self.engine.restore(state.entries, state.channels, state.dead)
 
     def handle(self, record: Record) -> None:

@@ -9,13 +9,14 @@ either made its notifications durably or is consumed again, and then deduped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from rebook.domain.errors import DomainError
 from rebook.notifier.convert import from_channel, from_notification, to_channel, to_notification
 from rebook.notifier.core.channels import ChannelRecord
 from rebook.notifier.core.store import Entry
-from rebook.runtime.kafka import EventProducer, Record
+from rebook.runtime.kafka import EventProducer, PoisonMessageError, Record
 from rebook.runtime.topics import TopicSpec
 from rebook.v1 import notification_service_pb2 as pb
 
@@ -57,8 +58,12 @@ class RestoredState:
     dead: set[str] = field(default_factory=set)
 
 
-def rebuild(records: Iterable[Record]) -> RestoredState:
-    """The latest state per key from the state topic read to its end (tombstones drop a key)."""
+def rebuild(
+    records: Iterable[Record], on_poison: Callable[[Record, Exception], None] = lambda record, error: None
+) -> RestoredState:
+    """The latest state per key from the state topic read to its end (tombstones drop a key).
+    A record that cannot be read goes to ``on_poison`` and is skipped: one garbage record must
+    not stop every start."""
     latest: dict[str, Record] = {}
     for record in records:
         if record.key is not None:
@@ -67,12 +72,18 @@ def rebuild(records: Iterable[Record]) -> RestoredState:
     for key, record in latest.items():
         if record.value is None:
             continue
-        if key.startswith(NOTIFICATION_KEY):
-            message = record.decode(pb.Notification)
-            state.entries.append(from_notification(message))
-        elif key.startswith(CHANNEL_KEY):
-            state.channels.append(from_channel(record.decode(pb.Channel)))
-        elif key.startswith(DEAD_KEY):
-            state.dead.add(key.removeprefix(DEAD_KEY))
+        try:
+            _restore_one(state, key, record)
+        except (PoisonMessageError, DomainError, ValueError, TypeError, KeyError) as error:
+            on_poison(record, error)
     state.entries.sort(key=lambda entry: (entry.create_time, entry.version))
     return state
+
+
+def _restore_one(state: RestoredState, key: str, record: Record) -> None:
+    if key.startswith(NOTIFICATION_KEY):
+        state.entries.append(from_notification(record.decode(pb.Notification)))
+    elif key.startswith(CHANNEL_KEY):
+        state.channels.append(from_channel(record.decode(pb.Channel)))
+    elif key.startswith(DEAD_KEY):
+        state.dead.add(key.removeprefix(DEAD_KEY))

@@ -182,6 +182,50 @@ class Record:
         return message
 
 
+class DeadLetters:
+    """Copies poison records to a dead-letter topic, each source record once.
+
+    Views are re-read from the beginning on every start and meet the same poison again; a
+    consumer may be handed a record again after a crash.  The sources already on the topic
+    (header ``rebook-source``: topic/partition/offset) are read once, on the first poison met,
+    and not copied again."""
+
+    def __init__(self, bootstrap: str, producer: EventProducer, topic: TopicSpec) -> None:
+        self._bootstrap = bootstrap
+        self._producer = producer
+        self._topic = topic
+        self._sent: set[str] | None = None
+        self._lock = threading.Lock()
+
+    def _known(self) -> set[str]:
+        if self._sent is None:
+            self._sent = {
+                r.headers.get(SOURCE_HEADER, "") for r in read_to_end(self._bootstrap, [self._topic], timeout_s=30)
+            }
+        return self._sent
+
+    def send(self, record: Record, error: Exception) -> bool:
+        """False when the record was dead-lettered before (nothing sent)."""
+        source = f"{record.topic}/{record.partition}/{record.offset}"
+        with self._lock:
+            if source in self._known():
+                log.warning("poison message already in the dead-letter topic", extra={"source": source})
+                return False
+            headers = [(k, v.encode()) for k, v in record.headers.items()]
+            headers += [
+                (ERROR_HEADER, f"{type(error).__name__}: {error}"[:1000].encode()),
+                (SOURCE_HEADER, source.encode()),
+            ]
+            key = record.key.encode() if record.key is not None else None
+            self._producer.publish_raw(self._topic.name, key, record.value, headers).get(timeout=30)
+            self._known().add(source)
+        log.error(
+            "message sent to dead-letter topic",
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
+        )
+        return True
+
+
 REBALANCE_STALL_S = 6.0
 
 
@@ -270,6 +314,7 @@ class _ProcessingLoop:
 
     def __init__(
         self,
+        bootstrap: str,
         name: str,
         topics: Sequence[TopicSpec],
         handler: Handler,
@@ -288,7 +333,7 @@ class _ProcessingLoop:
         self._max_attempts = max_attempts
         self._retry_backoff_s = retry_backoff_s
         self._poll_timeout_ms = poll_timeout_ms
-        self._dead_letter_topic = dead_letter_topic.name
+        self._dead_letters = DeadLetters(bootstrap, producer, dead_letter_topic)
         self._metrics = _shared(ConsumerMetrics, registry)
         self._metrics.initialise(name, self._topics)
         self._stop = threading.Event()
@@ -410,19 +455,9 @@ class _ProcessingLoop:
         """Hook: remember the offset to commit."""
 
     def dead_letter(self, record: Record, error: Exception) -> None:
-        """Copies ``record`` to the dead-letter topic with the error; blocks until acked."""
-        headers = [(k, v.encode()) for k, v in record.headers.items()]
-        headers += [
-            (ERROR_HEADER, f"{type(error).__name__}: {error}"[:1000].encode()),
-            (SOURCE_HEADER, f"{record.topic}/{record.partition}/{record.offset}".encode()),
-        ]
-        key = record.key.encode() if record.key is not None else None
-        self._producer.publish_raw(self._dead_letter_topic, key, record.value, headers).get(timeout=30)
-        self._metrics.dead_letters.labels(self.group_id, record.topic).inc()
-        log.error(
-            "message sent to dead-letter topic",
-            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
-        )
+        """Copies ``record`` to the dead-letter topic with the error (once); blocks until acked."""
+        if self._dead_letters.send(record, error):
+            self._metrics.dead_letters.labels(self.group_id, record.topic).inc()
 
     def _update_lag(self) -> None:
         per_topic: dict[str, int] = {}
@@ -468,8 +503,8 @@ class ConsumerLoop(_ProcessingLoop):
         stall_s: float = 15.0,
     ) -> None:
         super().__init__(
-            group_id, topics, handler, producer, registry, max_attempts, retry_backoff_s, poll_timeout_ms,
-            dead_letter_topic, stall_s,
+            bootstrap, group_id, topics, handler, producer, registry, max_attempts, retry_backoff_s,
+            poll_timeout_ms, dead_letter_topic, stall_s,
         )  # fmt: skip
         self._after_batch = after_batch
         self._discard_batch = discard_batch
@@ -566,8 +601,8 @@ class ViewLoop(_ProcessingLoop):
         stall_s: float = 15.0,
     ) -> None:
         super().__init__(
-            name, topics, handler, producer, registry, max_attempts, retry_backoff_s, poll_timeout_ms,
-            dead_letter_topic, stall_s,
+            bootstrap, name, topics, handler, producer, registry, max_attempts, retry_backoff_s,
+            poll_timeout_ms, dead_letter_topic, stall_s,
         )  # fmt: skip
         self.caught_up = threading.Event()
         self._config = {
