@@ -176,7 +176,11 @@ def leg_from_proto(message: flight_pb2.FlightLeg, field: str = "") -> FlightLeg:
     departure = _require_timestamp(message, "scheduled_departure_time", field, violations)
     arrival = _require_timestamp(message, "scheduled_arrival_time", field, violations)
     capacity, sold = cabins_from_proto(message.cabins, f"{field}cabins", violations)
-    status = FlightStatus(message.status) if message.status else FlightStatus.SCHEDULED
+    status = FlightStatus.SCHEDULED
+    if message.status in FlightStatus._value2member_map_:
+        status = FlightStatus(message.status)
+    elif message.status:
+        violations.append(FieldViolation(f"{field}status", f"{message.status} is not a known flight status"))
     if violations:
         raise ValidationError(violations)
     min_turn = message.min_turn_duration.ToTimedelta() if message.HasField("min_turn_duration") else None

@@ -214,3 +214,11 @@ def test_bad_legs_events_and_pings_are_items_too(folder, tmp_path):
     with pytest.raises(ValidationError):
         check_ping('{"passengerId": "p", "latitude": "north"}')
     check_ping('{"passengerId": "p", "latitude": 1, "longitude": 2.5, "pingTime": "2026-11-23T10:00:00Z"}')
+
+
+def test_unknown_flight_status_number_is_a_violation_not_a_crash(folder):
+    obj = json.loads((folder / "flights.jsonl").read_text().splitlines()[0])
+    line = json.dumps({**obj, "status": 42})
+    with pytest.raises(ValidationError) as fast:
+        LegDecoder().decode(line, "flights[0].")
+    assert [v.field for v in fast.value.violations] == ["flights[0].status"]
