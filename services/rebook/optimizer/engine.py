@@ -41,6 +41,7 @@ from rebook.optimizer.offers import (
     build_offer,
     effective_segments,
     expire,
+    replan_note,
     respond,
     same_proposal,
     supersede,
@@ -408,10 +409,11 @@ class RebookingEngine:
                 if same_proposal(previous, offer):
                     continue  # re-planned to what the passenger already has: no news
                 # A new version of the same offer replaces the holds in one step.
-                offer = replace(offer, version=previous.version + 1)
+                offer = replace(offer, version=previous.version + 1, explanation=replan_note(previous, offer))
             elif previous is not None and (previous.holds or previous.status in LIVE):
                 made.append(supersede(previous, now))
                 self._store(made[-1])
+                offer = replace(offer, explanation=replan_note(previous, offer))
             made.append(offer)
             self._store(offer)
         planned = {option.record_locator for option in plan.options}

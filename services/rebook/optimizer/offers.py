@@ -169,7 +169,10 @@ def build_offer(
     policy: OfferPolicy,
     now: datetime,
 ) -> Offer:
-    """The first version of the offer for one affected booking."""
+    """The first version of the offer for one affected booking, made at ``now`` or, when it
+    answers a disruption known later (one solve of a whole day), when that became known: no
+    offer exists before its cause, nor expires before anyone knew of it."""
+    made = max(now, disruption.known_time)
     booking: Booking = plan_option.affected.booking
     options: list[OfferOption] = []
     if plan_option.primary is not None:
@@ -199,12 +202,12 @@ def build_offer(
         options=tuple(options),
         primary_option_id=primary.option_id,
         holds=holds_for(primary, booking.party_size) if status != OfferStatus.UNACCOMMODATED else (),
-        expire_time=_expiry(plan_option.primary, policy, now),
+        expire_time=_expiry(plan_option.primary, policy, made),
         explanation=plan_option.explanation,
         disruption_id=disruption.disruption_id,
         disruption_version=disruption.version,
         disruption_known_time=disruption.known_time,
-        create_time=now,
+        create_time=made,
         predicted=disruption.predicted,
         kept_leg_ids=frozenset(s.leg_id for s in plan_option.affected.kept),
         unaccommodated_reason=reason if plan_option.primary is None else Unaccommodated.UNSPECIFIED,
@@ -253,6 +256,25 @@ def total_cost(offers: Iterable[Offer], bookings: Mapping[str, Booking], setting
 def same_proposal(current: Offer, planned: Offer) -> bool:
     """Whether a re-plan proposes what the passenger already has (same status and held seats)."""
     return current.status == planned.status and current.holds == planned.holds
+
+
+def replan_note(previous: Offer, offer: Offer) -> str:
+    """``offer``'s explanation, saying first that it replaces ``previous`` and why."""
+    if previous.disruption_id != offer.disruption_id:
+        why = "Your trip changed again, so this replaces our previous offer"
+    elif offer.status == OfferStatus.UNACCOMMODATED:
+        why = "The seats of our previous offer are no longer available"
+    else:
+        before, now = previous.held_option, offer.held_option
+        if previous.status == OfferStatus.UNACCOMMODATED or before is None or not previous.holds:
+            why = "A seat has become free since our previous offer"
+        elif now is not None and before.arrival and now.arrival and now.arrival < before.arrival:
+            why = "We found you an earlier arrival than in our previous offer"
+        elif now is not None and before.arrival and now.arrival and now.arrival == before.arrival:
+            why = "We found you a better itinerary arriving at the same time as in our previous offer"
+        else:
+            why = "Our previous offer could not be kept (a flight changed, left or was needed for others)"
+    return f"Updated: {why}. {offer.explanation}"
 
 
 def supersede(offer: Offer, now: datetime) -> Offer:

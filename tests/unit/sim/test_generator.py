@@ -203,3 +203,9 @@ def test_the_storm_day_offers_nine_in_ten_a_seat(folder):
     assert summary["passengers_with_option"] >= 0.9 * summary["passengers_affected"]
     unaccommodated = [o for o in offers if not o.holds]
     assert all(o.unaccommodated_reason for o in unaccommodated)
+    # Issue 14.10: solved at once, each offer is still made when its own disruption was known
+    # and expires after it (not the day's first disruption's time).
+    for offer in offers:
+        known = offer.disruption_known_time.ToNanoseconds()
+        assert offer.create_time.ToNanoseconds() >= known
+        assert offer.expire_time.ToNanoseconds() > known

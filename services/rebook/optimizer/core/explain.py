@@ -69,8 +69,8 @@ def explain(
     horizon_end: datetime | None = None,
 ) -> str:
     """E.g. "Your 14:05 to Denver was cancelled; the 15:40 was full in economy, so we booked
-    you on the tomorrow, Tue 24 Nov, 08:10, arriving 09:35, and kept your party of three
-    together; you will spend the night in Chicago."  ``now`` is when the
+    you on the flight leaving tomorrow, Tue 24 Nov, 08:10 via Chicago, arriving 11:35 and kept
+    your party of three together; you will spend the night in Chicago."  ``now`` is when the
     passenger reads it: times on another day carry their date.  ``no_seat`` ("no_route" or
     "no_seat_within_horizon") says why there is no ``chosen``; ``horizon_end`` is the latest
     departure that was searched.  Without ``now``, "today" is the day the party is ready."""
@@ -80,7 +80,8 @@ def explain(
     together = f" and kept your party of {_number(party)} together" if party > 1 else ""
     if chosen is None:
         return f"{head}; {_no_seat(a, no_seat, horizon_end, now)}"
-    full = _earlier_full(a, chosen, flights)
+    full = _earlier_full(a, chosen, flights, now)
+    full = full if ", " not in full else f"flight leaving {full}"
     because = f"; the {full} was full in {_cabin_name(a.cabin)}, so" if full else ";"
     notes = (_airport_change(a, chosen, flights), _overnight(a, chosen, flights))
     notes_text = "".join(f"; {note}" for note in notes if note)
@@ -141,13 +142,17 @@ def _overnight(a: Affected, c: Candidate, flights: Mapping[str, FlightLeg]) -> s
     return ""
 
 
-def _earlier_full(a: Affected, chosen: Candidate, flights: Mapping[str, FlightLeg]) -> str:
+def _earlier_full(
+    a: Affected, chosen: Candidate, flights: Mapping[str, FlightLeg], now: datetime | None = None
+) -> str:
     """Departure time of the last direct flight before the chosen one that the party could
     have made but did not get (no seats left for it), if there is one.  Looked up in the
     route index of ``flights`` (built once per plan), not by scanning every leg."""
     routes = flights.routes if isinstance(flights, FlightsByRoute) else RouteIndex(flights)
     last = routes.last_departing(a.at_airport, a.destination, a.ready, chosen.departure)
-    return local_time(last.departure, last.origin) if last else ""
+    if last is None:
+        return ""
+    return local_time(last.departure, last.origin) if now is None else local_when(last.departure, last.origin, now)
 
 
 class RouteIndex:
@@ -200,8 +205,12 @@ def _itinerary(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) ->
     text = f"the {leave}" if ", " not in leave else f"the flight leaving {leave}"
     if len(legs) > 1:
         text += " via " + " and ".join(city(leg.origin) for leg in legs[1:])
-    arrive = legs[-1]
-    return f"{text}, arriving {local_when(arrive.arrival, arrive.destination, now)}"
+    last = legs[-1]
+    arrive = local_when(last.arrival, last.destination, now)
+    day = leave.rpartition(", ")[0]
+    if day and arrive.startswith(day + ", "):  # the same day as the departure: say it once
+        arrive = arrive.removeprefix(day + ", ")
+    return f"{text}, arriving {arrive}"
 
 
 def _downgrade(c: Candidate) -> str:

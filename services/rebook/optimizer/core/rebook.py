@@ -128,6 +128,7 @@ def plan_rebooking(
     solved, solution = solve_widening(affected, builder, no_worse(candidates, affected, held, builder), avail, budget)
     left = _after(solution, affected, avail)
     indexed = FlightsByRoute(flights)  # explanations look routes up, once per plan
+    notice = _notice_times(affected, disruptions, now)
     options = tuple(
         _option(
             a,
@@ -138,7 +139,7 @@ def plan_rebooking(
             settings,
             builder.no_option(a)[1],
             builder,
-            now,
+            notice.get(a.booking.record_locator, now),
         )
         for a in affected
     )
@@ -152,6 +153,23 @@ def plan_rebooking(
         solution=solution,
     )
     return Plan(options, stats)
+
+
+def _notice_times(
+    affected: Sequence[Affected], disruptions: Sequence[Disruption], now: datetime
+) -> dict[str, datetime]:
+    """When each party hears of its offer: now, or later when its trip's disruption became
+    known later (one solve of a whole day).  Explanations say "today" and "tomorrow" from it."""
+    known: dict[str, datetime] = {}
+    for d in disruptions:
+        if not d.withdrawn:
+            for leg_id in d.leg_ids:
+                known[leg_id] = max(known.get(leg_id, d.known_time), d.known_time)
+    out = {}
+    for a in affected:
+        times = [known[s.leg_id] for s in a.booking.segments if s.leg_id in known]
+        out[a.booking.record_locator] = max([now, *times])
+    return out
 
 
 def _anchor(
