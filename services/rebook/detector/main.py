@@ -25,23 +25,12 @@ from typing import Any
 
 from kafka.record import util as kafka_record_util
 
-from rebook.runtime.config import PREFIX, ConfigError, Env
+from rebook.runtime.config import Env
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.service import ServiceContext, Wiring, run_service
 
 from .core import DetectorSettings
 from .servicer import DetectorDeps, build_detector, serve_when_rebuilt
-
-
-def _duration_map(env: Env, name: str) -> dict[str, timedelta]:
-    """``KEY=DURATION,...`` (e.g. ``RB=10m,XY=20m``); a bad item names the variable."""
-    out: dict[str, timedelta] = {}
-    for item in env.list(name):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"{PREFIX}{name}: {item!r} is not KEY=DURATION")
-        out[key.strip()] = Env({PREFIX + name: value}).duration(name, timedelta(0))
-    return out
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> DetectorSettings:
@@ -50,9 +39,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> DetectorSettings:
     defaults = DetectorSettings()
     return DetectorSettings(
         delay_threshold_default=env.duration("DETECTOR_DELAY_THRESHOLD", defaults.delay_threshold_default),
-        delay_threshold_by_carrier=_duration_map(env, "DETECTOR_DELAY_THRESHOLD_BY_CARRIER"),
+        delay_threshold_by_carrier=env.duration_map("DETECTOR_DELAY_THRESHOLD_BY_CARRIER"),
         default_min_turn=env.duration("DETECTOR_DEFAULT_MIN_TURN", defaults.default_min_turn),
-        min_turn_by_aircraft_type=_duration_map(env, "DETECTOR_MIN_TURN_BY_AIRCRAFT_TYPE"),
+        min_turn_by_aircraft_type=env.duration_map("DETECTOR_MIN_TURN_BY_AIRCRAFT_TYPE"),
         max_future_skew=env.duration("DETECTOR_MAX_FUTURE_SKEW", timedelta(minutes=10)),
         max_event_age=env.duration("DETECTOR_MAX_EVENT_AGE", timedelta(days=30)),
     )

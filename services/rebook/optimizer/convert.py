@@ -74,6 +74,7 @@ def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, Flig
             for c in option.airport_changes
         ],
         earlier_than_booked=option.earlier,
+        interline=option.interline,
     )
     if option.entitlements is not None:
         message.entitlements.CopyFrom(entitlements_to_proto(option.entitlements))
@@ -140,6 +141,7 @@ def offer_from_proto(message: offer_pb2.Offer) -> Offer:
                 AirportChange(c.booked_airport, c.new_airport, c.transfer.ToTimedelta()) for c in o.airport_changes
             ),
             earlier=o.earlier_than_booked,
+            interline=o.interline,
         )
         for o in message.options
     )

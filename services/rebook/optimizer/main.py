@@ -45,6 +45,11 @@ def load_costs(env: Env) -> tuple[CostSettings, dict[str, CostSettings]]:
 
 
 def load_settings(env: Env) -> OptimizerSettings:
+    if env.list("OPTIMIZER_PARTNERS"):
+        raise ConfigError(
+            "REBOOK_OPTIMIZER_PARTNERS is gone: partnerships are per carrier and directional, "
+            "e.g. REBOOK_OPTIMIZER_PARTNERSHIPS=RB=AA/MQ (RB passengers onto AA or MQ)"
+        )
     try:
         return _settings(env)
     except ValueError as exc:
@@ -75,7 +80,11 @@ def _settings(env: Env) -> OptimizerSettings:
         advance_window=env.duration("OPTIMIZER_ADVANCE_WINDOW", DEFAULTS.advance_window),
         stopover=env.duration("OPTIMIZER_STOPOVER", DEFAULTS.stopover),
         co_terminals=load_co_terminals(env),
-        partners=frozenset(env.list("OPTIMIZER_PARTNERS")),
+        partnerships=env.carrier_sets("OPTIMIZER_PARTNERSHIPS"),
+        interline=env.carrier_sets("OPTIMIZER_INTERLINE"),
+        interline_cost=env.float("OPTIMIZER_INTERLINE_COST", DEFAULTS.interline_cost),
+        min_notice=env.duration("OPTIMIZER_MIN_NOTICE", DEFAULTS.min_notice),
+        min_notice_by_carrier=env.duration_map("OPTIMIZER_MIN_NOTICE_BY_CARRIER"),
         rotation_risk_cost=env.float("OPTIMIZER_ROTATION_RISK_COST", DEFAULTS.rotation_risk_cost),
         time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),
         solver=env.choice("OPTIMIZER_SOLVER", "optimal", ("optimal", "greedy")),

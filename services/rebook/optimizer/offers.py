@@ -82,6 +82,7 @@ class OfferOption:
     entitlements: Entitlements | None = None  # per passenger, if this option is taken
     airport_changes: tuple[AirportChange, ...] = ()  # which airports it changes, in travel order
     earlier: bool = False  # leaves before the party wanted to travel (an alternative only)
+    interline: bool = False  # a leg flown by an interline carrier
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +155,7 @@ def _option(option_id: str, candidate: Candidate) -> OfferOption:
         entitlements=candidate.entitlements,
         airport_changes=candidate.airport_changes,
         earlier=candidate.earlier,
+        interline=candidate.interline,
     )
 
 

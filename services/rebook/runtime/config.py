@@ -111,6 +111,28 @@ class Env:
     def list(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         return self._get(name, default, _parse_list)
 
+    def pairs(self, name: str) -> dict[str, str]:
+        """``KEY=VALUE,...``; a bad item names the variable."""
+        out: dict[str, str] = {}
+        for item in self.list(name):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise ConfigError(f"{PREFIX}{name}: {item!r} is not KEY=VALUE")
+            out[key.strip()] = value.strip()
+        return out
+
+    def duration_map(self, name: str) -> dict[str, timedelta]:
+        """``KEY=DURATION,...`` (e.g. ``RB=10m,XY=20m``)."""
+        return {
+            key: Env({PREFIX + name: value}).duration(name, timedelta(0)) for key, value in self.pairs(name).items()
+        }
+
+    def carrier_sets(self, name: str) -> dict[str, frozenset[str]]:
+        """``CARRIER=A/B,...`` (e.g. ``RB=AA/MQ,AA=MQ``): per carrier, a set of carriers."""
+        return {
+            key: frozenset(c.strip() for c in value.split("/") if c.strip()) for key, value in self.pairs(name).items()
+        }
+
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         def parse(text: str) -> str:
             if text not in choices:

@@ -81,7 +81,7 @@ def test_optimal_beats_greedy_when_priority_order_wastes_seats() -> None:
         only,
         replace(later, carrier="XX"),
     )
-    partner = OptimizerSettings(partners=frozenset({"RB"}))
+    partner = OptimizerSettings(partnerships={"XX": frozenset({"RB"})})
     aff, avail, cands = candidates_for(flights, [gold, basic], [cancel(bad, gold_bad)], partner)
     no_option = CandidateBuilder(flights, avail, partner, T0).no_option_costs(aff)
     best = solve(aff, cands, avail, partner, no_option)

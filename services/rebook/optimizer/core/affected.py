@@ -102,7 +102,7 @@ def find_affected(
     for booking in touching:
         hit = _broken(booking, flights, settings, now, proximity)
         if hit is not None:
-            found[booking.record_locator] = _not_before(hit, known)
+            found[booking.record_locator] = _not_before(hit, known, now, settings, flights)
     gauged = {
         lid: d.old_capacity
         for d in disruptions
@@ -110,7 +110,7 @@ def find_affected(
         for lid in d.leg_ids
     }
     for hit in _downgauge_overflow(touching, found, flights, gauged, settings, now, proximity):
-        found[hit.booking.record_locator] = _not_before(hit, known)
+        found[hit.booking.record_locator] = _not_before(hit, known, now, settings, flights)
     return [found[k] for k in sorted(found)]
 
 
@@ -134,9 +134,18 @@ def _known_times(disruptions: Sequence[Disruption]) -> dict[tuple[str, Disruptio
     return known
 
 
-def _not_before(hit: Affected, known: Mapping[tuple[str, DisruptionKind], datetime]) -> Affected:
-    """``hit`` ready no earlier than the disruption that broke it became known.  A missed
-    connection is known once the delay of a leg of the connection (or of the leg before) is."""
+def _not_before(
+    hit: Affected,
+    known: Mapping[tuple[str, DisruptionKind], datetime],
+    now: datetime,
+    settings: OptimizerSettings,
+    flights: Mapping[str, FlightLeg],
+) -> Affected:
+    """``hit`` ready no earlier than the carrier's minimum notice after the disruption that broke
+    it became known (``now`` if none is found), so no primary leaves before the passenger can
+    act on the offer (only a fresh location can make a sooner flight an alternative).
+    A missed connection is known once the delay of a leg of the connection (or of the leg
+    before) is."""
     kind = _BREAKS[hit.reason]
     legs = [hit.disrupted_leg_id]
     if hit.reason == Reason.MISCONNECTION:
@@ -144,10 +153,10 @@ def _not_before(hit: Affected, known: Mapping[tuple[str, DisruptionKind], dateti
         before = _before_released(hit)
         legs += [before.leg_id] if before else []
     times = [known[(leg_id, kind)] for leg_id in legs if (leg_id, kind) in known]
-    if not times:
-        return hit
-    known_at = max(times)
-    ready = max(hit.ready, known_at)
+    known_at = max(times, default=now)
+    first = flights.get(hit.booking.segments[0].leg_id)
+    carrier = hit.booking.carrier or (first.carrier if first else "")
+    ready = max(hit.ready, known_at + settings.notice_for(carrier))
     early = max(hit.early_ready, known_at) if hit.early_ready is not None else None
     return replace(hit, ready=ready, early_ready=early if early is not None and early < ready else None)
 

@@ -49,6 +49,7 @@ class Candidate:
     at_risk: bool = False  # a leg's aircraft is out of position (usable, at a risk cost)
     earlier: bool = False  # leaves before the party wants to travel: an alternative, never the primary
     airport_changes: tuple[AirportChange, ...] = ()  # every airport it changes, in travel order
+    interline: bool = False  # a leg is flown by an interline (not partner) carrier, at a cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,12 +312,15 @@ class CandidateBuilder:
 
     def _route_key(self, a: Affected) -> tuple:
         """(from, to, carriers, reduced mobility, mid-journey, horizon in minutes): the horizon is last."""
-        own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
-        carriers = frozenset({own}) | self.settings.partners
+        own = self._own(a)
+        carriers = self.settings.carriers_for(own)
         return (
             a.at_airport, a.destination, carriers, a.reduced_mobility, a.mid_journey,
             _mins(self.settings.horizon_for(own)),
         )  # fmt: skip
+
+    def _own(self, a: Affected) -> str:
+        return a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
 
     def journey(self, a: Affected) -> costs.Journey:
         """What prices ``a``'s options: regime, distance band, cause, fare (once per booking)."""
@@ -495,9 +499,11 @@ class CandidateBuilder:
         owed = costs.entitlements(j, delay, legs, waits, it.airport_change)
         weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
         risky = any(leg.leg_id in self.at_risk for leg in it.legs)
+        own = self._own(a)
+        interline = any(self.settings.is_interline(own, leg.carrier) for leg in it.legs)
         changes = self._airport_changes(it, a) if it.airport_change or len(it.legs) > 1 else ()
         cost = costs.option_cost(j.costs, weight, party, delay, owed, it.airport_change)
-        cost += party * self.settings.rotation_risk_cost * risky
+        cost += party * (self.settings.rotation_risk_cost * risky + self.settings.interline_cost * interline)
         return Candidate(
             tuple(segments),
             from_min(it.legs[0].dep),
@@ -509,6 +515,7 @@ class CandidateBuilder:
             owed,
             risky,
             airport_changes=changes,
+            interline=interline,
         )
 
     def _airport_changes(self, it: _Itin, a: Affected) -> tuple[AirportChange, ...]:

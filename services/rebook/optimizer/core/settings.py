@@ -60,7 +60,15 @@ class OptimizerSettings:
     # A record is split into journeys where the ground time exceeds this (and at a turnaround
     # or an open jaw, see ``affected.journeys``); each journey is rebooked to its own end.
     stopover: timedelta = timedelta(hours=24)
-    partners: frozenset[str] = frozenset()
+    # Carrier → the carriers its passengers may be moved onto (directional: RB onto AA says
+    # nothing of AA onto RB).  Interline carriers are bookable too, at ``interline_cost``.
+    partnerships: Mapping[str, frozenset[str]] = field(default_factory=lambda: _frozen({}))
+    interline: Mapping[str, frozenset[str]] = field(default_factory=lambda: _frozen({}))
+    interline_cost: float = 80.0  # per passenger, in the carrier's money: another airline's ticket
+    # Shortest time from a disruption being known to a flight's departure (plus any co-terminal
+    # transfer) for it to be the primary: the passenger needs the offer in time to act on it.
+    min_notice: timedelta = timedelta(minutes=60)
+    min_notice_by_carrier: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
     co_terminals: tuple[CoTerminalGroup, ...] = DEFAULT_CO_TERMINALS
     tier_weight: Mapping[Tier, float] = field(
         default_factory=lambda: _frozen({Tier.BASIC: 1.0, Tier.SILVER: 1.25, Tier.GOLD: 1.5, Tier.PLATINUM: 2.0})
@@ -105,6 +113,21 @@ class OptimizerSettings:
     def horizon_for(self, carrier: str) -> timedelta:
         """The rebooking horizon of ``carrier``'s passengers."""
         return self.horizon_by_carrier.get(carrier, self.horizon)
+
+    def carriers_for(self, carrier: str) -> frozenset[str]:
+        """Who ``carrier``'s passengers may fly with: itself, its partners, its interline carriers."""
+        return (
+            frozenset({carrier})
+            | self.partnerships.get(carrier, frozenset())
+            | self.interline.get(carrier, frozenset())
+        )
+
+    def is_interline(self, carrier: str, operating: str) -> bool:
+        """A leg of ``operating`` is an interline booking for ``carrier``'s passengers."""
+        return operating != carrier and operating not in self.partnerships.get(carrier, frozenset())
+
+    def notice_for(self, carrier: str) -> timedelta:
+        return self.min_notice_by_carrier.get(carrier, self.min_notice)
 
     def mct(self, airport: str, reduced_mobility: bool = False) -> timedelta:
         """Minimum connection time at ``airport``; longer for reduced-mobility passengers."""
