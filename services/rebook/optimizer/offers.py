@@ -255,6 +255,28 @@ def total_cost(offers: Iterable[Offer], bookings: Mapping[str, Booking], setting
     return sum(offer_cost(o, bookings[o.record_locator], settings) for o in offers)
 
 
+def total_owed(offers: Iterable[Offer], settings: OptimizerSettings) -> dict[str, float]:
+    """What the current offers owe their passengers, in the carrier's money: compensation,
+    care, downgrade refunds, and the refunds of parties without a seat."""
+    total = {"compensation": 0.0, "care": 0.0, "downgrade_refunds": 0.0, "refunds_no_seat": 0.0}
+    for offer in offers:
+        option = offer.held_option
+        seated = option is not None and option.kind == OptionKind.REBOOK and bool(offer.holds)
+        owed = (
+            option.entitlements
+            if seated
+            else (offer.option("refund") or OfferOption("", OptionKind.REFUND)).entitlements
+        )
+        if owed is None:
+            continue
+        party, c = len(offer.passenger_ids), settings.costs_for(offer.carrier)
+        total["compensation"] += party * owed.compensation_in(c)
+        total["care"] += party * owed.care
+        total["downgrade_refunds"] += party * owed.downgrade_refund
+        total["refunds_no_seat"] += 0.0 if seated else party * owed.refund
+    return {k: round(v, 1) for k, v in total.items()}
+
+
 def same_proposal(current: Offer, planned: Offer) -> bool:
     """Whether a re-plan proposes what the passenger already has (same status and held seats)."""
     return current.status == planned.status and current.holds == planned.holds

@@ -29,7 +29,7 @@ from rebook.domain.model import Booking, FlightLeg, FlightStatus
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
 from rebook.optimizer.main import load_detector_settings, load_settings
-from rebook.optimizer.offers import total_cost
+from rebook.optimizer.offers import total_cost, total_owed
 from rebook.runtime.config import Env
 from rebook.sim.scenario import bulk_load, require_folder, stream_bookings, stream_events, stream_legs
 
@@ -119,6 +119,7 @@ def solve_scenario(
         "passengers_affected": sum(len(o.passenger_ids) for o in current),
         "passengers_with_option": sum(len(o.passenger_ids) for o in current if o.holds),
         "total_cost": round(total_cost(current, by_locator, settings), 1),
+        "owed": total_owed(current, settings),  # compensation, care and refunds in that cost
         "lower_bound": round(solution.lower_bound, 1) if solution else None,  # of one solve only
         "gap": round(solution.gap, 5) if solution else None,
         "method": solution.method if solution else None,  # of one solve only

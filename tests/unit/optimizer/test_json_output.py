@@ -29,4 +29,6 @@ def test_solve_prints_only_json_on_stdout(tmp_path, capfd) -> None:
     captured = capfd.readouterr()
     summary = json.loads(captured.out)
     assert summary["method"] and isinstance(summary["limits_hit"], list) and "candidates" in summary["phases_s"]
+    assert set(summary["owed"]) == {"compensation", "care", "downgrade_refunds", "refunds_no_seat"}
+    assert summary["owed"]["care"] > 0  # a storm day: meals at least
     assert "method" in captured.err and "gap" in captured.err  # the human summary, off stdout
