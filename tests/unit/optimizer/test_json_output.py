@@ -11,10 +11,11 @@ from rebook.sim.scenario_cli import write_generated
 
 
 def test_bench_json_is_one_parseable_object_stating_how_the_plan_was_made(capfd) -> None:
-    assert bench.run(argparse.Namespace(json=True, passengers=2000, seed=1, time_limit=30.0)) == 0
+    # A generous safety net: only the deterministic work limits may stop this solve.
+    assert bench.run(argparse.Namespace(json=True, passengers=2000, seed=1, time_limit=600.0)) == 0
     out = capfd.readouterr().out
     result = json.loads(out)  # fails on any banner line
-    assert "mip" in result["method"]  # a HiGHS MIP ran in this process
+    assert "mip" in result["method"] or "mip-nodes" in result["limits_hit"]  # HiGHS ran in this process
     assert isinstance(result["limits_hit"], list) and result["gap"] >= 0
     assert {"candidates", "greedy", "lp"} <= set(result["phases_s"])
 
