@@ -6,17 +6,23 @@ Seeing the whole day at once is the offline advantage; seeing into the past is n
 party is planned from when its own disruption became known (``find_affected``), and legs carry
 every retiming, cancellation and equipment change of the day but no movement after the solve's
 moment (``_on_the_ground``): a flight that departs later that day is still there to be booked.
+
+``--batches N`` is the online path without Kafka; between batches time acts (``let_time_pass``:
+answers by ``AcceptPolicy``, expiry by the carrier's offer policy, departures).  What each mode
+knows when: docs/offline-online.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,9 +34,9 @@ from rebook.domain.errors import FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg, FlightStatus
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
-from rebook.optimizer.main import load_detector_settings, load_settings
-from rebook.optimizer.offers import total_cost, total_owed
-from rebook.runtime.config import Env
+from rebook.optimizer.main import load_detector_settings, load_policies, load_settings
+from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind, total_cost, total_owed
+from rebook.runtime.config import Env, parse_duration
 from rebook.sim.scenario import bulk_load, require_folder, stream_bookings, stream_events, stream_legs
 
 T = TypeVar("T")
@@ -46,9 +52,73 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batches", type=int, default=1,
         help="solve the disruptions in this many batches in arrival order, each when its last one was "
-        "known, as the online service does (1: all at once)",
+        "known, as the online service does (1: all at once). Between batches time acts: offers are "
+        "accepted by --accept-share of the passengers --accept-after they were made (before they "
+        "expire), the rest expire by the carrier's offer TTL and expiry policy "
+        "(REBOOK_OPTIMIZER_OFFER_TTL, _OFFER_EXPIRY, _CARRIER_POLICIES), and flights leave at their "
+        "best-known departure (no longer offered, and an unanswered offer on one is planned again)",
     )  # fmt: skip
     parser.add_argument("--replan", choices=REPLAN_MODES, default="improve", help="unanswered offers per batch")
+    parser.add_argument(
+        "--spacing", choices=("known", "zero"), default="known",
+        help="known: each batch when its last disruption was known, time acting in between; zero: "
+        "every batch at the first disruption's time with nothing happening in between (the one-shot "
+        "problem cut into pieces: its cost is never below the one-shot's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--accept-share", type=_share, default=DEFAULT_ACCEPT.share,
+        help="share of passengers who accept their offer's primary option; who accepts is a fixed "
+        "hash of the record locator, so runs repeat",
+    )  # fmt: skip
+    parser.add_argument(
+        "--accept-after", type=_duration, default=DEFAULT_ACCEPT.after,
+        help="how long after an offer is made those passengers accept it (e.g. 10m)",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptPolicy:
+    """How passengers answer in the batched emulation: ``share`` of them accept the primary
+    option ``after`` the offer was made, if it is still open then; the others never answer."""
+
+    share: float = 0.6
+    after: timedelta = timedelta(minutes=10)
+
+    def accepts(self, record_locator: str) -> bool:
+        digest = hashlib.sha256(record_locator.encode()).digest()
+        return int.from_bytes(digest[:4], "big") / 2**32 < self.share
+
+
+DEFAULT_ACCEPT = AcceptPolicy()
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def let_time_pass(engine: RebookingEngine, until: datetime, accept: AcceptPolicy) -> list[Offer]:
+    """What happens to the offers until ``until``: the accepting passengers answer (at their
+    offer's time + ``accept.after``, while it is open), then offers past expiry expire by the
+    carrier's policy.  Flights leave by themselves: the next plan, at ``until``, offers none
+    departed before it and re-plans unanswered offers held on one."""
+    made = []
+    for offer in engine.current_offers():
+        at = offer.create_time + accept.after
+        open_then = offer.status == OfferStatus.OPEN and at <= until and at < offer.expire_time
+        if open_then and accept.accepts(offer.record_locator):
+            answer = f"emulated-accept-{offer.version}"
+            made.append(engine.respond(offer.offer_id, answer, ResponseKind.ACCEPT, "", at))
+    return made + engine.expire_due(until)
 
 
 def load_scenario(folder: Path) -> tuple[list[FlightLeg], list[Booking], list[FlightEvent]]:
@@ -69,12 +139,21 @@ def _all(items: Iterable[T | ValidationError]) -> list[T]:
 
 
 def solve_scenario(
-    folder: Path, solver: str, time_limit: float | None, batches: int = 1, replan: str = "improve"
+    folder: Path,
+    solver: str,
+    time_limit: float | None,
+    batches: int = 1,
+    replan: str = "improve",
+    spacing: str = "known",
+    accept: AcceptPolicy = DEFAULT_ACCEPT,
 ) -> tuple[dict, list]:
     """Returns (summary, offer messages): every version made, in order, and the summary of the
-    current offers (one per booking).  ``total_cost`` prices those offers (``offer_cost``)."""
+    current offers (one per booking).  ``total_cost`` prices those offers (``offer_cost``).
+    What each mode knows when: docs/offline-online.md."""
     if batches < 1:
         raise ValidationError([FieldViolation("batches", "must be 1 or more")])
+    if spacing not in ("known", "zero"):
+        raise ValidationError([FieldViolation("spacing", "must be known or zero")])
     started = time.perf_counter()
     legs, bookings, events = load_scenario(folder)
     load_s = time.perf_counter() - started
@@ -84,11 +163,14 @@ def solve_scenario(
     live = sorted(replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
     settings = load_settings(env)
     settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
-    engine = RebookingEngine(settings, detector_settings=detector_settings, replan=replan)
-    # In batches only what the disruptions so far say.  All at once, every retiming,
-    # cancellation and equipment change of the day, but no movement after the solve's moment.
+    default_policy, policies = load_policies(env)
+    engine = RebookingEngine(settings, policies, default_policy, detector_settings=detector_settings, replan=replan)
+    # In batches over time only what the disruptions so far say.  At one moment (one shot, or
+    # batches zero time apart), every retiming, cancellation and equipment change of the day,
+    # but no movement after that moment.
     first_known = live[0].known_time if live else None
-    for leg in legs if batches > 1 else (_on_the_ground(g, first_known) for g in replayed.legs.values()):
+    at_once = batches == 1 or spacing == "zero"
+    for leg in (_on_the_ground(g, first_known) for g in replayed.legs.values()) if at_once else legs:
         engine.apply_flight(leg)
     for booking in bookings:
         engine.apply_booking(booking)
@@ -96,7 +178,9 @@ def solve_scenario(
     made, plans = [], []
     for start in range(0, len(live), size):
         chunk = live[start : start + size]
-        now = live[0].known_time if batches == 1 else chunk[-1].known_time
+        now = live[0].known_time if at_once else chunk[-1].known_time
+        if plans and not at_once:
+            made += let_time_pass(engine, now, accept)
         result = engine.handle(chunk, now)
         made += result.offers
         plans += [result.plan] if result.plan else []
@@ -114,7 +198,10 @@ def solve_scenario(
         "delays_below_threshold": sum(d.below_threshold for d in live),
         "batches": len(plans),
         "replan": replan,
+        "spacing": spacing if batches > 1 else None,
+        "accept_share": accept.share if batches > 1 and spacing == "known" else None,
         "offer_versions": len(made),
+        "offers_by_status": dict(sorted(Counter(o.status.name.lower() for o in current).items())),
         "bookings_affected": len(current),
         "passengers_affected": sum(len(o.passenger_ids) for o in current),
         "passengers_with_option": sum(len(o.passenger_ids) for o in current if o.holds),
@@ -175,8 +262,11 @@ def human_line(summary: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    accept = AcceptPolicy(args.accept_share, args.accept_after)
     try:
-        summary, offers = solve_scenario(args.scenario, args.solver, args.time_limit, args.batches, args.replan)
+        summary, offers = solve_scenario(
+            args.scenario, args.solver, args.time_limit, args.batches, args.replan, args.spacing, accept
+        )
     except (FileNotFoundError, ValidationError) as exc:
         print(f"rebook solve: {exc}", file=sys.stderr)
         return 2
