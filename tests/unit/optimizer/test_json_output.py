@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import timedelta
 
 from rebook.optimizer import bench, solve_cli
 from rebook.sim.scenario_cli import write_generated
@@ -24,7 +25,7 @@ def test_solve_prints_only_json_on_stdout(tmp_path, capfd) -> None:
     write_generated(tmp_path / "day", seed=7, size="small")
     args = argparse.Namespace(
         scenario=tmp_path / "day", out=tmp_path / "offers.jsonl", solver="optimal", time_limit=30.0,
-        batches=1, replan="improve",
+        batches=1, replan="improve", spacing="known", accept_share=0.6, accept_after=timedelta(minutes=10),
     )  # fmt: skip
     assert solve_cli.run(args) == 0
     captured = capfd.readouterr()
