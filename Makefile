@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 REBOOK := $(VENV)/bin/rebook
 STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/rebook/v1/*.proto)
+# Tests and the demo run in development mode: the published development secrets are accepted
+# there and nowhere else (see docs/security.md).  Production never sets it.
+DEV_ENV := REBOOK_ENV=development
 GEN_DIR := services/rebook/v1
 
 .PHONY: help venv proto proto-check lint kafka-up kafka-down test test-unit test-clock-ahead test-ops demo clean
@@ -63,7 +66,7 @@ define with_kafka
 	@set -e; \
 	if [ -n "$$REBOOK_KAFKA_BOOTSTRAP" ]; then bootstrap="$$REBOOK_KAFKA_BOOTSTRAP"; $(REBOOK) kafka up; \
 	else trap '$(REBOOK) kafka down' EXIT; $(REBOOK) kafka up; bootstrap=$$($(REBOOK) kafka bootstrap); fi; \
-	REBOOK_KAFKA_BOOTSTRAP=$$bootstrap $(1)
+	$(DEV_ENV) REBOOK_KAFKA_BOOTSTRAP=$$bootstrap $(1)
 endef
 
 test: $(STAMP) proto-check lint
@@ -74,19 +77,19 @@ test: $(STAMP) proto-check lint
 # The pure tests again with the wall clock a year ahead: no test may depend on today's date.
 # (Only the unit tests: a real broker rejects records time-stamped a year ahead.)
 test-clock-ahead: $(STAMP)
-	REBOOK_TEST_CLOCK_SHIFT=365d $(PY) -m pytest tests/unit -q $(PYTEST_ARGS)
+	$(DEV_ENV) REBOOK_TEST_CLOCK_SHIFT=365d $(PY) -m pytest tests/unit -q $(PYTEST_ARGS)
 
 test-ops: $(STAMP)
 	scripts/ensure-prometheus.sh
 	$(call with_kafka,$(PY) -m pytest tests/ops $(PYTEST_ARGS))
 
 test-unit: $(STAMP)
-	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+	$(DEV_ENV) $(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 # Kafka (unless REBOOK_KAFKA_BOOTSTRAP is set) and the four services as processes, the medium
 # storm day replayed through the gRPC APIs, live progress and a summary; stops all it started.
 demo: $(STAMP)
-	$(REBOOK) demo $(DEMO_ARGS)
+	$(DEV_ENV) $(REBOOK) demo $(DEMO_ARGS)
 
 clean:
 	-$(REBOOK) kafka down

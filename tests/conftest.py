@@ -12,6 +12,10 @@ import pytest
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, parse_duration
 from rebook.runtime.topics import TopicSpec
 
+# The suite runs in development mode (the Makefile sets it too): in-process servers and the
+# tools accept the published development key, and tests mint tokens from it.
+os.environ.setdefault("REBOOK_ENV", "development")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def shifted_wall_clock() -> Iterator[None]:

@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "optimizer": ("rebook.optimizer.main", "run the rebooking optimizer (RebookingService)"),
     "notifier": ("rebook.notifier.main", "run the notifier (NotificationService)"),
     "passenger": ("rebook.notifier.passenger_cli", "follow a booking's offers and answer them (terminal client)"),
+    "token": ("rebook.runtime.token_cli", "mint a passenger or airline-client token from REBOOK_AUTH_SECRET"),
     "kafka": ("rebook.runtime.kafka_cli", "start/stop the local Apache Kafka broker, create topics"),
     "bench": ("rebook.bench", "run a benchmark and print JSON"),
     "solve": ("rebook.optimizer.solve_cli", "solve a scenario folder offline (no Kafka) and write offers"),

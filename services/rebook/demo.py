@@ -3,7 +3,9 @@
 1. Kafka: the broker at ``REBOOK_KAFKA_BOOTSTRAP`` if set; else the local one at the default
    address if it already runs; else a fresh local Apache Kafka (KRaft) that is stopped again.
 2. The four services as separate processes (``LocalCluster``; logs under ``.run/demo/``), the
-   notifier configured with an app-backend credential for the carrier.
+   run's own signing key (``REBOOK_AUTH_SECRET``): the replay writes as a client of the
+   carrier, devices hold passenger tokens, the app backend a ``notifications:subscribe`` client.
+   One booking and its passenger's token are printed, to follow with ``rebook passenger``.
 3. A generated scenario (``--size medium``: ≈600 legs/day, ≈60,000 passengers), replayed
    through the gRPC APIs by ``Replayer`` — as fast as possible unless ``--speed`` — with some
    passenger devices and one app-backend stream subscribed, so every notification is seen.
@@ -52,6 +54,7 @@ from typing import Any
 from google.protobuf import json_format
 
 from rebook.demo_view import LiveState, LiveView, render_summary
+from rebook.runtime.auth import Keyring
 from rebook.runtime.topics import DISRUPTIONS, OFFERS
 from rebook.tooling.stats import quantile, weighted_quantile
 
@@ -662,8 +665,11 @@ class Demo:
         first = storm_start(scenario)
 
         # 2. services
-        secret = secrets.token_urlsafe(24)
-        backend = f"demo:{secrets.token_urlsafe(18)}"
+        secret = secrets.token_urlsafe(32)
+        keyring = Keyring(secret.encode())
+        ops_roles = ["flights:write", "bookings:write", "locations:write", "offers:read", "simulate"]
+        ops = keyring.client_token("demo-ops", [carrier], ops_roles, timedelta(hours=12))
+        backend = keyring.client_token("demo-app-backend", [carrier], ["notifications:subscribe"], timedelta(hours=12))
         group_prefix = os.environ.get("REBOOK_CONSUMER_GROUP_PREFIX", "rebook")
         if not fresh:
             # Other clusters may share the broker and the default groups: this run gets its own,
@@ -677,8 +683,8 @@ class Demo:
             bootstrap,
             self.run_dir,
             env={
-                "REBOOK_NOTIFIER_TOKEN_SECRET": secret,
-                "REBOOK_NOTIFIER_CLIENTS": f"{backend}:{carrier}",
+                "REBOOK_AUTH_SECRET": secret,
+                "REBOOK_NOTIFIER_WEBHOOK_SECRET": secrets.token_urlsafe(32),
                 "REBOOK_CONSUMER_GROUP_PREFIX": group_prefix,
             },
             fixed_ports=not args.free_ports,
@@ -707,12 +713,14 @@ class Demo:
             start=first,
             devices=args.devices,
             app_backend=backend,
-            token_secret=secret.encode(),
+            client_token=ops,
+            keyring=keyring,
             max_linger_s=args.max_settle,
             event_batch=args.event_batch,
             rpc_timeout_s=60.0,
         )
         replayer = _make_replayer_class()(scenario, config)
+        self._show_one_passenger(replayer, keyring, cluster)
         quiet = Quiescence(bootstrap, group_prefix)
         self.stack.callback(quiet.close)
         replayer.settle = quiet.check
@@ -845,6 +853,20 @@ class Demo:
             return {n: (s.process.returncode if s.process else None) for n, s in cluster.services.items()}
         self.log("services: stopping (SIGTERM) ...")
         return cluster.stop()
+
+    def _show_one_passenger(self, replayer, keyring: Keyring, cluster) -> None:
+        """Prints one followed booking and its passenger's token (this run's key, 12 h)."""
+        followed = set(replayer.device_passengers()[:1])
+        bookings = replayer.scenario.bookings
+        booking = next((b for b in bookings if followed & {p.passenger_id for p in b.passengers}), None)
+        if booking is None:
+            return
+        token = keyring.passenger_token(next(iter(followed)), timedelta(hours=12))
+        self.log(
+            f"follow one passenger in another terminal:\n  rebook passenger --booking {booking.record_locator} "
+            f"--notifier {cluster.address('notifier')} --optimizer {cluster.address('optimizer')} --token {token}"
+        )
+
 
     def _write_outputs(self, current: dict[str, Any], notifications: list) -> dict[str, str]:
         """The online offers (latest version each) and the notifications received, kept for reading."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import secrets
 import statistics
 import tempfile
 import threading
@@ -22,9 +23,9 @@ import grpc
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
 from rebook.launch import LocalCluster, isolated_topics
-from rebook.notifier.core.settings import DEV_TOKEN_SECRET
-from rebook.notifier.core.tokens import issue_passenger_token
+from rebook.runtime.auth import Keyring, bearer
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
+from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.stats import quantile
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
@@ -106,7 +107,7 @@ class Device:
         stub = ns_grpc.NotificationServiceStub(channel)
         stream = stub.Subscribe(
             ns.SubscribeRequest(passenger_id=self.passenger_id),
-            metadata=(("authorization", f"Bearer {self.token}"),),
+            metadata=bearer(self.token),
             timeout=DEADLINE_S * 4,
         )
         self.subscribed.set()
@@ -145,12 +146,16 @@ def run_e2e(
 ) -> dict:
     """``topic_prefix``: run on topics of its own (see ``isolated_topics``) instead of the declared ones."""
     flight = make_flight(passengers, seed)
-    secret = DEV_TOKEN_SECRET
-    env = {"REBOOK_NOTIFIER_TOKEN_SECRET": secret}
+    secret = secrets.token_urlsafe(32)
+    keyring = Keyring(secret.encode())
+    # The airline's ops/PSS client: its carrier only, the roles the run needs.
+    roles = ["flights:write", "bookings:write", "simulate"]
+    ops = keyring.client_token("e2e-ops", [CARRIER], roles, timedelta(hours=1))
+    env = {"REBOOK_AUTH_SECRET": secret, "REBOOK_NOTIFIER_WEBHOOK_SECRET": secrets.token_urlsafe(32)}
     if topic_prefix:
         env.update(isolated_topics(kafka_bootstrap, topic_prefix))
     with LocalCluster(kafka_bootstrap, run_dir, env=env) as cluster:
-        channels = {name: grpc.insecure_channel(cluster.address(name)) for name in cluster.services}
+        channels = {name: open_channel(cluster.address(name), ops) for name in cluster.services}
         detector = fss_grpc.FlightStatusServiceStub(channels["detector"])
         optimizer = rs_grpc.RebookingServiceStub(channels["optimizer"])
         detector.LoadSchedule(
@@ -162,7 +167,7 @@ def run_e2e(
         wait_views(optimizer, flight)
         stop = threading.Event()
         devices = [
-            Device(pid, issue_passenger_token(secret, pid, timedelta(hours=1))) for pid in flight.passenger_ids
+            Device(pid, keyring.passenger_token(pid, timedelta(hours=1))) for pid in flight.passenger_ids
         ]
         threads = [
             threading.Thread(target=d.listen, args=(channels["notifier"], stop), daemon=True) for d in devices
@@ -192,7 +197,7 @@ def run_e2e(
 
 
 def _answer_one(optimizer: rs_grpc.RebookingServiceStub, devices: list[Device]) -> dict | None:
-    """One passenger accepts: the offer's next version must reach their device too."""
+    """One passenger accepts with their own token: the offer's next version must reach their device too."""
     device = next((d for d in devices if d.received), None)
     if device is None:
         return None
@@ -201,7 +206,8 @@ def _answer_one(optimizer: rs_grpc.RebookingServiceStub, devices: list[Device]) 
         response_id=f"e2e-{uuid.uuid4().hex}", offer_id=offer.offer_id, offer_version=offer.version,
         kind=offer_pb2.RESPONSE_KIND_ACCEPT,
     )  # fmt: skip
-    reply = optimizer.RespondToOffer(rs.RespondToOfferRequest(response=response), timeout=10)
+    request = rs.RespondToOfferRequest(response=response)
+    reply = optimizer.RespondToOffer(request, metadata=bearer(device.token), timeout=10)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and len(device.received) < 2:
         time.sleep(0.05)

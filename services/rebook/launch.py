@@ -15,6 +15,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.net import free_port
 
 SERVICES: dict[str, str] = {
@@ -133,7 +134,7 @@ class LocalCluster:
     def wait_serving(self, timeout_s: float, names: list[str] | None = None) -> None:
         deadline = time.monotonic() + timeout_s
         for service in (self.services[n] for n in names or list(self.services)):
-            with grpc.insecure_channel(service.address) as channel:
+            with open_channel(service.address) as channel:
                 health = health_pb2_grpc.HealthStub(channel)
                 while True:
                     if service.process is not None and service.process.poll() is not None:

@@ -21,13 +21,13 @@ from rebook.client import ClientOptions, RebookingClient
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
 from rebook.e2e import make_flight, wait_views
 from rebook.launch import LocalCluster, isolated_topics
-from rebook.notifier.core.settings import DEV_TOKEN_SECRET
-from rebook.notifier.core.tokens import issue_passenger_token
+from rebook.optimizer.servicer import ACCESS
 from rebook.runtime.grpc_server import ServiceBinding, build_server
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc
+from tests.helpers.auth import client_token, passenger_token
 from tests.helpers.net import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -61,19 +61,20 @@ def test_examples_feed_push_and_follow(kafka_bootstrap: str, tmp_path: Path) -> 
     cancel.cancellation.reason = "crew"
     events = _write_jsonl(tmp_path / "events.jsonl", [cancel])
     passenger = flight.passenger_ids[0]
-    token = issue_passenger_token(DEV_TOKEN_SECRET, passenger, timedelta(hours=1))
+    token = passenger_token(passenger, timedelta(hours=1))
+    ops = {"REBOOK_CLIENT_TOKEN": client_token()}  # the examples' airline client (development key)
 
-    env = {"REBOOK_NOTIFIER_TOKEN_SECRET": DEV_TOKEN_SECRET}
-    env.update(isolated_topics(kafka_bootstrap, f"examples{uuid.uuid4().hex[:8]}."))
+    # Topics of its own: a shared broker's other users never meet this run.
+    env = isolated_topics(kafka_bootstrap, f"examples{uuid.uuid4().hex[:8]}.")
     with LocalCluster(kafka_bootstrap, tmp_path / "run", env=env) as cluster:
         detector, optimizer = cluster.address("detector"), cluster.address("optimizer")
-        loaded = _example("feed_flight_events.py", "--detector", detector, "--schedule", str(flights))
+        loaded = _example("feed_flight_events.py", "--detector", detector, "--schedule", str(flights), env=ops)
         assert loaded.returncode == 0 and "4 legs loaded" in loaded.stdout, loaded.stderr
-        pushed = _example("push_bookings.py", "--optimizer", optimizer, "--bookings", str(bookings))
+        pushed = _example("push_bookings.py", "--optimizer", optimizer, "--bookings", str(bookings), env=ops)
         assert pushed.returncode == 0 and f"{len(flight.bookings)} stored" in pushed.stdout, pushed.stderr
-        again = _example("push_bookings.py", "--optimizer", optimizer, "--bookings", str(bookings))
+        again = _example("push_bookings.py", "--optimizer", optimizer, "--bookings", str(bookings), env=ops)
         assert f"0 stored, {len(flight.bookings)} unchanged" in again.stdout, again.stderr
-        with RebookingClient(ClientOptions(optimizer)) as client:
+        with RebookingClient(ClientOptions(optimizer, token=ops["REBOOK_CLIENT_TOKEN"])) as client:
             wait_views(client.stub, flight)
 
         follow = subprocess.Popen(
@@ -85,7 +86,7 @@ def test_examples_feed_push_and_follow(kafka_bootstrap: str, tmp_path: Path) -> 
         try:
             metrics = cluster.services["notifier"].metrics_url
             assert wait_until(lambda: _subscribers(metrics) >= 1, 30), "the app backend never subscribed"
-            fed = _example("feed_flight_events.py", "--detector", detector, "--events", str(events))
+            fed = _example("feed_flight_events.py", "--detector", detector, "--events", str(events), env=ops)
             assert fed.returncode == 0 and "1 applied" in fed.stdout, fed.stderr
             out, err = follow.communicate(timeout=60)
         finally:
@@ -93,7 +94,7 @@ def test_examples_feed_push_and_follow(kafka_bootstrap: str, tmp_path: Path) -> 
                 follow.kill()
         assert follow.returncode == 0, err
         assert out.startswith("offer v1 open:"), out
-        replayed = _example("feed_flight_events.py", "--detector", detector, "--events", str(events))
+        replayed = _example("feed_flight_events.py", "--detector", detector, "--events", str(events), env=ops)
         assert "0 applied, 1 unchanged, 0 rejected" in replayed.stdout, replayed.stderr
 
 
@@ -113,10 +114,10 @@ class _FlakyRebooking(rs_grpc.RebookingServiceServicer):
 def test_unavailable_is_retried_with_the_same_request() -> None:
     flaky = _FlakyRebooking()
     service = rs.DESCRIPTOR.services_by_name["RebookingService"]
-    binding = ServiceBinding(service, flaky, rs_grpc.add_RebookingServiceServicer_to_server)
+    binding = ServiceBinding(service, flaky, rs_grpc.add_RebookingServiceServicer_to_server, ACCESS)
     server = build_server("127.0.0.1:0", [binding], new_registry())
     server.server.start()
-    options = ClientOptions(f"127.0.0.1:{server.port}", initial_backoff_s=0.01)
+    options = ClientOptions(f"127.0.0.1:{server.port}", token=client_token(), initial_backoff_s=0.01)
     try:
         with RebookingClient(options) as client:
             assert client.get_offer(offer_id="AB12CD/x").offer_id == "AB12CD/x"

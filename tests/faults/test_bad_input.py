@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
 from rebook.launch import LocalCluster
+from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.grpc_errors import MAX_FIELD_VIOLATIONS, field_violations
 from rebook.runtime.kafka import read_to_end
 from rebook.runtime.topics import BOOKINGS
@@ -24,6 +25,7 @@ from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc
 from tests.faults.world import Namespace, make_network
+from tests.helpers.auth import client_token
 
 pytestmark = pytest.mark.faults
 
@@ -42,8 +44,8 @@ def services(kafka_bootstrap, tmp_path_factory):
     cluster = LocalCluster(kafka_bootstrap, tmp_path_factory.mktemp("bad-input"), env=ns.env(),
                            only=("detector", "optimizer"))  # fmt: skip
     with cluster:
-        detector = fss_grpc.FlightStatusServiceStub(grpc.insecure_channel(cluster.address("detector")))
-        optimizer = rs_grpc.RebookingServiceStub(grpc.insecure_channel(cluster.address("optimizer")))
+        detector = fss_grpc.FlightStatusServiceStub(open_channel(cluster.address("detector"), client_token()))
+        optimizer = rs_grpc.RebookingServiceStub(open_channel(cluster.address("optimizer"), client_token()))
         schedule = fss.LoadScheduleRequest(legs=[leg_to_proto(g) for g in network.legs.values()])
         detector.LoadSchedule(schedule, timeout=30)
         yield detector, optimizer, network, ns, kafka_bootstrap

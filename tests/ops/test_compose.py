@@ -36,7 +36,7 @@ def test_service_matches_k8s(service) -> None:
     assert env["REBOOK_KAFKA_BOOTSTRAP"] == "kafka:9092"
     assert env["HEALTH_PORT"] == str(grpc_port)
     extra = {k for k in env if k.startswith("REBOOK_") and k not in k8s}
-    assert extra <= {"REBOOK_NOTIFIER_TOKEN_SECRET", "REBOOK_NOTIFIER_WEBHOOK_SECRET"}, extra
+    assert extra <= {"REBOOK_ENV", "REBOOK_AUTH_SECRET", "REBOOK_NOTIFIER_WEBHOOK_SECRET"}, extra
     assert compose["user"] == "10001:10001" and compose["read_only"] is True
     assert compose["cap_drop"] == ["ALL"] and "no-new-privileges:true" in compose["security_opt"]
     assert compose["depends_on"] == {"topics": {"condition": "service_completed_successfully"}}

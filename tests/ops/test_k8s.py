@@ -113,9 +113,11 @@ def test_detector_is_a_single_writer() -> None:
 def test_notifier_secrets_come_from_a_secret() -> None:
     (container,) = _kind("Deployment")["rebook-notifier"]["spec"]["template"]["spec"]["containers"]
     env = {e["name"]: e for e in container["env"]}
-    for name in ("REBOOK_NOTIFIER_TOKEN_SECRET", "REBOOK_NOTIFIER_WEBHOOK_SECRET"):
-        assert env[name]["valueFrom"]["secretKeyRef"]["name"] == "rebook-notifier-secrets"
-        assert "value" not in env[name]
+    assert env["REBOOK_NOTIFIER_WEBHOOK_SECRET"]["valueFrom"]["secretKeyRef"]["name"] == "rebook-notifier-secrets"
+    for service in ("detector", "locator", "optimizer", "notifier"):
+        (each,) = _kind("Deployment")[f"rebook-{service}"]["spec"]["template"]["spec"]["containers"]
+        auth = {e["name"]: e for e in each["env"]}["REBOOK_AUTH_SECRET"]
+        assert auth["valueFrom"]["secretKeyRef"]["name"] == "rebook-auth" and "value" not in auth
     config = _kind("ConfigMap")["rebook-config"]["data"]
     assert not [key for key in config if "SECRET" in key or "CLIENTS" in key]
 

@@ -35,7 +35,8 @@ from rebook.detector.core import Cancellation, FlightEvent
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
 from rebook.launch import isolated_topics
-from rebook.notifier.core.tokens import issue_passenger_token
+from rebook.runtime.auth import Keyring
+from rebook.runtime.grpc_client import open_channel
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from rebook.v1 import notification_service_pb2 as nss
@@ -47,7 +48,10 @@ from tests.ops.support import PROMETHEUS_DIR, ROOT, SERVICES, load_yaml
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-TOKEN_SECRET = "ops-e2e-token-secret"
+TOKEN_SECRET = "ops-e2e-auth-secret-of-at-least-32-bytes"
+KEYRING = Keyring(TOKEN_SECRET.encode())
+OPS_ROLES = ["flights:write", "bookings:write", "offers:read"]
+OPS_TOKEN = KEYRING.client_token("ops-e2e", ["*"], OPS_ROLES, timedelta(hours=1))
 REBOOK = str(Path(sys.executable).parent / "rebook")
 
 
@@ -71,7 +75,7 @@ class Stack:
     channels: list[grpc.Channel] = field(default_factory=list)
 
     def channel(self, name: str) -> grpc.Channel:
-        channel = grpc.insecure_channel(f"127.0.0.1:{self.services[name].grpc_port}")
+        channel = open_channel(f"127.0.0.1:{self.services[name].grpc_port}", OPS_TOKEN)
         self.channels.append(channel)
         return channel
 
@@ -120,8 +124,9 @@ def stack(kafka_bootstrap, prometheus_bin, tmp_path_factory) -> Iterator[Stack]:
     env.update(isolated_topics(kafka_bootstrap, prefix))
     env.update(
         REBOOK_KAFKA_BOOTSTRAP=kafka_bootstrap, REBOOK_LOG_LEVEL="INFO",
-        REBOOK_GRPC_HOST="127.0.0.1", REBOOK_SHUTDOWN_GRACE="1s", REBOOK_NOTIFIER_TOKEN_SECRET=TOKEN_SECRET,
-        REBOOK_NOTIFIER_WEBHOOK_SECRET="ops-e2e-webhook-secret", REBOOK_OPTIMIZER_TIME_LIMIT="5s",
+        REBOOK_GRPC_HOST="127.0.0.1", REBOOK_SHUTDOWN_GRACE="1s", REBOOK_AUTH_SECRET=TOKEN_SECRET,
+        REBOOK_NOTIFIER_WEBHOOK_SECRET="ops-e2e-webhook-secret-of-at-least-32-bytes",
+        REBOOK_OPTIMIZER_TIME_LIMIT="5s",
     )  # fmt: skip
     try:
         for name in SERVICES:
@@ -253,7 +258,7 @@ def _key_samples(port: int) -> str:
 
 class Subscriber:
     def __init__(self, channel: grpc.Channel, passenger_id: str) -> None:
-        token = issue_passenger_token(TOKEN_SECRET, passenger_id, timedelta(minutes=10))
+        token = KEYRING.passenger_token(passenger_id, timedelta(minutes=10))
         self.received: queue.Queue = queue.Queue()
         self._call = nss_grpc.NotificationServiceStub(channel).Subscribe(
             nss.SubscribeRequest(), metadata=(("authorization", f"Bearer {token}"),), timeout=120

@@ -28,7 +28,9 @@ import grpc
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from rebook.domain.convert import leg_to_proto
+from rebook.runtime.auth import tool_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
+from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.kafka import TRACE_HEADER, EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
@@ -167,7 +169,7 @@ class _Sender(threading.Thread):
 def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict[str, float | int]:
     schedule = make_day_schedule(args.legs, args.seed)
     events = make_event_stream(schedule, args.events, args.seed)
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    channel = open_channel(f"127.0.0.1:{port}", tool_token())
     stub = fss_grpc.FlightStatusServiceStub(channel)
     t0 = time.perf_counter()
     stub.LoadSchedule(fss.LoadScheduleRequest(legs=[leg_to_proto(leg) for leg in schedule]), timeout=120)

@@ -19,9 +19,11 @@ import grpc
 from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 
+from rebook.domain.access import AccessRule, Principal, require_carrier, require_leg_carrier
 from rebook.domain.convert import disruption_to_proto, leg_from_proto, leg_to_proto, timestamp_field
 from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, ValidationError
 from rebook.domain.model import FlightLeg
+from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import code_name
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import EventProducer
@@ -41,6 +43,23 @@ WATCH_POLL_S = 0.5
 HEAL_RETRY_S = 2.0
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+_READ = ("flights:read", "flights:write")
+# Who may call each RPC (checked before anything else); a client sees and writes only legs and
+# disruptions of its carriers (checked below from the request, before any lookup).
+ACCESS: dict[str, AccessRule] = {
+    "LoadSchedule": AccessRule(roles=("flights:write",)),
+    "ReportFlightEvent": AccessRule(roles=("flights:write",)),
+    "ReportFlightEvents": AccessRule(roles=("flights:write",)),
+    "GetFlightLeg": AccessRule(roles=_READ),
+    "ListDisruptions": AccessRule(roles=_READ),
+    "WatchDisruptions": AccessRule(roles=_READ),
+}
+
+
+def _carrier_filter(principal: Principal, carrier: str) -> None:
+    if carrier:
+        require_carrier(principal, carrier)
 
 
 def _utcnow() -> datetime:
@@ -110,6 +129,11 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
             _abort_unavailable(context, str(error))
 
     def LoadSchedule(self, request: fss.LoadScheduleRequest, context: grpc.ServicerContext) -> fss.LoadScheduleResponse:
+        principal = caller()
+        for message in request.legs:
+            require_carrier(principal, message.carrier)
+            if message.leg_id:
+                require_leg_carrier(principal, message.leg_id)
         self._ready(context)
         legs = _legs_from_proto(request.legs)
         result = self._write(context, lambda: self._writer.load(legs))
@@ -129,6 +153,7 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
 
     def ReportFlightEvent(self, request, context: grpc.ServicerContext) -> fss.ReportFlightEventResponse:
         received = time.perf_counter()
+        require_leg_carrier(caller(), request.event.leg_id)
         self._ready(context)
         event = self._convert(request.event, "event")
         outcome = self._write(context, lambda: self._writer.apply([event], received))[0]
@@ -143,6 +168,9 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
 
     def ReportFlightEvents(self, request, context: grpc.ServicerContext) -> fss.ReportFlightEventsResponse:
         received = time.perf_counter()
+        principal = caller()
+        for message in request.events:  # all or nothing: no half-applied batch
+            require_leg_carrier(principal, message.leg_id)
         self._ready(context)
         valid: list[FlightEvent] = []
         conversion_errors: list[DomainError | None] = []
@@ -166,6 +194,7 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
         return reply
 
     def GetFlightLeg(self, request: fss.GetFlightLegRequest, context: grpc.ServicerContext) -> fss.GetFlightLegResponse:
+        require_leg_carrier(caller(), request.leg_id)
         self._ready(context)
         if not request.leg_id:
             raise ValidationError([FieldViolation("leg_id", "required")])
@@ -175,6 +204,8 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
         return fss.GetFlightLegResponse(leg=leg_to_proto(leg))
 
     def ListDisruptions(self, request: fss.ListDisruptionsRequest, context) -> fss.ListDisruptionsResponse:
+        principal = caller()
+        _carrier_filter(principal, request.carrier)
         self._ready(context)
         violations = _check_filters(request.carrier, request.airport)
         start, end = timestamp_field(request, "start_time"), timestamp_field(request, "end_time")
@@ -191,10 +222,13 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
                 include_withdrawn=request.include_withdrawn,
             )
         )
+        found = [d for d in found if principal.acts_for(d.carrier)]
         found.sort(key=lambda d: (d.known_time, d.disruption_id))
         return fss.ListDisruptionsResponse(disruptions=[disruption_to_proto(d) for d in found])
 
     def WatchDisruptions(self, request: fss.WatchDisruptionsRequest, context) -> Iterator[fss.WatchDisruptionsResponse]:
+        principal = caller()
+        _carrier_filter(principal, request.carrier)
         self._ready(context)
         violations = _check_filters(request.carrier, request.airport)
         if violations:
@@ -202,11 +236,13 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
         watcher = self._writer.watch(request.carrier, request.airport)
         context.add_callback(watcher.close)  # client cancelled or deadline passed
         try:
-            yield from self._stream(watcher, context)
+            yield from self._stream(watcher, context, principal)
         finally:
             self._writer.unwatch(watcher)
 
-    def _stream(self, watcher: Watcher, context: grpc.ServicerContext) -> Iterator[fss.WatchDisruptionsResponse]:
+    def _stream(
+        self, watcher: Watcher, context: grpc.ServicerContext, principal: Principal
+    ) -> Iterator[fss.WatchDisruptionsResponse]:
         while context.is_active():
             if watcher.overflowed:
                 context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "watcher fell behind; list and watch again")
@@ -216,6 +252,8 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
                 continue
             if item is Watcher.CLOSED:
                 return
+            if not principal.acts_for(item.carrier):
+                continue
             yield fss.WatchDisruptionsResponse(disruption=disruption_to_proto(item))
 
 
@@ -249,7 +287,7 @@ def build_detector(deps: DetectorDeps) -> tuple[DetectorWriter, ServiceBinding]:
     writer = DetectorWriter(store, deps.producer, metrics, deps.topics, deps.clock, deps.ack_timeout_s)
     servicer = FlightStatusServicer(writer, metrics)
     binding = ServiceBinding(
-        DESCRIPTOR, servicer, flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server,
+        DESCRIPTOR, servicer, flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server, ACCESS,
         checks_own_items=frozenset({"ReportFlightEvents"}),
     )
     return writer, binding

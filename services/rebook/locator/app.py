@@ -87,7 +87,9 @@ class Locator:
         topics = (config.topics.bookings, config.topics.flights)
         self.view = target_view(bootstrap, self.feed, topics, config.topics.dead_letter, producer, registry)
         self.maintenance = Maintenance(self.tracker, self.publisher, clock, config.maintenance_interval)
-        self.deps = LocatorDeps(self.tracker, self.publisher, self.metrics, registry, self.feed.target, clock)
+        self.deps = LocatorDeps(
+            self.tracker, self.publisher, self.metrics, registry, self.feed.target, clock, self.feed.trips
+        )
 
     def start(self) -> None:
         """Starts the background parts (target view, maintenance); the server is separate."""

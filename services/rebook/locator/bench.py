@@ -36,7 +36,9 @@ from kafka.admin import KafkaAdminClient
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment
 from rebook.locator.core.airports import default_index
+from rebook.runtime.auth import tool_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, Env
+from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
@@ -236,7 +238,7 @@ def _stream_all(
 def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Traveller], args, log: IO[bytes]) -> dict:
     port = free_port()
     server = _start_locator(bootstrap, topics, port, log)
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    channel = open_channel(f"127.0.0.1:{port}", tool_token())
     probe = _LatencyProbe(bootstrap, topics["proximity"])
     try:
         _wait_serving(channel, server, log)

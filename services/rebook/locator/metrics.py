@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-REFUSAL_REASONS = ("invalid", "no_consent")
+REFUSAL_REASONS = ("invalid", "no_consent", "not_allowed")
 PUBLISH_TRIGGERS = ("ping", "target", "stale")
 TOMBSTONE_REASONS = ("forget", "expired")
 # GetProximity is in-memory work: 10 µs .. 100 ms.

@@ -14,14 +14,17 @@ from datetime import UTC, datetime, timedelta
 import grpc
 from prometheus_client import CollectorRegistry
 
+from rebook.domain.access import AccessRule, Principal, require_own_passenger
 from rebook.domain.convert import proximity_to_proto
 from rebook.domain.errors import FieldViolation, PermissionDeniedError, ValidationError
 from rebook.domain.model import Proximity
 from rebook.locator.core.proximity import NO_PING_TIME
+from rebook.locator.core.targets import Trips
 from rebook.locator.core.tracker import ProximityTracker
 from rebook.locator.core.validation import LocationPing, ping_violations
 from rebook.locator.metrics import LocatorMetrics
 from rebook.locator.publisher import ProximityPublisher
+from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import code_name
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.v1 import location_pb2
@@ -30,6 +33,16 @@ from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SERVICE_NAME = pls.DESCRIPTOR.services_by_name["PassengerLocationService"].full_name
+
+
+# Who may call each RPC (checked before anything else).  A passenger acts only as themselves; a
+# client only for passengers booked on its carriers (``_require_access``).
+ACCESS: dict[str, AccessRule] = {
+    "ReportPing": AccessRule(passenger=True, roles=("locations:write",)),
+    "ReportPings": AccessRule(passenger=True, roles=("locations:write",)),
+    "GetProximity": AccessRule(passenger=True, roles=("proximity:read",)),
+    "ForgetPassenger": AccessRule(passenger=True, roles=("passengers:forget",)),
+}
 
 
 def utc_now() -> datetime:
@@ -46,6 +59,7 @@ class LocatorDeps:
     registry: CollectorRegistry
     target_of: Callable[[str], str] = lambda _passenger_id: ""
     clock: Callable[[], datetime] = utc_now
+    trips: Callable[[str], Trips] = lambda _passenger_id: Trips()
 
 
 def ping_from_proto(message: location_pb2.LocationPing, tracker: ProximityTracker, now: datetime) -> LocationPing:
@@ -71,7 +85,16 @@ class PassengerLocationService(pls_grpc.PassengerLocationServiceServicer):
         self._tracker = deps.tracker
         self._metrics = deps.metrics
 
+    def _require_access(self, principal: Principal, passenger_id: str) -> None:
+        require_own_passenger(principal, passenger_id)
+        if principal.is_passenger or principal.all_carriers:
+            return
+        if not principal.carriers & self._deps.trips(passenger_id).carriers:
+            # The same answer for an unknown passenger: no existence oracle.
+            raise PermissionDeniedError("not a passenger of this client's carriers", reason="OTHER_CARRIER")
+
     def ReportPing(self, request: pls.ReportPingRequest, context: grpc.ServicerContext) -> pls.ReportPingResponse:
+        self._require_access(caller(), request.ping.passenger_id)
         now = self._deps.clock()
         self._metrics.pings_received.inc()
         try:
@@ -88,15 +111,18 @@ class PassengerLocationService(pls_grpc.PassengerLocationServiceServicer):
     ) -> pls.ReportPingsResponse:
         position = accepted = published = 0
         rejected: list[pls.RejectedPing] = []
+        principal = caller()
         for request in request_iterator:
-            updates, refused = self._report_batch(request.pings, position)
+            updates, refused = self._report_batch(principal, request.pings, position)
             position += len(request.pings)
             accepted += len(request.pings) - len(refused)
             rejected += refused
             published += self._deps.publisher.publish(updates, "ping")
         return pls.ReportPingsResponse(accepted_count=accepted, published_count=published, rejected=rejected)
 
-    def _report_batch(self, pings, first_index: int) -> tuple[list[Proximity], list[pls.RejectedPing]]:
+    def _report_batch(
+        self, principal: Principal, pings, first_index: int
+    ) -> tuple[list[Proximity], list[pls.RejectedPing]]:
         """Reports each ping of one stream message; a bad one becomes a ``RejectedPing``."""
         now = self._deps.clock()
         report, tracker = self._tracker.report, self._tracker
@@ -104,6 +130,7 @@ class PassengerLocationService(pls_grpc.PassengerLocationServiceServicer):
         refused: list[pls.RejectedPing] = []
         for offset, message in enumerate(pings):
             try:
+                self._require_access(principal, message.passenger_id)
                 update = report(ping_from_proto(message, tracker, now), now)
             except (PermissionDeniedError, ValidationError) as error:
                 self._count_refusal(error)
@@ -115,6 +142,11 @@ class PassengerLocationService(pls_grpc.PassengerLocationServiceServicer):
         return updates, refused
 
     def GetProximity(self, request: pls.GetProximityRequest, context: grpc.ServicerContext) -> pls.GetProximityResponse:
+        principal = caller()
+        self._require_access(principal, request.passenger_id)
+        booked = self._deps.trips(request.passenger_id).airports
+        if request.airport and not principal.all_carriers and request.airport not in booked:
+            raise PermissionDeniedError("only the airports of the passenger's own bookings", reason="NOT_BOOKED")
         with self._metrics.lookup_seconds.time():
             now = self._deps.clock()
             proximity = self._tracker.proximity(request.passenger_id, request.airport, now)
@@ -125,6 +157,7 @@ class PassengerLocationService(pls_grpc.PassengerLocationServiceServicer):
     ) -> pls.ForgetPassengerResponse:
         """Drops the held ping and waits for the tombstone, which is published even when nothing
         was held here (the topic may still carry what another instance or run published)."""
+        self._require_access(caller(), request.passenger_id)
         passenger_id, now = request.passenger_id, self._deps.clock()
         held = self._tracker.proximity(passenger_id, "", now).ping_time != NO_PING_TIME
         forgotten = self._tracker.forget(passenger_id) and held
@@ -135,7 +168,10 @@ class PassengerLocationService(pls_grpc.PassengerLocationServiceServicer):
         return pls.ForgetPassengerResponse(forgotten=forgotten)
 
     def _count_refusal(self, error: Exception) -> None:
-        reason = "no_consent" if isinstance(error, PermissionDeniedError) else "invalid"
+        if getattr(error, "reason", "") in ("OTHER_PASSENGER", "OTHER_CARRIER"):
+            reason = "not_allowed"
+        else:
+            reason = "no_consent" if isinstance(error, PermissionDeniedError) else "invalid"
         self._metrics.pings_refused.labels(reason).inc()
 
 
@@ -145,6 +181,7 @@ def binding(deps: LocatorDeps) -> ServiceBinding:
         pls.DESCRIPTOR.services_by_name["PassengerLocationService"],
         PassengerLocationService(deps),
         pls_grpc.add_PassengerLocationServiceServicer_to_server,
+        ACCESS,
     )
 
 

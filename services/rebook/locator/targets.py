@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from rebook.domain.convert import booking_from_proto, leg_from_proto
 from rebook.domain.model import Proximity
-from rebook.locator.core.targets import TargetBook
+from rebook.locator.core.targets import TargetBook, Trips
 from rebook.locator.core.tracker import ProximityTracker
 from rebook.locator.publisher import ProximityPublisher
 from rebook.runtime.kafka import EventProducer, PoisonMessageError, Record, ViewLoop
@@ -45,6 +45,10 @@ class TargetFeed:
         """The passenger's next departure airport, if the locator knows that airport ("" else)."""
         airport = self._book.target(passenger_id)
         return airport if airport in self._tracker.index else ""
+
+    def trips(self, passenger_id: str) -> Trips:
+        """The carriers and airports of the passenger's bookings (who may ask, against what)."""
+        return self._book.trips(passenger_id)
 
     def handle(self, record: Record) -> None:
         if record.key is None:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
 
-from rebook.notifier.core.auth import Authenticator
 from rebook.notifier.core.settings import NotifierSettings
 from rebook.notifier.core.store import NotificationStore
 from rebook.notifier.engine import NotificationEngine
@@ -105,11 +104,7 @@ class Notifier:
         )
 
     def servicer_deps(self) -> ServicerDeps:
-        settings = self._deps.settings
-        authenticator = Authenticator(settings.token_secret, settings.clients)
-        return ServicerDeps(
-            self.engine, authenticator, self._deps.registry, self._deps.clock, self._deps.grpc_max_workers
-        )
+        return ServicerDeps(self.engine, self._deps.registry, self._deps.clock, self._deps.grpc_max_workers)
 
     def close(self) -> None:
         self.engine.close_subscriptions()

@@ -21,9 +21,10 @@ from typing import Protocol
 
 from google.protobuf import json_format
 
+from rebook.domain.access import Principal
 from rebook.domain.errors import PermissionDeniedError
 from rebook.notifier.convert import offer_facts, to_notification
-from rebook.notifier.core.auth import Principal, Scope
+from rebook.notifier.core.auth import Scope, principal_scope
 from rebook.notifier.core.channels import ChannelRecord, Route, validate_registration
 from rebook.notifier.core.store import Entry, NotificationStore
 from rebook.notifier.metrics import NotifierMetrics
@@ -244,7 +245,7 @@ class NotificationEngine:
     def acknowledge(self, principal: Principal, notification_id: str) -> Entry:
         with self._lock:
             entry = self._store.get(notification_id)
-            if not Scope(principal.passenger_id, principal.carrier).matches(entry.passenger_id, entry.carrier):
+            if not principal_scope(principal).matches(entry.passenger_id, entry.carrier):
                 raise PermissionDeniedError("the notification is for another passenger or airline")
             if entry.acknowledge_time is None:
                 self._store.acknowledge(notification_id, self._clock())

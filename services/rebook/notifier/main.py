@@ -3,9 +3,8 @@
 Start-up: read the state topic to its end (known notifications, channels), re-queue
 undelivered webhooks, then consume offers.  Configuration (besides the common ``REBOOK_*``):
 
-- ``REBOOK_NOTIFIER_TOKEN_SECRET``: HMAC key of passenger tokens (dev default, with a warning)
-- ``REBOOK_NOTIFIER_WEBHOOK_SECRET``: HMAC key of webhook signatures (dev default, with a warning)
-- ``REBOOK_NOTIFIER_CLIENTS``: app backends, ``client_id:secret:carrier,...`` (default none)
+- ``REBOOK_NOTIFIER_WEBHOOK_SECRET``: HMAC key of webhook signatures (required outside
+  ``REBOOK_ENV=development``; callers authenticate with the runtime's ``REBOOK_AUTH_*`` keys)
 - ``REBOOK_NOTIFIER_RETENTION``: how long an undelivered notification is kept (default 24h)
 - ``REBOOK_NOTIFIER_WEBHOOK_MAX_ATTEMPTS`` (6), ``REBOOK_NOTIFIER_WEBHOOK_BACKOFF`` (500ms),
   ``REBOOK_NOTIFIER_WEBHOOK_BACKOFF_MAX`` (5m), ``REBOOK_NOTIFIER_WEBHOOK_TIMEOUT`` (5s),
@@ -20,11 +19,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from rebook.notifier.app import Notifier, NotifierDeps
-from rebook.notifier.core.auth import parse_clients
 from rebook.notifier.core.retry import RetryPolicy
-from rebook.notifier.core.settings import DEV_TOKEN_SECRET, DEV_WEBHOOK_SECRET, NotifierSettings
+from rebook.notifier.core.settings import DEV_WEBHOOK_SECRET, NotifierSettings
 from rebook.notifier.servicer import binding
-from rebook.runtime.config import ConfigError, Env
+from rebook.runtime.config import ConfigError, Env, secret
 from rebook.runtime.service import ServiceContext, Wiring, run_service
 
 log = logging.getLogger(__name__)
@@ -34,19 +32,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotifierSettings:
     """``NotifierSettings`` from ``REBOOK_NOTIFIER_*``; ``ConfigError`` names a bad variable."""
     env = Env(environ)
     try:
-        clients = parse_clients(env.list("NOTIFIER_CLIENTS"))
-    except ValueError as exc:
-        raise ConfigError(f"REBOOK_NOTIFIER_CLIENTS is invalid: {exc}") from None
-    try:
         retry = RetryPolicy(
             max_attempts=env.positive_int("NOTIFIER_WEBHOOK_MAX_ATTEMPTS", 6),
             base_s=env.duration("NOTIFIER_WEBHOOK_BACKOFF", timedelta(milliseconds=500)).total_seconds(),
             cap_s=env.duration("NOTIFIER_WEBHOOK_BACKOFF_MAX", timedelta(minutes=5)).total_seconds(),
         )
         return NotifierSettings(
-            token_secret=env.str("NOTIFIER_TOKEN_SECRET", DEV_TOKEN_SECRET).encode(),
-            webhook_secret=env.str("NOTIFIER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET).encode(),
-            clients=clients,
+            webhook_secret=secret(env, "NOTIFIER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
             retention=env.duration("NOTIFIER_RETENTION", timedelta(hours=24)),
             retry=retry,
             webhook_timeout=env.duration("NOTIFIER_WEBHOOK_TIMEOUT", timedelta(seconds=5)),
@@ -60,8 +52,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotifierSettings:
 
 def wire(context: ServiceContext) -> Wiring:
     settings = load_settings()
-    for name in settings.dev_secrets:
-        log.warning("running with the public development %s secret; set REBOOK_NOTIFIER_%s_SECRET", name, name.upper())
     deps = NotifierDeps(
         settings=settings,
         bootstrap=context.config.kafka_bootstrap,

@@ -20,6 +20,7 @@ import grpc
 
 from rebook.domain.convert import to_timestamp
 from rebook.notifier.core.display import PROMPT, Answer, awaits_answer, format_offer, parse_answer
+from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.grpc_errors import field_violations
 from rebook.v1 import notification_service_pb2 as npb
 from rebook.v1 import notification_service_pb2_grpc as npb_grpc
@@ -32,7 +33,7 @@ _END = object()
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--booking", required=True, help="record locator to follow")
-    parser.add_argument("--token", required=True, help="passenger token (from the airline app)")
+    parser.add_argument("--token", required=True, help="passenger token (from the airline app; rebook token passenger)")
     parser.add_argument("--notifier", default="127.0.0.1:50054", help="NotificationService address")
     parser.add_argument("--optimizer", default="127.0.0.1:50053", help="RebookingService address")
     parser.add_argument("--wait", type=float, default=3600.0, help="seconds to wait for offers (stream deadline)")
@@ -152,7 +153,7 @@ def converse(session: _Session, found: queue.Queue) -> int:
 
 
 def run(args: argparse.Namespace, ask: Callable[[str], str] = input, out: TextIO = sys.stdout) -> int:
-    with grpc.insecure_channel(args.notifier) as notifier, grpc.insecure_channel(args.optimizer) as optimizer:
+    with open_channel(args.notifier, args.token) as notifier, open_channel(args.optimizer, args.token) as optimizer:
         session = _Session(
             args, npb_grpc.NotificationServiceStub(notifier), rpb_grpc.RebookingServiceStub(optimizer), ask, out
         )

@@ -1,8 +1,7 @@
 """``rebook.v1.NotificationService`` over gRPC: translates requests to the engine and back.
 
-Credentials travel in the ``authorization`` metadata (``Bearer <passenger token>`` or
-``Bearer <client_id>:<client_secret>``); domain errors raised here become canonical codes in
-the runtime's interceptor.
+The runtime's interceptor authenticates the caller (a passenger token or an app backend's
+client token) and checks ``ACCESS``; the scope rules of ``core.auth`` decide what they see.
 """
 
 from __future__ import annotations
@@ -11,19 +10,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-import grpc
 from prometheus_client import CollectorRegistry
 
+from rebook.domain.access import AccessRule
 from rebook.domain.errors import FieldViolation, ValidationError
 from rebook.notifier.convert import KIND_TO_ROUTE, to_channel, to_notification
-from rebook.notifier.core.auth import (
-    Authenticator,
-    Principal,
-    passenger_scope,
-    require_passenger,
-    subscription_scope,
-)
+from rebook.notifier.core.auth import passenger_scope, require_passenger, subscription_scope
 from rebook.notifier.engine import NotificationEngine
+from rebook.runtime.auth import caller
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.v1 import notification_service_pb2 as pb
 from rebook.v1 import notification_service_pb2_grpc as pb_grpc
@@ -31,39 +25,35 @@ from rebook.v1 import notification_service_pb2_grpc as pb_grpc
 # How often an idle stream checks that its client is still there.
 IDLE_CHECK_S = 0.5
 
+_APP_BACKEND = ("notifications:subscribe",)
+# Who may call each RPC (checked before anything else); the scope rules decide what they see.
+ACCESS: dict[str, AccessRule] = {
+    "RegisterChannel": AccessRule(passenger=True),
+    "Subscribe": AccessRule(passenger=True, roles=_APP_BACKEND),
+    "AcknowledgeNotification": AccessRule(passenger=True, roles=_APP_BACKEND),
+    "ListNotifications": AccessRule(passenger=True, roles=_APP_BACKEND),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ServicerDeps:
     engine: NotificationEngine
-    authenticator: Authenticator
     registry: CollectorRegistry
     clock: Callable[[], datetime]
     max_workers: int = 16
 
 
-def _authorization(context: grpc.ServicerContext) -> str | None:
-    for key, value in context.invocation_metadata() or ():
-        if key.lower() == "authorization":
-            return value if isinstance(value, str) else value.decode()
-    return None
-
-
 class NotificationServicer(pb_grpc.NotificationServiceServicer):
     def __init__(self, deps: ServicerDeps) -> None:
         self._engine = deps.engine
-        self._auth = deps.authenticator
-        self._clock = deps.clock
-
-    def _principal(self, context: grpc.ServicerContext) -> Principal:
-        return self._auth.authenticate(_authorization(context), self._clock())
 
     def RegisterChannel(self, request: pb.RegisterChannelRequest, context) -> pb.RegisterChannelResponse:
-        passenger_id = require_passenger(self._principal(context), request.passenger_id)
+        passenger_id = require_passenger(caller(), request.passenger_id)
         record = self._engine.register_channel(passenger_id, KIND_TO_ROUTE.get(request.kind), request.webhook_url)
         return pb.RegisterChannelResponse(channel=to_channel(record))
 
     def Subscribe(self, request: pb.SubscribeRequest, context) -> Iterator[pb.SubscribeResponse]:
-        scope = subscription_scope(self._principal(context), request.passenger_id)
+        scope = subscription_scope(caller(), request.passenger_id)
         subscription = self._engine.subscribe(scope)
         context.add_callback(subscription.close)
         try:
@@ -81,14 +71,14 @@ class NotificationServicer(pb_grpc.NotificationServiceServicer):
             self._engine.unsubscribe(subscription)
 
     def AcknowledgeNotification(self, request: pb.AcknowledgeNotificationRequest, context):
-        principal = self._principal(context)
+        principal = caller()
         if not request.notification_id:
             raise ValidationError([FieldViolation("notification_id", "required")])
         entry = self._engine.acknowledge(principal, request.notification_id)
         return pb.AcknowledgeNotificationResponse(notification=to_notification(entry))
 
     def ListNotifications(self, request: pb.ListNotificationsRequest, context) -> pb.ListNotificationsResponse:
-        scope = passenger_scope(self._principal(context), request.passenger_id)
+        scope = passenger_scope(caller(), request.passenger_id)
         entries = self._engine.list(scope)
         return pb.ListNotificationsResponse(notifications=[to_notification(entry) for entry in entries])
 
@@ -98,6 +88,7 @@ def binding(deps: ServicerDeps) -> ServiceBinding:
         pb.DESCRIPTOR.services_by_name["NotificationService"],
         NotificationServicer(deps),
         pb_grpc.add_NotificationServiceServicer_to_server,
+        ACCESS,
     )
 
 

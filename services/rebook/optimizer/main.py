@@ -18,7 +18,7 @@ from rebook.optimizer.core.costs import CostSettings, costs_from_mapping
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
-from rebook.optimizer.servicer import OptimizerDeps, RebookingServicer, publish_offers
+from rebook.optimizer.servicer import ACCESS, OptimizerDeps, RebookingServicer, publish_offers
 from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
 from rebook.runtime.config import ConfigError, Env, parse_duration
 from rebook.runtime.grpc_server import ServiceBinding
@@ -218,6 +218,7 @@ def build(
         rebooking_service_pb2.DESCRIPTOR.services_by_name["RebookingService"],
         RebookingServicer(deps),
         rebooking_service_pb2_grpc.add_RebookingServiceServicer_to_server,
+        ACCESS,
     )
     return OptimizerApp(deps, views, disruptions, binding, threading.Event())
 

@@ -10,13 +10,22 @@ from datetime import UTC, datetime
 from kafka.errors import KafkaError
 
 from rebook.detector.convert import event_from_proto
+from rebook.domain.access import AccessRule, Principal, require_carrier, require_leg_carrier
 from rebook.domain.convert import booking_from_proto, booking_to_proto
-from rebook.domain.errors import DomainError, FieldViolation, UnavailableError, ValidationError
+from rebook.domain.errors import (
+    DomainError,
+    FieldViolation,
+    NotFoundError,
+    PermissionDeniedError,
+    UnavailableError,
+    ValidationError,
+)
 from rebook.domain.model import Booking
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import Offer, ResponseKind
+from rebook.runtime.auth import caller
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.limits import size_violation
@@ -25,6 +34,32 @@ from rebook.v1 import rebooking_service_pb2 as pb
 from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
 
 ACK_TIMEOUT_S = 15.0
+
+# Who may call each RPC (checked before anything else); object-level checks are below.
+ACCESS: dict[str, AccessRule] = {
+    "UpsertBookings": AccessRule(roles=("bookings:write",)),
+    "RespondToOffer": AccessRule(passenger=True, roles=("offers:respond-on-behalf",)),
+    "GetOffer": AccessRule(passenger=True, roles=("offers:read",)),
+    "ListOffers": AccessRule(roles=("offers:read",)),
+    "Simulate": AccessRule(roles=("simulate",)),
+}
+
+
+def visible_offer(principal: Principal, find: Callable[[], Offer]) -> Offer:
+    """The offer if ``principal`` may see it: a passenger on its booking or a client of its carrier.
+    Anyone else gets PERMISSION_DENIED whether or not it exists (no existence oracle); only a
+    client of every carrier learns NOT_FOUND."""
+    try:
+        offer = find()
+    except NotFoundError:
+        if principal.all_carriers:
+            raise
+        offer = None
+    if offer is not None and (
+        principal.passenger_id in offer.passenger_ids if principal.is_passenger else principal.acts_for(offer.carrier)
+    ):
+        return offer
+    raise PermissionDeniedError("not an offer of yours", reason="NOT_YOURS")
 
 
 @dataclass
@@ -58,6 +93,12 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         self._deps = deps
 
     def UpsertBookings(self, request: pb.UpsertBookingsRequest, context) -> pb.UpsertBookingsResponse:
+        principal, known = caller(), self._deps.engine.bookings
+        for message in request.bookings:
+            require_carrier(principal, message.carrier)
+            existing = known.get(message.record_locator)
+            if existing is not None:  # nobody takes over another carrier's record locator
+                require_carrier(principal, existing.carrier)
         bookings, violations = [], []
         for index, message in enumerate(request.bookings):
             too_big = size_violation(message, f"bookings[{index}]")
@@ -89,6 +130,8 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
     def RespondToOffer(self, request: pb.RespondToOfferRequest, context) -> pb.RespondToOfferResponse:
         response = request.response
         kind = _response_kind(response)
+        engine = self._deps.engine
+        visible_offer(caller(), lambda: engine.get_offer(response.offer_id))
         label = kind.name.lower()
         self._deps.metrics.responses.labels(label).inc()
         try:
@@ -109,17 +152,22 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
     def GetOffer(self, request: pb.GetOfferRequest, context) -> pb.GetOfferResponse:
         if not request.offer_id and not request.record_locator:
             raise ValidationError([FieldViolation("offer_id", "give an offer id or a record locator")])
-        offer = self._deps.engine.get_offer(request.offer_id, request.record_locator)
+        engine = self._deps.engine
+        offer = visible_offer(caller(), lambda: engine.get_offer(request.offer_id, request.record_locator))
         return pb.GetOfferResponse(offer=offer_to_proto(offer, self._deps.engine.flights))
 
     def ListOffers(self, request: pb.ListOffersRequest, context) -> pb.ListOffersResponse:
         if not request.leg_id:
             raise ValidationError([FieldViolation("leg_id", "required")])
+        require_leg_carrier(caller(), request.leg_id)
         flights = self._deps.engine.flights
         offers = self._deps.engine.offers_for_leg(request.leg_id)
         return pb.ListOffersResponse(offers=[offer_to_proto(o, flights) for o in offers])
 
     def Simulate(self, request: pb.SimulateRequest, context) -> pb.SimulateResponse:
+        principal = caller()
+        for event in request.events:
+            require_leg_carrier(principal, event.leg_id)
         if request.solver not in ("", "optimal", "greedy"):
             raise ValidationError([FieldViolation("solver", "must be 'optimal' or 'greedy'")])
         if not request.events:
@@ -159,6 +207,7 @@ def create_server(address: str, deps: OptimizerDeps, registry, max_workers: int 
         pb.DESCRIPTOR.services_by_name["RebookingService"],
         RebookingServicer(deps),
         pb_grpc.add_RebookingServiceServicer_to_server,
+        ACCESS,
     )
     server = build_server(address, [binding], registry, max_workers)
     return server, server.port

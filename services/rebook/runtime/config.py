@@ -132,6 +132,8 @@ class Env:
         return {
             key: frozenset(c.strip() for c in value.split("/") if c.strip()) for key, value in self.pairs(name).items()
         }
+    def raw(self, name: str) -> str:
+        return self._environ.get(PREFIX + name, "")
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         def parse(text: str) -> str:
@@ -140,6 +142,61 @@ class Env:
             return text
 
         return self._get(name, default, parse)
+
+
+DEVELOPMENT = "development"
+MIN_SECRET_BYTES = 32
+# Values that were ever published (in code, compose or manifests): never a production secret.
+PUBLISHED_SECRETS = frozenset(
+    {
+        "rebook-development-auth-secret-do-not-use-in-production",
+        "rebook-development-webhook-secret-do-not-use-in-production",
+        "rebook-dev-token-secret",
+        "rebook-dev-webhook-secret",
+        "dev-only-token-secret-change-me",
+        "dev-only-webhook-secret-change-me",
+        "REPLACE-ME",
+    }
+)
+
+
+def is_development(env: Env) -> bool:
+    """``REBOOK_ENV=development``: the only mode that accepts the published development secrets."""
+    return env.raw("ENV").strip().lower() == DEVELOPMENT
+
+
+def secret_problem(value: str) -> str:
+    """Why ``value`` cannot be a production secret, or ``""``."""
+    if not value:
+        return "is required outside REBOOK_ENV=development"
+    if value in PUBLISHED_SECRETS:
+        return "is a published development value"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"is shorter than {MIN_SECRET_BYTES} bytes"
+    return ""
+
+
+def secret(env: Env, name: str, development_value: str) -> bytes:
+    """The secret ``REBOOK_<name>``; under development mode it defaults to ``development_value``,
+    otherwise a missing, published or short value is a ``ConfigError`` naming the variable."""
+    value = env.raw(name)
+    if is_development(env):
+        return (value or development_value).encode()
+    problem = secret_problem(value)
+    if problem:
+        raise ConfigError(f"{PREFIX}{name} {problem} (set REBOOK_ENV=development only for local runs)")
+    return value.encode()
+
+
+def secrets(env: Env, name: str) -> tuple[bytes, ...]:
+    """A comma-separated list of secrets (e.g. older keys during a rotation), each checked like ``secret``."""
+    values = env.list(name)
+    if not is_development(env):
+        for position, value in enumerate(values):
+            problem = secret_problem(value)
+            if problem:
+                raise ConfigError(f"{PREFIX}{name}: item {position} {problem}")
+    return tuple(value.encode() for value in values)
 
 
 # Default ports per service, so a local run of all four needs no configuration.

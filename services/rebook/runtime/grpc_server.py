@@ -4,18 +4,22 @@
 reflection, and one interceptor that (a) refuses out-of-range timestamps and unknown enum values in any
 request with INVALID_ARGUMENT (``limits.check_values``), (b) records ``grpc_server_handled_total`` /
 ``grpc_server_handling_seconds`` with the usual ``grpc_service``/``grpc_method``/``grpc_code``
-labels and (c) turns domain errors raised by servicers into canonical statuses with
-``google.rpc`` details.  ``stop`` flips health to NOT_SERVING before a graceful stop so load
-balancers drain the instance first.
+labels, (b) authenticates the caller and checks the method's declared ``AccessRule`` before the
+servicer sees the request (UNAUTHENTICATED / PERMISSION_DENIED, no lookup, no validation), and
+(c) turns domain errors raised by servicers into canonical statuses with ``google.rpc`` details.
+Every binding declares a rule for each of its methods, or the server refuses to build.
+``stop`` flips health to NOT_SERVING before a graceful stop so load balancers drain it first.
+TLS (and client certificates) from ``REBOOK_GRPC_TLS_*``, see ``rebook.runtime.tls``.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent import futures
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
@@ -24,9 +28,12 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from rebook.domain.errors import DomainError
+from rebook.domain.access import PUBLIC, AccessRule, Principal, check
+from rebook.domain.errors import DomainError, PermissionDeniedError
+from rebook.runtime.auth import Keyring, acting_as, load_keyring
 from rebook.runtime.grpc_errors import internal_status, status_for
 from rebook.runtime.limits import check_values
+from rebook.runtime.tls import TlsSettings, load_tls, server_credentials
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,7 @@ class ServiceBinding:
     descriptor: ServiceDescriptor
     servicer: Any
     add: Callable[[Any, grpc.Server], None]
+    access: Mapping[str, AccessRule]
     # Methods whose servicer checks values item by item (a batch answering per item): the
     # interceptor's whole-request check would fail the batch for one bad item.
     checks_own_items: frozenset[str] = frozenset()
@@ -48,6 +56,39 @@ class ServiceBinding:
     @property
     def full_name(self) -> str:
         return self.descriptor.full_name
+
+    def undeclared(self) -> list[str]:
+        """Methods of the service without an access rule."""
+        return [method.name for method in self.descriptor.methods if method.name not in self.access]
+
+
+# Services anybody may call: health probes and reflection carry no data.
+PUBLIC_SERVICES = (health.SERVICE_NAME, reflection.SERVICE_NAME, "grpc.reflection.v1.ServerReflection")
+
+
+class AccessGate:
+    """Authenticates a call and checks its method's rule; the result becomes ``caller()``."""
+
+    def __init__(
+        self, keyring: Keyring, bindings: Sequence[ServiceBinding], clock: Callable[[], datetime]
+    ) -> None:
+        self._keyring = keyring
+        self._clock = clock
+        self._rules = {
+            f"/{binding.full_name}/{name}": rule for binding in bindings for name, rule in binding.access.items()
+        }
+
+    def admit(self, path: str, metadata) -> Principal | None:
+        service = path.lstrip("/").rpartition("/")[0]
+        rule = PUBLIC if service in PUBLIC_SERVICES else self._rules.get(path)
+        if rule is None:
+            raise PermissionDeniedError("no access rule is declared for this method")
+        authorization = next((value for key, value in metadata or () if key.lower() == "authorization"), None)
+        if isinstance(authorization, bytes):
+            authorization = authorization.decode(errors="replace")
+        principal = self._keyring.authenticate(authorization, self._clock())
+        check(rule, principal)
+        return principal
 
 
 class GrpcMetrics:
@@ -114,10 +155,11 @@ def _abort_for(error: Exception, context: grpc.ServicerContext, outcome: _Outcom
 
 
 class ServerInterceptor(grpc.ServerInterceptor):
-    """Metrics and domain-error mapping around every handler."""
+    """Metrics, access control and domain-error mapping around every handler."""
 
-    def __init__(self, metrics: GrpcMetrics, unchecked: frozenset[str] = frozenset()) -> None:
+    def __init__(self, metrics: GrpcMetrics, gate: AccessGate, unchecked: frozenset[str] = frozenset()) -> None:
         self._metrics = metrics
+        self._gate = gate
         self._unchecked = unchecked  # "/package.Service/Method" paths
 
     def intercept_service(self, continuation, handler_call_details):
@@ -131,8 +173,13 @@ class ServerInterceptor(grpc.ServerInterceptor):
         behavior = getattr(handler, behavior_name)
         if not handler.request_streaming and handler_call_details.method not in self._unchecked:
             behavior = _checking_values(behavior)
-        wrapped = wrap(behavior, kind, service, method)
+        # The access check runs first (in ``wrap``): no validation or lookup for a stranger.
+        admit = self._admission(handler_call_details)
+        wrapped = wrap(behavior, kind, service, method, admit)
         return factory(wrapped, handler.request_deserializer, handler.response_serializer)
+
+    def _admission(self, details) -> Callable[[], Principal | None]:
+        return lambda: self._gate.admit(details.method, details.invocation_metadata)
 
     def _finish(self, kind: str, service: str, method: str, outcome: _Outcome, context, start: float) -> None:
         code = outcome.code
@@ -142,12 +189,13 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._metrics.handled.labels(kind, service, method, code.name).inc()
         self._metrics.seconds.labels(kind, service, method).observe(time.perf_counter() - start)
 
-    def _wrap_unary(self, behavior, kind: str, service: str, method: str):
+    def _wrap_unary(self, behavior, kind: str, service: str, method: str, admit):
         def handle(request, context):
             self._metrics.started.labels(kind, service, method).inc()
             start, outcome = time.perf_counter(), _Outcome()
             try:
-                return behavior(request, context)
+                with acting_as(admit()):
+                    return behavior(request, context)
             except Exception as error:
                 if _is_abort(error, context):
                     outcome.code = context.code() or grpc.StatusCode.UNKNOWN
@@ -158,12 +206,13 @@ class ServerInterceptor(grpc.ServerInterceptor):
 
         return handle
 
-    def _wrap_stream(self, behavior, kind: str, service: str, method: str):
+    def _wrap_stream(self, behavior, kind: str, service: str, method: str, admit):
         def handle(request, context) -> Iterator[Any]:
             self._metrics.started.labels(kind, service, method).inc()
             start, outcome = time.perf_counter(), _Outcome()
             try:
-                yield from behavior(request, context)
+                with acting_as(admit()):
+                    yield from behavior(request, context)
             except Exception as error:
                 if _is_abort(error, context):
                     outcome.code = context.code() or grpc.StatusCode.UNKNOWN
@@ -229,12 +278,21 @@ def build_server(
     registry: CollectorRegistry,
     max_workers: int = 16,
     options: Sequence[tuple[str, Any]] = (),
+    keyring: Keyring | None = None,
+    tls: TlsSettings | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ServiceServer:
-    """Creates (not starts) a server on ``address``; ``host:0`` binds a free port."""
+    """Creates (not starts) a server on ``address``; ``host:0`` binds a free port.  The keyring
+    and TLS settings default to the ``REBOOK_AUTH_*`` / ``REBOOK_GRPC_TLS_*`` configuration."""
+    for binding in bindings:
+        if binding.undeclared():
+            raise ValueError(f"{binding.full_name}: no access rule for {', '.join(binding.undeclared())}")
     metrics = GrpcMetrics(registry)
+    gate = AccessGate(keyring or load_keyring(), bindings, clock)
+    tls = load_tls() if tls is None else tls
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ServerInterceptor(metrics, _unchecked_methods(bindings))],
+        interceptors=[ServerInterceptor(metrics, gate, _unchecked_methods(bindings))],
         # so_reuseport off: a second server on a busy port must fail, not share it silently.
         options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.so_reuseport", 0), *options],
     )
@@ -247,7 +305,10 @@ def build_server(
     names = [binding.full_name for binding in bindings]
     reflection.enable_server_reflection((*names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     try:
-        port = server.add_insecure_port(address)
+        if tls.serves_tls:
+            port = server.add_secure_port(address, server_credentials(tls))
+        else:
+            port = server.add_insecure_port(address)
     except RuntimeError:
         port = 0
     if port == 0:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry
 
+from rebook.runtime.auth import load_keyring
 from rebook.runtime.config import ConfigError, RuntimeConfig, load_runtime_config
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import ConsumerLoop, EventProducer
 from rebook.runtime.logs import configure_logging
 from rebook.runtime.metrics import new_registry, serve_metrics, stop_metrics
+from rebook.runtime.tls import load_tls
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
     """Runs until SIGTERM/SIGINT; returns the process exit code."""
     try:
         config = load_runtime_config(service)
+        # Credentials and TLS first: a service with a default secret never starts.
+        keyring, tls = load_keyring(), load_tls()
     except ConfigError as exc:
         logging.basicConfig()
         logging.getLogger(service).error("bad configuration: %s", exc)
@@ -85,7 +89,9 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
         stop_metrics(metrics_server)
         return 2
     try:
-        server = build_server(config.grpc_address, wiring.bindings, registry, config.grpc_max_workers)
+        server = build_server(
+            config.grpc_address, wiring.bindings, registry, config.grpc_max_workers, keyring=keyring, tls=tls
+        )
     except OSError as exc:
         log.error("%s: set REBOOK_%s_GRPC_PORT to a free port", exc, service.upper())
         for close in wiring.closers:

@@ -3,8 +3,10 @@
 Exactly what airline systems and app backends would do, in this order:
 
 1. devices subscribe to the notifier (``NotificationService.Subscribe`` with a passenger token
-   minted with ``REBOOK_NOTIFIER_TOKEN_SECRET``) for passengers who opted in to contact, and
-   optionally one app-backend stream for the whole airline (``--app-backend id:secret``);
+   minted from ``REBOOK_AUTH_SECRET``) for passengers who opted in to contact, and optionally
+   one app-backend stream for the whole airline (``--app-backend TOKEN``, a client token with
+   ``notifications:subscribe``).  Every other call carries the tools' client token
+   (``REBOOK_CLIENT_TOKEN``, or one minted from ``REBOOK_AUTH_SECRET``; see ``runtime.auth``);
 2. the schedule (``LoadSchedule``) and the bookings (``UpsertBookings``), in chunks;
 3. flight events (``ReportFlightEvents``) and location pings (``ReportPings`` client stream)
    merged in event-time order, at ``--speed`` times real time (``0``/``max``: at once);
@@ -30,7 +32,6 @@ import argparse
 import copy
 import json
 import math
-import os
 import sys
 import threading
 import time
@@ -46,8 +47,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.domain.model import make_leg_id
-from rebook.notifier.core.settings import DEV_TOKEN_SECRET
-from rebook.notifier.core.tokens import issue_passenger_token
+from rebook.runtime.auth import Keyring, load_keyring, tool_token
+from rebook.runtime.config import ConfigError
+from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.stats import quantile
 from rebook.v1 import (
     event_pb2,
@@ -70,7 +72,6 @@ DEFAULT_ADDRESSES = {
     "optimizer": "127.0.0.1:50053",
     "notifier": "127.0.0.1:50054",
 }
-TOKEN_SECRET_ENV = "REBOOK_NOTIFIER_TOKEN_SECRET"
 _TIMESTAMP = Timestamp.DESCRIPTOR.full_name
 
 
@@ -89,8 +90,9 @@ class ReplayConfig:
     shift: str | timedelta = "auto"  # "auto", "none" or a fixed shift
     start: datetime | None = None  # scenario instant where pacing starts (earlier items go at once)
     devices: int = 200  # passenger devices to subscribe; -1 = every opted-in passenger
-    app_backend: str = ""  # "client_id:secret": one airline-wide Subscribe stream
-    token_secret: bytes = DEV_TOKEN_SECRET.encode()
+    app_backend: str = ""  # an app backend's client token: one airline-wide Subscribe stream
+    client_token: str = ""  # the airline client's token for writes; "" = ``tool_token()``
+    keyring: Keyring | None = None  # mints device tokens; None = ``load_keyring()``
     rpc_timeout_s: float = 10.0
     connect_timeout_s: float = 30.0  # a service not accepting connections by then is skipped
     retries: int = 10  # on UNAVAILABLE, backoff 0.2 s doubling to 5 s (~30 s in all)
@@ -279,6 +281,7 @@ class Replayer:
         self._streams: list[Any] = []
         self._threads: list[threading.Thread] = []
         self._channels: dict[str, grpc.Channel] = {}
+        self._client_token = ""
         self._started_wall: float = 0.0
         self._down: set[str] = set()
 
@@ -362,7 +365,9 @@ class Replayer:
             return None
         if name not in self._channels:
             options = [("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)]
-            self._channels[name] = grpc.insecure_channel(address, options=options)
+            if not self._client_token:
+                self._client_token = self.config.client_token or tool_token()
+            self._channels[name] = open_channel(address, self._client_token, options=options)
         return self._channels[name]
 
     def _update(self, **changes: Any) -> None:
@@ -442,8 +447,9 @@ class Replayer:
         self._update(phase="subscribe")
         stub = notification_service_pb2_grpc.NotificationServiceStub(channel)
         ttl = timedelta(days=2) + abs(self.shift)
+        keyring = self.config.keyring or load_keyring()
         for passenger_id in self.device_passengers():
-            token = issue_passenger_token(self.config.token_secret, passenger_id, ttl, self.clock())
+            token = keyring.passenger_token(passenger_id, ttl)
             self._follow(stub, passenger_id, token, "device")
         if self.config.app_backend:
             self._follow(stub, "", self.config.app_backend, "backend")
@@ -751,7 +757,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shift", type=_shift, default="auto", help="auto (default), none, or hours to add")
     parser.add_argument("--start", type=_instant, default=None, help="scenario instant where pacing starts")
     parser.add_argument("--devices", type=int, default=200, help="passenger devices to subscribe (-1: all opted in)")
-    parser.add_argument("--app-backend", default="", help="client_id:secret: also follow the whole airline")
+    parser.add_argument("--app-backend", default="", help="an app backend's client token: also follow the airline")
     parser.add_argument("--linger", type=float, default=10.0, help="seconds without a notification before ending")
     parser.add_argument("--max-linger", type=float, default=120.0, help="longest wait for notifications, seconds")
     parser.add_argument("--rpc-timeout", type=float, default=10.0, help="deadline of each call, seconds")
@@ -775,7 +781,6 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         devices=args.devices,
         app_backend=args.app_backend,
-        token_secret=os.environ.get(TOKEN_SECRET_ENV, DEV_TOKEN_SECRET).encode(),
         rpc_timeout_s=args.rpc_timeout,
         connect_timeout_s=args.connect_timeout,
         linger_s=args.linger,
@@ -797,6 +802,9 @@ def run(args: argparse.Namespace) -> int:
     replayer = Replayer(scenario, config, on_progress=show)
     try:
         report = replayer.run()
+    except ConfigError as exc:
+        print(f"rebook replay: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         replayer.stop()
         report = replayer.report()

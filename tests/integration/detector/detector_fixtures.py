@@ -20,6 +20,7 @@ from rebook.runtime.metrics import new_registry
 from rebook.v1 import disruption_pb2, event_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
+from tests.helpers.auth import client_channel
 from tests.unit.detector.detector_helpers import t
 
 
@@ -51,7 +52,7 @@ class Detector:
         deps = DetectorDeps(self.bootstrap, producer, registry, topics=self.topics, clock=lambda: t(5))
         server, port = create_server("127.0.0.1:0", deps)
         server.start()
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        channel = client_channel(port)
         running = Running(server, channel, fss_grpc.FlightStatusServiceStub(channel), registry, producer)
         self.instances.append(running)
         return running

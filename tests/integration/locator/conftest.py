@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-import grpc
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -19,6 +18,7 @@ from rebook.locator.servicer import create_server
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
+from tests.helpers.auth import client_channel
 from tests.integration.locator.support import make_leg
 
 
@@ -68,7 +68,7 @@ def running(kafka_bootstrap: str, topics: LocatorTopics) -> Iterator[Running]:
     server, port = create_server("127.0.0.1:0", locator.deps)
     locator.start()
     server.start()
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    channel = client_channel(port)
     assert locator.view.caught_up.wait(30)
     try:
         yield Running(

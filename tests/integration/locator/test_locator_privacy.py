@@ -25,6 +25,7 @@ from rebook.runtime.kafka import EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import passenger_location_service_pb2 as pls
 from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
+from tests.helpers.auth import client_channel
 from tests.helpers.net import free_port, wait_until
 from tests.integration.locator.support import make_leg, ping
 
@@ -107,7 +108,7 @@ def test_no_raw_coordinates_on_kafka_in_logs_or_in_metrics(kafka_bootstrap, make
     producer.publish_raw(topics["bookings"].name, b"BROKEN", b"\xff\xfe not a booking", [])  # → dead letter
     producer.flush()
     process, grpc_port, metrics_port = start_locator(kafka_bootstrap, {k: v.name for k, v in topics.items()})
-    channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
+    channel = client_channel(grpc_port)
     try:
         assert wait_until(lambda: serving(channel), 60), "locator never became SERVING"
         stub = pls_grpc.PassengerLocationServiceStub(channel)

@@ -19,20 +19,18 @@ from prometheus_client import CollectorRegistry
 from rebook.notifier.app import Notifier, NotifierDeps, NotifierTopics
 from rebook.notifier.core.retry import RetryPolicy
 from rebook.notifier.core.settings import NotifierSettings
-from rebook.notifier.core.tokens import issue_passenger_token
 from rebook.notifier.servicer import create_server
+from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.grpc_server import ServiceServer
 from rebook.runtime.kafka import ConsumerLoop, EventProducer
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import notification_service_pb2 as pb
 from rebook.v1 import notification_service_pb2_grpc as pb_grpc
+from tests.helpers.auth import passenger_token
 
-TOKEN_SECRET = b"integration-token-secret"
 WEBHOOK_SECRET = b"integration-webhook-secret"
 SETTINGS = NotifierSettings(
-    token_secret=TOKEN_SECRET,
     webhook_secret=WEBHOOK_SECRET,
-    clients=(),
     retry=RetryPolicy(max_attempts=3, base_s=0.05, cap_s=0.2),
     webhook_timeout=timedelta(seconds=2),
     webhook_workers=4,
@@ -40,7 +38,7 @@ SETTINGS = NotifierSettings(
 
 
 def token(passenger_id: str, ttl: timedelta = timedelta(minutes=10)) -> str:
-    return issue_passenger_token(TOKEN_SECRET, passenger_id, ttl)
+    return passenger_token(passenger_id, ttl)
 
 
 def bearer(credential: str) -> tuple[tuple[str, str], ...]:
@@ -83,7 +81,7 @@ class NotifierFactory:
         loop = _joined(notifier)
         server, port = create_server("127.0.0.1:0", notifier.servicer_deps())
         server.start()
-        running = Running(notifier, loop, server, registry, grpc.insecure_channel(f"127.0.0.1:{port}"))
+        running = Running(notifier, loop, server, registry, open_channel(f"127.0.0.1:{port}"))
         self.started.append(running)
         return running
 

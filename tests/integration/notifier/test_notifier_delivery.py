@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
 
-from rebook.notifier.core.auth import ClientCredential
 from rebook.notifier.core.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
 from rebook.runtime.grpc_errors import field_violations
 from rebook.runtime.kafka import read_to_end
 from rebook.v1 import notification_service_pb2 as pb
+from tests.helpers.auth import client_token
 from tests.helpers.net import wait_until
-from tests.integration.notifier.conftest import SETTINGS, WEBHOOK_SECRET, Subscriber, bearer, group, token
+from tests.integration.notifier.conftest import WEBHOOK_SECRET, Subscriber, bearer, group, token
 from tests.unit.notifier.notifier_helpers import make_offer
 
 
@@ -136,9 +135,8 @@ def test_restart_and_full_replay_show_nothing_twice(notifiers, topics, producer,
 
 
 def test_airline_backend_sees_its_airline_only(notifiers, topics, producer) -> None:
-    settings = replace(SETTINGS, clients=(ClientCredential("rb-app", "rb-secret", "RB"),))
-    running = notifiers.start(group(), settings)
-    backend = Subscriber(running.stub, "rb-app:rb-secret")
+    running = notifiers.start(group())
+    backend = Subscriber(running.stub, client_token(["RB"], ["notifications:subscribe"], "rb-app"))
     try:
         publish(producer, topics, make_offer("off-x", carrier="XX", passengers=("pax-1",)),
                 make_offer("off-r", carrier="RB", passengers=("pax-1", "pax-2")))

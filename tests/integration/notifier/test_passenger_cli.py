@@ -12,6 +12,7 @@ import pytest
 
 from rebook.notifier import passenger_cli
 from rebook.notifier.core.auth import Scope
+from rebook.optimizer.servicer import ACCESS
 from rebook.runtime.grpc_server import ServiceBinding, build_server
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import offer_pb2
@@ -44,7 +45,8 @@ class Optimizer(rpb_grpc.RebookingServiceServicer):
 def optimizer() -> Iterator[tuple[Optimizer, int]]:
     servicer = Optimizer()
     binding = ServiceBinding(
-        rpb.DESCRIPTOR.services_by_name["RebookingService"], servicer, rpb_grpc.add_RebookingServiceServicer_to_server
+        rpb.DESCRIPTOR.services_by_name["RebookingService"], servicer, rpb_grpc.add_RebookingServiceServicer_to_server,
+        ACCESS,
     )
     server = build_server("127.0.0.1:0", [binding], new_registry())
     server.start()

@@ -14,6 +14,7 @@ import pytest
 from rebook.domain.convert import disruption_to_proto, leg_to_proto
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
 from rebook.optimizer.main import OptimizerTopics, build
+from rebook.runtime.auth import bearer
 from rebook.runtime.config import Env
 from rebook.runtime.grpc_errors import field_violations
 from rebook.runtime.grpc_server import build_server
@@ -22,6 +23,7 @@ from rebook.runtime.metrics import new_registry
 from rebook.v1 import booking_pb2, flight_pb2, offer_pb2
 from rebook.v1 import rebooking_service_pb2 as pb
 from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
+from tests.helpers.auth import client_channel, client_token, passenger_token
 from tests.helpers.net import wait_until
 from tests.unit.optimizer.conftest import T0, leg
 
@@ -53,7 +55,7 @@ class Running:
         self.app.views.start()
         self.app.disruptions.start()
         self.server.start()
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.server.port}")
+        self.channel = client_channel(self.server.port)
         self.stub = pb_grpc.RebookingServiceStub(self.channel)
         assert self.app.views.caught_up.wait(30)
         assert self.app.disruptions.ready.wait(30)
@@ -134,7 +136,10 @@ def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> 
                 kind=offer_pb2.RESPONSE_KIND_ACCEPT,
             )
         )  # fmt: skip
-        accepted = running.stub.RespondToOffer(response, timeout=10).offer
+        other = offers[f"BBBBB2/{disruption.disruption_id}"]
+        _only_the_booking_passenger_or_carrier_sees_it(running.stub, target, other)
+        own = bearer(passenger_token(target.passenger_ids[0]))
+        accepted = running.stub.RespondToOffer(response, metadata=own, timeout=10).offer
         assert accepted.status == offer_pb2.OFFER_STATUS_ACCEPTED and accepted.version == target.version + 1
         assert running.stub.RespondToOffer(response, timeout=10).offer.version == accepted.version  # idempotent
         listed = running.stub.ListOffers(pb.ListOffersRequest(leg_id=CANCELLED.leg_id), timeout=10)
@@ -157,6 +162,41 @@ def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> 
     finally:
         restarted.stop()
         seed.close()
+
+
+def _denied(call, request, metadata) -> None:
+    with pytest.raises(grpc.RpcError) as denied:
+        call(request, metadata=metadata, timeout=10)
+    assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED, denied.value.details()
+
+
+def _only_the_booking_passenger_or_carrier_sees_it(
+    stub: pb_grpc.RebookingServiceStub, target: offer_pb2.Offer, other: offer_pb2.Offer
+) -> None:
+    """The attacks of issue 12: another passenger refunds or reads an offer, a client of another
+    carrier lists or takes over bookings; a missing offer looks the same as someone else's."""
+    stranger = bearer(passenger_token(other.passenger_ids[0]))
+    refund = pb.RespondToOfferRequest(response=offer_pb2.PassengerResponse(
+        response_id="attack", offer_id=target.offer_id, kind=offer_pb2.RESPONSE_KIND_REFUND))  # fmt: skip
+    _denied(stub.RespondToOffer, refund, stranger)
+    _denied(stub.GetOffer, pb.GetOfferRequest(record_locator=target.record_locator), stranger)
+    _denied(stub.GetOffer, pb.GetOfferRequest(offer_id="nope"), stranger)
+    _denied(stub.ListOffers, pb.ListOffersRequest(leg_id=CANCELLED.leg_id), stranger)
+    own = bearer(passenger_token(target.passenger_ids[0]))
+    assert stub.GetOffer(pb.GetOfferRequest(record_locator=target.record_locator), metadata=own).offer == target
+    xx = bearer(client_token(["XX"], ["offers:read", "bookings:write", "offers:respond-on-behalf"]))
+    _denied(stub.GetOffer, pb.GetOfferRequest(offer_id=target.offer_id), xx)
+    _denied(stub.RespondToOffer, refund, xx)
+    _denied(stub.ListOffers, pb.ListOffersRequest(leg_id=CANCELLED.leg_id), xx)
+    takeover = replace_carrier(_booking(target.record_locator, 1), "XX")
+    _denied(stub.UpsertBookings, pb.UpsertBookingsRequest(bookings=[takeover]), xx)
+    rb = bearer(client_token(["RB"], ["offers:read"]))
+    assert stub.GetOffer(pb.GetOfferRequest(offer_id=target.offer_id), metadata=rb).offer == target
+
+
+def replace_carrier(booking: booking_pb2.Booking, carrier: str) -> booking_pb2.Booking:
+    booking.carrier = carrier
+    return booking
 
 
 def test_flight_messages_are_typed() -> None:

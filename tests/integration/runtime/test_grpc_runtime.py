@@ -13,6 +13,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
+from rebook.detector.servicer import ACCESS as DETECTOR_ACCESS
 from rebook.domain.errors import FieldViolation, NotFoundError, ValidationError
 from rebook.runtime.grpc_errors import error_reason, field_violations
 from rebook.runtime.grpc_server import ServiceBinding, build_server
@@ -20,6 +21,7 @@ from rebook.runtime.metrics import new_registry
 from rebook.v1 import flight_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
+from tests.helpers.auth import client_channel
 from tests.helpers.net import free_port, wait_until
 
 SERVICE = "rebook.v1.FlightStatusService"
@@ -42,10 +44,10 @@ class _Servicer(fss_grpc.FlightStatusServiceServicer):
 def server():
     registry = new_registry()
     binding = ServiceBinding(fss.DESCRIPTOR.services_by_name["FlightStatusService"], _Servicer(),
-                             fss_grpc.add_FlightStatusServiceServicer_to_server)
+                             fss_grpc.add_FlightStatusServiceServicer_to_server, DETECTOR_ACCESS)
     running = build_server("127.0.0.1:0", [binding], registry)
     running.start()
-    channel = grpc.insecure_channel(f"127.0.0.1:{running.port}")
+    channel = client_channel(running.port)
     yield running, channel, registry
     channel.close()
     running.stop(0)
@@ -116,7 +118,7 @@ def test_service_main_serves_health_and_metrics_and_stops_on_sigterm(kafka_boots
     process = subprocess.Popen(
         [sys.executable, "-m", "rebook.cli", service], env=env, stderr=subprocess.PIPE, text=True
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
+    channel = client_channel(grpc_port)
     try:
         health = health_pb2_grpc.HealthStub(channel)
 

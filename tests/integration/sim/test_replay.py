@@ -17,7 +17,7 @@ import grpc
 import pytest
 
 from rebook.domain.convert import timestamp_field, to_timestamp
-from rebook.notifier.core.tokens import verify_passenger_token
+from rebook.runtime.auth import Keyring
 from rebook.sim.replay import ReplayConfig, Replayer, shift_scenario
 from rebook.sim.scenario import Scenario
 from rebook.sim.scenario_cli import write_generated
@@ -49,7 +49,7 @@ from rebook.v1 import (
     rebooking_service_pb2_grpc as rbs_grpc,
 )
 
-SECRET = b"test-token-secret"
+KEYRING = Keyring(b"test-token-secret-of-at-least-32-bytes")
 
 
 class FakeAirline(
@@ -140,7 +140,7 @@ class FakeAirline(
     def Subscribe(self, request, context):
         auth = dict(context.invocation_metadata()).get("authorization", "")
         try:
-            who = verify_passenger_token(SECRET, auth.removeprefix("Bearer "), datetime.now(UTC))
+            who = KEYRING.verify(auth.removeprefix("Bearer "), datetime.now(UTC)).passenger_id
         except Exception:
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "bad token")
         if who != request.passenger_id:
@@ -187,7 +187,7 @@ def test_replay_streams_everything_and_measures_notifications(folder, airline):
         notifier=address,
         speed=0,
         devices=40,
-        token_secret=SECRET,
+        keyring=KEYRING,
         linger_s=0.5,
         max_linger_s=10,
     )
@@ -223,7 +223,7 @@ def test_paced_replay_follows_event_time(folder, airline):
     span = (timestamp_field(events[-1], "event_time") - timestamp_field(events[0], "event_time")).total_seconds()
     speed = max(600.0, span / 1.5)
     config = ReplayConfig(
-        detector=address, optimizer=address, locator=None, notifier=None, speed=speed, token_secret=SECRET
+        detector=address, optimizer=address, locator=None, notifier=None, speed=speed, keyring=KEYRING
     )
     started = datetime.now(UTC)
     report = Replayer(sliced, config).run()

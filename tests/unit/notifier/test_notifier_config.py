@@ -5,32 +5,35 @@ from datetime import timedelta
 import pytest
 
 from rebook.domain.errors import ValidationError
-from rebook.notifier.core.auth import ClientCredential
 from rebook.notifier.core.channels import Route, validate_registration
+from rebook.notifier.core.settings import DEV_WEBHOOK_SECRET
 from rebook.notifier.main import load_settings
 from rebook.runtime.config import ConfigError
 
 
-def test_defaults_start_with_dev_secrets_flagged() -> None:
-    settings = load_settings({})
-    assert settings.dev_secrets == ["token", "webhook"]
-    assert settings.clients == () and settings.retention == timedelta(hours=24)
+def test_development_mode_starts_with_the_published_webhook_secret() -> None:
+    settings = load_settings({"REBOOK_ENV": "development"})
+    assert settings.webhook_secret == DEV_WEBHOOK_SECRET.encode()
+    assert settings.retention == timedelta(hours=24)
+
+
+@pytest.mark.parametrize("value", ["", DEV_WEBHOOK_SECRET, "short-but-not-empty"])
+def test_outside_development_the_webhook_secret_must_be_real(value: str) -> None:
+    with pytest.raises(ConfigError, match="REBOOK_NOTIFIER_WEBHOOK_SECRET"):
+        load_settings({"REBOOK_NOTIFIER_WEBHOOK_SECRET": value} if value else {})
 
 
 def test_settings_from_environment() -> None:
     settings = load_settings(
         {
-            "REBOOK_NOTIFIER_TOKEN_SECRET": "t",
-            "REBOOK_NOTIFIER_WEBHOOK_SECRET": "w",
-            "REBOOK_NOTIFIER_CLIENTS": "rb-app:s:rb,lh-app:s2:LH",
+            "REBOOK_NOTIFIER_WEBHOOK_SECRET": "w" * 32,
             "REBOOK_NOTIFIER_RETENTION": "2h",
             "REBOOK_NOTIFIER_WEBHOOK_MAX_ATTEMPTS": "3",
             "REBOOK_NOTIFIER_WEBHOOK_BACKOFF": "100ms",
             "REBOOK_NOTIFIER_WEBHOOK_BACKOFF_MAX": "1s",
         }
     )
-    assert settings.dev_secrets == []
-    assert settings.clients[0] == ClientCredential("rb-app", "s", "RB")
+    assert settings.webhook_secret == b"w" * 32
     assert settings.retention == timedelta(hours=2)
     assert (settings.retry.max_attempts, settings.retry.base_s, settings.retry.cap_s) == (3, 0.1, 1.0)
 
@@ -38,7 +41,6 @@ def test_settings_from_environment() -> None:
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("REBOOK_NOTIFIER_CLIENTS", "only-two:parts"),
         ("REBOOK_NOTIFIER_RETENTION", "soon"),
         ("REBOOK_NOTIFIER_RETENTION", "0s"),
         ("REBOOK_NOTIFIER_WEBHOOK_BACKOFF", "10m"),
@@ -47,7 +49,7 @@ def test_settings_from_environment() -> None:
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match="REBOOK_NOTIFIER_"):
-        load_settings({name: value})
+        load_settings({"REBOOK_ENV": "development", name: value})
 
 
 def test_channel_validation() -> None:

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from rebook.domain.access import CLIENT, PASSENGER, Principal
 from rebook.domain.errors import PermissionDeniedError
-from rebook.notifier.core.auth import Principal, Scope
+from rebook.notifier.core.auth import Scope
 from rebook.notifier.core.channels import ChannelRecord, Route
 from rebook.notifier.core.retry import RetryPolicy
 from rebook.notifier.core.store import Entry, NotificationStore
@@ -79,7 +80,7 @@ def test_live_and_backlog_delivery_once_with_latency(parts) -> None:
 
 def test_two_streams_for_one_passenger_show_it_once(parts) -> None:
     engine, *_ = parts
-    first, second = engine.subscribe(Scope(passenger_id="pax-1")), engine.subscribe(Scope(carrier="RB"))
+    first, second = engine.subscribe(Scope(passenger_id="pax-1")), engine.subscribe(Scope(carriers=frozenset({"RB"})))
     engine.on_offer(make_offer())
     a, b = first.next(0.1), second.next(0.1)
     assert a is b
@@ -111,10 +112,10 @@ def test_acknowledge_checks_the_caller(parts) -> None:
     engine, *_ = parts
     engine.on_offer(make_offer(passengers=("pax-1",)))
     with pytest.raises(PermissionDeniedError):
-        engine.acknowledge(Principal(passenger_id="pax-2"), "off-1:1:pax-1")
+        engine.acknowledge(Principal(PASSENGER, "pax-2"), "off-1:1:pax-1")
     with pytest.raises(PermissionDeniedError):
-        engine.acknowledge(Principal(carrier="XX"), "off-1:1:pax-1")
-    entry = engine.acknowledge(Principal(carrier="RB"), "off-1:1:pax-1")
+        engine.acknowledge(Principal(CLIENT, "xx-app", frozenset({"XX"})), "off-1:1:pax-1")
+    entry = engine.acknowledge(Principal(CLIENT, "rb-app", frozenset({"RB"})), "off-1:1:pax-1")
     assert entry.acknowledge_time is not None and not entry.pending
 
 

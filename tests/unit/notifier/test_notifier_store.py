@@ -59,9 +59,9 @@ def test_pending_in_order_by_scope_and_route() -> None:
         store.add(facts(version=version, passengers=("pax-1", "pax-2")), None, T0)
     store.add(facts(offer="off-9", carrier="XX", passengers=("pax-1",)), None, T0)
     store.mark_delivered("off-1:2:pax-1", T0)
-    mine = store.pending(Scope(passenger_id="pax-1", carrier="RB"), Route.STREAM)
+    mine = store.pending(Scope(passenger_id="pax-1", carriers=frozenset({"RB"})), Route.STREAM)
     assert [entry.notification_id for entry in mine] == ["off-1:1:pax-1", "off-1:3:pax-1"]
-    assert len(store.pending(Scope(carrier="XX"), Route.STREAM)) == 1
+    assert len(store.pending(Scope(carriers=frozenset({"XX"})), Route.STREAM)) == 1
     assert store.pending(Scope(), Route.WEBHOOK) == []
 
 

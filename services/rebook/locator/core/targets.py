@@ -13,12 +13,21 @@ thread-safe: one feed (the view loop) owns it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rebook.domain.model import Booking, FlightLeg, Segment
 
 _LEG_ORIGIN = re.compile(r"-\d{4}-\d{2}-\d{2}-([A-Z]{3})$")
 _UNKNOWN_DEPARTURE = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Trips:
+    """What the locator may reveal against: a passenger's booked carriers and airports."""
+
+    carriers: frozenset[str] = frozenset()
+    airports: frozenset[str] = frozenset()
 
 
 class TargetBook:
@@ -34,6 +43,22 @@ class TargetBook:
     def target(self, passenger_id: str) -> str:
         """The departure airport of the passenger's next segment, or ``""``."""
         return self._targets.get(passenger_id, "")
+
+    def trips(self, passenger_id: str) -> Trips:
+        """Carriers and airports of the passenger's bookings.  Safe to call from other threads
+        while the feed updates the book: the containers are copied in one C-level step."""
+        bookings = [self._bookings.get(locator) for locator in tuple(self._bookings_of_passenger.get(passenger_id, ()))]
+        carriers: set[str] = set()
+        airports: set[str] = set()
+        for booking in bookings:
+            if booking is None:
+                continue
+            carriers.add(booking.carrier)
+            for segment in booking.segments:
+                leg = self._legs.get(segment.leg_id)
+                carriers.add(leg.carrier if leg is not None else booking.carrier)
+                airports.update(a for a in (self._origin(segment), leg.destination if leg else "") if a)
+        return Trips(frozenset(c for c in carriers if c), frozenset(airports))
 
     def apply_booking(self, record_locator: str, booking: Booking | None) -> dict[str, str]:
         """Store (or, for ``None``, delete) a booking; returns ``{passenger_id: new target}``."""

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from rebook.notifier.core.auth import ClientCredential
 from rebook.notifier.core.retry import RetryPolicy
 
-# Development defaults: ``rebook notifier`` starts with no configuration, and warns about them.
-DEV_TOKEN_SECRET = "rebook-dev-token-secret"
-DEV_WEBHOOK_SECRET = "rebook-dev-webhook-secret"
+# Published development value: accepted only under REBOOK_ENV=development (``config.secret``).
+DEV_WEBHOOK_SECRET = "rebook-development-webhook-secret-do-not-use-in-production"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,25 +17,14 @@ class NotifierSettings:
     ``webhook_timeout``: deadline of one POST.  ``webhook_workers``: concurrent POSTs.
     """
 
-    token_secret: bytes = DEV_TOKEN_SECRET.encode()
     webhook_secret: bytes = DEV_WEBHOOK_SECRET.encode()
-    clients: tuple[ClientCredential, ...] = ()
     retention: timedelta = timedelta(hours=24)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     webhook_timeout: timedelta = timedelta(seconds=5)
     webhook_workers: int = 8
 
     def __post_init__(self) -> None:
-        if not self.token_secret or not self.webhook_secret:
-            raise ValueError("secrets must not be empty")
+        if not self.webhook_secret:
+            raise ValueError("the webhook secret must not be empty")
         if self.retention <= timedelta(0) or self.webhook_timeout <= timedelta(0) or self.webhook_workers < 1:
             raise ValueError("retention and webhook timeout must be positive, webhook workers at least 1")
-
-    @property
-    def dev_secrets(self) -> list[str]:
-        """Which secrets still have their public development default."""
-        defaults = (
-            ("token", self.token_secret, DEV_TOKEN_SECRET),
-            ("webhook", self.webhook_secret, DEV_WEBHOOK_SECRET),
-        )
-        return [name for name, value, default in defaults if value == default.encode()]
