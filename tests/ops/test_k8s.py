@@ -49,10 +49,12 @@ def test_resource_validates(name, doc) -> None:
 
 
 def test_example_secret_validates_and_holds_no_secret() -> None:
-    (secret,) = load_all(K8S / "notifier-secret.example.yaml")
-    kubernetes_validate.validate(secret, K8S_VERSION, strict=True)
-    assert set(secret["stringData"]) == {"token-secret", "webhook-secret", "clients"}
-    assert all(v in ("REPLACE-ME", "") for v in secret["stringData"].values())
+    auth, notifier = load_all(K8S / "notifier-secret.example.yaml")
+    for secret in (auth, notifier):
+        kubernetes_validate.validate(secret, K8S_VERSION, strict=True)
+        assert all(v == "REPLACE-ME" for v in secret["stringData"].values())
+    assert (auth["metadata"]["name"], set(auth["stringData"])) == ("rebook-auth", {"auth-secret"})
+    assert set(notifier["stringData"]) == {"webhook-secret"}
     assert not _kind("Secret"), "secrets are created out of band, never committed in the base"
 
 

@@ -18,7 +18,7 @@ from rebook.domain.access import AccessRule, Principal, require_own_passenger
 from rebook.domain.convert import proximity_to_proto
 from rebook.domain.errors import FieldViolation, PermissionDeniedError, ValidationError
 from rebook.domain.model import Proximity
-from rebook.locator.core.proximity import NO_PING_TIME
+from rebook.locator.core.proximity import NO_PING_TIME, coarsen
 from rebook.locator.core.targets import Trips
 from rebook.locator.core.tracker import ProximityTracker
 from rebook.locator.core.validation import LocationPing, ping_violations
@@ -149,7 +149,7 @@ class PassengerLocationService(pls_grpc.PassengerLocationServiceServicer):
             raise PermissionDeniedError("only the airports of the passenger's own bookings", reason="NOT_BOOKED")
         with self._metrics.lookup_seconds.time():
             now = self._deps.clock()
-            proximity = self._tracker.proximity(request.passenger_id, request.airport, now)
+            proximity = coarsen(self._tracker.proximity(request.passenger_id, request.airport, now), booked)
             return pls.GetProximityResponse(proximity=proximity_to_proto(proximity, now))
 
     def ForgetPassenger(

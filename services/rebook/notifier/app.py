@@ -17,7 +17,8 @@ from rebook.notifier.engine import NotificationEngine
 from rebook.notifier.metrics import NotifierMetrics
 from rebook.notifier.servicer import ServicerDeps
 from rebook.notifier.state import KafkaStateSink, rebuild
-from rebook.notifier.webhooks import Sender, WebhookCallbacks, WebhookDispatcher, post
+from rebook.notifier.webhook_guard import WebhookGuard, guarded_post
+from rebook.notifier.webhooks import Sender, WebhookCallbacks, WebhookDispatcher
 from rebook.runtime.kafka import ConsumerLoop, DeadLetters, EventProducer, Record, read_to_end
 from rebook.runtime.topics import DEAD_LETTER, NOTIFICATION_DEAD_LETTER, NOTIFICATIONS, OFFERS, TopicSpec
 from rebook.v1 import offer_pb2
@@ -50,7 +51,7 @@ class NotifierDeps:
     registry: CollectorRegistry
     topics: NotifierTopics = NotifierTopics()
     clock: Callable[[], datetime] = utc_now
-    sender: Sender = post
+    sender: Sender | None = None  # None: the guarded HTTPS sender (tests inject their own)
     grpc_max_workers: int = 16
 
 
@@ -58,6 +59,7 @@ class Notifier:
     def __init__(self, deps: NotifierDeps) -> None:
         self._deps = deps
         settings = deps.settings
+        self.guard = WebhookGuard(settings.webhook_https_only, settings.webhook_allow_hosts)
         sink = KafkaStateSink(deps.producer, deps.topics.state, deps.topics.dead_letter)
         self.engine = NotificationEngine(
             NotificationStore(settings.retention), sink, NotifierMetrics(deps.registry), deps.clock
@@ -71,7 +73,7 @@ class Notifier:
             callbacks,
             workers=settings.webhook_workers,
             timeout_s=settings.webhook_timeout.total_seconds(),
-            sender=deps.sender,
+            sender=deps.sender or guarded_post(self.guard),
             rng=random.random,
         )
         self.engine.attach(self.dispatcher)
@@ -104,7 +106,8 @@ class Notifier:
         )
 
     def servicer_deps(self) -> ServicerDeps:
-        return ServicerDeps(self.engine, self._deps.registry, self._deps.clock, self._deps.grpc_max_workers)
+        deps = self._deps
+        return ServicerDeps(self.engine, deps.registry, deps.clock, deps.grpc_max_workers, self.guard)
 
     def close(self) -> None:
         self.engine.close_subscriptions()

@@ -216,7 +216,8 @@ class NotificationEngine:
             self._sink.dead(entry, f"{reason} after {job.failures} attempts")
         log.warning(
             "webhook delivery given up",
-            extra={"offer_id": entry.offer_id, "version": entry.version, "error": reason, "attempts": job.failures},
+            # No offer id: it starts with the record locator.
+            extra={"version": entry.version, "error": reason, "attempts": job.failures},
         )
 
     def _delivered(self, entry: Entry, route: Route) -> None:

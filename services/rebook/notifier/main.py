@@ -5,6 +5,8 @@ undelivered webhooks, then consume offers.  Configuration (besides the common ``
 
 - ``REBOOK_NOTIFIER_WEBHOOK_SECRET``: HMAC key of webhook signatures (required outside
   ``REBOOK_ENV=development``; callers authenticate with the runtime's ``REBOOK_AUTH_*`` keys)
+- ``REBOOK_NOTIFIER_WEBHOOK_ALLOW_HOSTS``: hosts (``.suffix`` for a domain) exempt from the
+  public-address check of webhook URLs; https only outside development (``webhook_guard``)
 - ``REBOOK_NOTIFIER_RETENTION``: how long an undelivered notification is kept (default 24h)
 - ``REBOOK_NOTIFIER_WEBHOOK_MAX_ATTEMPTS`` (6), ``REBOOK_NOTIFIER_WEBHOOK_BACKOFF`` (500ms),
   ``REBOOK_NOTIFIER_WEBHOOK_BACKOFF_MAX`` (5m), ``REBOOK_NOTIFIER_WEBHOOK_TIMEOUT`` (5s),
@@ -22,7 +24,7 @@ from rebook.notifier.app import Notifier, NotifierDeps
 from rebook.notifier.core.retry import RetryPolicy
 from rebook.notifier.core.settings import DEV_WEBHOOK_SECRET, NotifierSettings
 from rebook.notifier.servicer import binding
-from rebook.runtime.config import ConfigError, Env, secret
+from rebook.runtime.config import ConfigError, Env, is_development, secret
 from rebook.runtime.service import ServiceContext, Wiring, run_service
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotifierSettings:
             retry=retry,
             webhook_timeout=env.duration("NOTIFIER_WEBHOOK_TIMEOUT", timedelta(seconds=5)),
             webhook_workers=env.positive_int("NOTIFIER_WEBHOOK_WORKERS", 8),
+            webhook_https_only=not is_development(env),
+            webhook_allow_hosts=env.list("NOTIFIER_WEBHOOK_ALLOW_HOSTS"),
         )
     except ConfigError:
         raise

@@ -14,8 +14,6 @@ import logging
 import random
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,18 +38,6 @@ class WebhookJob:
 
 
 Sender = Callable[[str, bytes, dict[str, str], float], int | None]
-
-
-def post(url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> int | None:
-    """POSTs and returns the HTTP status, or ``None`` when there was no answer."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
 
 
 class _Scheduler:
@@ -105,7 +91,7 @@ class WebhookDispatcher:
         *,
         workers: int = 8,
         timeout_s: float = 5.0,
-        sender: Sender = post,
+        sender: Sender,
         rng: Callable[[], float] = random.random,
     ) -> None:
         self._secret = secret

@@ -25,6 +25,7 @@ from kafka.structs import OffsetAndMetadata
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from rebook.domain.errors import ValidationError
+from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.topics import DEAD_LETTER, TopicSpec
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class EventProducer:
         self._metrics = _shared(ProducerMetrics, registry)
         self._sent: dict[str, Counter] = {}  # the labelled counter per topic, looked up once
         self._producer = KafkaProducer(
+            **kafka_security(),
             bootstrap_servers=bootstrap,
             client_id=client_id,
             acks="all",
@@ -517,7 +519,7 @@ class ConsumerLoop(_ProcessingLoop):
             "bootstrap_servers": bootstrap, "group_id": group_id, "client_id": client_id,
             "enable_auto_commit": False, "auto_offset_reset": auto_offset_reset,
             "max_poll_records": max_poll_records, "fetch_max_wait_ms": 50, "session_timeout_ms": 10000,
-            "heartbeat_interval_ms": 1000,
+            "heartbeat_interval_ms": 1000, **kafka_security(),
         }  # fmt: skip
         self._consumer = self._new_consumer()
 
@@ -607,7 +609,7 @@ class ViewLoop(_ProcessingLoop):
         self.caught_up = threading.Event()
         self._config = {
             "bootstrap_servers": bootstrap, "group_id": None, "client_id": client_id,
-            "enable_auto_commit": False, "max_poll_records": 5000, "fetch_max_wait_ms": 50,
+            "enable_auto_commit": False, "max_poll_records": 5000, "fetch_max_wait_ms": 50, **kafka_security(),
         }  # fmt: skip
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, per partition
         self._consumer = self._new_consumer()
@@ -656,7 +658,7 @@ def read_to_end(
     Used on start-up (and after a rebalance) to rebuild an in-memory view from compacted
     topics; tombstones come through as records with ``value=None``.
     """
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, **kafka_security())
     try:
         assignment: list[TopicPartition] = []
         for spec in topics:

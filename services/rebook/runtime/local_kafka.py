@@ -24,6 +24,7 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from rebook.runtime.config import Env
+from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.topics import ALL_TOPICS, TopicSpec
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,10 @@ class LocalKafka:
     controller_port: int
     heap: str
     start_timeout_s: float = 300.0
+    # A second listener, SASL_PLAINTEXT with the PLAIN mechanism, for these users (tests of the
+    # REBOOK_KAFKA_SASL_* passthrough); the PLAINTEXT listener stays for the broker's own use.
+    sasl_port: int = 0
+    sasl_users: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls) -> LocalKafka:
@@ -105,6 +110,25 @@ class LocalKafka:
             raise KafkaSetupError(f"mvn failed resolving Kafka:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
         stamp.write_text(pom.read_text())
 
+    def _listeners(self) -> list[str]:
+        listeners = [f"PLAINTEXT://127.0.0.1:{self.port}"]
+        if not self.sasl_port:
+            return [
+                f"listeners={listeners[0]},CONTROLLER://127.0.0.1:{self.controller_port}",
+                f"advertised.listeners={listeners[0]}",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            ]
+        sasl = f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}"
+        users = " ".join(f'user_{name}="{password}"' for name, password in self.sasl_users)
+        return [
+            f"listeners={listeners[0]},{sasl},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners={listeners[0]},{sasl}",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+            "sasl.enabled.mechanisms=PLAIN",
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config="
+            f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};",
+        ]
+
     def _write_config(self) -> Path:
         data = self.run_dir / "data"
         config = self.run_dir / "server.properties"
@@ -114,11 +138,9 @@ class LocalKafka:
                     "process.roles=broker,controller",
                     "node.id=1",
                     f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                    *self._listeners(),
                     "controller.listener.names=CONTROLLER",
                     "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                     f"log.dirs={data}",
                     "num.partitions=3",
                     "auto.create.topics.enable=false",
@@ -245,7 +267,7 @@ def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None =
             time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
             continue
         try:
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **kafka_security())
             try:
                 admin.describe_cluster()
                 return
@@ -259,7 +281,7 @@ def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None =
 
 def ensure_topics(bootstrap: str, topics: tuple[TopicSpec, ...] = ALL_TOPICS, replication: int = 1) -> list[str]:
     """Creates the declared topics that do not exist yet; returns the names created."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000, **kafka_security())
     try:
         existing = set(admin.list_topics())
         missing = {

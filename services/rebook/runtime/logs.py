@@ -33,6 +33,11 @@ SENSITIVE_KEYS = frozenset(
         "lon",
         "coordinates",
         "webhook_url",
+        # Identify a booking: an offer id and a notification id start with the record locator.
+        "record_locator",
+        "offer_id",
+        "notification_id",
+        "key",
     }
 )
 

@@ -20,6 +20,7 @@ from rebook.runtime.auth import load_keyring
 from rebook.runtime.config import ConfigError, RuntimeConfig, load_runtime_config
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import ConsumerLoop, EventProducer
+from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.logs import configure_logging
 from rebook.runtime.metrics import new_registry, serve_metrics, stop_metrics
 from rebook.runtime.tls import load_tls
@@ -63,6 +64,7 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
         config = load_runtime_config(service)
         # Credentials and TLS first: a service with a default secret never starts.
         keyring, tls = load_keyring(), load_tls()
+        kafka_security()  # a bad REBOOK_KAFKA_SASL_* setting stops the start here
     except ConfigError as exc:
         logging.basicConfig()
         logging.getLogger(service).error("bad configuration: %s", exc)

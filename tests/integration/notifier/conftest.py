@@ -34,6 +34,8 @@ SETTINGS = NotifierSettings(
     retry=RetryPolicy(max_attempts=3, base_s=0.05, cap_s=0.2),
     webhook_timeout=timedelta(seconds=2),
     webhook_workers=4,
+    webhook_https_only=False,
+    webhook_allow_hosts=("127.0.0.1",),  # the test's receiver is on loopback
 )
 
 

@@ -52,7 +52,7 @@ SERVICES = [
      PassengerLocationService(SimpleNamespace(tracker=None, metrics=None))),
     (rebooking_service_pb2, "RebookingService", rebooking_service_pb2_grpc, OPTIMIZER, RebookingServicer(None)),
     (notification_service_pb2, "NotificationService", notification_service_pb2_grpc, NOTIFIER,
-     NotificationServicer(SimpleNamespace(engine=None))),
+     NotificationServicer(SimpleNamespace(engine=None, webhook_guard=None))),
 ]  # fmt: skip
 RPCS = [
     (module, service, method, access[method.name])

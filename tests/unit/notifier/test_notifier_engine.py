@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
@@ -92,7 +93,7 @@ def test_two_streams_for_one_passenger_show_it_once(parts) -> None:
     assert engine.subscribe(Scope(passenger_id="pax-1")).next(0.05) is None
 
 
-def test_webhook_route_and_dead_letter(parts) -> None:
+def test_webhook_route_and_dead_letter(parts, caplog) -> None:
     engine, sink, dispatcher, registry = parts
     engine.register_channel("pax-1", Route.WEBHOOK, "http://127.0.0.1:9/hook")
     again = engine.register_channel("pax-1", Route.WEBHOOK, "http://127.0.0.1:9/hook")
@@ -103,8 +104,11 @@ def test_webhook_route_and_dead_letter(parts) -> None:
     assert engine.subscribe(Scope(passenger_id="pax-1")).next(0.05) is None  # not on streams
     job = dispatcher.jobs[0]
     job.failures, job.last_status = 3, 503
-    engine.webhook_failed(job)
+    with caplog.at_level(logging.WARNING):
+        engine.webhook_failed(job)
     assert sink.dead_letters == ["off-1:1:pax-1"]
+    logged = [" ".join(map(str, vars(r).values())) for r in caplog.records]
+    assert logged and not [line for line in logged if "off-1" in line or "pax-1" in line]  # no booking or passenger
     assert registry.get_sample_value("rebook_notification_dead_letters_total") == 1
 
 

@@ -7,6 +7,8 @@ position more precise than the nearest-airport and km ring it already states.
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from rebook.domain.model import Proximity, ProximityBand
@@ -91,6 +93,29 @@ def estimate(
         time_to_gate=time_to_gate(band, distance_km, target.size, dwell, settings),
         ping_time=ping.ping_time,
         stale=stale,
+    )
+
+
+# What a GetProximity answer states: the band, the distance in DISTANCE_STEP_KM steps (lower
+# edge) and the time to the gate rounded up to TIME_STEP.  Whole km and minutes from several
+# airports located a person to ~0.4 km by least squares (issue 12.2); steps this wide do not.
+DISTANCE_STEP_KM = 25.0
+TIME_STEP = timedelta(hours=1)
+
+
+def coarsen(proximity: Proximity, airports: frozenset[str] | set[str]) -> Proximity:
+    """``proximity`` as an API answer: coarse distance and time, and a nearest airport only when
+    the passenger is at one of ``airports`` (their booked airports): the nearest of all airports
+    would place them in that airport's catchment, a position of its own."""
+    steps = math.floor(proximity.distance_km / DISTANCE_STEP_KM)
+    whole_steps = math.ceil(proximity.time_to_gate / TIME_STEP)
+    return replace(
+        proximity,
+        nearest_airport=proximity.target_airport
+        if proximity.band == ProximityBand.AT_AIRPORT and proximity.target_airport in airports
+        else "",
+        distance_km=0.0 if proximity.band == ProximityBand.AT_AIRPORT else steps * DISTANCE_STEP_KM,
+        time_to_gate=whole_steps * TIME_STEP,
     )
 
 

@@ -22,6 +22,8 @@ class NotifierSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     webhook_timeout: timedelta = timedelta(seconds=5)
     webhook_workers: int = 8
+    webhook_https_only: bool = True  # plain http only in development mode
+    webhook_allow_hosts: tuple[str, ...] = ()  # skip the public-address check for these hosts
 
     def __post_init__(self) -> None:
         if not self.webhook_secret:
