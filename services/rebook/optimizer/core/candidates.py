@@ -499,9 +499,10 @@ class CandidateBuilder:
         owed = costs.entitlements(j, delay, legs, waits, it.airport_change)
         weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
         risky = any(leg.leg_id in self.at_risk for leg in it.legs)
-        own = self._own(a)
-        interline = any(self.settings.is_interline(own, leg.carrier) for leg in it.legs)
-        changes = self._airport_changes(it, a) if it.airport_change or len(it.legs) > 1 else ()
+        own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
+        interline = bool(self.settings.interline) and any(self.settings.is_interline(own, g.carrier) for g in it.legs)
+        moved = it.airport_change or any(p.destination != n.origin for p, n in itertools.pairwise(it.legs))
+        changes = self._airport_changes(it, a) if moved else ()
         cost = costs.option_cost(j.costs, weight, party, delay, owed, it.airport_change)
         cost += party * (self.settings.rotation_risk_cost * risky + self.settings.interline_cost * interline)
         return Candidate(
