@@ -146,6 +146,10 @@ SIZES = {
     # A major carrier's few days (issue 18): >= 20k legs, >= 1.5 M bookings, every day booked.
     # Two days of schedule only: the point is the size, a 72 h horizon would double it.
     "airline": SizeProfile(14_000, len(SPOKES), booked_days=2, location_consent=0.004, days=2),
+    # The same order of legs and bookings shaped as a month (the issue's real data): ~2-3 daily
+    # frequencies per hub and spoke instead of ~30, so a search over the network stays realistic;
+    # one storm, so far fewer disrupted passengers than "airline".
+    "airline-month": SizeProfile(1_100, len(SPOKES), booked_days=31, location_consent=0.004, days=31),
 }
 
 

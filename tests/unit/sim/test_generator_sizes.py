@@ -87,7 +87,7 @@ def test_unknown_size_is_refused():
 
 
 def test_profile_defaults_keep_the_old_sizes():
-    assert all(replace(p, booked_days=1) == p for name, p in SIZES.items() if name != "airline")
+    assert all(replace(p, booked_days=1) == p for name, p in SIZES.items() if not name.startswith("airline"))
 
 
 def test_flight_numbers_stay_four_digits_past_9900_legs_a_day():
@@ -105,3 +105,18 @@ def test_flight_numbers_stay_four_digits_past_9900_legs_a_day():
     assert all(100 <= n <= 9999 for n in numbers)
     keys = [(n, p.origin) for n, p in zip(numbers, plans, strict=True)]
     assert len(set(keys)) == len(keys)  # leg ids (carrier, number, date, origin) stay unique
+
+
+def test_month_shaped_airline_size_books_every_day():
+    month = SIZES["airline-month"]
+    assert month.days == month.booked_days == 31
+    assert month.legs_per_day * month.days >= 20_000
+
+
+def test_many_booked_days(monkeypatch):
+    monkeypatch.setitem(generator.SIZES, "tiny-week", SizeProfile(54, 14, SIZES["small"].fleet, booked_days=6, days=6))
+    day = generate(seed=2, size="tiny-week")
+    last_day_start = storm_window(day.day)[0] + timedelta(hours=12) + timedelta(days=4)
+    assert len({leg.operating_date for leg in day.legs}) >= 6
+    late = {leg.leg_id for leg in day.legs if leg.scheduled_departure >= last_day_start}
+    assert late and any(s.leg_id in late for b in day.bookings for s in b.segments)
