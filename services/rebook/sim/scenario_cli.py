@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=tuple(SIZES),
         default="small",
         help="small ≈ 54, medium ≈ 600, large ≈ 2000 legs/day; airline ≈ 14,000 legs/day for 2 days, "
-        "airline-month ≈ 1,100 legs/day for 31 days, every day booked (≥ 20k legs, ≥ 1.5 M bookings)",
+        "airline-month ≈ 1,100 legs/day for 31 days, every day booked (≥ 20k legs, ≈ 1.5 M bookings)",
     )
     gen.add_argument("--day", type=date.fromisoformat, default=None, help="storm day YYYY-MM-DD (default 2026-11-23)")
     check_help = "validate a scenario folder with the detector's rules"
