@@ -13,14 +13,15 @@ PROTOS := $(wildcard proto/rebook/v1/*.proto)
 DEV_ENV := REBOOK_ENV=development
 GEN_DIR := services/rebook/v1
 
-.PHONY: help venv proto proto-check lint kafka-up kafka-down test test-unit test-clock-ahead test-ops demo clean
+.PHONY: help venv proto proto-check lint kafka-up kafka-down kafka-wipe test test-unit test-clock-ahead test-ops demo clean
 
 help:
 	@echo "make demo        run the main job (storm day end to end)"
 	@echo "make test        venv, generated-code check, lint, Kafka up, all tests, Kafka down"
 	@echo "make proto       regenerate $(GEN_DIR) from proto/"
 	@echo "make kafka-up    start the local Apache Kafka (KRaft) and create topics"
-	@echo "make kafka-down  stop it"
+	@echo "make kafka-down  stop it (its topics and data are kept for the next kafka-up)"
+	@echo "make kafka-wipe  delete the stopped local broker's data"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -59,6 +60,9 @@ kafka-up: $(STAMP)
 
 kafka-down: $(STAMP)
 	$(REBOOK) kafka down
+
+kafka-wipe: $(STAMP)
+	$(REBOOK) kafka wipe
 
 # Runs $(1) with REBOOK_KAFKA_BOOTSTRAP pointing at a broker: the one given, or a local one it
 # starts and always stops again.

@@ -45,7 +45,7 @@ def _bounded(violations: list[error_details_pb2.BadRequest.FieldViolation]) -> e
     """The first violations that fit the count and byte budget, then one naming how many more."""
     bad = error_details_pb2.BadRequest()
     for violation in violations:
-        if len(bad.field_violations) >= MAX_FIELD_VIOLATIONS or bad.ByteSize() > DETAILS_BUDGET_BYTES - 600:
+        if len(bad.field_violations) >= MAX_FIELD_VIOLATIONS or bad.ByteSize() > DETAILS_BUDGET_BYTES - 1600:
             break
         bad.field_violations.add(field=truncate(violation.field), description=truncate(violation.description))
     rest = len(violations) - len(bad.field_violations)

@@ -1,4 +1,7 @@
-"""``rebook kafka up|down|topics``: the local broker the Makefile starts for tests and the demo."""
+"""``rebook kafka up|down|wipe|topics``: the local broker the Makefile starts for tests and the demo.
+
+``down`` stops the broker and keeps its data (the next ``up`` has every topic and record back);
+``wipe`` (broker stopped) deletes the data for good."""
 
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ from rebook.runtime.local_kafka import KafkaSetupError, LocalKafka, ensure_topic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("up", "down", "topics", "bootstrap"), help="what to do")
+    parser.add_argument(
+        "action", choices=("up", "down", "wipe", "topics", "bootstrap"),
+        help="up: start (data kept from the last run); down: stop, keeping the data; wipe: delete the "
+        "stopped broker's data for good; topics: create missing topics; bootstrap: print the address",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +32,10 @@ def run(args: argparse.Namespace) -> int:
             local.up()
             print(f"kafka up at {local.bootstrap} in {time.monotonic() - start:.1f}s (log: {local.log_file})")
         elif args.action == "down":
-            print("kafka stopped" if local.down() else "kafka was not running")
+            stopped = local.down()
+            print("kafka stopped (data kept; `rebook kafka wipe` deletes it)" if stopped else "kafka was not running")
+        elif args.action == "wipe":
+            print(f"kafka data deleted ({local.data_dir})" if local.wipe() else "no kafka data to delete")
         elif args.action == "topics":
             print("\n".join(ensure_topics(local.bootstrap)) or "all topics exist")
         else:
@@ -45,5 +55,5 @@ def _external(action: str, bootstrap: str) -> int:
     elif action == "bootstrap":
         print(bootstrap)
     else:
-        print(f"using existing Kafka at {bootstrap}; nothing to stop")
+        print(f"using existing Kafka at {bootstrap}; nothing to stop or wipe")
     return 0

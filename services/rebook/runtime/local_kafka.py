@@ -183,21 +183,19 @@ class LocalKafka:
         except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
             return None
 
+    @property
+    def data_dir(self) -> Path:
+        return self.run_dir / "data"
+
     def up(self, timeout_s: float | None = None) -> None:
-        """Resolves, formats and starts the broker, waits for it (``REBOOK_KAFKA_START_TIMEOUT``,
-        default 5 min: a loaded machine can take over 90 s), creates the topics."""
+        """Resolves and starts the broker (formatting its storage only the first time: topics and
+        their data survive ``down``/``up``), waits for it (``REBOOK_KAFKA_START_TIMEOUT``, default
+        5 min: a loaded machine can take over 90 s), creates missing topics."""
         if self.running_pid() is None:
             self.resolve_jars()
-            shutil.rmtree(self.run_dir / "data", ignore_errors=True)
             config = self._write_config()
-            cluster_id = uuid.uuid4().hex[:22]
-            fmt = subprocess.run(
-                self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)),
-                capture_output=True,
-                text=True,
-            )
-            if fmt.returncode != 0:
-                raise KafkaSetupError(f"formatting Kafka storage failed:\n{fmt.stdout}\n{fmt.stderr}")
+            if not (self.data_dir / "meta.properties").exists():
+                self._format(config)
             with open(self.log_file, "ab") as out:
                 process = subprocess.Popen(
                     self._java("kafka.Kafka", str(config)),
@@ -215,6 +213,24 @@ class LocalKafka:
                 "if the broker is only slow to start, raise REBOOK_KAFKA_START_TIMEOUT (e.g. 10m)"
             ) from None
         ensure_topics(self.bootstrap)
+
+    def _format(self, config: Path) -> None:
+        shutil.rmtree(self.data_dir, ignore_errors=True)  # a half-formatted directory from a failed start
+        fmt = subprocess.run(
+            self._java("kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c", str(config)),
+            capture_output=True,
+            text=True,
+        )
+        if fmt.returncode != 0:
+            raise KafkaSetupError(f"formatting Kafka storage failed:\n{fmt.stdout}\n{fmt.stderr}")
+
+    def wipe(self) -> bool:
+        """Deletes every topic's data (the broker must be stopped); True if there was any."""
+        if self.running_pid() is not None:
+            raise KafkaSetupError("the broker is running; stop it first (rebook kafka down)")
+        existed = self.data_dir.exists()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        return existed
 
     def log_tail(self, lines: int = 15) -> str:
         if not self.log_file.exists():

@@ -31,3 +31,14 @@ def test_start_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert LocalKafka.from_env().start_timeout_s == 300.0
     monkeypatch.setenv("REBOOK_KAFKA_START_TIMEOUT", "10m")
     assert LocalKafka.from_env().start_timeout_s == 600.0
+
+
+def test_down_keeps_the_data_and_only_wipe_deletes_it(tmp_path: Path) -> None:
+    local = LocalKafka(root=tmp_path, run_dir=tmp_path / "kafka", port=free_port(), controller_port=free_port(),
+                       heap="64m")  # fmt: skip
+    (local.data_dir / "rebook.bookings.v1-0").mkdir(parents=True)
+    (local.data_dir / "meta.properties").write_text("cluster.id=x\n")
+    assert local.down() is False  # nothing running: nothing stopped, nothing deleted
+    assert (local.data_dir / "rebook.bookings.v1-0").exists()
+    assert local.wipe() is True and not local.data_dir.exists()
+    assert local.wipe() is False
