@@ -75,3 +75,9 @@ class UnavailableError(DomainError):
     """A dependency (Kafka) did not take the write; nothing was applied, retry later.  → UNAVAILABLE."""
 
     reason = "UNAVAILABLE"
+
+
+class ResourceExhaustedError(DomainError):
+    """A per-caller or global cap is reached (e.g. open streams); retry later.  → RESOURCE_EXHAUSTED."""
+
+    reason = "RESOURCE_EXHAUSTED"

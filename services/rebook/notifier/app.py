@@ -24,6 +24,8 @@ from rebook.runtime.topics import DEAD_LETTER, NOTIFICATION_DEAD_LETTER, NOTIFIC
 from rebook.v1 import offer_pb2
 
 log = logging.getLogger(__name__)
+# gRPC threads never given to Subscribe streams: unary calls and health checks always get one.
+RESERVED_WORKERS = 32
 
 
 def utc_now() -> datetime:
@@ -62,8 +64,10 @@ class Notifier:
         self.guard = WebhookGuard(settings.webhook_https_only, settings.webhook_allow_hosts)
         sink = KafkaStateSink(deps.producer, deps.topics.state, deps.topics.dead_letter)
         self.engine = NotificationEngine(
-            NotificationStore(settings.retention), sink, NotifierMetrics(deps.registry), deps.clock
-        )
+            NotificationStore(settings.retention), sink, NotifierMetrics(deps.registry), deps.clock,
+            max_streams=settings.max_streams or max(1, deps.grpc_max_workers - RESERVED_WORKERS),
+            max_streams_per_passenger=settings.max_streams_per_passenger,
+        )  # fmt: skip
         callbacks = WebhookCallbacks(
             self.engine.webhook_delivered, self.engine.webhook_retrying, self.engine.webhook_failed
         )

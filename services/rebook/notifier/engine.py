@@ -22,7 +22,7 @@ from typing import Protocol
 from google.protobuf import json_format
 
 from rebook.domain.access import Principal
-from rebook.domain.errors import PermissionDeniedError
+from rebook.domain.errors import PermissionDeniedError, ResourceExhaustedError
 from rebook.notifier.convert import offer_facts, to_notification
 from rebook.notifier.core.auth import Scope, principal_scope
 from rebook.notifier.core.channels import ChannelRecord, Route, validate_registration
@@ -78,7 +78,12 @@ class NotificationEngine:
         sink: StateSink,
         metrics: NotifierMetrics,
         clock: Callable[[], datetime],
+        max_streams: int = 1000,
+        max_streams_per_passenger: int = 5,
     ) -> None:
+        # Each open stream holds a server thread: caps keep threads for unary calls and health.
+        self.max_streams = max_streams
+        self.max_streams_per_passenger = max_streams_per_passenger
         self._store = store
         self._sink = sink
         self._metrics = metrics
@@ -160,12 +165,26 @@ class NotificationEngine:
         """Opens a subscription primed with the undelivered notifications in its scope."""
         subscription = Subscription(scope)
         with self._lock:
+            self._check_stream_caps(scope)
             self._purge_if_due(self._clock())
             for entry in self._store.pending(scope, Route.STREAM):
                 subscription.put(entry)
             self._subscriptions.add(subscription)
         self._metrics.subscribers.labels(scope.kind).inc()
         return subscription
+
+    def _check_stream_caps(self, scope: Scope) -> None:
+        if len(self._subscriptions) >= self.max_streams:
+            raise ResourceExhaustedError(
+                f"the notifier has {self.max_streams} open streams, its limit; retry later", reason="STREAMS_LIMIT"
+            )
+        if scope.passenger_id:
+            open_here = sum(1 for s in self._subscriptions if s.scope.passenger_id == scope.passenger_id)
+            if open_here >= self.max_streams_per_passenger:
+                raise ResourceExhaustedError(
+                    f"this passenger has {open_here} open streams, the limit; close one first",
+                    reason="PASSENGER_STREAMS_LIMIT",
+                )
 
     def unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:

@@ -47,6 +47,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotifierSettings:
             webhook_workers=env.positive_int("NOTIFIER_WEBHOOK_WORKERS", 8),
             webhook_https_only=not is_development(env),
             webhook_allow_hosts=env.list("NOTIFIER_WEBHOOK_ALLOW_HOSTS"),
+            max_streams=env.int("NOTIFIER_MAX_STREAMS", 0),
+            max_streams_per_passenger=env.positive_int("NOTIFIER_MAX_STREAMS_PER_PASSENGER", 5),
         )
     except ConfigError:
         raise

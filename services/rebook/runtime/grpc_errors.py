@@ -20,6 +20,7 @@ from rebook.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
     PreconditionError,
+    ResourceExhaustedError,
     UnauthenticatedError,
     UnavailableError,
     ValidationError,
@@ -61,6 +62,7 @@ _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (UnauthenticatedError, code_pb2.UNAUTHENTICATED),
     (ConflictError, code_pb2.ABORTED),
     (UnavailableError, code_pb2.UNAVAILABLE),
+    (ResourceExhaustedError, code_pb2.RESOURCE_EXHAUSTED),
 )
 
 

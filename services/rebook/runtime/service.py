@@ -9,6 +9,7 @@ then closers (flush producers), then the metrics endpoint.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -26,6 +27,23 @@ from rebook.runtime.metrics import new_registry, serve_metrics, stop_metrics
 from rebook.runtime.tls import load_tls
 
 log = logging.getLogger(__name__)
+
+# After SIGTERM: the grace for in-flight calls, then this long for consumers to commit and
+# producers to flush.  Whatever still hangs then (a client stream that never ends, a broker that
+# is away) must not keep the process alive: the orchestrator would SIGKILL it anyway.
+SHUTDOWN_MARGIN_S = 10.0
+
+
+def _exit_at_the_latest(seconds: float) -> None:
+    def force() -> None:
+        log.error("shutdown took longer than the grace period and its margin; exiting now",
+                  extra={"seconds": seconds})  # fmt: skip
+        logging.shutdown()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, force)
+    timer.daemon = True
+    timer.start()
 
 
 @dataclass
@@ -111,6 +129,7 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
     )
     stop.wait()
     log.info("stopping")
+    _exit_at_the_latest(config.shutdown_grace.total_seconds() + SHUTDOWN_MARGIN_S)
     server.health.enter_graceful_shutdown()
     for end_streams in wiring.before_stop:
         end_streams()

@@ -169,3 +169,19 @@ def test_undelivered_notifications_expire_after_the_retention() -> None:
     assert registry.get_sample_value("rebook_notifications_sent_total", expired) == 1
     engine.on_offer(make_offer())  # a late replay of the expired version still makes nothing
     assert registry.get_sample_value("rebook_notification_duplicates_total") == 1
+
+
+def test_streams_are_capped_per_passenger_and_in_all(parts) -> None:
+    from rebook.domain.errors import ResourceExhaustedError
+
+    engine, _, _, _ = parts
+    engine.max_streams, engine.max_streams_per_passenger = 4, 2
+    first = [engine.subscribe(Scope(passenger_id="pax-1")) for _ in range(2)]
+    with pytest.raises(ResourceExhaustedError, match="this passenger"):
+        engine.subscribe(Scope(passenger_id="pax-1"))
+    engine.unsubscribe(first[0])
+    engine.subscribe(Scope(passenger_id="pax-1"))  # a closed stream frees its place
+    engine.subscribe(Scope(passenger_id="pax-2"))
+    engine.subscribe(Scope(carrier="RB"))  # an app backend's stream
+    with pytest.raises(ResourceExhaustedError, match="open streams, its limit"):
+        engine.subscribe(Scope(passenger_id="pax-3"))

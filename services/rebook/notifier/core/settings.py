@@ -24,6 +24,8 @@ class NotifierSettings:
     webhook_workers: int = 8
     webhook_https_only: bool = True  # plain http only in development mode
     webhook_allow_hosts: tuple[str, ...] = ()  # skip the public-address check for these hosts
+    max_streams: int = 0  # open Subscribe streams in all; 0: the gRPC pool less RESERVED_WORKERS
+    max_streams_per_passenger: int = 5
 
     def __post_init__(self) -> None:
         if not self.webhook_secret:
