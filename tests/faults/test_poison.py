@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rebook.launch import LocalCluster
-from rebook.runtime.kafka import SOURCE_HEADER, TYPE_HEADER, EventProducer, read_to_end
+from rebook.runtime.kafka import CONSUMER_HEADER, SOURCE_HEADER, TYPE_HEADER, EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import (
     BOOKINGS,
@@ -42,8 +42,10 @@ def _poison(bootstrap: str, ns: Namespace) -> set[str]:
     return sources
 
 
-def _dead_letters(bootstrap: str, ns: Namespace) -> list[str]:
-    return [r.headers.get(SOURCE_HEADER, "") for r in read_to_end(bootstrap, [ns[DEAD_LETTER]])]
+def _dead_letters(bootstrap: str, ns: Namespace) -> list[tuple[str, str]]:
+    """(source record, consumer that failed on it) of every dead letter."""
+    records = read_to_end(bootstrap, [ns[DEAD_LETTER]])
+    return [(r.headers.get(SOURCE_HEADER, ""), r.headers.get(CONSUMER_HEADER, "")) for r in records]
 
 
 def test_poison_on_every_topic_is_dead_lettered_once_and_work_goes_on(kafka_bootstrap, tmp_path) -> None:
@@ -56,11 +58,12 @@ def test_poison_on_every_topic_is_dead_lettered_once_and_work_goes_on(kafka_boot
         found, _ = wait_sound(kafka_bootstrap, ns, network)
         assert found.sound, found
     first = _dead_letters(kafka_bootstrap, ns)
+    sources = {source for source, _ in first}
     notifier_state = {s for s in poison if s.startswith(ns[NOTIFICATIONS].name)}
     offers = {s for s in poison if s.startswith(ns[OFFERS].name)}
-    assert notifier_state & set(first), "the notifier's state poison was not dead-lettered"
-    assert offers <= set(first) and {s for s in poison if s.startswith(ns[BOOKINGS].name)} <= set(first)
-    assert len(first) == len(set(first)), "a poison record was dead-lettered twice"
+    assert notifier_state & sources, "the notifier's state poison was not dead-lettered"
+    assert offers <= sources and {s for s in poison if s.startswith(ns[BOOKINGS].name)} <= sources
+    assert len(first) == len(set(first)), "a consumer dead-lettered a poison record twice"
     with LocalCluster(kafka_bootstrap, tmp_path / "second", env=ns.env()):
         pass  # every view re-reads its topics from the beginning and meets the poison again
     again = _dead_letters(kafka_bootstrap, ns)

@@ -85,7 +85,7 @@ class Notifier:
     def restore(self) -> None:
         """Rebuilds the known notifications and channels; call before consuming."""
         deps = self._deps
-        poison = DeadLetters(deps.bootstrap, deps.producer, deps.topics.poison)
+        poison = DeadLetters(deps.bootstrap, deps.producer, deps.topics.poison, f"{deps.group_id}.state")
         state = rebuild(read_to_end(deps.bootstrap, [deps.topics.state]), poison.send)
         self.engine.restore(state.entries, state.channels, state.dead)
 

@@ -34,6 +34,7 @@ TYPE_HEADER = "rebook-type"
 TRACE_HEADER = "trace-id"
 ERROR_HEADER = "rebook-error"
 SOURCE_HEADER = "rebook-source"
+CONSUMER_HEADER = "rebook-consumer"
 
 T = TypeVar("T")
 
@@ -188,39 +189,41 @@ class DeadLetters:
     """Copies poison records to a dead-letter topic, each source record once.
 
     Views are re-read from the beginning on every start and meet the same poison again; a
-    consumer may be handed a record again after a crash.  The sources already on the topic
-    (header ``rebook-source``: topic/partition/offset) are read once, on the first poison met,
-    and not copied again."""
+    consumer may be handed a record again after a crash.  What is already on the topic (header
+    ``rebook-source``: topic/partition/offset, and ``rebook-consumer``: who failed on it) is read
+    once, on the first poison met, and not copied again."""
 
-    def __init__(self, bootstrap: str, producer: EventProducer, topic: TopicSpec) -> None:
+    def __init__(self, bootstrap: str, producer: EventProducer, topic: TopicSpec, consumer: str) -> None:
         self._bootstrap = bootstrap
         self._producer = producer
         self._topic = topic
+        self._consumer = consumer
         self._sent: set[str] | None = None
         self._lock = threading.Lock()
 
     def _known(self) -> set[str]:
         if self._sent is None:
-            self._sent = {
-                r.headers.get(SOURCE_HEADER, "") for r in read_to_end(self._bootstrap, [self._topic], timeout_s=30)
-            }
+            records = read_to_end(self._bootstrap, [self._topic], timeout_s=30)
+            self._sent = {f"{r.headers.get(CONSUMER_HEADER, '')} {r.headers.get(SOURCE_HEADER, '')}" for r in records}
         return self._sent
 
     def send(self, record: Record, error: Exception) -> bool:
         """False when the record was dead-lettered before (nothing sent)."""
         source = f"{record.topic}/{record.partition}/{record.offset}"
+        seen = f"{self._consumer} {source}"
         with self._lock:
-            if source in self._known():
+            if seen in self._known():
                 log.warning("poison message already in the dead-letter topic", extra={"source": source})
                 return False
             headers = [(k, v.encode()) for k, v in record.headers.items()]
             headers += [
                 (ERROR_HEADER, f"{type(error).__name__}: {error}"[:1000].encode()),
                 (SOURCE_HEADER, source.encode()),
+                (CONSUMER_HEADER, self._consumer.encode()),
             ]
             key = record.key.encode() if record.key is not None else None
             self._producer.publish_raw(self._topic.name, key, record.value, headers).get(timeout=30)
-            self._known().add(source)
+            self._known().add(seen)
         log.error(
             "message sent to dead-letter topic",
             extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": str(error)},
@@ -335,7 +338,7 @@ class _ProcessingLoop:
         self._max_attempts = max_attempts
         self._retry_backoff_s = retry_backoff_s
         self._poll_timeout_ms = poll_timeout_ms
-        self._dead_letters = DeadLetters(bootstrap, producer, dead_letter_topic)
+        self._dead_letters = DeadLetters(bootstrap, producer, dead_letter_topic, name)
         self._metrics = _shared(ConsumerMetrics, registry)
         self._metrics.initialise(name, self._topics)
         self._stop = threading.Event()
