@@ -203,8 +203,12 @@ class DeadLetters:
 
     def _known(self) -> set[str]:
         if self._sent is None:
-            records = read_to_end(self._bootstrap, [self._topic], timeout_s=30)
-            self._sent = {f"{r.headers.get(CONSUMER_HEADER, '')} {r.headers.get(SOURCE_HEADER, '')}" for r in records}
+            self._sent = set()
+            try:
+                for r in read_to_end(self._bootstrap, [self._topic], timeout_s=30):
+                    self._sent.add(f"{r.headers.get(CONSUMER_HEADER, '')} {r.headers.get(SOURCE_HEADER, '')}")
+            except Exception as error:  # dedup is best effort: a copy too many beats a stuck consumer
+                log.warning("could not read the dead-letter topic; duplicates possible", extra={"error": str(error)})
         return self._sent
 
     def send(self, record: Record, error: Exception) -> bool:
