@@ -16,13 +16,13 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from rebook.launch import LocalCluster
-from rebook.notifier.core.settings import DEV_TOKEN_SECRET
-from rebook.notifier.core.tokens import issue_passenger_token
+from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.service import SHUTDOWN_MARGIN_S
 from rebook.v1 import notification_service_pb2 as ns_pb
 from rebook.v1 import notification_service_pb2_grpc as ns_grpc
 from rebook.v1 import passenger_location_service_pb2_grpc as pl_grpc
 from tests.faults.world import Namespace
+from tests.helpers.auth import client_token, passenger_token
 
 pytestmark = pytest.mark.faults
 
@@ -31,7 +31,7 @@ PER_PASSENGER, WORKERS = 5, 64  # the global cap is the pool less 32 reserved th
 
 
 def _subscribe(stub, passenger_id: str, codes: list, stop: threading.Event) -> None:
-    token = issue_passenger_token(DEV_TOKEN_SECRET, passenger_id, timedelta(hours=1))
+    token = passenger_token(passenger_id, timedelta(hours=1))
     stream = stub.Subscribe(
         ns_pb.SubscribeRequest(passenger_id=passenger_id), metadata=(("authorization", f"Bearer {token}"),),
         timeout=120,
@@ -46,11 +46,10 @@ def _subscribe(stub, passenger_id: str, codes: list, stop: threading.Event) -> N
 
 def test_stream_caps_health_and_sigterm_with_open_streams(kafka_bootstrap, tmp_path) -> None:
     namespace = Namespace.create(kafka_bootstrap)
-    env = {**namespace.env(), "REBOOK_SHUTDOWN_GRACE": f"{GRACE_S}s", "REBOOK_NOTIFIER_GRPC_MAX_WORKERS": str(WORKERS),
-           "REBOOK_NOTIFIER_TOKEN_SECRET": DEV_TOKEN_SECRET}  # fmt: skip
+    env = {**namespace.env(), "REBOOK_SHUTDOWN_GRACE": f"{GRACE_S}s", "REBOOK_NOTIFIER_GRPC_MAX_WORKERS": str(WORKERS)}
     cluster = LocalCluster(kafka_bootstrap, tmp_path, env=env, only=("notifier", "locator"))
     with cluster:
-        channel = grpc.insecure_channel(cluster.address("notifier"))
+        channel = open_channel(cluster.address("notifier"), client_token())
         stub = ns_grpc.NotificationServiceStub(channel)
         stop, codes, threads = threading.Event(), [], []
         passengers = ["pax-many"] * (PER_PASSENGER + 2) + [f"pax-{uuid.uuid4().hex[:8]}" for _ in range(40)]
@@ -67,7 +66,7 @@ def test_stream_caps_health_and_sigterm_with_open_streams(kafka_bootstrap, tmp_p
         print(f"[faults] streams: {len(passengers) - exhausted} open, {exhausted} refused; health answered in "
               f"{time.monotonic() - started:.3f}s")  # fmt: skip
 
-        locator = pl_grpc.PassengerLocationServiceStub(grpc.insecure_channel(cluster.address("locator")))
+        locator = pl_grpc.PassengerLocationServiceStub(open_channel(cluster.address("locator"), client_token()))
         pings_open = threading.Event()
 
         def never_ending():
