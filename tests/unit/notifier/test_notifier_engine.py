@@ -182,6 +182,6 @@ def test_streams_are_capped_per_passenger_and_in_all(parts) -> None:
     engine.unsubscribe(first[0])
     engine.subscribe(Scope(passenger_id="pax-1"))  # a closed stream frees its place
     engine.subscribe(Scope(passenger_id="pax-2"))
-    engine.subscribe(Scope(carrier="RB"))  # an app backend's stream
+    engine.subscribe(Scope(carriers=frozenset({"RB"})))  # an app backend's stream
     with pytest.raises(ResourceExhaustedError, match="open streams, its limit"):
         engine.subscribe(Scope(passenger_id="pax-3"))
