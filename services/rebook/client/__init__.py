@@ -7,11 +7,14 @@
 
 Every call has a deadline (``ClientOptions.deadline_s``), ``UNAVAILABLE`` is retried with
 exponential backoff by gRPC's retry policy, a bearer credential travels on every call, and TLS
-(with a client certificate for mutual TLS) is one option away.  Runnable examples live in the
+(with a client certificate for mutual TLS) is one option away (``TlsSettings``, or
+``REBOOK_GRPC_TLS_*`` as for every client in the project).  Runnable examples live in the
 repository's ``examples/`` folder.
 """
 
-from .channel import ClientOptions, TlsFiles, open_channel
+from rebook.runtime.tls import TlsSettings
+
+from .channel import ClientOptions, open_channel
 from .services import FlightStatusClient, LocationClient, NotificationClient, RebookingClient
 
 __all__ = [
@@ -20,6 +23,6 @@ __all__ = [
     "LocationClient",
     "NotificationClient",
     "RebookingClient",
-    "TlsFiles",
+    "TlsSettings",
     "open_channel",
 ]
