@@ -500,7 +500,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def total_cost(current: dict[str, Any], bookings: dict[str, Any]) -> float:
-    """The optimizer's objective (weighted passenger-minutes, no-seat penalty included) of the
+    """The optimizer's objective (money, the no-seat cost included) of the
     offers as published, one current offer per booking, priced with the scenario's bookings
     (``Booking`` messages by record locator)."""
     from rebook.domain.convert import booking_from_proto

@@ -232,7 +232,7 @@ def render_summary(summary: dict[str, Any]) -> str:
             add(
                 "online vs offline: total cost",
                 f"{cmp['online_total_cost']:,.0f} vs {cmp['offline_total_cost']:,.0f} "
-                f"({_signed_pct(cmp['cost_diff_ratio'])}; weighted passenger-minutes, no-seat penalty included)",
+                f"({_signed_pct(cmp['cost_diff_ratio'])}; in money, the no-seat cost included)",
             )
             add(
                 "online vs offline: quality",
