@@ -102,17 +102,6 @@ def eject(
     max_attempts: int,
 ) -> Ejected:
     """The assignment improved by ejection moves (see the module docstring)."""
-    return _eject(affected, candidates, avail, assignment, no_option, max_attempts)
-
-
-def _eject(
-    affected: Sequence[Affected],
-    candidates: Mapping[str, Sequence[Candidate]],
-    avail: Mapping[LegCabin, int],
-    assignment: Mapping[str, Candidate | None],
-    no_option: Mapping[str, float],
-    max_attempts: int,
-) -> Ejected:
     state = _State(affected, assignment, avail)
     skip = {a.booking.record_locator: no_option_cost(a, no_option) for a in affected}
     options = {
