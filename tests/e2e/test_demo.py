@@ -64,12 +64,9 @@ def test_demo_small_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     assert Path(summary["outputs"]["notifications"]).read_text().count("\n") >= notes["delivered"]
 
     # The issue's check: online and offline affect the same bookings, costs agree.
-    # Known gap (issue 14, item 11): online plans no offer for the connections that late actual
-    # departures break (13 of 156 bookings on this day, seed 1), offline does; until that is
-    # fixed the bounds are 0.90 and 10 % instead of 0.95 and 5 %.
     comparison = summary["offline"]["online_vs_offline"]
-    assert comparison["overlap_ratio"] >= 0.90, comparison
-    assert abs(comparison["cost_diff_ratio"]) <= 0.10, comparison
+    assert comparison["overlap_ratio"] >= 0.95, comparison
+    assert abs(comparison["cost_diff_ratio"]) <= 0.05, comparison
     assert summary["offline"]["optimal"]["total_cost"] > 0 and summary["offline"]["greedy"]["total_cost"] > 0
 
     # Nothing left running: the four services exited, nothing else from this run remains.

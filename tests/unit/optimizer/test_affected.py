@@ -104,3 +104,29 @@ def test_business_booking_keeps_its_cabin() -> None:
         index(replace(a, status=FlightStatus.CANCELLED)), [b], [disruption(DisruptionKind.CANCELLATION, a)], S, NOW
     )
     assert hit.cabin == Cabin.BUSINESS
+
+
+def test_a_missed_connection_is_missed_whenever_the_news_arrives() -> None:
+    """Issue 14.11: the live services may hear of a late feeder only after the onward flight
+    left; ``rebook solve`` sees the day's times at once, with legs that leave after its moment
+    still on the ground.  Both must affect the booking, from where the party stood when its
+    news arrived (the feeder had flown: from the connecting airport, not the origin)."""
+    a, c = leg(1, "SFO", "DEN", -240, 150), leg(2, "DEN", "ORD", -50)  # 40 min to connect
+    b = booking("AAA", (a, c))
+    late = timedelta(minutes=10)
+    # Live: both legs have flown, the feeder arrived 10 min late, the onward left on time.
+    flown = replace(a, actual_off_block=a.departure, actual_in_block=a.arrival + late)
+    gone = replace(c, actual_off_block=c.departure)
+    delay = disruption(DisruptionKind.DELAY, a)
+    [hit] = find_affected(index(flown, gone), [b], [delay], S, NOW)
+    assert (hit.reason, hit.at_airport, hit.released) == (Reason.MISCONNECTION, "DEN", b.segments[1:])
+    # One shot, planned hours earlier: the same times, no movement yet, the news known at NOW.
+    earlier = NOW - timedelta(hours=6)
+    ahead = replace(a, status=FlightStatus.DELAYED, estimated_departure=a.departure, estimated_arrival=a.arrival + late)
+    [hit] = find_affected(index(ahead, c), [b], [delay], S, earlier)
+    assert (hit.reason, hit.at_airport, hit.released) == (Reason.MISCONNECTION, "DEN", b.segments[1:])
+    assert hit.ready >= NOW  # not before its news
+    # Known before the feeder left, the connection is reconsidered from the origin.
+    early_news = replace(delay, known_time=a.departure - timedelta(hours=2))
+    [hit] = find_affected(index(ahead, c), [b], [early_news], S, earlier)
+    assert hit.at_airport == "SFO" and hit.released == b.segments

@@ -99,8 +99,10 @@ def find_affected(
     proximity = proximity or {}
     known = _known_times(disruptions)
     found: dict[str, Affected] = {}
+    news = _news_times(disruptions)
     for booking in touching:
-        hit = _broken(booking, flights, settings, now, proximity)
+        as_of = max([now, *(news[s.leg_id] for s in booking.segments if s.leg_id in news)])
+        hit = _broken(booking, flights, settings, now, proximity, as_of)
         if hit is not None:
             found[booking.record_locator] = _not_before(hit, known, now, settings, flights)
     gauged = {
@@ -132,6 +134,24 @@ def _known_times(disruptions: Sequence[Disruption]) -> dict[tuple[str, Disruptio
             key = (leg_id, d.kind)
             known[key] = max(known.get(key, d.known_time), d.known_time)
     return known
+
+
+def _news_times(disruptions: Sequence[Disruption]) -> dict[str, datetime]:
+    """Leg → when the latest live disruption on it was known (any kind)."""
+    news: dict[str, datetime] = {}
+    for d in disruptions:
+        if not d.withdrawn:
+            for leg_id in d.leg_ids:
+                news[leg_id] = max(news.get(leg_id, d.known_time), d.known_time)
+    return news
+
+
+def _left(leg: FlightLeg, as_of: datetime) -> bool:
+    """Whether ``leg`` had left by ``as_of``: reported off blocks, or its best-known departure
+    passed (flights leave at their best-known departure, as everywhere in the optimizer).
+    ``rebook solve`` keeps a leg that leaves after its moment on the ground with its times, so
+    this, not ``leg.departed``, says where a party stood when its news arrived."""
+    return leg.departed or leg.departure <= as_of
 
 
 def _not_before(
@@ -199,8 +219,16 @@ def _broken(
     settings: OptimizerSettings,
     now: datetime,
     proximity: Mapping[str, Proximity],
+    as_of: datetime,
 ) -> Affected | None:
-    """The first place a journey of the record breaks (cancel, diversion, misconnection), if any."""
+    """The first place a journey of the record breaks (cancel, diversion, misconnection), if any.
+
+    Whether a connection breaks depends on the leg times only, never on when they became known
+    or on whether the onward flight has left since: arriving later than its departure minus the
+    MCT is a missed connection (there is no boarding data to say otherwise), so the live
+    services, which may hear of a late feeder only after the onward flight left, and
+    ``rebook solve``, which sees the day's times at once, affect the same bookings.  Where the
+    party stands is decided by what had flown when its latest news arrived (``as_of``)."""
     rm = any(p.reduced_mobility for p in booking.passengers)
     segs = booking.segments
     for span in journeys(segs, flights, settings):
@@ -210,16 +238,16 @@ def _broken(
             if leg is None or leg.cancelled:
                 return _leave_at(booking, i, span, Reason.CANCELLED, flights, settings, now, proximity)
             if leg.status == FlightStatus.DIVERTED and leg.diverted_to:
-                if not leg.departed:  # not flown yet: the rest of the trip is as good as cancelled
+                if not _left(leg, as_of):  # not flown yet: the rest of the trip is as good as cancelled
                     return _leave_at(booking, i, span, Reason.DIVERSION, flights, settings, now, proximity)
                 return _diverted_en_route(booking, i, span, leg, flights, settings, now)
-            if i > start and not leg.departed:
+            if i > start:
                 prev = flights[segs[i - 1].leg_id]
                 if leg.departure < prev.arrival + settings.mct(prev.destination, rm):
                     # Broken before the journey began: rebook from its origin (a direct flight or
                     # another connection), not only onwards from the connecting airport.
                     first = flights.get(segs[start].leg_id)
-                    at = start if first is not None and not first.departed else i
+                    at = start if first is not None and not _left(first, as_of) else i
                     blame = segs[i].leg_id
                     return _leave_at(booking, at, span, Reason.MISCONNECTION, flights, settings, now, proximity, blame)
     return None
