@@ -26,6 +26,7 @@ from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc
 from tests.faults.world import Namespace, make_network
 from tests.helpers.auth import client_token
+from tests.helpers.net import wait_until
 
 pytestmark = pytest.mark.faults
 
@@ -72,8 +73,10 @@ def test_a_10_mb_leg_is_refused_up_front_and_not_served(services) -> None:
     leg.leg_id = leg.leg_id.replace(leg.flight_number, "7777")
     leg.flight_number = "7777"
     leg.aircraft_type = TEN_MB
-    error = _refused(lambda: detector.LoadSchedule(fss.LoadScheduleRequest(legs=[leg]), timeout=30))
+    error = _refused(lambda: detector.LoadSchedule(fss.LoadScheduleRequest(legs=[leg], atomic=True), timeout=30))
     assert [f for f, _ in field_violations(error)] == ["legs[0]"]
+    reply = detector.LoadSchedule(fss.LoadScheduleRequest(legs=[leg]), timeout=30)
+    assert [(r.index, [v.field for v in r.violations]) for r in reply.rejected] == [(0, ["legs[0]"])]
     assert _code(lambda: detector.GetFlightLeg(fss.GetFlightLegRequest(leg_id=leg.leg_id), timeout=5)) == (
         grpc.StatusCode.NOT_FOUND
     )
@@ -85,11 +88,26 @@ def test_a_refused_booking_write_leaves_nothing_and_its_retry_publishes(services
     message = booking_to_proto(booking)
     message.record_locator = "RTRY" + uuid.uuid4().hex[:4].upper()
     message.passengers[0].passenger_id = TEN_MB
-    _refused(lambda: optimizer.UpsertBookings(rs.UpsertBookingsRequest(bookings=[message]), timeout=30))
+    _refused(lambda: optimizer.UpsertBookings(rs.UpsertBookingsRequest(bookings=[message], atomic=True), timeout=30))
+    refused = optimizer.UpsertBookings(rs.UpsertBookingsRequest(bookings=[message]), timeout=30)
+    assert (refused.upserted_count, [r.index for r in refused.rejected]) == (0, [0])
     message.passengers[0].passenger_id = "pax-retry"
-    reply = optimizer.UpsertBookings(rs.UpsertBookingsRequest(bookings=[message]), timeout=30)
+    reply = _upsert_once_legs_are_known(optimizer, message)
     assert reply.upserted_count == 1 and reply.unchanged_count == 0
     assert message.record_locator in {r.key for r in read_to_end(bootstrap, [ns[BOOKINGS]])}
+
+
+def _upsert_once_legs_are_known(optimizer, message) -> rs.UpsertBookingsResponse:
+    """The optimizer follows the schedule from the flights topic: a booking may name a leg it has
+    not read yet (UNKNOWN_LEG), which a retry after a moment takes."""
+    replies = []
+
+    def taken() -> bool:
+        replies.append(optimizer.UpsertBookings(rs.UpsertBookingsRequest(bookings=[message]), timeout=30))
+        return not any(r.reason == "UNKNOWN_LEG" for r in replies[-1].rejected)
+
+    assert wait_until(taken, 20)
+    return replies[-1]
 
 
 def _estimate(leg_id: str, event_time: datetime, departure: datetime) -> event_pb2.FlightEvent:
@@ -115,8 +133,10 @@ def test_out_of_range_values_are_field_violations_and_batches_answer_per_item(se
     leg = leg_to_proto(network.later[2])
     leg.scheduled_arrival_time.seconds = 10**13
     leg.status = 99
-    error = _refused(lambda: detector.LoadSchedule(fss.LoadScheduleRequest(legs=[leg]), timeout=10))
+    error = _refused(lambda: detector.LoadSchedule(fss.LoadScheduleRequest(legs=[leg], atomic=True), timeout=10))
     assert {f for f, _ in field_violations(error)} == {"legs[0].scheduled_arrival_time", "legs[0].status"}
+    reply = detector.LoadSchedule(fss.LoadScheduleRequest(legs=[leg]), timeout=10)
+    assert {v.field for v in reply.rejected[0].violations} == {"legs[0].scheduled_arrival_time", "legs[0].status"}
     bad = _estimate(network.later[2].leg_id, datetime.now(UTC), network.later[2].scheduled_departure)
     bad.event_time.seconds = -10**12
     good = _estimate(
@@ -134,7 +154,10 @@ def test_thousands_of_violations_fit_the_reply(services) -> None:
         leg = leg_to_proto(network.later[0])
         leg.origin = f"Q{i:05d}" + "y" * 500  # a long echoed value too
         legs.append(leg)
-    error = _refused(lambda: detector.LoadSchedule(fss.LoadScheduleRequest(legs=legs), timeout=30))
+    reply = detector.LoadSchedule(fss.LoadScheduleRequest(legs=legs), timeout=30)  # per item: fits the reply
+    assert reply.rejected_count == 3000 and 0 < len(reply.rejected) <= 3000 and reply.ByteSize() <= 2 << 20
+    assert all(len(v.description) <= 200 for r in reply.rejected for v in r.violations)
+    error = _refused(lambda: detector.LoadSchedule(fss.LoadScheduleRequest(legs=legs, atomic=True), timeout=30))
     violations = field_violations(error)
     assert 5 < len(violations) <= MAX_FIELD_VIOLATIONS + 1  # the count or the byte budget ends the list
     assert violations[-1][1].endswith("more violations not shown")

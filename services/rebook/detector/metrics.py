@@ -31,6 +31,12 @@ class DetectorMetrics:
             ["reason"],
             registry=registry,
         )
+        self.legs_rejected = Counter(
+            "rebook_detector_legs_rejected_total",
+            "Schedule legs refused by LoadSchedule (the request's other legs were loaded), by error reason.",
+            ["reason"],
+            registry=registry,
+        )
         self.ignored = Counter(
             "rebook_detector_events_ignored_total",
             "Flight events that changed nothing: a known event id, or older than one already applied.",

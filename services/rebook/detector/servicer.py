@@ -20,21 +20,22 @@ from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 
 from rebook.domain.access import AccessRule, Principal, require_carrier, require_leg_carrier
+from rebook.domain.batch import Rejected, all_violations
 from rebook.domain.convert import disruption_to_proto, leg_from_proto, leg_to_proto, timestamp_field
 from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, ValidationError
 from rebook.domain.model import FlightLeg
 from rebook.runtime.auth import caller
-from rebook.runtime.grpc_errors import code_name
+from rebook.runtime.grpc_errors import code_name, rejected_items
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.limits import check_size, check_values, size_violation
-from rebook.v1 import event_pb2, flight_status_service_pb2, flight_status_service_pb2_grpc
+from rebook.v1 import event_pb2, flight_pb2, flight_status_service_pb2, flight_status_service_pb2_grpc
 from rebook.v1 import flight_status_service_pb2 as fss
 
 from . import restore
 from .convert import event_from_proto, event_kind
 from .core import DetectorSettings, FlightEvent, FlightStateStore
-from .core.validation import is_airport, is_carrier
+from .core.validation import is_airport, is_carrier, schedule_violations
 from .metrics import DetectorMetrics
 from .writer import DetectorWriter, PublishError, Topics, Watcher
 
@@ -86,22 +87,28 @@ def _abort_unavailable(context: grpc.ServicerContext, message: str) -> NoReturn:
     raise AssertionError("unreachable: abort raises")
 
 
-def _legs_from_proto(messages: Sequence) -> list[FlightLeg]:
-    """All legs, or one ``ValidationError`` with the violations of every bad leg."""
+def _leg_item(message: flight_pb2.FlightLeg, path: str) -> FlightLeg:
+    """One leg of a bulk request, or ``ValidationError`` naming its fields: too large for Kafka,
+    out-of-range values (the interceptor leaves these to us, item by item), undecodable."""
+    too_big = size_violation(message, path)
+    if too_big is not None:
+        raise ValidationError([too_big])
+    check_values(message, path)
+    return leg_from_proto(message, f"{path}.")
+
+
+def _legs_from_proto(messages: Sequence[flight_pb2.FlightLeg]) -> tuple[list[FlightLeg], list[int], list[Rejected]]:
+    """(legs, their request positions, the refused ones)."""
     legs: list[FlightLeg] = []
-    violations: list[FieldViolation] = []
+    positions: list[int] = []
+    refused: list[Rejected] = []
     for index, message in enumerate(messages):
-        too_big = size_violation(message, f"legs[{index}]")
-        if too_big is not None:
-            violations.append(too_big)
-            continue
         try:
-            legs.append(leg_from_proto(message, f"legs[{index}]."))
+            legs.append(_leg_item(message, f"legs[{index}]"))
+            positions.append(index)
         except ValidationError as error:
-            violations.extend(error.violations)
-    if violations:
-        raise ValidationError(violations)
-    return legs
+            refused.append(Rejected(index, message.leg_id, error))
+    return legs, positions, refused
 
 
 def _check_filters(carrier: str, airport: str) -> list[FieldViolation]:
@@ -135,10 +142,21 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
             if message.leg_id:
                 require_leg_carrier(principal, message.leg_id)
         self._ready(context)
-        legs = _legs_from_proto(request.legs)
-        result = self._write(context, lambda: self._writer.load(legs))
+        legs, positions, refused = _legs_from_proto(request.legs)
+        paths = [f"legs[{i}]" for i in positions]
+        if request.atomic and refused:  # every violation of the request at once, nothing applied
+            found = schedule_violations(legs, paths=paths)
+            raise ValidationError(all_violations(refused) + [v for i in sorted(found) for v in found[i]])
+        result = self._write(context, lambda: self._writer.load(legs, atomic=request.atomic, paths=paths))
+        rejected = refused + [Rejected(positions[i], legs[i].leg_id, e) for i, e in result.rejected.items()]
+        for item in rejected:
+            self._metrics.legs_rejected.labels(item.error.reason).inc()
         return fss.LoadScheduleResponse(
-            created_count=result.created, updated_count=result.updated, unchanged_count=result.unchanged
+            created_count=result.created,
+            updated_count=result.updated,
+            unchanged_count=result.unchanged,
+            rejected=rejected_items(rejected),
+            rejected_count=len(rejected),
         )
 
     def _convert(self, message: event_pb2.FlightEvent, path: str) -> FlightEvent:
@@ -288,7 +306,7 @@ def build_detector(deps: DetectorDeps) -> tuple[DetectorWriter, ServiceBinding]:
     servicer = FlightStatusServicer(writer, metrics)
     binding = ServiceBinding(
         DESCRIPTOR, servicer, flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server, ACCESS,
-        checks_own_items=frozenset({"ReportFlightEvents"}),
+        checks_own_items=frozenset({"LoadSchedule", "ReportFlightEvents"}),
     )
     return writer, binding
 

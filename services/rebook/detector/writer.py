@@ -159,11 +159,13 @@ class DetectorWriter:
 
     # ---- writes ------------------------------------------------------------------------
 
-    def load(self, legs: Sequence[FlightLeg]) -> LoadResult:
+    def load(self, legs: Sequence[FlightLeg], *, atomic: bool = True, paths: Sequence[str] | None = None) -> LoadResult:
+        """Loads the schedule (see ``FlightStateStore.load_schedule``); returns once Kafka
+        acknowledged every applied leg."""
         write = _Write()
         with self._lock:
             self._check_writable()
-            result = self.store.load_schedule(legs, self._clock())
+            result = self.store.load_schedule(legs, self._clock(), atomic=atomic, paths=paths)
             self._record(result.legs, result.disruptions, "", write)
             self._publish_or_fail(write)
             self._metrics.legs.set(sum(1 for _ in self.store.legs()))

@@ -292,6 +292,8 @@ def booking_from_proto(message: booking_pb2.Booking, field: str = "") -> Booking
                 violations.append(FieldViolation(path, "must be a specified service"))
             else:
                 services.append(SpecialService(service))
+        if passenger.tier and passenger.tier not in Tier._value2member_map_:
+            violations.append(FieldViolation(f"{field}passengers[{index}].tier", f"{passenger.tier} is not a tier"))
         passengers.append(
             Passenger(
                 passenger_id=passenger.passenger_id,

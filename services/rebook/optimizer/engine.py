@@ -18,6 +18,8 @@ from datetime import datetime
 
 from rebook.detector.core import DetectorSettings, FlightStateStore
 from rebook.detector.core.events import FlightEvent
+from rebook.domain.batch import Rejected, all_violations
+from rebook.domain.bookings import DEFAULT_RULES, BookingRules, check_booking
 from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, PermissionDeniedError, ValidationError
 from rebook.domain.model import (
     Booking,
@@ -48,8 +50,6 @@ from rebook.optimizer.offers import (
     withdraw,
 )
 
-RECORD_LOCATOR_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-
 # What each new batch of disruptions does to offers nobody has answered yet:
 #   off      they stand; the batch plans around their held seats (first come, first served).
 #   improve  they are planned again with the batch; an open offer keeps its itinerary or gets
@@ -57,6 +57,15 @@ RECORD_LOCATOR_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 #   full     they are planned again from scratch: the lowest total cost, but a passenger may be
 #            sent a worse itinerary than the one already offered.
 REPLAN_MODES = ("off", "improve", "full")
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What one bulk booking write did."""
+
+    stored: list[Booking]  # new or newer versions, published and stored
+    unchanged: int  # valid, but the same or a newer version is stored
+    rejected: list[Rejected]  # by request position
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,22 +78,6 @@ class HandleResult:
     new_bookings: int = 0  # affected bookings that had no unanswered offer (the plan also re-plans those)
     new_passengers: int = 0
     replanned: int = 0  # unanswered offers given a new version by the re-plan
-
-
-def validate_booking(booking: Booking, field: str) -> list[FieldViolation]:
-    violations = []
-    if not (5 <= len(booking.record_locator) <= 8 and set(booking.record_locator) <= RECORD_LOCATOR_CHARS):
-        violations.append(FieldViolation(f"{field}record_locator", "must be 5-8 upper-case letters or digits"))
-    if not booking.passengers:
-        violations.append(FieldViolation(f"{field}passengers", "at least one passenger is required"))
-    ids = [p.passenger_id for p in booking.passengers]
-    if any(not pid for pid in ids) or len(set(ids)) != len(ids):
-        violations.append(FieldViolation(f"{field}passengers", "passenger ids must be present and unique"))
-    if not booking.segments:
-        violations.append(FieldViolation(f"{field}segments", "at least one segment is required"))
-    if booking.version < 1:
-        violations.append(FieldViolation(f"{field}version", "must be 1 or more"))
-    return violations
 
 
 def planning_flights(flights: Mapping[str, FlightLeg], disruptions: Iterable[Disruption]) -> dict[str, FlightLeg]:
@@ -137,10 +130,12 @@ class RebookingEngine:
         detector_settings: DetectorSettings | None = None,
         owns: Callable[[str], bool] = lambda carrier: True,
         replan: str = "improve",
+        booking_rules: BookingRules = DEFAULT_RULES,
     ) -> None:
         if replan not in REPLAN_MODES:
             raise ValueError(f"replan must be one of {', '.join(REPLAN_MODES)}")
         self.replan = replan
+        self.booking_rules = booking_rules
         self.settings = settings
         self._policies = dict(policies or {})
         self._default_policy = default_policy or OfferPolicy()
@@ -218,23 +213,57 @@ class RebookingEngine:
             self._latest_offer[offer.record_locator] = offer.offer_id
 
     def upsert_bookings(
-        self, bookings: Sequence[Booking], publish: Callable[[list[Booking]], None] = lambda _: None
-    ) -> tuple[list[Booking], int]:
-        """Validates all, publishes the newer ones (``publish`` returns once Kafka acknowledged
-        them, or raises) and only then stores them: a failed write changes nothing, so its retry
-        publishes.  Returns (stored, unchanged)."""
-        violations = [v for i, b in enumerate(bookings) for v in validate_booking(b, f"bookings[{i}].")]
-        locators = [b.record_locator for b in bookings]
-        if len(set(locators)) != len(locators):
-            violations.append(FieldViolation("bookings", "a record locator appears twice in one request"))
-        if violations:
-            raise ValidationError(violations)
+        self,
+        bookings: Sequence[Booking],
+        publish: Callable[[list[Booking]], None] = lambda _: None,
+        *,
+        atomic: bool = False,
+        indexes: Sequence[int] | None = None,
+        refused: Sequence[Rejected] = (),
+    ) -> UpsertResult:
+        """Checks each booking (``rebook.domain.bookings``: its shape, and its legs and cabins
+        against the flights this engine knows), publishes the valid newer ones (``publish``
+        returns once Kafka acknowledged them, or raises) and only then stores them: a failed
+        write changes nothing, so its retry publishes.
+
+        ``indexes[i]`` is the request position of ``bookings[i]`` (default: ``i``); ``refused``
+        are items the caller already refused (e.g. undecodable).  ``atomic``: any refusal
+        raises one ``ValidationError`` with every violation and nothing is written."""
+        positions = list(indexes) if indexes is not None else list(range(len(bookings)))
         with self._lock:
-            newer = [b for b in bookings if self._is_newer(b)]
+            valid, rejected = self._vet(bookings, positions)
+            rejected = sorted([*refused, *rejected], key=lambda r: r.index)
+            if atomic and rejected:
+                raise ValidationError(all_violations(rejected))
+            newer = [b for b in valid if self._is_newer(b)]
             publish(newer)
             for booking in newer:
                 self.apply_booking(booking)
-        return newer, len(bookings) - len(newer)
+        return UpsertResult(newer, len(valid) - len(newer), rejected)
+
+    def names_unknown_legs(self, bookings: Iterable[Booking]) -> bool:
+        """True when a segment names a leg this engine's flights view does not hold (yet)."""
+        with self._lock:
+            return any(s.leg_id and s.leg_id not in self.flights for b in bookings for s in b.segments)
+
+    def _vet(self, bookings: Sequence[Booking], positions: Sequence[int]) -> tuple[list[Booking], list[Rejected]]:
+        valid: list[Booking] = []
+        rejected: list[Rejected] = []
+        first: dict[str, int] = {}
+        for booking, index in zip(bookings, positions, strict=True):
+            field = f"bookings[{index}]."
+            try:
+                check_booking(booking, self.flights, field, self.booking_rules)
+                if booking.record_locator in first:
+                    raise ValidationError(
+                        [FieldViolation(f"{field}record_locator", f"repeats bookings[{first[booking.record_locator]}]")]
+                    )
+            except DomainError as error:
+                rejected.append(Rejected(index, booking.record_locator, error))
+                continue
+            first[booking.record_locator] = index
+            valid.append(booking)
+        return valid, rejected
 
     def _is_newer(self, booking: Booking) -> bool:
         current = self.bookings.get(booking.record_locator)

@@ -13,12 +13,13 @@ from prometheus_client import CollectorRegistry
 
 from rebook.detector.core import DetectorSettings
 from rebook.detector.main import load_settings as load_detector_env
+from rebook.domain.bookings import DEFAULT_MAX_PARTY, BookingRules
 from rebook.optimizer.core import CoTerminalGroup, OptimizerSettings
 from rebook.optimizer.core.costs import CostSettings, costs_from_mapping
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
-from rebook.optimizer.servicer import ACCESS, OptimizerDeps, RebookingServicer, publish_offers
+from rebook.optimizer.servicer import ACCESS, CHECKS_OWN_ITEMS, OptimizerDeps, RebookingServicer, publish_offers
 from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
 from rebook.runtime.config import ConfigError, Env, parse_duration
 from rebook.runtime.grpc_server import ServiceBinding
@@ -106,6 +107,11 @@ def load_co_terminals(env: Env) -> tuple[CoTerminalGroup, ...]:
         except ValueError as exc:
             raise ConfigError(f"REBOOK_OPTIMIZER_CO_TERMINALS: {item!r}: {exc}") from None
     return tuple(groups) if groups else DEFAULTS.co_terminals
+
+
+def load_booking_rules(env: Env) -> BookingRules:
+    """What UpsertBookings and ``rebook solve`` accept: REBOOK_OPTIMIZER_MAX_PARTY caps a party."""
+    return BookingRules(max_party=env.positive_int("OPTIMIZER_MAX_PARTY", DEFAULT_MAX_PARTY))
 
 
 def load_detector_settings(env: Env) -> DetectorSettings:
@@ -196,7 +202,8 @@ def build(
     ownership = CarrierOwnership(topics.disruptions)
     replan = env.choice("OPTIMIZER_REPLAN", "improve", REPLAN_MODES)
     engine = RebookingEngine(
-        load_settings(env), policies, default_policy, load_detector_settings(env), ownership.owns, replan
+        load_settings(env), policies, default_policy, load_detector_settings(env), ownership.owns, replan,
+        load_booking_rules(env),
     )
     deps = OptimizerDeps(
         engine, producer, OptimizerMetrics(registry), bookings_topic=topics.bookings, offers_topic=topics.offers
@@ -207,6 +214,7 @@ def build(
         bootstrap, f"{group_id}.views", list(view_topics.values()), ViewHandler(deps, view_topics), producer,
         registry, dead_letter_topic=topics.dead_letter,
     )  # fmt: skip
+    deps.sync_flights = lambda timeout_s: views.sync(topics.flights.name, timeout_s)
     batcher = DisruptionBatcher(deps, views.caught_up, kill_after_offers=fault_kill_after_offers(env))
     disruptions = ConsumerLoop(
         bootstrap, group_id, [topics.disruptions], batcher, producer, registry, after_batch=batcher.flush,
@@ -219,6 +227,7 @@ def build(
         RebookingServicer(deps),
         rebooking_service_pb2_grpc.add_RebookingServiceServicer_to_server,
         ACCESS,
+        checks_own_items=CHECKS_OWN_ITEMS,
     )
     return OptimizerApp(deps, views, disruptions, binding, threading.Event())
 

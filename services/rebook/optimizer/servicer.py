@@ -11,6 +11,7 @@ from kafka.errors import KafkaError
 
 from rebook.detector.convert import event_from_proto
 from rebook.domain.access import AccessRule, Principal, require_carrier, require_leg_carrier
+from rebook.domain.batch import Rejected
 from rebook.domain.convert import booking_from_proto, booking_to_proto
 from rebook.domain.errors import (
     DomainError,
@@ -26,14 +27,16 @@ from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import Offer, ResponseKind
 from rebook.runtime.auth import caller
+from rebook.runtime.grpc_errors import rejected_items
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import EventProducer
-from rebook.runtime.limits import size_violation
+from rebook.runtime.limits import check_values, size_violation
 from rebook.runtime.topics import BOOKINGS, OFFERS, TopicSpec
 from rebook.v1 import rebooking_service_pb2 as pb
 from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
 
 ACK_TIMEOUT_S = 15.0
+FLIGHTS_SYNC_TIMEOUT_S = 5.0
 
 # Who may call each RPC (checked before anything else); object-level checks are below.
 ACCESS: dict[str, AccessRule] = {
@@ -43,6 +46,11 @@ ACCESS: dict[str, AccessRule] = {
     "ListOffers": AccessRule(roles=("offers:read",)),
     "Simulate": AccessRule(roles=("simulate",)),
 }
+
+
+# Bulk writes answer item by item: the interceptor's whole-request value check would refuse the
+# batch for one bad item.
+CHECKS_OWN_ITEMS = frozenset({"UpsertBookings"})
 
 
 def visible_offer(principal: Principal, find: Callable[[], Offer]) -> Offer:
@@ -72,6 +80,9 @@ class OptimizerDeps:
     bookings_topic: TopicSpec = BOOKINGS
     offers_topic: TopicSpec = OFFERS
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Waits (up to the given seconds) until the flights view has read the topic to its current
+    # end: a booking on a leg just loaded through the detector is then judged on that leg.
+    sync_flights: Callable[[float], bool] = field(default=lambda _timeout_s: True)
 
 
 def publish_offers(deps: OptimizerDeps, offers: list[Offer], wait: bool = True) -> None:
@@ -99,20 +110,24 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
             existing = known.get(message.record_locator)
             if existing is not None:  # nobody takes over another carrier's record locator
                 require_carrier(principal, existing.carrier)
-        bookings, violations = [], []
+        bookings, indexes, refused = [], [], []
         for index, message in enumerate(request.bookings):
-            too_big = size_violation(message, f"bookings[{index}]")
-            if too_big is not None:
-                violations.append(too_big)
-                continue
             try:
-                bookings.append(booking_from_proto(message, field=f"bookings[{index}]."))
+                bookings.append(_booking_item(message, index))
+                indexes.append(index)
             except ValidationError as error:
-                violations += error.violations
-        if violations:
-            raise ValidationError(violations)
-        stored, unchanged = self._deps.engine.upsert_bookings(bookings, self._publish_bookings)
-        return pb.UpsertBookingsResponse(upserted_count=len(stored), unchanged_count=unchanged)
+                refused.append(Rejected(index, message.record_locator, error))
+        if self._deps.engine.names_unknown_legs(bookings):
+            self._deps.sync_flights(FLIGHTS_SYNC_TIMEOUT_S)
+        result = self._deps.engine.upsert_bookings(
+            bookings, self._publish_bookings, atomic=request.atomic, indexes=indexes, refused=refused
+        )
+        return pb.UpsertBookingsResponse(
+            upserted_count=len(result.stored),
+            unchanged_count=result.unchanged,
+            rejected=rejected_items(result.rejected),
+            rejected_count=len(result.rejected),
+        )
 
     def _publish_bookings(self, bookings: list[Booking]) -> None:
         """Returns once Kafka acknowledged every booking; raises UNAVAILABLE (nothing stored) if not."""
@@ -189,6 +204,17 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         )
 
 
+def _booking_item(message, index: int) -> Booking:
+    """One booking of a bulk request, or ``ValidationError`` naming its fields: too large for
+    Kafka, out-of-range values (the interceptor leaves these to us, item by item), undecodable."""
+    field = f"bookings[{index}]"
+    too_big = size_violation(message, field)
+    if too_big is not None:
+        raise ValidationError([too_big])
+    check_values(message, field)
+    return booking_from_proto(message, field=f"{field}.")
+
+
 def _response_kind(response) -> ResponseKind:
     violations = []
     if not response.offer_id:
@@ -208,6 +234,7 @@ def create_server(address: str, deps: OptimizerDeps, registry, max_workers: int 
         RebookingServicer(deps),
         pb_grpc.add_RebookingServiceServicer_to_server,
         ACCESS,
+        checks_own_items=CHECKS_OWN_ITEMS,
     )
     server = build_server(address, [binding], registry, max_workers)
     return server, server.port

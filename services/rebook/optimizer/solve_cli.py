@@ -20,7 +20,7 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,14 +30,24 @@ from google.protobuf import json_format
 
 from rebook.detector.core import replay
 from rebook.detector.core.events import FlightEvent
-from rebook.domain.errors import FieldViolation, ValidationError
+from rebook.domain.batch import SHOWN_REJECTIONS
+from rebook.domain.bookings import BookingRules, check_booking
+from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg, FlightStatus
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
-from rebook.optimizer.main import load_detector_settings, load_policies, load_settings
+from rebook.optimizer.main import load_booking_rules, load_detector_settings, load_policies, load_settings
 from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind, total_cost, total_owed
 from rebook.runtime.config import Env, parse_duration
-from rebook.sim.scenario import bulk_load, require_folder, stream_bookings, stream_events, stream_legs
+from rebook.sim.scenario import (
+    ReadItems,
+    bulk_load,
+    read_items,
+    require_folder,
+    stream_bookings,
+    stream_events,
+    stream_legs,
+)
 
 T = TypeVar("T")
 
@@ -121,21 +131,52 @@ def let_time_pass(engine: RebookingEngine, until: datetime, accept: AcceptPolicy
     return made + engine.expire_due(until)
 
 
-def load_scenario(folder: Path) -> tuple[list[FlightLeg], list[Booking], list[FlightEvent]]:
+def read_scenario(folder: Path) -> tuple[ReadItems[FlightLeg], ReadItems[Booking], ReadItems[FlightEvent]]:
     """Legs, bookings and events of a scenario folder as domain objects, read line by line on
-    the fast path (``rebook.sim.scenario``); the first bad line raises ``ValidationError``."""
+    the fast path (``rebook.sim.scenario``); each bad line is a rejection of its own."""
     require_folder(folder)
     with bulk_load():
-        return _all(stream_legs(folder)), _all(stream_bookings(folder)), _all(stream_events(folder))
+        return (
+            read_items("flights", stream_legs(folder)),
+            read_items("bookings", stream_bookings(folder)),
+            read_items("events", stream_events(folder)),
+        )
 
 
-def _all(items: Iterable[T | ValidationError]) -> list[T]:
-    out = []
-    for item in items:
-        if isinstance(item, ValidationError):
-            raise item
-        out.append(item)
-    return out
+def load_scenario(folder: Path) -> tuple[list[FlightLeg], list[Booking], list[FlightEvent]]:
+    """All or nothing: as ``read_scenario``, but the first bad line raises ``ValidationError``."""
+    read = read_scenario(folder)
+    for items in read:
+        if items.rejected:
+            raise items.rejected[0].error
+    return read[0].items, read[1].items, read[2].items
+
+
+def _vet_bookings(bookings: ReadItems[Booking], legs: Mapping[str, FlightLeg], rules: BookingRules) -> list[Booking]:
+    """The bookings the optimizer would take (``UpsertBookings``' rules against the legs that
+    loaded); the others become rejections.  A booking repeating a record locator is refused."""
+    valid: list[Booking] = []
+    first: dict[str, int] = {}
+    for booking, position in zip(bookings.items, bookings.positions, strict=True):
+        field = f"bookings[{position}]."
+        try:
+            check_booking(booking, legs, field, rules)
+            if booking.record_locator in first:
+                repeat = FieldViolation(f"{field}record_locator", f"repeats bookings[{first[booking.record_locator]}]")
+                raise ValidationError([repeat])
+        except DomainError as error:
+            bookings.refuse(position, booking.record_locator, error)
+            continue
+        first[booking.record_locator] = position
+        valid.append(booking)
+    return valid
+
+
+def rejection_report(*kinds: ReadItems) -> tuple[dict[str, int], list[str]]:
+    """Counts of refused items per file, and the first few reasons, one line each."""
+    counts = {k.kind: len(k.rejected) for k in kinds}
+    lines = [f"{k.kind} {r.line()}" for k in kinds for r in sorted(k.rejected, key=lambda r: r.index)]
+    return counts, lines
 
 
 def solve_scenario(
@@ -155,11 +196,19 @@ def solve_scenario(
     if spacing not in ("known", "zero"):
         raise ValidationError([FieldViolation("spacing", "must be known or zero")])
     started = time.perf_counter()
-    legs, bookings, events = load_scenario(folder)
+    read_legs, read_bookings, read_events = read_scenario(folder)
     load_s = time.perf_counter() - started
     env = Env()  # the services' own settings, read the same way (REBOOK_OPTIMIZER_*, REBOOK_DETECTOR_*)
     detector_settings = load_detector_settings(env)
-    replayed = replay(legs, events, detector_settings)
+    replayed = replay(read_legs.items, read_events.items, detector_settings, paths=read_legs.paths())
+    for position, error in replayed.rejected_legs.items():
+        read_legs.refuse(read_legs.positions[position], read_legs.items[position].leg_id, error)
+    legs = [leg for i, leg in enumerate(read_legs.items) if i not in replayed.rejected_legs]
+    event_position = {id(e): p for e, p in zip(read_events.items, read_events.positions, strict=True)}
+    for event, error in replayed.rejected:
+        read_events.refuse(event_position[id(event)], event.event_id, error)
+    bookings = _vet_bookings(read_bookings, replayed.legs, load_booking_rules(env))
+    rejected, rejections = rejection_report(read_legs, read_bookings, read_events)
     live = sorted(replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
     settings = load_settings(env)
     settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
@@ -191,8 +240,11 @@ def solve_scenario(
     summary = {
         "legs": len(legs),
         "bookings": len(bookings),
-        "events": len(events),
-        "events_rejected": len(replayed.rejected),
+        "events": len(read_events.items) - len(replayed.rejected),
+        "events_rejected": len(read_events.rejected),
+        # Items left out of the solve, per file, and the first reasons (one line each).
+        "rejected": rejected,
+        "rejections": rejections[:SHOWN_REJECTIONS],
         "disruptions": len(live),
         # Retimings under the delay threshold: not announced, still checked against connections.
         "delays_below_threshold": sum(d.below_threshold for d in live),
@@ -274,5 +326,11 @@ def run(args: argparse.Namespace) -> int:
         for offer in offers:
             out.write(json_format.MessageToJson(offer, indent=None) + "\n")
     print(json.dumps(summary))
-    print(f"rebook solve: {human_line(summary)}", file=sys.stderr)  # stdout stays one JSON object
-    return 0
+    # stdout stays one JSON object; the person reads stderr
+    if any(summary["rejected"].values()):
+        counts = ", ".join(f"{n} {kind}" for kind, n in summary["rejected"].items() if n)
+        print(f"rebook solve: left out {counts} (rejected); first reasons:", file=sys.stderr)
+        for line in summary["rejections"]:
+            print(f"  {line}", file=sys.stderr)
+    print(f"rebook solve: {human_line(summary)}", file=sys.stderr)
+    return 1 if any(summary["rejected"].values()) else 0  # solved what was valid; the input was not all

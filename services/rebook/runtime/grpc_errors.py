@@ -8,12 +8,14 @@ Servicers raise ``rebook.domain.errors`` exceptions; the server interceptor turn
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from rebook.domain.batch import Rejected, UnknownLegError
 from rebook.domain.errors import (
     ConflictError,
     DomainError,
@@ -25,6 +27,7 @@ from rebook.domain.errors import (
     UnavailableError,
     ValidationError,
 )
+from rebook.v1 import batch_pb2
 
 ERROR_DOMAIN = "rebook.dev"
 
@@ -77,7 +80,7 @@ def status_for(error: DomainError) -> grpc.Status:
     code = next((c for kind, c in _CODES if isinstance(error, kind)), code_pb2.INTERNAL)
     details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN))]
     violations: list[error_details_pb2.BadRequest.FieldViolation] = []
-    if isinstance(error, ValidationError):
+    if isinstance(error, ValidationError | UnknownLegError):
         violations = [
             error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
             for v in error.violations
@@ -103,6 +106,42 @@ def internal_status() -> grpc.Status:
 def code_name(error: DomainError) -> str:
     """Canonical code name (e.g. ``INVALID_ARGUMENT``) for per-item results in batch replies."""
     return status_for(error).code.name
+
+
+# A bulk reply lists refused items while they fit this (the client's default limit is 4 MiB);
+# its count field counts them all.
+REJECTED_BUDGET_BYTES = 1 << 20
+
+
+def rejected_items(rejected: Sequence[Rejected], budget: int = REJECTED_BUDGET_BYTES) -> list[batch_pb2.RejectedItem]:
+    """The refused items of a bulk reply, in request order, while they fit ``budget`` bytes."""
+    items: list[batch_pb2.RejectedItem] = []
+    used = 0
+    for item in sorted(rejected, key=lambda r: r.index):
+        message = rejected_to_proto(item)
+        used += message.ByteSize() + 4  # tag and length
+        if used > budget:
+            break
+        items.append(message)
+    return items
+
+
+def rejected_to_proto(rejected: Rejected) -> batch_pb2.RejectedItem:
+    """A refused item of a bulk reply, bounded like a status's details (a reply of thousands of
+    refused items must still fit the client's limits)."""
+    violations = list(rejected.violations)
+    item = batch_pb2.RejectedItem(
+        index=rejected.index,
+        id=truncate(rejected.item_id, 64),
+        code=code_name(rejected.error),
+        reason=rejected.error.reason,
+        message=truncate(str(rejected.error), MAX_MESSAGE_CHARS),
+    )
+    for violation in violations[:MAX_FIELD_VIOLATIONS]:
+        item.violations.add(field=truncate(violation.field), description=truncate(violation.description))
+    if len(violations) > MAX_FIELD_VIOLATIONS:
+        item.violations.add(description=f"{len(violations) - MAX_FIELD_VIOLATIONS} more violations not shown")
+    return item
 
 
 def field_violations(call_error: grpc.RpcError) -> list[tuple[str, str]]:

@@ -619,6 +619,9 @@ class ViewLoop(_ProcessingLoop):
             "enable_auto_commit": False, "max_poll_records": 5000, "fetch_max_wait_ms": 50, **kafka_security(),
         }  # fmt: skip
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, per partition
+        self._sync_lock = threading.Lock()
+        self._sync_asked: list[tuple[str, threading.Event]] = []  # (topic, done), not yet measured
+        self._sync_waiting: list[tuple[dict[TopicPartition, int], threading.Event]] = []
         self._consumer = self._new_consumer()
         assignment = list(self._consumer.assignment())
         self._catch_up_to = {tp: end for tp, end in self._consumer.end_offsets(assignment).items() if end > 0}
@@ -643,6 +646,15 @@ class ViewLoop(_ProcessingLoop):
     def _processed(self, record: Record) -> None:
         self._positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
 
+    def sync(self, topic: str, timeout_s: float) -> bool:
+        """Waits until this view has handled everything on ``topic`` at the time of the call
+        (read your writes: e.g. a schedule another service just published); False on timeout.
+        The loop's own thread measures the topic's end, so no second client is needed."""
+        done = threading.Event()
+        with self._sync_lock:
+            self._sync_asked.append((topic, done))
+        return done.wait(timeout_s)
+
     def _after_poll(self, had_records: bool) -> None:
         if not self.caught_up.is_set():
             self._catch_up_to = {
@@ -650,8 +662,28 @@ class ViewLoop(_ProcessingLoop):
             }
             if not self._catch_up_to:
                 self.caught_up.set()
+        if self._sync_asked or self._sync_waiting:
+            self._serve_syncs()
         if had_records:
             self._update_lag()
+
+    def _serve_syncs(self) -> None:
+        with self._sync_lock:
+            asked, self._sync_asked = self._sync_asked, []
+        try:
+            for topic in {t for t, _ in asked}:
+                partitions = [tp for tp in self._consumer.assignment() if tp.topic == topic]
+                ends = {tp: end for tp, end in self._consumer.end_offsets(partitions).items() if end > 0}
+                self._sync_waiting += [(ends, done) for t, done in asked if t == topic]
+            waiting = []
+            for ends, done in self._sync_waiting:
+                if all(self._consumer.position(tp) >= end for tp, end in ends.items()):
+                    done.set()
+                else:
+                    waiting.append((ends, done))
+            self._sync_waiting = waiting
+        except KafkaError as error:  # the broker is away: the callers time out, the loop goes on
+            log.warning("view sync failed", extra={"group": self.group_id, "error": repr(error)})
 
 
 def read_to_end(

@@ -558,8 +558,13 @@ class Replayer:
         for start in range(0, len(items), size):
             chunk = items[start : start + size]
             reply = self._call(service, method, rpc, lambda chunk=chunk: request(chunk))
-            outcome = "loaded" if reply is not None else "rejected"
-            self._add(**{f"{counter}_{outcome}": len(chunk)})
+            if reply is None:
+                self._add(**{f"{counter}_rejected": len(chunk)})
+                continue
+            for item in reply.rejected[:5]:  # each refused item alone; the rest of the chunk loaded
+                self._error(f"{method} {counter}[{start + item.index}] {item.id}: {item.code}: {item.message}")
+            refused = reply.rejected_count
+            self._add(**{f"{counter}_loaded": len(chunk) - refused, f"{counter}_rejected": refused})
 
     # -- 3. events and pings --
 

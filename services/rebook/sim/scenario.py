@@ -19,14 +19,15 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from rebook.detector.core.events import FlightEvent
+from rebook.domain.batch import Rejected
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg
 from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2
@@ -103,6 +104,36 @@ def stream_events(folder: Path) -> Iterator[FlightEvent | ValidationError]:
 def stream_ping_errors(folder: Path) -> Iterator[ValidationError | None]:
     """One item per ping: None when it is a valid ``LocationPing``, else why not."""
     return _stream(folder / "pings.jsonl", "pings", lambda line, field, where: check_ping(line, where))
+
+
+@dataclass
+class ReadItems(Generic[T]):
+    """What a scenario file held: the items that decoded, their positions in the file (0-based,
+    blank lines not counted), and the refused ones (``kind`` names the file in reports)."""
+
+    kind: str
+    items: list[T] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def paths(self) -> list[str]:
+        """The field path of each item, as violations name it (``flights[3]``)."""
+        return [f"{self.kind}[{i}]" for i in self.positions]
+
+    def refuse(self, position: int, item_id: str, error: DomainError) -> None:
+        self.rejected.append(Rejected(position, item_id, error))
+
+
+def read_items(kind: str, stream: Iterable[T | ValidationError]) -> ReadItems[T]:
+    """Every item of a ``stream_*`` reader, each bad line a rejection of its own."""
+    read: ReadItems[T] = ReadItems(kind)
+    for position, item in enumerate(stream):
+        if isinstance(item, ValidationError):
+            read.refuse(position, "", item)
+        else:
+            read.items.append(item)
+            read.positions.append(position)
+    return read
 
 
 def require_folder(folder: Path) -> None:

@@ -3,9 +3,10 @@
 ``generate`` writes flights/bookings/events/pings ``.jsonl`` plus ``scenario.json`` (how it was
 made, where the storm is) and prints that manifest with the timings as JSON.
 
-``check`` runs the detector's own validation on a folder (schedule load, then every event
-replayed at its event time) and checks bookings against the schedule; it prints a JSON
-summary and exits 1 when anything is rejected — use it on an airline's own export.
+``check`` runs the services' own validation on a folder, item by item (the schedule load, then
+every event replayed at its event time, then each booking against the legs that loaded); it
+prints a JSON summary, names the first rejected items on stderr and exits 1 when anything is
+rejected — use it on an airline's own export.
 """
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ import itertools
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 from rebook.detector.convert import event_to_proto
+from rebook.domain.batch import SHOWN_REJECTIONS
+from rebook.domain.bookings import DEFAULT_RULES, BookingRules, check_booking
 from rebook.domain.convert import leg_to_proto
-from rebook.domain.errors import ValidationError
+from rebook.domain.errors import DomainError, FieldViolation, ValidationError
+from rebook.domain.model import Booking, FlightLeg
 
 from .generator import SIZES, generate
 from .scenario import (
+    ReadItems,
     bulk_load,
+    read_items,
     require_folder,
     stream_bookings,
     stream_events,
@@ -35,8 +40,6 @@ from .scenario import (
     write_messages,
 )
 from .scenario_json import booking_json
-
-T = TypeVar("T")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,80 +110,76 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_scenario(folder: Path) -> dict:
-    """What the detector would reject in ``folder`` (see module doc).  Streams: each booking
-    is checked as it is read and then dropped, so memory holds only the schedule and events;
-    every bad line is a problem of its own, the rest is still checked."""
+def check_scenario(folder: Path, rules: BookingRules = DEFAULT_RULES) -> dict:
+    """What the services would refuse in ``folder`` (see module doc), item by item: each bad
+    leg, booking, event or ping is a rejection of its own (its position in its file and why)
+    and everything else is still checked, against the legs that would load.  Streams: each
+    booking is checked as it is read and then dropped, so memory holds only the schedule and
+    events."""
     from rebook.detector.core import replay
 
     require_folder(folder)
-    problems: list[str] = []
     with bulk_load():
-        legs = _valid(stream_legs(folder), problems)
-        events = _valid(stream_events(folder), problems)
-    try:
-        result = replay(legs, events)
-    except ValidationError as exc:
-        return {"ok": False, "schedule_rejected": str(exc)[:2000]}
-    problems += [f"{event.event_id}: {error}" for event, error in result.rejected]
-    by_id = {leg.leg_id: leg for leg in legs}
-    bookings = 0
-    for item in stream_bookings(folder):
+        legs = read_items("flights", stream_legs(folder))
+        events = read_items("events", stream_events(folder))
+    result = replay(legs.items, events.items, paths=legs.paths())
+    for position, error in result.rejected_legs.items():
+        legs.refuse(legs.positions[position], legs.items[position].leg_id, error)
+    event_position = {id(e): p for e, p in zip(events.items, events.positions, strict=True)}
+    for event, error in result.rejected:
+        events.refuse(event_position[id(event)], event.event_id, error)
+    first_event: dict[str, int] = {}
+    for event, position in zip(events.items, events.positions, strict=True):
+        if event.event_id in first_event:
+            violation = FieldViolation(f"events[{position}].event_id", f"repeats events[{first_event[event.event_id]}]")
+            events.refuse(position, event.event_id, ValidationError([violation]))
+        first_event.setdefault(event.event_id, position)
+    bookings = ReadItems[Booking]("bookings")
+    for position, item in enumerate(stream_bookings(folder)):
         if isinstance(item, ValidationError):
-            problems.append(str(item))
+            bookings.refuse(position, "", item)
             continue
-        bookings += 1
-        problems += _booking_problems(item, by_id)
-    pings = 0
-    for error in stream_ping_errors(folder):
-        pings += 1
+        bookings.positions.append(position)  # counted, not kept
+        error = booking_error(item, result.legs, f"bookings[{position}].", rules)
         if error is not None:
-            problems.append(str(error))
-    ids = [e.event_id for e in events]
-    if len(set(ids)) != len(ids):
-        problems.append("event ids are not unique")
+            bookings.refuse(position, item.record_locator, error)
+    pings = ReadItems[None]("pings")
+    for position, error in enumerate(stream_ping_errors(folder)):
+        pings.positions.append(position)
+        if error is not None:
+            pings.refuse(position, "", error)
+    kinds = (legs, bookings, events, pings)
+    lines = [f"{k.kind} {r.line()}" for k in kinds for r in sorted(k.rejected, key=lambda r: r.index)]
     return {
-        "ok": not problems,
-        "legs": len(legs),
-        "bookings": bookings,
-        "events": len(events),
-        "pings": pings,
+        "ok": not lines,
+        "legs": len(legs.positions),
+        "bookings": len(bookings.positions),
+        "events": len(events.positions),
+        "pings": len(pings.positions),
+        "rejected": {k.kind: len(k.rejected) for k in kinds},
         "disruptions": len(result.current()),
         "disruption_versions": len(result.disruptions),
         "predicted": sum(1 for d in result.current().values() if d.predicted),
-        "problems": problems[:50],
-        "problem_count": len(problems),
+        "problems": lines[:50],
+        "problem_count": len(lines),
     }
 
 
-def _valid(items: Iterable[T | ValidationError], problems: list[str]) -> list[T]:
-    """The items read; each error appended to ``problems``."""
-    out: list[T] = []
-    for item in items:
-        if isinstance(item, ValidationError):
-            problems.append(str(item))
-        else:
-            out.append(item)
-    return out
-
-
-def _booking_problems(booking, legs: dict) -> list[str]:
-    out = []
-    if not booking.passengers or not booking.segments:
-        return [f"booking {booking.record_locator}: needs passengers and segments"]
-    flown = []
-    for segment in booking.segments:
-        leg = legs.get(segment.leg_id)
-        if leg is None:
-            out.append(f"booking {booking.record_locator}: unknown leg {segment.leg_id}")
-        elif segment.cabin not in leg.capacity:
-            out.append(f"booking {booking.record_locator}: cabin {segment.cabin.name} not on {segment.leg_id}")
-        else:
-            flown.append(leg)
-    for a, b in itertools.pairwise(flown):
+def booking_error(
+    booking: Booking, legs: Mapping[str, FlightLeg], field: str, rules: BookingRules = DEFAULT_RULES
+) -> DomainError | None:
+    """Why the optimizer would refuse ``booking`` against ``legs``, or why its legs cannot be
+    flown in order (the services take such a booking; a scenario should not hold one)."""
+    try:
+        check_booking(booking, legs, field, rules)
+    except DomainError as error:
+        return error
+    flown = [legs[s.leg_id] for s in booking.segments]
+    for index, (a, b) in enumerate(itertools.pairwise(flown), start=1):
         if a.destination != b.origin or b.scheduled_departure - a.scheduled_arrival < timedelta(minutes=30):
-            out.append(f"booking {booking.record_locator}: {a.leg_id} does not connect to {b.leg_id}")
-    return out
+            path = f"{field}segments[{index}].leg_id"
+            return ValidationError([FieldViolation(path, f"does not connect from {a.leg_id}")])
+    return None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -190,4 +189,9 @@ def _check(args: argparse.Namespace) -> int:
         print(f"rebook scenario check: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(summary))
+    if not summary["ok"]:  # stdout stays one JSON object; the person reads stderr
+        rejected = ", ".join(f"{n} {kind}" for kind, n in summary["rejected"].items() if n)
+        print(f"rebook scenario check: rejected {rejected}", file=sys.stderr)
+        for line in summary["problems"][:SHOWN_REJECTIONS]:
+            print(f"  {line}", file=sys.stderr)
     return 0 if summary["ok"] else 1

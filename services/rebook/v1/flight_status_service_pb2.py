@@ -23,44 +23,45 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from rebook.v1 import batch_pb2 as rebook_dot_v1_dot_batch__pb2
 from rebook.v1 import disruption_pb2 as rebook_dot_v1_dot_disruption__pb2
 from rebook.v1 import event_pb2 as rebook_dot_v1_dot_event__pb2
 from rebook.v1 import flight_pb2 as rebook_dot_v1_dot_flight__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%rebook/v1/flight_status_service.proto\x12\trebook.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1arebook/v1/disruption.proto\x1a\x15rebook/v1/event.proto\x1a\x16rebook/v1/flight.proto\"9\n\x13LoadScheduleRequest\x12\"\n\x04legs\x18\x01 \x03(\x0b\x32\x14.rebook.v1.FlightLeg\"]\n\x14LoadScheduleResponse\x12\x15\n\rcreated_count\x18\x01 \x01(\x05\x12\x15\n\rupdated_count\x18\x02 \x01(\x05\x12\x17\n\x0funchanged_count\x18\x03 \x01(\x05\"A\n\x18ReportFlightEventRequest\x12%\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x16.rebook.v1.FlightEvent\"{\n\x19ReportFlightEventResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x08\x12!\n\x03leg\x18\x02 \x01(\x0b\x32\x14.rebook.v1.FlightLeg\x12*\n\x0b\x64isruptions\x18\x03 \x03(\x0b\x32\x15.rebook.v1.Disruption\"C\n\x19ReportFlightEventsRequest\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.rebook.v1.FlightEvent\"a\n\x11\x46lightEventResult\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x08\x12\x12\n\nerror_code\x18\x03 \x01(\t\x12\x15\n\rerror_message\x18\x04 \x01(\t\"e\n\x1aReportFlightEventsResponse\x12-\n\x07results\x18\x01 \x03(\x0b\x32\x1c.rebook.v1.FlightEventResult\x12\x18\n\x10\x64isruption_count\x18\x02 \x01(\x05\"%\n\x13GetFlightLegRequest\x12\x0e\n\x06leg_id\x18\x01 \x01(\t\"9\n\x14GetFlightLegResponse\x12!\n\x03leg\x18\x01 \x01(\x0b\x32\x14.rebook.v1.FlightLeg\"\xb3\x01\n\x16ListDisruptionsRequest\x12\x0f\n\x07\x63\x61rrier\x18\x01 \x01(\t\x12\x0f\n\x07\x61irport\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11include_withdrawn\x18\x05 \x01(\x08\"E\n\x17ListDisruptionsResponse\x12*\n\x0b\x64isruptions\x18\x01 \x03(\x0b\x32\x15.rebook.v1.Disruption\";\n\x17WatchDisruptionsRequest\x12\x0f\n\x07\x63\x61rrier\x18\x01 \x01(\t\x12\x0f\n\x07\x61irport\x18\x02 \x01(\t\"E\n\x18WatchDisruptionsResponse\x12)\n\ndisruption\x18\x01 \x01(\x0b\x32\x15.rebook.v1.Disruption2\xb3\x04\n\x13\x46lightStatusService\x12O\n\x0cLoadSchedule\x12\x1e.rebook.v1.LoadScheduleRequest\x1a\x1f.rebook.v1.LoadScheduleResponse\x12^\n\x11ReportFlightEvent\x12#.rebook.v1.ReportFlightEventRequest\x1a$.rebook.v1.ReportFlightEventResponse\x12\x61\n\x12ReportFlightEvents\x12$.rebook.v1.ReportFlightEventsRequest\x1a%.rebook.v1.ReportFlightEventsResponse\x12O\n\x0cGetFlightLeg\x12\x1e.rebook.v1.GetFlightLegRequest\x1a\x1f.rebook.v1.GetFlightLegResponse\x12X\n\x0fListDisruptions\x12!.rebook.v1.ListDisruptionsRequest\x1a\".rebook.v1.ListDisruptionsResponse\x12]\n\x10WatchDisruptions\x12\".rebook.v1.WatchDisruptionsRequest\x1a#.rebook.v1.WatchDisruptionsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%rebook/v1/flight_status_service.proto\x12\trebook.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15rebook/v1/batch.proto\x1a\x1arebook/v1/disruption.proto\x1a\x15rebook/v1/event.proto\x1a\x16rebook/v1/flight.proto\"I\n\x13LoadScheduleRequest\x12\"\n\x04legs\x18\x01 \x03(\x0b\x32\x14.rebook.v1.FlightLeg\x12\x0e\n\x06\x61tomic\x18\x02 \x01(\x08\"\xa0\x01\n\x14LoadScheduleResponse\x12\x15\n\rcreated_count\x18\x01 \x01(\x05\x12\x15\n\rupdated_count\x18\x02 \x01(\x05\x12\x17\n\x0funchanged_count\x18\x03 \x01(\x05\x12)\n\x08rejected\x18\x04 \x03(\x0b\x32\x17.rebook.v1.RejectedItem\x12\x16\n\x0erejected_count\x18\x05 \x01(\x05\"A\n\x18ReportFlightEventRequest\x12%\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x16.rebook.v1.FlightEvent\"{\n\x19ReportFlightEventResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x08\x12!\n\x03leg\x18\x02 \x01(\x0b\x32\x14.rebook.v1.FlightLeg\x12*\n\x0b\x64isruptions\x18\x03 \x03(\x0b\x32\x15.rebook.v1.Disruption\"C\n\x19ReportFlightEventsRequest\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.rebook.v1.FlightEvent\"a\n\x11\x46lightEventResult\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x08\x12\x12\n\nerror_code\x18\x03 \x01(\t\x12\x15\n\rerror_message\x18\x04 \x01(\t\"e\n\x1aReportFlightEventsResponse\x12-\n\x07results\x18\x01 \x03(\x0b\x32\x1c.rebook.v1.FlightEventResult\x12\x18\n\x10\x64isruption_count\x18\x02 \x01(\x05\"%\n\x13GetFlightLegRequest\x12\x0e\n\x06leg_id\x18\x01 \x01(\t\"9\n\x14GetFlightLegResponse\x12!\n\x03leg\x18\x01 \x01(\x0b\x32\x14.rebook.v1.FlightLeg\"\xb3\x01\n\x16ListDisruptionsRequest\x12\x0f\n\x07\x63\x61rrier\x18\x01 \x01(\t\x12\x0f\n\x07\x61irport\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11include_withdrawn\x18\x05 \x01(\x08\"E\n\x17ListDisruptionsResponse\x12*\n\x0b\x64isruptions\x18\x01 \x03(\x0b\x32\x15.rebook.v1.Disruption\";\n\x17WatchDisruptionsRequest\x12\x0f\n\x07\x63\x61rrier\x18\x01 \x01(\t\x12\x0f\n\x07\x61irport\x18\x02 \x01(\t\"E\n\x18WatchDisruptionsResponse\x12)\n\ndisruption\x18\x01 \x01(\x0b\x32\x15.rebook.v1.Disruption2\xb3\x04\n\x13\x46lightStatusService\x12O\n\x0cLoadSchedule\x12\x1e.rebook.v1.LoadScheduleRequest\x1a\x1f.rebook.v1.LoadScheduleResponse\x12^\n\x11ReportFlightEvent\x12#.rebook.v1.ReportFlightEventRequest\x1a$.rebook.v1.ReportFlightEventResponse\x12\x61\n\x12ReportFlightEvents\x12$.rebook.v1.ReportFlightEventsRequest\x1a%.rebook.v1.ReportFlightEventsResponse\x12O\n\x0cGetFlightLeg\x12\x1e.rebook.v1.GetFlightLegRequest\x1a\x1f.rebook.v1.GetFlightLegResponse\x12X\n\x0fListDisruptions\x12!.rebook.v1.ListDisruptionsRequest\x1a\".rebook.v1.ListDisruptionsResponse\x12]\n\x10WatchDisruptions\x12\".rebook.v1.WatchDisruptionsRequest\x1a#.rebook.v1.WatchDisruptionsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rebook.v1.flight_status_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LOADSCHEDULEREQUEST']._serialized_start=160
-  _globals['_LOADSCHEDULEREQUEST']._serialized_end=217
-  _globals['_LOADSCHEDULERESPONSE']._serialized_start=219
-  _globals['_LOADSCHEDULERESPONSE']._serialized_end=312
-  _globals['_REPORTFLIGHTEVENTREQUEST']._serialized_start=314
-  _globals['_REPORTFLIGHTEVENTREQUEST']._serialized_end=379
-  _globals['_REPORTFLIGHTEVENTRESPONSE']._serialized_start=381
-  _globals['_REPORTFLIGHTEVENTRESPONSE']._serialized_end=504
-  _globals['_REPORTFLIGHTEVENTSREQUEST']._serialized_start=506
-  _globals['_REPORTFLIGHTEVENTSREQUEST']._serialized_end=573
-  _globals['_FLIGHTEVENTRESULT']._serialized_start=575
-  _globals['_FLIGHTEVENTRESULT']._serialized_end=672
-  _globals['_REPORTFLIGHTEVENTSRESPONSE']._serialized_start=674
-  _globals['_REPORTFLIGHTEVENTSRESPONSE']._serialized_end=775
-  _globals['_GETFLIGHTLEGREQUEST']._serialized_start=777
-  _globals['_GETFLIGHTLEGREQUEST']._serialized_end=814
-  _globals['_GETFLIGHTLEGRESPONSE']._serialized_start=816
-  _globals['_GETFLIGHTLEGRESPONSE']._serialized_end=873
-  _globals['_LISTDISRUPTIONSREQUEST']._serialized_start=876
-  _globals['_LISTDISRUPTIONSREQUEST']._serialized_end=1055
-  _globals['_LISTDISRUPTIONSRESPONSE']._serialized_start=1057
-  _globals['_LISTDISRUPTIONSRESPONSE']._serialized_end=1126
-  _globals['_WATCHDISRUPTIONSREQUEST']._serialized_start=1128
-  _globals['_WATCHDISRUPTIONSREQUEST']._serialized_end=1187
-  _globals['_WATCHDISRUPTIONSRESPONSE']._serialized_start=1189
-  _globals['_WATCHDISRUPTIONSRESPONSE']._serialized_end=1258
-  _globals['_FLIGHTSTATUSSERVICE']._serialized_start=1261
-  _globals['_FLIGHTSTATUSSERVICE']._serialized_end=1824
+  _globals['_LOADSCHEDULEREQUEST']._serialized_start=183
+  _globals['_LOADSCHEDULEREQUEST']._serialized_end=256
+  _globals['_LOADSCHEDULERESPONSE']._serialized_start=259
+  _globals['_LOADSCHEDULERESPONSE']._serialized_end=419
+  _globals['_REPORTFLIGHTEVENTREQUEST']._serialized_start=421
+  _globals['_REPORTFLIGHTEVENTREQUEST']._serialized_end=486
+  _globals['_REPORTFLIGHTEVENTRESPONSE']._serialized_start=488
+  _globals['_REPORTFLIGHTEVENTRESPONSE']._serialized_end=611
+  _globals['_REPORTFLIGHTEVENTSREQUEST']._serialized_start=613
+  _globals['_REPORTFLIGHTEVENTSREQUEST']._serialized_end=680
+  _globals['_FLIGHTEVENTRESULT']._serialized_start=682
+  _globals['_FLIGHTEVENTRESULT']._serialized_end=779
+  _globals['_REPORTFLIGHTEVENTSRESPONSE']._serialized_start=781
+  _globals['_REPORTFLIGHTEVENTSRESPONSE']._serialized_end=882
+  _globals['_GETFLIGHTLEGREQUEST']._serialized_start=884
+  _globals['_GETFLIGHTLEGREQUEST']._serialized_end=921
+  _globals['_GETFLIGHTLEGRESPONSE']._serialized_start=923
+  _globals['_GETFLIGHTLEGRESPONSE']._serialized_end=980
+  _globals['_LISTDISRUPTIONSREQUEST']._serialized_start=983
+  _globals['_LISTDISRUPTIONSREQUEST']._serialized_end=1162
+  _globals['_LISTDISRUPTIONSRESPONSE']._serialized_start=1164
+  _globals['_LISTDISRUPTIONSRESPONSE']._serialized_end=1233
+  _globals['_WATCHDISRUPTIONSREQUEST']._serialized_start=1235
+  _globals['_WATCHDISRUPTIONSREQUEST']._serialized_end=1294
+  _globals['_WATCHDISRUPTIONSRESPONSE']._serialized_start=1296
+  _globals['_WATCHDISRUPTIONSRESPONSE']._serialized_end=1365
+  _globals['_FLIGHTSTATUSSERVICE']._serialized_start=1368
+  _globals['_FLIGHTSTATUSSERVICE']._serialized_end=1931
 # @@protoc_insertion_point(module_scope)

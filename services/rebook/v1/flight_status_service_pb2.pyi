@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from rebook.v1 import batch_pb2 as _batch_pb2
 from rebook.v1 import disruption_pb2 as _disruption_pb2
 from rebook.v1 import event_pb2 as _event_pb2
 from rebook.v1 import flight_pb2 as _flight_pb2
@@ -13,20 +14,26 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LoadScheduleRequest(_message.Message):
-    __slots__ = ("legs",)
+    __slots__ = ("legs", "atomic")
     LEGS_FIELD_NUMBER: _ClassVar[int]
+    ATOMIC_FIELD_NUMBER: _ClassVar[int]
     legs: _containers.RepeatedCompositeFieldContainer[_flight_pb2.FlightLeg]
-    def __init__(self, legs: _Optional[_Iterable[_Union[_flight_pb2.FlightLeg, _Mapping]]] = ...) -> None: ...
+    atomic: bool
+    def __init__(self, legs: _Optional[_Iterable[_Union[_flight_pb2.FlightLeg, _Mapping]]] = ..., atomic: bool = ...) -> None: ...
 
 class LoadScheduleResponse(_message.Message):
-    __slots__ = ("created_count", "updated_count", "unchanged_count")
+    __slots__ = ("created_count", "updated_count", "unchanged_count", "rejected", "rejected_count")
     CREATED_COUNT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_COUNT_FIELD_NUMBER: _ClassVar[int]
     UNCHANGED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     created_count: int
     updated_count: int
     unchanged_count: int
-    def __init__(self, created_count: _Optional[int] = ..., updated_count: _Optional[int] = ..., unchanged_count: _Optional[int] = ...) -> None: ...
+    rejected: _containers.RepeatedCompositeFieldContainer[_batch_pb2.RejectedItem]
+    rejected_count: int
+    def __init__(self, created_count: _Optional[int] = ..., updated_count: _Optional[int] = ..., unchanged_count: _Optional[int] = ..., rejected: _Optional[_Iterable[_Union[_batch_pb2.RejectedItem, _Mapping]]] = ..., rejected_count: _Optional[int] = ...) -> None: ...
 
 class ReportFlightEventRequest(_message.Message):
     __slots__ = ("event",)

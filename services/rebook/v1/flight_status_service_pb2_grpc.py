@@ -74,7 +74,8 @@ class FlightStatusServiceServicer(object):
     """
 
     def LoadSchedule(self, request, context):
-        """Loads or updates many legs at once (a day of several thousand legs per call).
+        """Loads or updates many legs at once (a day of several thousand legs per call). Every valid
+        leg is applied and each refused one reported in `rejected`, unless `atomic` is set.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -22,38 +22,39 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from rebook.v1 import batch_pb2 as rebook_dot_v1_dot_batch__pb2
 from rebook.v1 import booking_pb2 as rebook_dot_v1_dot_booking__pb2
 from rebook.v1 import event_pb2 as rebook_dot_v1_dot_event__pb2
 from rebook.v1 import offer_pb2 as rebook_dot_v1_dot_offer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!rebook/v1/rebooking_service.proto\x12\trebook.v1\x1a\x17rebook/v1/booking.proto\x1a\x15rebook/v1/event.proto\x1a\x15rebook/v1/offer.proto\"=\n\x15UpsertBookingsRequest\x12$\n\x08\x62ookings\x18\x01 \x03(\x0b\x32\x12.rebook.v1.Booking\"I\n\x16UpsertBookingsResponse\x12\x16\n\x0eupserted_count\x18\x01 \x01(\x05\x12\x17\n\x0funchanged_count\x18\x02 \x01(\x05\"G\n\x15RespondToOfferRequest\x12.\n\x08response\x18\x01 \x01(\x0b\x32\x1c.rebook.v1.PassengerResponse\"9\n\x16RespondToOfferResponse\x12\x1f\n\x05offer\x18\x01 \x01(\x0b\x32\x10.rebook.v1.Offer\";\n\x0fGetOfferRequest\x12\x10\n\x08offer_id\x18\x01 \x01(\t\x12\x16\n\x0erecord_locator\x18\x02 \x01(\t\"3\n\x10GetOfferResponse\x12\x1f\n\x05offer\x18\x01 \x01(\x0b\x32\x10.rebook.v1.Offer\"#\n\x11ListOffersRequest\x12\x0e\n\x06leg_id\x18\x01 \x01(\t\"6\n\x12ListOffersResponse\x12 \n\x06offers\x18\x01 \x03(\x0b\x32\x10.rebook.v1.Offer\"I\n\x0fSimulateRequest\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.rebook.v1.FlightEvent\x12\x0e\n\x06solver\x18\x02 \x01(\t\"\xdb\x01\n\x10SimulateResponse\x12 \n\x06offers\x18\x01 \x03(\x0b\x32\x10.rebook.v1.Offer\x12\x1e\n\x16\x61\x66\x66\x65\x63ted_booking_count\x18\x02 \x01(\x05\x12 \n\x18\x61\x66\x66\x65\x63ted_passenger_count\x18\x03 \x01(\x05\x12$\n\x1c\x61\x63\x63ommodated_passenger_count\x18\x04 \x01(\x05\x12\x11\n\tobjective\x18\x05 \x01(\x01\x12\x13\n\x0blower_bound\x18\x06 \x01(\x01\x12\x15\n\rsolve_seconds\x18\x07 \x01(\x01\x32\x95\x03\n\x10RebookingService\x12U\n\x0eUpsertBookings\x12 .rebook.v1.UpsertBookingsRequest\x1a!.rebook.v1.UpsertBookingsResponse\x12U\n\x0eRespondToOffer\x12 .rebook.v1.RespondToOfferRequest\x1a!.rebook.v1.RespondToOfferResponse\x12\x43\n\x08GetOffer\x12\x1a.rebook.v1.GetOfferRequest\x1a\x1b.rebook.v1.GetOfferResponse\x12I\n\nListOffers\x12\x1c.rebook.v1.ListOffersRequest\x1a\x1d.rebook.v1.ListOffersResponse\x12\x43\n\x08Simulate\x12\x1a.rebook.v1.SimulateRequest\x1a\x1b.rebook.v1.SimulateResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!rebook/v1/rebooking_service.proto\x12\trebook.v1\x1a\x15rebook/v1/batch.proto\x1a\x17rebook/v1/booking.proto\x1a\x15rebook/v1/event.proto\x1a\x15rebook/v1/offer.proto\"M\n\x15UpsertBookingsRequest\x12$\n\x08\x62ookings\x18\x01 \x03(\x0b\x32\x12.rebook.v1.Booking\x12\x0e\n\x06\x61tomic\x18\x02 \x01(\x08\"\x8c\x01\n\x16UpsertBookingsResponse\x12\x16\n\x0eupserted_count\x18\x01 \x01(\x05\x12\x17\n\x0funchanged_count\x18\x02 \x01(\x05\x12)\n\x08rejected\x18\x03 \x03(\x0b\x32\x17.rebook.v1.RejectedItem\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"G\n\x15RespondToOfferRequest\x12.\n\x08response\x18\x01 \x01(\x0b\x32\x1c.rebook.v1.PassengerResponse\"9\n\x16RespondToOfferResponse\x12\x1f\n\x05offer\x18\x01 \x01(\x0b\x32\x10.rebook.v1.Offer\";\n\x0fGetOfferRequest\x12\x10\n\x08offer_id\x18\x01 \x01(\t\x12\x16\n\x0erecord_locator\x18\x02 \x01(\t\"3\n\x10GetOfferResponse\x12\x1f\n\x05offer\x18\x01 \x01(\x0b\x32\x10.rebook.v1.Offer\"#\n\x11ListOffersRequest\x12\x0e\n\x06leg_id\x18\x01 \x01(\t\"6\n\x12ListOffersResponse\x12 \n\x06offers\x18\x01 \x03(\x0b\x32\x10.rebook.v1.Offer\"I\n\x0fSimulateRequest\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.rebook.v1.FlightEvent\x12\x0e\n\x06solver\x18\x02 \x01(\t\"\xdb\x01\n\x10SimulateResponse\x12 \n\x06offers\x18\x01 \x03(\x0b\x32\x10.rebook.v1.Offer\x12\x1e\n\x16\x61\x66\x66\x65\x63ted_booking_count\x18\x02 \x01(\x05\x12 \n\x18\x61\x66\x66\x65\x63ted_passenger_count\x18\x03 \x01(\x05\x12$\n\x1c\x61\x63\x63ommodated_passenger_count\x18\x04 \x01(\x05\x12\x11\n\tobjective\x18\x05 \x01(\x01\x12\x13\n\x0blower_bound\x18\x06 \x01(\x01\x12\x15\n\rsolve_seconds\x18\x07 \x01(\x01\x32\x95\x03\n\x10RebookingService\x12U\n\x0eUpsertBookings\x12 .rebook.v1.UpsertBookingsRequest\x1a!.rebook.v1.UpsertBookingsResponse\x12U\n\x0eRespondToOffer\x12 .rebook.v1.RespondToOfferRequest\x1a!.rebook.v1.RespondToOfferResponse\x12\x43\n\x08GetOffer\x12\x1a.rebook.v1.GetOfferRequest\x1a\x1b.rebook.v1.GetOfferResponse\x12I\n\nListOffers\x12\x1c.rebook.v1.ListOffersRequest\x1a\x1d.rebook.v1.ListOffersResponse\x12\x43\n\x08Simulate\x12\x1a.rebook.v1.SimulateRequest\x1a\x1b.rebook.v1.SimulateResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rebook.v1.rebooking_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_UPSERTBOOKINGSREQUEST']._serialized_start=119
-  _globals['_UPSERTBOOKINGSREQUEST']._serialized_end=180
-  _globals['_UPSERTBOOKINGSRESPONSE']._serialized_start=182
-  _globals['_UPSERTBOOKINGSRESPONSE']._serialized_end=255
-  _globals['_RESPONDTOOFFERREQUEST']._serialized_start=257
-  _globals['_RESPONDTOOFFERREQUEST']._serialized_end=328
-  _globals['_RESPONDTOOFFERRESPONSE']._serialized_start=330
-  _globals['_RESPONDTOOFFERRESPONSE']._serialized_end=387
-  _globals['_GETOFFERREQUEST']._serialized_start=389
-  _globals['_GETOFFERREQUEST']._serialized_end=448
-  _globals['_GETOFFERRESPONSE']._serialized_start=450
-  _globals['_GETOFFERRESPONSE']._serialized_end=501
-  _globals['_LISTOFFERSREQUEST']._serialized_start=503
-  _globals['_LISTOFFERSREQUEST']._serialized_end=538
-  _globals['_LISTOFFERSRESPONSE']._serialized_start=540
-  _globals['_LISTOFFERSRESPONSE']._serialized_end=594
-  _globals['_SIMULATEREQUEST']._serialized_start=596
-  _globals['_SIMULATEREQUEST']._serialized_end=669
-  _globals['_SIMULATERESPONSE']._serialized_start=672
-  _globals['_SIMULATERESPONSE']._serialized_end=891
-  _globals['_REBOOKINGSERVICE']._serialized_start=894
-  _globals['_REBOOKINGSERVICE']._serialized_end=1299
+  _globals['_UPSERTBOOKINGSREQUEST']._serialized_start=142
+  _globals['_UPSERTBOOKINGSREQUEST']._serialized_end=219
+  _globals['_UPSERTBOOKINGSRESPONSE']._serialized_start=222
+  _globals['_UPSERTBOOKINGSRESPONSE']._serialized_end=362
+  _globals['_RESPONDTOOFFERREQUEST']._serialized_start=364
+  _globals['_RESPONDTOOFFERREQUEST']._serialized_end=435
+  _globals['_RESPONDTOOFFERRESPONSE']._serialized_start=437
+  _globals['_RESPONDTOOFFERRESPONSE']._serialized_end=494
+  _globals['_GETOFFERREQUEST']._serialized_start=496
+  _globals['_GETOFFERREQUEST']._serialized_end=555
+  _globals['_GETOFFERRESPONSE']._serialized_start=557
+  _globals['_GETOFFERRESPONSE']._serialized_end=608
+  _globals['_LISTOFFERSREQUEST']._serialized_start=610
+  _globals['_LISTOFFERSREQUEST']._serialized_end=645
+  _globals['_LISTOFFERSRESPONSE']._serialized_start=647
+  _globals['_LISTOFFERSRESPONSE']._serialized_end=701
+  _globals['_SIMULATEREQUEST']._serialized_start=703
+  _globals['_SIMULATEREQUEST']._serialized_end=776
+  _globals['_SIMULATERESPONSE']._serialized_start=779
+  _globals['_SIMULATERESPONSE']._serialized_end=998
+  _globals['_REBOOKINGSERVICE']._serialized_start=1001
+  _globals['_REBOOKINGSERVICE']._serialized_end=1406
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from rebook.v1 import batch_pb2 as _batch_pb2
 from rebook.v1 import booking_pb2 as _booking_pb2
 from rebook.v1 import event_pb2 as _event_pb2
 from rebook.v1 import offer_pb2 as _offer_pb2
@@ -10,18 +11,24 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class UpsertBookingsRequest(_message.Message):
-    __slots__ = ("bookings",)
+    __slots__ = ("bookings", "atomic")
     BOOKINGS_FIELD_NUMBER: _ClassVar[int]
+    ATOMIC_FIELD_NUMBER: _ClassVar[int]
     bookings: _containers.RepeatedCompositeFieldContainer[_booking_pb2.Booking]
-    def __init__(self, bookings: _Optional[_Iterable[_Union[_booking_pb2.Booking, _Mapping]]] = ...) -> None: ...
+    atomic: bool
+    def __init__(self, bookings: _Optional[_Iterable[_Union[_booking_pb2.Booking, _Mapping]]] = ..., atomic: bool = ...) -> None: ...
 
 class UpsertBookingsResponse(_message.Message):
-    __slots__ = ("upserted_count", "unchanged_count")
+    __slots__ = ("upserted_count", "unchanged_count", "rejected", "rejected_count")
     UPSERTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     UNCHANGED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     upserted_count: int
     unchanged_count: int
-    def __init__(self, upserted_count: _Optional[int] = ..., unchanged_count: _Optional[int] = ...) -> None: ...
+    rejected: _containers.RepeatedCompositeFieldContainer[_batch_pb2.RejectedItem]
+    rejected_count: int
+    def __init__(self, upserted_count: _Optional[int] = ..., unchanged_count: _Optional[int] = ..., rejected: _Optional[_Iterable[_Union[_batch_pb2.RejectedItem, _Mapping]]] = ..., rejected_count: _Optional[int] = ...) -> None: ...
 
 class RespondToOfferRequest(_message.Message):
     __slots__ = ("response",)

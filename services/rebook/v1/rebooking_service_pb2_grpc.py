@@ -67,7 +67,8 @@ class RebookingServiceServicer(object):
     """
 
     def UpsertBookings(self, request, context):
-        """Creates or updates bookings; idempotent by record locator + version.
+        """Creates or updates bookings; idempotent by record locator + version. Every valid booking
+        is applied and each refused one reported in `rejected`, unless `atomic` is set.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -70,8 +70,11 @@ class Detector:
         return found
 
 
-def load(stub: fss_grpc.FlightStatusServiceStub, legs: list[FlightLeg]) -> fss.LoadScheduleResponse:
-    return stub.LoadSchedule(fss.LoadScheduleRequest(legs=[leg_to_proto(leg) for leg in legs]), timeout=10)
+def load(
+    stub: fss_grpc.FlightStatusServiceStub, legs: list[FlightLeg], atomic: bool = False
+) -> fss.LoadScheduleResponse:
+    request = fss.LoadScheduleRequest(legs=[leg_to_proto(leg) for leg in legs], atomic=atomic)
+    return stub.LoadSchedule(request, timeout=10)
 
 
 def event_message(event_id: str, leg_id: str, change: Change, at: datetime) -> event_pb2.FlightEvent:

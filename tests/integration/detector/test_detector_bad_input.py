@@ -46,11 +46,11 @@ def _state(stub) -> tuple:
 
 
 @pytest.mark.parametrize("case", BAD_LEGS, ids=list(BAD_LEGS))
-def test_bad_schedule_is_rejected_whole(detector, running, case) -> None:
+def test_an_atomic_schedule_with_a_bad_leg_is_rejected_whole(detector, running, case) -> None:
     bad, field = BAD_LEGS[case]
     before = _state(running.stub)
     with pytest.raises(grpc.RpcError) as raised:
-        load(running.stub, [replace(KNOWN, sold={Cabin.ECONOMY: 1}), bad])  # a valid update first
+        load(running.stub, [replace(KNOWN, sold={Cabin.ECONOMY: 1}), bad], atomic=True)  # a valid update first
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field in {f for f, _ in field_violations(raised.value)}
     assert _state(running.stub) == before, "the valid leg of the batch was not applied either"
@@ -60,11 +60,32 @@ def test_bad_schedule_is_rejected_whole(detector, running, case) -> None:
     assert field_violations(missing.value)[0][0] == "leg_id"
 
 
-def test_unparseable_leg_fields_are_invalid_argument(running) -> None:
+@pytest.mark.parametrize("case", BAD_LEGS, ids=list(BAD_LEGS))
+def test_a_bad_leg_is_refused_alone_and_the_rest_loads(detector, running, case) -> None:
+    """Issue 14.8: one bad leg is reported with its index and field violations; the others load."""
+    bad, field = BAD_LEGS[case]
+    updated = replace(KNOWN, sold={Cabin.ECONOMY: 1})
+    other = replace(NEW, flight_number="201", leg_id=NEW.leg_id.replace("200", "201"))
+    reply = load(running.stub, [updated, bad, other])
+    assert (reply.created_count, reply.updated_count) == (1, 1)
+    assert [(r.index, r.id, r.code) for r in reply.rejected] == [(1, bad.leg_id, "INVALID_ARGUMENT")]
+    assert field in {v.field for v in reply.rejected[0].violations}
+    leg = running.stub.GetFlightLeg(fss.GetFlightLegRequest(leg_id=KNOWN.leg_id), timeout=5).leg
+    assert [c.sold for c in leg.cabins if c.cabin == Cabin.ECONOMY] == [1]
+    assert running.registry.get_sample_value("rebook_detector_legs_rejected_total", {"reason": "INVALID_INPUT"}) == 1
+
+
+def test_unparseable_leg_fields_are_per_item_violations(running) -> None:
     message = leg_to_proto(NEW)
     message.operating_date = "23.11.2026"
+    out_of_range = leg_to_proto(replace(NEW, flight_number="202", leg_id=NEW.leg_id.replace("200", "202")))
+    out_of_range.status = 99
+    reply = running.stub.LoadSchedule(fss.LoadScheduleRequest(legs=[message, out_of_range]), timeout=5)
+    assert [r.index for r in reply.rejected] == [0, 1] and reply.created_count == 0
+    assert reply.rejected[0].violations[0].field == "legs[0].operating_date"
+    assert reply.rejected[1].violations[0].field == "legs[1].status"
     with pytest.raises(grpc.RpcError) as raised:
-        running.stub.LoadSchedule(fss.LoadScheduleRequest(legs=[message]), timeout=5)
+        running.stub.LoadSchedule(fss.LoadScheduleRequest(legs=[message], atomic=True), timeout=5)
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field_violations(raised.value)[0][0] == "legs[0].operating_date"
 

@@ -34,6 +34,7 @@ LATER = [
     leg(103, "FRA", "JFK", 600, 480, {Cabin.ECONOMY: 10}, {Cabin.ECONOMY: 0}),
 ]
 NOW = T0 - timedelta(hours=2)
+JUST_LOADED = leg(104, "FRA", "JFK", 700, 480, {Cabin.ECONOMY: 10})
 
 
 @pytest.fixture
@@ -103,10 +104,12 @@ def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> 
         assert wait_until(lambda: len(running.app.deps.engine.bookings) == 2, 10)
         assert {r.key for r in read_to_end(kafka_bootstrap, [topics.bookings])} == {"AAAAA1", "BBBBB2"}
 
-        with pytest.raises(grpc.RpcError) as bad:
-            running.stub.UpsertBookings(pb.UpsertBookingsRequest(bookings=[_booking("no", 1)]), timeout=10)
+        with pytest.raises(grpc.RpcError) as bad:  # all or nothing, for callers who ask
+            request = pb.UpsertBookingsRequest(bookings=[_booking("CCCCC3", 1), _booking("no", 1)], atomic=True)
+            running.stub.UpsertBookings(request, timeout=10)
         assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-        assert ("bookings[0].record_locator", "must be 5-8 upper-case letters or digits") in field_violations(bad.value)
+        assert ("bookings[1].record_locator", "must be 5-8 upper-case letters or digits") in field_violations(bad.value)
+        assert "CCCCC3" not in running.app.deps.engine.bookings
 
         disruption = Disruption(
             f"CANCELLATION:{CANCELLED.leg_id}", 1, DisruptionKind.CANCELLATION, "RB", (CANCELLED.leg_id,),
@@ -197,6 +200,66 @@ def _only_the_booking_passenger_or_carrier_sees_it(
 def replace_carrier(booking: booking_pb2.Booking, carrier: str) -> booking_pb2.Booking:
     booking.carrier = carrier
     return booking
+
+
+def _on_leg(locator: str, leg_id: str, cabin: Cabin = Cabin.ECONOMY, party: int = 1) -> booking_pb2.Booking:
+    booking = _booking(locator, party)
+    booking.segments[0].leg_id, booking.segments[0].cabin = leg_id, cabin
+    return booking
+
+
+def test_upsert_applies_the_valid_bookings_and_reports_each_refused_one(kafka_bootstrap, topics) -> None:
+    """Issues 13.9 / 14.8: one bad booking is refused alone, with its index and field violations;
+    bookings are checked against the schedule the optimizer follows (legs, cabins, party size)."""
+    seed = EventProducer(kafka_bootstrap, new_registry())
+    for flight in (CANCELLED, *LATER):
+        seed.publish(topics.flights, flight.leg_id, leg_to_proto(flight))
+    seed.flush()
+    running = Running(kafka_bootstrap, topics, f"optimizer-{uuid.uuid4().hex[:6]}")
+    try:
+        repeated = _on_leg("DDDDD4", CANCELLED.leg_id)
+        repeated.segments.add(leg_id=CANCELLED.leg_id, cabin=Cabin.ECONOMY)
+        tier = _on_leg("FFFFF6", CANCELLED.leg_id)
+        tier.passengers[0].tier = 99
+        bookings = [
+            _on_leg("GOOD01", CANCELLED.leg_id),
+            _on_leg("UNKNW2", "RB999-2026-11-23-FRA"),
+            _on_leg("EMPTY3", ""),
+            repeated,
+            _on_leg("CABIN5", LATER[0].leg_id, Cabin.FIRST),
+            tier,
+            _on_leg("GROUP7", LATER[1].leg_id, party=501),
+            _on_leg("GOOD08", LATER[2].leg_id),
+            _on_leg("JUST09", JUST_LOADED.leg_id),
+        ]
+        # A leg published just now (as the detector does on LoadSchedule): the optimizer reads
+        # its flights view to the topic's end before calling a leg unknown.
+        seed.publish(topics.flights, JUST_LOADED.leg_id, leg_to_proto(JUST_LOADED))
+        seed.flush()
+        reply = running.stub.UpsertBookings(pb.UpsertBookingsRequest(bookings=bookings), timeout=10)
+        assert reply.upserted_count == 3
+        rejected = {r.index: r for r in reply.rejected}
+        assert sorted(rejected) == [1, 2, 3, 4, 5, 6]
+        assert reply.rejected_count == 6
+        first = (rejected[1].code, rejected[1].reason, rejected[1].id)
+        assert first == ("FAILED_PRECONDITION", "UNKNOWN_LEG", "UNKNW2")
+        expected = {
+            1: "bookings[1].segments[0].leg_id",
+            2: "bookings[2].segments[0].leg_id",
+            3: "bookings[3].segments[1].leg_id",
+            4: "bookings[4].segments[0].cabin",
+            5: "bookings[5].passengers[0].tier",
+            6: "bookings[6].passengers",
+        }
+        for index, field in expected.items():
+            assert field in {v.field for v in rejected[index].violations}, (index, rejected[index])
+            assert index == 1 or rejected[index].code == "INVALID_ARGUMENT"
+        stored = {"GOOD01", "GOOD08", "JUST09"}
+        assert wait_until(lambda: stored <= set(running.app.deps.engine.bookings), 10)
+        assert {r.key for r in read_to_end(kafka_bootstrap, [topics.bookings])} == stored
+    finally:
+        running.stop()
+        seed.close()
 
 
 def test_flight_messages_are_typed() -> None:

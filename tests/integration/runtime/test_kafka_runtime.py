@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, ViewLoop, read_to_end
 from rebook.runtime.metrics import new_registry
@@ -138,6 +139,32 @@ def test_read_to_end_rebuilds_latest_state_from_a_compacted_topic(kafka_bootstra
         leg = record.decode(flight_pb2.FlightLeg)
         latest[record.key] = leg.version if leg else None
     assert latest == {"leg-1": 3, "leg-2": None}
+
+
+def test_a_view_sync_returns_once_everything_published_before_it_was_handled(kafka_bootstrap, make_topic) -> None:
+    """Read your writes: UpsertBookings asks the flights view to reach the topic's end before it
+    calls a leg unknown.  The handler is slow, so the records are not all handled by chance."""
+    topic = make_topic("view-sync", partitions=2, compacted=True)
+    producer = EventProducer(kafka_bootstrap, new_registry())
+    seen, collect = _collector()
+
+    def slow(record: Record) -> None:
+        time.sleep(0.1)
+        collect(record)
+
+    loop = ViewLoop(kafka_bootstrap, "view-sync", [topic], slow, producer, new_registry())
+    loop.start()
+    try:
+        assert loop.caught_up.wait(30)
+        for i in range(8):
+            producer.publish(topic, f"leg-{i}", flight_pb2.FlightLeg(leg_id=f"leg-{i}", carrier="RB"))
+        producer.flush()
+        assert loop.sync(topic.name, 20)
+        assert len(seen) == 8
+        assert loop.sync(topic.name, 5)  # nothing new: answered at the next poll
+    finally:
+        loop.stop()
+        producer.close()
 
 
 def test_every_view_loop_sees_every_partition_and_reports_catch_up(kafka_bootstrap, make_topic) -> None:

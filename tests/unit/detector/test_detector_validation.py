@@ -14,6 +14,7 @@ from rebook.detector.core import (
     EquipmentChange,
     EstimateChange,
     FlightEvent,
+    FlightStateStore,
     validate_schedule,
 )
 from rebook.domain.errors import NotFoundError, ValidationError
@@ -133,3 +134,17 @@ def test_events_on_a_cancelled_leg_need_a_reinstatement_first() -> None:
         store.apply(event(L3, EstimateChange(departure=t(12, 30))), t(6))
     assert "event.estimate" in _fields(caught.value)
     assert snapshot(store) == before
+
+
+def test_a_non_atomic_load_applies_the_valid_legs_and_reports_each_bad_one() -> None:
+    """Issue 14.8: one bad leg is refused alone (by position, with its violations)."""
+    good = leg("300", "FRA", "VIE", t(15), t(16, 30), tail="D-AIBB")
+    bad = replace(good, flight_number="301", leg_id=good.leg_id.replace("300", "301"), destination="ZZZ")
+    store = FlightStateStore()
+    result = store.load_schedule([good, bad, good], t(5), atomic=False, paths=["legs[0]", "legs[4]", "legs[7]"])
+    assert result.created == 1 and store.get_leg(good.leg_id) is not None and store.get_leg(bad.leg_id) is None
+    assert sorted(result.rejected) == [1, 2]
+    assert [v.field for v in result.rejected[1].violations] == ["legs[4].destination"]
+    assert [v.description for v in result.rejected[2].violations] == ["duplicates legs[0]"]
+    with pytest.raises(ValidationError):
+        FlightStateStore().load_schedule([good, bad], t(5))  # atomic by default for internal callers

@@ -17,7 +17,7 @@ from .replay import ReplayResult, replay
 from .rules import Prediction, RotationView, disruption_id
 from .settings import DetectorSettings
 from .state import ApplyResult, FlightStateStore, LoadResult
-from .validation import validate_schedule
+from .validation import schedule_violations, validate_schedule
 
 __all__ = [
     "ActualTimes",
@@ -37,5 +37,6 @@ __all__ = [
     "RotationView",
     "disruption_id",
     "replay",
+    "schedule_violations",
     "validate_schedule",
 ]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rebook.domain.errors import ValidationError
 from rebook.domain.model import Disruption, DisruptionKind, FlightLeg
 
 from .events import (
@@ -29,7 +30,7 @@ from .records import replace
 from .rules import LEG_KINDS, NO_ROTATION, Carry, RotationView, disruption_id, expected, next_version, step
 from .settings import DetectorSettings
 from .transitions import derive_status, transition
-from .validation import check_event_against_leg, check_event_shape, check_event_time, validate_schedule
+from .validation import check_event_against_leg, check_event_shape, check_event_time, schedule_violations
 
 # What a schedule (re)load may change on a known leg; operational state comes from events.
 SCHEDULE_FIELDS = (
@@ -83,6 +84,8 @@ class LoadResult:
     unchanged: int
     legs: list[FlightLeg]
     disruptions: list[Disruption]
+    # Refused legs (a non-atomic load): position in the load → why; nothing of them applied.
+    rejected: dict[int, ValidationError] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -160,13 +163,22 @@ class FlightStateStore:
 
     # ---- writes ------------------------------------------------------------------------
 
-    def load_schedule(self, legs: Sequence[FlightLeg], now: datetime) -> LoadResult:
-        """Creates or updates many legs at once; all are validated before any is applied.
+    def load_schedule(
+        self, legs: Sequence[FlightLeg], now: datetime, *, atomic: bool = True, paths: Sequence[str] | None = None
+    ) -> LoadResult:
+        """Creates or updates many legs at once; every leg is validated before any is applied.
 
-        A new leg is taken as given (version 1).  For a known leg only ``SCHEDULE_FIELDS``
-        are taken, so a schedule reload never erases estimates, cancellations or actuals.
+        ``atomic``: one bad leg raises ``ValidationError`` (all violations) and nothing is
+        applied; otherwise the valid legs are applied and the others returned in ``rejected``
+        (``paths[i]`` names ``legs[i]`` in the violations).  A new leg is taken as given
+        (version 1).  For a known leg only ``SCHEDULE_FIELDS`` are taken, so a schedule reload
+        never erases estimates, cancellations or actuals.
         """
-        validate_schedule(legs)
+        found = schedule_violations(legs, paths=paths)
+        if atomic and found:
+            raise ValidationError([v for i in sorted(found) for v in found[i]])
+        rejected = {i: ValidationError(found[i]) for i in sorted(found)}
+        legs = [leg for i, leg in enumerate(legs) if i not in rejected]
         updates: dict[str, FlightLeg] = {}
         created = unchanged = 0
         for leg in legs:
@@ -184,7 +196,7 @@ class FlightStateStore:
         plan = self._plan(updates, now, {})
         self._commit(plan, {})
         updated = len(updates) - created
-        return LoadResult(created, updated, unchanged, list(updates.values()), plan.disruptions)
+        return LoadResult(created, updated, unchanged, list(updates.values()), plan.disruptions, rejected)
 
     def apply(self, event: FlightEvent, now: datetime) -> ApplyResult:
         """Applies one event whole, or raises ``ValidationError``/``NotFoundError`` untouched.

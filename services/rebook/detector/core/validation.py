@@ -151,21 +151,36 @@ def _check_leg_times(out: Violations, leg: FlightLeg, p: str) -> None:
         out.append(FieldViolation(f"{p}.estimated_arrival", "best-known arrival must be after departure"))
 
 
-def validate_schedule(legs: Sequence[FlightLeg], field: str = "legs") -> None:
-    """Raises ``ValidationError`` listing every problem of a bulk schedule load."""
-    out: Violations = []
+def schedule_violations(
+    legs: Sequence[FlightLeg], field: str = "legs", paths: Sequence[str] | None = None
+) -> dict[int, Violations]:
+    """The violations of each bad leg, by position in ``legs`` (``paths[i]``: the field path of
+    ``legs[i]``, default ``{field}[i]``).  A leg id seen earlier in the same load is a violation
+    of the later leg only: the first stays loadable."""
+    out: dict[int, Violations] = {}
     first_index: dict[str, int] = {}
     for i, leg in enumerate(legs):
-        path = f"{field}[{i}]"
+        path = paths[i] if paths is not None else f"{field}[{i}]"
         if not isinstance(leg, FlightLeg):
-            out.append(FieldViolation(path, "must be a FlightLeg"))
+            out[i] = [FieldViolation(path, "must be a FlightLeg")]
             continue
-        out.extend(_leg_violations(leg, path))
+        found = _leg_violations(leg, path)
         if leg.leg_id in first_index:
-            out.append(FieldViolation(f"{path}.leg_id", f"duplicates {field}[{first_index[leg.leg_id]}]"))
-        first_index.setdefault(leg.leg_id, i)
-    if out:
-        raise ValidationError(out)
+            earlier = first_index[leg.leg_id]
+            earlier_path = paths[earlier] if paths is not None else f"{field}[{earlier}]"
+            found.append(FieldViolation(f"{path}.leg_id", f"duplicates {earlier_path}"))
+        elif not found:
+            first_index[leg.leg_id] = i
+        if found:
+            out[i] = found
+    return out
+
+
+def validate_schedule(legs: Sequence[FlightLeg], field: str = "legs") -> None:
+    """Raises ``ValidationError`` listing every problem of a bulk schedule load."""
+    found = schedule_violations(legs, field)
+    if found:
+        raise ValidationError([v for i in sorted(found) for v in found[i]])
 
 
 def check_event_time(

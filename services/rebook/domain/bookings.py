@@ -1,0 +1,94 @@
+"""What a booking must be to be accepted: its own shape, and its segments against the schedule.
+
+One set of rules for every entrance — ``UpsertBookings``, ``rebook scenario check``,
+``rebook solve`` and ``rebook replay``'s report — so that what one accepts the others accept.
+Each rule appends a ``FieldViolation``; ``check_booking`` raises once with all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rebook.domain.batch import UnknownLegError
+from rebook.domain.errors import FieldViolation, ValidationError
+from rebook.domain.model import Booking, FlightLeg
+
+RECORD_LOCATOR_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# Above any single cabin an airline sells as one record: real group records reach a few hundred
+# (339 seen in one export); a party of 1,000 is a feed error.  REBOOK_OPTIMIZER_MAX_PARTY.
+DEFAULT_MAX_PARTY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRules:
+    """The configurable part of the rules."""
+
+    max_party: int = DEFAULT_MAX_PARTY
+
+
+DEFAULT_RULES = BookingRules()
+
+
+def shape_violations(booking: Booking, field: str = "", rules: BookingRules = DEFAULT_RULES) -> list[FieldViolation]:
+    """What is wrong with the booking on its own (no schedule needed)."""
+    out: list[FieldViolation] = []
+    if not (5 <= len(booking.record_locator) <= 8 and set(booking.record_locator) <= RECORD_LOCATOR_CHARS):
+        out.append(FieldViolation(f"{field}record_locator", "must be 5-8 upper-case letters or digits"))
+    if not booking.passengers:
+        out.append(FieldViolation(f"{field}passengers", "at least one passenger is required"))
+    elif booking.party_size > rules.max_party:
+        out.append(FieldViolation(f"{field}passengers", f"{booking.party_size} passengers; at most {rules.max_party}"))
+    ids = [p.passenger_id for p in booking.passengers]
+    if any(not pid for pid in ids) or len(set(ids)) != len(ids):
+        out.append(FieldViolation(f"{field}passengers", "passenger ids must be present and unique"))
+    if not booking.segments:
+        out.append(FieldViolation(f"{field}segments", "at least one segment is required"))
+    seen: dict[str, int] = {}
+    for index, segment in enumerate(booking.segments):
+        path = f"{field}segments[{index}].leg_id"
+        if not segment.leg_id:
+            out.append(FieldViolation(path, "must not be empty"))
+        elif segment.leg_id in seen:
+            out.append(FieldViolation(path, f"repeats segments[{seen[segment.leg_id]}]"))
+        seen.setdefault(segment.leg_id, index)
+    if booking.version < 1:
+        out.append(FieldViolation(f"{field}version", "must be 1 or more"))
+    return out
+
+
+def schedule_violations(
+    booking: Booking, legs: Mapping[str, FlightLeg], field: str = ""
+) -> tuple[list[FieldViolation], list[FieldViolation]]:
+    """(wrong, unknown): segments in a cabin their leg does not offer, and legs the schedule
+    does not hold.  A surface leg (bus, rail) without seat inventory takes any cabin."""
+    wrong: list[FieldViolation] = []
+    unknown: list[FieldViolation] = []
+    for index, segment in enumerate(booking.segments):
+        if not segment.leg_id:
+            continue  # already a shape violation
+        leg = legs.get(segment.leg_id)
+        if leg is None:
+            unknown.append(FieldViolation(f"{field}segments[{index}].leg_id", "is not a leg of the loaded schedule"))
+        elif leg.capacity and segment.cabin not in leg.capacity:
+            offered = ", ".join(c.name for c in sorted(leg.capacity)) or "none"
+            path = f"{field}segments[{index}].cabin"
+            wrong.append(FieldViolation(path, f"{segment.cabin.name} is not offered on this leg (it has {offered})"))
+    return wrong, unknown
+
+
+def check_booking(
+    booking: Booking, legs: Mapping[str, FlightLeg] | None, field: str = "", rules: BookingRules = DEFAULT_RULES
+) -> None:
+    """Raises ``ValidationError`` (INVALID_ARGUMENT) for a malformed booking, or
+    ``UnknownLegError`` (FAILED_PRECONDITION) when only its legs are not loaded yet.
+    ``legs=None`` checks the shape alone."""
+    wrong = shape_violations(booking, field, rules)
+    unknown: list[FieldViolation] = []
+    if legs is not None:
+        more, unknown = schedule_violations(booking, legs, field)
+        wrong += more
+    if wrong:
+        raise ValidationError(wrong + unknown)
+    if unknown:
+        raise UnknownLegError(unknown)
