@@ -15,6 +15,7 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from rebook.domain.airports import learn_zone
 from rebook.domain.errors import FieldViolation, ValidationError
 from rebook.domain.model import (
     Booking,
@@ -23,6 +24,7 @@ from rebook.domain.model import (
     DisruptionKind,
     FlightLeg,
     FlightStatus,
+    LegType,
     Passenger,
     Proximity,
     ProximityBand,
@@ -161,6 +163,9 @@ def leg_to_proto(leg: FlightLeg, update_time: datetime | None = None) -> flight_
         status=int(leg.status),
         diverted_to=leg.diverted_to,
         version=leg.version,
+        leg_type=0 if leg.leg_type == LegType.FLIGHT else int(leg.leg_type),  # unset means a flight
+        origin_time_zone=leg.origin_zone,
+        destination_time_zone=leg.destination_zone,
         **times,
     )
 
@@ -181,8 +186,13 @@ def leg_from_proto(message: flight_pb2.FlightLeg, field: str = "") -> FlightLeg:
         status = FlightStatus(message.status)
     elif message.status:
         violations.append(FieldViolation(f"{field}status", f"{message.status} is not a known flight status"))
+    leg_type = leg_type_from_number(message.leg_type)
+    if leg_type is None:
+        violations.append(FieldViolation(f"{field}leg_type", f"{message.leg_type} is not a known leg type"))
     if violations:
         raise ValidationError(violations)
+    learn_zone(message.origin, message.origin_time_zone)
+    learn_zone(message.destination, message.destination_time_zone)
     min_turn = message.min_turn_duration.ToTimedelta() if message.HasField("min_turn_duration") else None
     return FlightLeg(
         leg_id=message.leg_id,
@@ -207,7 +217,17 @@ def leg_from_proto(message: flight_pb2.FlightLeg, field: str = "") -> FlightLeg:
         actual_landing=timestamp_field(message, "actual_landing_time"),
         actual_in_block=timestamp_field(message, "actual_in_block_time"),
         version=message.version,
+        leg_type=leg_type,
+        origin_zone=message.origin_time_zone,
+        destination_zone=message.destination_time_zone,
     )
+
+
+def leg_type_from_number(number: int) -> LegType | None:
+    """The domain leg type of a ``LegType`` number (unset: a flight); None for an unknown one."""
+    if number == 0:
+        return LegType.FLIGHT
+    return LegType(number) if number in LegType._value2member_map_ else None
 
 
 def disruption_to_proto(disruption: Disruption) -> disruption_pb2.Disruption:

@@ -55,6 +55,18 @@ class SpecialService(IntEnum):
     PET_IN_CABIN = 6  # PETC
 
 
+class LegType(IntEnum):
+    """What operates a leg: an aircraft, or surface transport sold as a leg."""
+
+    FLIGHT = 1
+    BUS = 2
+    RAIL = 3
+
+
+# Seats per cabin of a surface leg sold without inventory: any party fits.
+OPEN_SEATS = 9_999
+
+
 class DisruptionKind(IntEnum):
     """What happened to the legs of a disruption."""
 
@@ -99,6 +111,22 @@ class FlightLeg:
     actual_landing: datetime | None = None
     actual_in_block: datetime | None = None
     version: int = 0
+    leg_type: LegType = LegType.FLIGHT
+    origin_zone: str = ""  # IANA zone the feed gave, for a station the airport table lacks
+    destination_zone: str = ""
+
+    @property
+    def surface(self) -> bool:
+        """A bus or rail leg."""
+        return self.leg_type != LegType.FLIGHT
+
+    @property
+    def seats_for_sale(self) -> Mapping[Cabin, int]:
+        """Capacity per cabin the optimizer may sell from; a surface leg without inventory takes
+        any party in every cabin (seats ``OPEN_SEATS``, nothing sold)."""
+        if self.surface and not self.capacity:
+            return _OPEN_CABINS
+        return self.capacity
 
     @property
     def departure(self) -> datetime:
@@ -120,7 +148,10 @@ class FlightLeg:
 
     def free_seats(self, cabin: Cabin) -> int:
         """Unsold seats in ``cabin`` (never negative; an oversold cabin has none)."""
-        return max(0, self.capacity.get(cabin, 0) - self.sold.get(cabin, 0))
+        return max(0, self.seats_for_sale.get(cabin, 0) - self.sold.get(cabin, 0))
+
+
+_OPEN_CABINS: Mapping[Cabin, int] = {cabin: OPEN_SEATS for cabin in Cabin}
 
 
 def make_leg_id(carrier: str, flight_number: str, operating_date: date, origin: str) -> str:

@@ -485,7 +485,7 @@ class RebookingEngine:
         for leg in flights.values():
             if leg.cancelled or leg.departed:
                 continue
-            for cabin, capacity in leg.capacity.items():
+            for cabin, capacity in leg.seats_for_sale.items():
                 free[(leg.leg_id, cabin)] = capacity - leg.sold.get(cabin, 0) - held.get((leg.leg_id, cabin), 0)
         return free
 

@@ -27,9 +27,20 @@ import msgspec
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
+from rebook.domain.airports import learn_zone
 from rebook.domain.convert import booking_from_proto, leg_from_proto
 from rebook.domain.errors import FieldViolation, ValidationError
-from rebook.domain.model import Booking, Cabin, FlightLeg, FlightStatus, Passenger, Segment, SpecialService, Tier
+from rebook.domain.model import (
+    Booking,
+    Cabin,
+    FlightLeg,
+    FlightStatus,
+    LegType,
+    Passenger,
+    Segment,
+    SpecialService,
+    Tier,
+)
 from rebook.v1 import booking_pb2, flight_pb2, location_pb2
 
 M = TypeVar("M", bound=Message)
@@ -48,8 +59,12 @@ _SERVICE = _names(booking_pb2.SpecialService, SpecialService)
 _SERVICE_NAME = {service: name for name, service in _SERVICE.items()}
 _STATUS = _names(flight_pb2.FlightStatus, FlightStatus)
 _STATUS_NAME = {status: name for name, status in _STATUS.items()}
+_LEG_TYPE = {**_names(flight_pb2.LegType, LegType), flight_pb2.LegType.Name(0): LegType.FLIGHT}
 
-_LEG_STRINGS = ("legId", "carrier", "flightNumber", "origin", "destination", "tailNumber", "aircraftType", "divertedTo")
+_LEG_STRINGS = (
+    "legId", "carrier", "flightNumber", "origin", "destination", "tailNumber", "aircraftType", "divertedTo",
+    "originTimeZone", "destinationTimeZone",
+)  # fmt: skip
 _LEG_TIMES = (
     "scheduledDepartureTime",
     "scheduledArrivalTime",
@@ -61,7 +76,8 @@ _LEG_TIMES = (
     "actualInBlockTime",
 )
 _LEG_KEYS = frozenset(
-    {*_LEG_STRINGS, *_LEG_TIMES, "operatingDate", "cabins", "minTurnDuration", "status", "version", "updateTime"}
+    {*_LEG_STRINGS, *_LEG_TIMES, "operatingDate", "cabins", "minTurnDuration", "status", "version", "updateTime",
+     "legType"}
 )
 _CABIN_KEYS = frozenset({"cabin", "capacity", "sold"})
 _PING_KEYS = frozenset({"passengerId", "latitude", "longitude", "accuracyMeters", "pingTime", "consent"})
@@ -249,8 +265,11 @@ class LegDecoder:
         if status is None:
             raise _Fallback
         strings = [_str(obj.get(name, "")) for name in _LEG_STRINGS]
+        leg_type = _LEG_TYPE.get(obj.get("legType", "LEG_TYPE_UNSPECIFIED"))
+        if leg_type is None:
+            raise _Fallback
         turn = {"min_turn": self._turn(obj["minTurnDuration"])} if "minTurnDuration" in obj else {}
-        return FlightLeg(
+        leg = FlightLeg(
             leg_id=strings[0],
             carrier=strings[1],
             flight_number=strings[2],
@@ -273,7 +292,13 @@ class LegDecoder:
             actual_landing=times["actualLandingTime"],
             actual_in_block=times["actualInBlockTime"],
             version=_int64(obj.get("version", 0)),
+            leg_type=leg_type,
+            origin_zone=strings[8],
+            destination_zone=strings[9],
         )
+        learn_zone(leg.origin, leg.origin_zone)  # as leg_from_proto
+        learn_zone(leg.destination, leg.destination_zone)
+        return leg
 
     @staticmethod
     def _cabins(cabins: object) -> tuple[dict[Cabin, int], dict[Cabin, int]]:

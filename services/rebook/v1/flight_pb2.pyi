@@ -28,6 +28,13 @@ class FlightStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FLIGHT_STATUS_DIVERTED: _ClassVar[FlightStatus]
     FLIGHT_STATUS_DEPARTED: _ClassVar[FlightStatus]
     FLIGHT_STATUS_ARRIVED: _ClassVar[FlightStatus]
+
+class LegType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LEG_TYPE_UNSPECIFIED: _ClassVar[LegType]
+    LEG_TYPE_FLIGHT: _ClassVar[LegType]
+    LEG_TYPE_BUS: _ClassVar[LegType]
+    LEG_TYPE_RAIL: _ClassVar[LegType]
 CABIN_UNSPECIFIED: Cabin
 CABIN_ECONOMY: Cabin
 CABIN_PREMIUM_ECONOMY: Cabin
@@ -40,6 +47,10 @@ FLIGHT_STATUS_CANCELLED: FlightStatus
 FLIGHT_STATUS_DIVERTED: FlightStatus
 FLIGHT_STATUS_DEPARTED: FlightStatus
 FLIGHT_STATUS_ARRIVED: FlightStatus
+LEG_TYPE_UNSPECIFIED: LegType
+LEG_TYPE_FLIGHT: LegType
+LEG_TYPE_BUS: LegType
+LEG_TYPE_RAIL: LegType
 
 class CabinSeats(_message.Message):
     __slots__ = ("cabin", "capacity", "sold")
@@ -52,7 +63,7 @@ class CabinSeats(_message.Message):
     def __init__(self, cabin: _Optional[_Union[Cabin, str]] = ..., capacity: _Optional[int] = ..., sold: _Optional[int] = ...) -> None: ...
 
 class FlightLeg(_message.Message):
-    __slots__ = ("leg_id", "carrier", "flight_number", "operating_date", "origin", "destination", "scheduled_departure_time", "scheduled_arrival_time", "estimated_departure_time", "estimated_arrival_time", "actual_off_block_time", "actual_takeoff_time", "actual_landing_time", "actual_in_block_time", "tail_number", "aircraft_type", "cabins", "min_turn_duration", "status", "diverted_to", "version", "update_time")
+    __slots__ = ("leg_id", "carrier", "flight_number", "operating_date", "origin", "destination", "scheduled_departure_time", "scheduled_arrival_time", "estimated_departure_time", "estimated_arrival_time", "actual_off_block_time", "actual_takeoff_time", "actual_landing_time", "actual_in_block_time", "tail_number", "aircraft_type", "cabins", "min_turn_duration", "status", "diverted_to", "version", "update_time", "leg_type", "origin_time_zone", "destination_time_zone")
     LEG_ID_FIELD_NUMBER: _ClassVar[int]
     CARRIER_FIELD_NUMBER: _ClassVar[int]
     FLIGHT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +86,9 @@ class FlightLeg(_message.Message):
     DIVERTED_TO_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LEG_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     leg_id: str
     carrier: str
     flight_number: str
@@ -97,4 +111,7 @@ class FlightLeg(_message.Message):
     diverted_to: str
     version: int
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, leg_id: _Optional[str] = ..., carrier: _Optional[str] = ..., flight_number: _Optional[str] = ..., operating_date: _Optional[str] = ..., origin: _Optional[str] = ..., destination: _Optional[str] = ..., scheduled_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_off_block_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_takeoff_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_landing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_in_block_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tail_number: _Optional[str] = ..., aircraft_type: _Optional[str] = ..., cabins: _Optional[_Iterable[_Union[CabinSeats, _Mapping]]] = ..., min_turn_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., status: _Optional[_Union[FlightStatus, str]] = ..., diverted_to: _Optional[str] = ..., version: _Optional[int] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    leg_type: LegType
+    origin_time_zone: str
+    destination_time_zone: str
+    def __init__(self, leg_id: _Optional[str] = ..., carrier: _Optional[str] = ..., flight_number: _Optional[str] = ..., operating_date: _Optional[str] = ..., origin: _Optional[str] = ..., destination: _Optional[str] = ..., scheduled_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_off_block_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_takeoff_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_landing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actual_in_block_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tail_number: _Optional[str] = ..., aircraft_type: _Optional[str] = ..., cabins: _Optional[_Iterable[_Union[CabinSeats, _Mapping]]] = ..., min_turn_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., status: _Optional[_Union[FlightStatus, str]] = ..., diverted_to: _Optional[str] = ..., version: _Optional[int] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., leg_type: _Optional[_Union[LegType, str]] = ..., origin_time_zone: _Optional[str] = ..., destination_time_zone: _Optional[str] = ...) -> None: ...

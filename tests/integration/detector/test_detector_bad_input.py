@@ -10,8 +10,9 @@ import pytest
 
 from rebook.detector.core import Cancellation, Diversion, EquipmentChange, EstimateChange
 from rebook.domain.convert import leg_to_proto
-from rebook.domain.model import Cabin
+from rebook.domain.model import Cabin, LegType
 from rebook.runtime.grpc_errors import field_violations
+from rebook.v1 import flight_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from tests.integration.detector.detector_fixtures import event_message, load, report
 from tests.unit.detector.detector_helpers import leg, rotation, t
@@ -186,3 +187,20 @@ def test_list_filters_by_carrier_airport_and_time(running) -> None:
     assert not listed(fss.ListDisruptionsRequest(airport="BER"), timeout=5).disruptions
     later = fss.ListDisruptionsRequest(start_time=leg_to_proto(KNOWN).scheduled_departure_time)  # 06:00 > 05:00
     assert not listed(later, timeout=5).disruptions
+
+
+def test_identifiers_of_a_real_export_load_through_grpc(running) -> None:
+    """Issue 14.8: what a real export carries loads; an unknown station without a zone is refused alone."""
+    real = [
+        leg("10234", "FRA", "BRU", t(15), t(16, 10), tail="A318#1"),
+        leg("9001", "BRU", "ZYR", t(17), t(17, 20), tail="", capacity={}, sold={},
+            leg_type=LegType.RAIL, destination_zone="Europe/Brussels"),
+        leg("9002", "BRU", "XDB", t(17), t(18), tail="", capacity={}, sold={}, leg_type=LegType.RAIL),
+    ]  # fmt: skip
+    reply = load(running.stub, real)
+    assert reply.created_count == 2
+    assert [(r.index, [v.field for v in r.violations]) for r in reply.rejected] == [(2, ["legs[2].destination"])]
+    train = running.stub.GetFlightLeg(fss.GetFlightLegRequest(leg_id=real[1].leg_id), timeout=5).leg
+    assert (train.leg_type, train.destination_time_zone, list(train.cabins)) == (
+        flight_pb2.LEG_TYPE_RAIL, "Europe/Brussels", []
+    )

@@ -18,7 +18,7 @@ from rebook.detector.core import (
     validate_schedule,
 )
 from rebook.domain.errors import NotFoundError, ValidationError
-from rebook.domain.model import Cabin, FlightLeg, make_leg_id
+from rebook.domain.model import Cabin, FlightLeg, LegType, make_leg_id
 from tests.unit.detector.detector_helpers import DAY, event, leg, loaded, rotation, snapshot, t
 
 GOOD = rotation()[3]
@@ -43,7 +43,10 @@ def _relabel(bad: FlightLeg, **changes: object) -> FlightLeg:
         ({"carrier": "R"}, "legs[1].carrier"),
         ({"carrier": "12"}, "legs[1].carrier"),
         ({"carrier": "rb!"}, "legs[1].carrier"),
-        ({"flight_number": "12345"}, "legs[1].flight_number"),
+        ({"flight_number": "123456"}, "legs[1].flight_number"),
+        ({"flight_number": "12A3"}, "legs[1].flight_number"),
+        ({"origin": "ZYR"}, "legs[1].origin"),  # a real station, but no time zone given
+        ({"origin": "ZYR", "origin_zone": "Mars/Olympus"}, "legs[1].origin_time_zone"),
         ({"scheduled_arrival": t(5)}, "legs[1].scheduled_arrival"),  # before departure
         ({"scheduled_departure": t(6, day=DAY + timedelta(days=2))}, "legs[1].scheduled_departure"),
         ({"scheduled_arrival": t(1, day=DAY + timedelta(days=3))}, "legs[1].scheduled_arrival"),
@@ -77,6 +80,22 @@ def test_schedule_reports_all_violations_duplicates_and_bad_ids() -> None:
         "legs[2].leg_id",
         "legs[3].leg_id",
     } <= _fields(caught.value)
+
+
+def test_identifiers_real_feeds_carry_are_valid() -> None:
+    """Issue 14.8: refused whole before — 5-digit internal flight numbers, an operator's aircraft
+    id for a tail, a rail station the airport table lacks (with its zone), a train without seat
+    inventory."""
+    train = leg("9001", "BRU", "ZYR", t(10), t(10, 20), tail="", capacity={}, sold={},
+                leg_type=LegType.RAIL, destination_zone="Europe/Brussels")  # fmt: skip
+    validate_schedule([
+        leg("10234", "FRA", "BRU", t(6), t(7), tail="A318#1"),
+        leg("1023A", "BRU", "FRA", t(8), t(9), tail="320/05"),
+        train,
+    ])  # fmt: skip
+    with pytest.raises(ValidationError) as caught:  # an aircraft still needs seats
+        validate_schedule([replace(train, leg_type=LegType.FLIGHT)])
+    assert _fields(caught.value) == {"legs[0].capacity"}
 
 
 def test_icao_and_alphanumeric_iata_carriers_are_valid() -> None:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 
-import airportsdata
-
+from rebook.domain import airports
 from rebook.domain.errors import FieldViolation, NotFoundError, ValidationError
-from rebook.domain.model import Cabin, FlightLeg, FlightStatus, make_leg_id
+from rebook.domain.model import Cabin, FlightLeg, FlightStatus, LegType, make_leg_id
 
 from .events import (
     CHANGE_FIELD,
@@ -27,23 +25,23 @@ from .events import (
     Reinstatement,
 )
 
+# Identifiers as real feeds carry them (docs/scenario-format.md, "Identifiers"):
 _IATA_CARRIER = re.compile(r"^(?![0-9]{2}$)[A-Z0-9]{2}$")  # two alnum, not both digits
 _ICAO_CARRIER = re.compile(r"^[A-Z]{3}$")
-_FLIGHT_NUMBER = re.compile(r"^[0-9]{1,4}[A-Z]?$")  # optional operational suffix
-_TAIL = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,9}$")
+# IATA numbers have 1-4 digits; carriers' ops systems number ferry, positioning, bus and rail
+# services with 5; an operational suffix letter may follow.
+_FLIGHT_NUMBER = re.compile(r"^[0-9]{1,5}[A-Z]?$")
+# A registration (D-AIBB, N312RB) or the operator's own aircraft id (A318#1, 320/05).
+_TAIL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9#./_-]{0,15}$")
+_STATION = re.compile(r"^[A-Z]{3}$")  # IATA location code: airports and rail/bus stations
 _MAX_TURN = timedelta(hours=24)
 
 Violations = list[FieldViolation]
 
 
-@cache
-def _airports() -> frozenset[str]:
-    """IATA airport codes, loaded once (airportsdata parses a ~8k-row file)."""
-    return frozenset(airportsdata.load("IATA"))
-
-
 def is_airport(code: str) -> bool:
-    return code in _airports()
+    """A station whose clock is known: in the airport table, or given a zone by a schedule."""
+    return airports.zone(code) is not None
 
 
 def is_carrier(code: str) -> bool:
@@ -91,12 +89,25 @@ def _check_seats(out: Violations, path: str, seats: object, *, required: bool) -
 
 def _check_airport(out: Violations, path: str, code: str) -> None:
     if not is_airport(code):
-        out.append(FieldViolation(path, f"{code!r} is not an IATA airport code"))
+        out.append(FieldViolation(path, f"{code!r} is not an IATA location code with a known time zone"))
+
+
+def _check_station(out: Violations, path: str, code: str, zone_name: str, zone_path: str) -> None:
+    """A leg's end: a three-letter IATA location code whose time zone is known — from the
+    airport table, or from the leg (``zone_name``: required for a station the table lacks)."""
+    if not _STATION.match(code):
+        out.append(FieldViolation(path, f"{code!r} is not an IATA location code (three letters)"))
+        return
+    if zone_name and airports.parse_zone(zone_name) is None:
+        out.append(FieldViolation(zone_path, f"{zone_name!r} is not an IANA time zone (e.g. Europe/Brussels)"))
+    elif not airports.known(code) and not zone_name:
+        field = zone_path.rsplit(".", 1)[-1]
+        out.append(FieldViolation(path, f"{code!r} is not in the airport table: give its {field} (IANA)"))
 
 
 def _check_tail(out: Violations, path: str, tail: str, *, required: bool) -> None:
     if (tail or required) and not _TAIL.match(tail):
-        out.append(FieldViolation(path, f"{tail!r} is not an aircraft registration"))
+        out.append(FieldViolation(path, f"{tail!r} is not an aircraft id (1-16 of letters, digits and -#./_)"))
 
 
 def _leg_violations(leg: FlightLeg, p: str) -> Violations:
@@ -104,9 +115,9 @@ def _leg_violations(leg: FlightLeg, p: str) -> Violations:
     if not is_carrier(leg.carrier):
         out.append(FieldViolation(f"{p}.carrier", f"{leg.carrier!r} is not an IATA/ICAO carrier code"))
     if not _FLIGHT_NUMBER.match(leg.flight_number):
-        out.append(FieldViolation(f"{p}.flight_number", f"{leg.flight_number!r} is not 1-4 digits"))
-    _check_airport(out, f"{p}.origin", leg.origin)
-    _check_airport(out, f"{p}.destination", leg.destination)
+        out.append(FieldViolation(f"{p}.flight_number", f"{leg.flight_number!r} is not 1-5 digits and a suffix letter"))
+    _check_station(out, f"{p}.origin", leg.origin, leg.origin_zone, f"{p}.origin_time_zone")
+    _check_station(out, f"{p}.destination", leg.destination, leg.destination_zone, f"{p}.destination_time_zone")
     if leg.origin == leg.destination:
         out.append(FieldViolation(f"{p}.destination", "must differ from origin"))
     if not isinstance(leg.operating_date, date) or isinstance(leg.operating_date, datetime):
@@ -116,7 +127,10 @@ def _leg_violations(leg: FlightLeg, p: str) -> Violations:
     if leg.leg_id != expected_id:
         out.append(FieldViolation(f"{p}.leg_id", f"must be {expected_id!r}"))
     _check_leg_times(out, leg, p)
-    _check_seats(out, f"{p}.capacity", leg.capacity, required=True)
+    # A bus or train may be sold without seat inventory; an aircraft has seats.
+    _check_seats(out, f"{p}.capacity", leg.capacity, required=leg.leg_type == LegType.FLIGHT)
+    if not isinstance(leg.leg_type, LegType):
+        out.append(FieldViolation(f"{p}.leg_type", f"unknown leg type {leg.leg_type!r}"))
     _check_seats(out, f"{p}.sold", leg.sold, required=False)
     _check_tail(out, f"{p}.tail_number", leg.tail_number, required=False)
     if not isinstance(leg.min_turn, timedelta) or not timedelta(0) <= leg.min_turn <= _MAX_TURN:

@@ -146,7 +146,7 @@ def seat_availability(
     the seats freed there first cover the overflow."""
     raw: dict[tuple[str, Cabin], int] = {}
     for leg in flights.values():
-        for cabin, cap in leg.capacity.items():
+        for cabin, cap in leg.seats_for_sale.items():  # a bus or train without inventory: any party
             raw[(leg.leg_id, cabin)] = cap - leg.sold.get(cabin, 0)
     for key, held in holds_in_use.items():
         raw[key] = raw.get(key, 0) - held
@@ -179,7 +179,7 @@ class CandidateBuilder:
         self.flights = flights
         self.now = now
         self.index = FlightIndex(flights, now, avoid)
-        self.cabins = {lid: sorted(leg.capacity) for lid, leg in flights.items()}
+        self.cabins = {lid: sorted(leg.seats_for_sale) for lid, leg in flights.items()}
         self._cabin_order: dict[tuple[str, Cabin], tuple[Cabin, ...]] = {}
         self.carrier_of = {lid: leg.carrier for lid, leg in flights.items()}
         self.max_layover = int(settings.max_layover.total_seconds() // 60)
