@@ -572,7 +572,8 @@ class Demo:
 
     def kafka(self) -> tuple[str, bool]:
         """(bootstrap, fresh): fresh when this run started the broker on empty storage."""
-        from rebook.runtime.local_kafka import LocalKafka, broker_listening, ensure_topics, wait_for_broker
+        from rebook.runtime.kafka import broker_listening
+        from rebook.runtime.local_kafka import LocalKafka, ensure_topics, wait_for_broker
 
         given = os.environ.get("REBOOK_KAFKA_BOOTSTRAP")
         if given:

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import NoReturn, TypeVar
 
 import grpc
-from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 
 from rebook.domain.access import AccessRule, Principal, require_carrier, require_leg_carrier
@@ -289,6 +288,7 @@ class DetectorServer:
 
     def start(self) -> None:
         """Starts listening (NOT_SERVING), rebuilds from the topics, then reports SERVING."""
+        self.server.hold("rebuilding")  # before it listens: never SERVING with an empty state
         self.server.start()
         serve_when_rebuilt(self.server, self.writer, self._deps)
 
@@ -316,10 +316,6 @@ def serve_when_rebuilt(server: ServiceServer, writer: DetectorWriter, deps: Dete
     to acknowledge a write, NOT_SERVING again until the state is rebuilt from the topics (in the
     background, retried until the broker answers)."""
 
-    def set_health(status: int) -> None:
-        for name in ("", DESCRIPTOR.full_name):
-            server.health.set(name, status)
-
     def heal() -> None:
         while True:
             try:
@@ -330,20 +326,20 @@ def serve_when_rebuilt(server: ServiceServer, writer: DetectorWriter, deps: Dete
                 time.sleep(HEAL_RETRY_S)
         writer.recovered()
         healing.release()
-        set_health(health_pb2.HealthCheckResponse.SERVING)
+        server.release("rebuilding")
         log.info("state rebuilt after a failed write; serving again")
 
     healing = threading.Lock()  # one rebuild at a time (a rebuild's own failed write lands here too)
 
     def on_failure() -> None:
-        set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        server.hold("rebuilding")
         if healing.acquire(blocking=False):
             threading.Thread(target=heal, name="detector-heal", daemon=True).start()
 
-    set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+    server.hold("rebuilding")
     writer.on_failure = on_failure
     restore.rebuild(writer, deps.bootstrap, deps.restore_timeout_s)
-    set_health(health_pb2.HealthCheckResponse.SERVING)
+    server.release("rebuilding")
 
 
 def create_server(address: str, deps: DetectorDeps) -> tuple[DetectorServer, int]:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 
 from rebook.locator.core.settings import LocatorSettings
@@ -20,7 +19,7 @@ from rebook.locator.core.tracker import ProximityTracker
 from rebook.locator.maintenance import Maintenance
 from rebook.locator.metrics import LocatorMetrics
 from rebook.locator.publisher import ProximityPublisher
-from rebook.locator.servicer import SERVICE_NAME, LocatorDeps, binding, utc_now
+from rebook.locator.servicer import LocatorDeps, binding, utc_now
 from rebook.locator.targets import TargetFeed, target_view
 from rebook.runtime.config import ConfigError, Env
 from rebook.runtime.grpc_server import ServiceServer
@@ -82,7 +81,9 @@ class Locator:
     ) -> None:
         self.tracker = ProximityTracker(config.settings)
         self.metrics = LocatorMetrics(registry, lambda: self.tracker.tracked_count)
-        self.publisher = ProximityPublisher(producer, config.topics.proximity, self.metrics, clock)
+        self.publisher = ProximityPublisher(
+            producer, config.topics.proximity, self.metrics, clock, self.tracker.published
+        )
         self.feed = TargetFeed(self.tracker, self.publisher, config.topics.bookings.name, clock)
         topics = (config.topics.bookings, config.topics.flights)
         self.view = target_view(bootstrap, self.feed, topics, config.topics.dead_letter, producer, registry)
@@ -95,8 +96,10 @@ class Locator:
         """Starts the background parts (target view, maintenance); the server is separate."""
         self.view.start()
         self.maintenance.start()
+        self.publisher.start()
 
     def stop(self) -> None:
+        self.publisher.stop()
         self.maintenance.stop()
         self.view.stop()
         self.publisher.flush()
@@ -106,12 +109,13 @@ class Locator:
         return Wiring(
             bindings=[binding(self.deps)],
             consumers=[self.view],
-            closers=[self.maintenance.stop],
+            closers=[self.maintenance.stop, self.publisher.stop],
             on_started=self._on_started,
         )
 
     def _on_started(self, server: ServiceServer) -> None:
         self.maintenance.start()
+        self.publisher.start()
         serve_when_ready(server, self.view.caught_up)
 
 
@@ -119,10 +123,10 @@ def serve_when_ready(server: ServiceServer, ready: threading.Event) -> None:
     """Reports the locator NOT_SERVING until the target view has caught up."""
     if ready.is_set():
         return
-    server.health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.NOT_SERVING)
+    server.hold("catching-up")
 
     def flip() -> None:
         ready.wait()
-        server.health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
+        server.release("catching-up")
 
     threading.Thread(target=flip, name="locator-readiness", daemon=True).start()

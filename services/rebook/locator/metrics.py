@@ -11,8 +11,8 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REFUSAL_REASONS = ("invalid", "no_consent", "not_allowed")
-PUBLISH_TRIGGERS = ("ping", "target", "stale")
-TOMBSTONE_REASONS = ("forget", "expired")
+PUBLISH_TRIGGERS = ("ping", "target", "stale", "retry")
+TOMBSTONE_REASONS = ("forget", "expired", "retry")
 # GetProximity is in-memory work: 10 µs .. 100 ms.
 LOOKUP_BUCKETS = (0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.1)
 
@@ -47,6 +47,11 @@ class LocatorMetrics:
             "rebook_locator_passengers_tracked", "Passengers whose latest ping is held.", registry=registry
         )
         self.tracked.set_function(tracked)
+        self.undelivered = Gauge(
+            "rebook_locator_undelivered_passengers",
+            "Passengers whose latest proximity Kafka has not acknowledged yet (sent again until it does).",
+            registry=registry,
+        )
         for reason in REFUSAL_REASONS:
             self.pings_refused.labels(reason)
         for trigger in PUBLISH_TRIGGERS:

@@ -62,7 +62,7 @@ class Notifier:
         self._deps = deps
         settings = deps.settings
         self.guard = WebhookGuard(settings.webhook_https_only, settings.webhook_allow_hosts)
-        sink = KafkaStateSink(deps.producer, deps.topics.state, deps.topics.dead_letter)
+        self.sink = sink = KafkaStateSink(deps.producer, deps.topics.state, deps.topics.dead_letter)
         self.engine = NotificationEngine(
             NotificationStore(settings.retention), sink, NotifierMetrics(deps.registry), deps.clock,
             max_streams=settings.max_streams or max(1, deps.grpc_max_workers - RESERVED_WORKERS),
@@ -95,7 +95,7 @@ class Notifier:
             self.engine.on_offer(offer)
 
     def consumer(self) -> ConsumerLoop:
-        """The offers consumer: notifications are flushed to the state topic before each commit."""
+        """The offers consumer: notifications are durable on the state topic before each commit."""
         deps = self._deps
         return ConsumerLoop(
             deps.bootstrap,
@@ -104,7 +104,7 @@ class Notifier:
             self.handle,
             deps.producer,
             deps.registry,
-            after_batch=deps.producer.flush,
+            after_batch=self.sink.settle,
             dead_letter_topic=deps.topics.poison,
             client_id="rebook-notifier",
         )

@@ -15,6 +15,7 @@ TLS (and client certificates) from ``REBOOK_GRPC_TLS_*``, see ``rebook.runtime.t
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent import futures
@@ -249,18 +250,50 @@ def _handler_parts(handler) -> tuple[str, Callable]:
 
 
 class ServiceServer:
-    """A started-or-not gRPC server with its health servicer."""
+    """A started-or-not gRPC server with its health servicer.
+
+    Health is SERVING once started while nothing *holds* it: a hold is a named reason not to
+    serve (a state still being rebuilt, a broker that does not acknowledge), released when it
+    no longer applies, so independent reasons never overwrite each other's status.
+    """
 
     def __init__(self, server: grpc.Server, port: int, health_servicer: health.HealthServicer, names: Sequence[str]):
         self.server = server
         self.port = port
         self.health = health_servicer
         self._names = tuple(names)
+        self._lock = threading.Lock()
+        self._holds: set[str] = set()
+        self._started = False
 
     def start(self) -> None:
         self.server.start()
+        with self._lock:
+            self._started = True
+            self._apply()
+
+    def hold(self, reason: str) -> None:
+        """NOT_SERVING until ``release(reason)`` (and every other hold) is called."""
+        with self._lock:
+            self._holds.add(reason)
+            self._apply()
+
+    def release(self, reason: str) -> None:
+        with self._lock:
+            self._holds.discard(reason)
+            self._apply()
+
+    @property
+    def holds(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._holds)
+
+    def _apply(self) -> None:
+        # Caller holds the lock.
+        serving = self._started and not self._holds
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
         for name in ("", *self._names):
-            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+            self.health.set(name, status)
 
     def stop(self, grace_seconds: float = 5.0) -> None:
         """NOT_SERVING first, so probes fail and traffic drains, then a graceful stop."""

@@ -8,6 +8,7 @@ Message headers: ``rebook-type`` (protobuf full name of the value) and ``trace-i
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from google.protobuf.message import DecodeError, Message
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.partitioner.default import DefaultPartitioner
@@ -93,8 +94,75 @@ class _MemoPartitioner(DefaultPartitioner):
         return found
 
 
+def broker_listening(bootstrap: str, timeout_s: float = 1.0) -> bool:
+    """True when some bootstrap address accepts a TCP connection.  A plain connect answers in
+    about a second when nothing listens, where kafka-python's bootstrap blocks ~30 s."""
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def broker_answers(bootstrap: str, timeout_s: float = 3.0) -> str | None:
+    """None when the cluster answers a metadata request, else why not (a TCP probe first)."""
+    if not broker_listening(bootstrap, min(1.0, timeout_s)):
+        return "nothing listens there"
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000), **kafka_security()
+        )
+        try:
+            admin.describe_cluster()
+        finally:
+            admin.close()
+    except (KafkaError, OSError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+class DeliveryWatch:
+    """Whether the broker acknowledges what a producer sends: the latest outcome decides.
+
+    Listeners hear each change (``False`` when a send fails, ``True`` when one succeeds
+    again); they run on the producer's I/O thread, so they must only set flags, never send.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ok = True
+        self._listeners: list[Callable[[bool], None]] = []
+
+    @property
+    def ok(self) -> bool:
+        return self._ok
+
+    def subscribe(self, listener: Callable[[bool], None]) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+            ok = self._ok
+        if not ok:
+            listener(False)
+
+    def record(self, ok: bool) -> None:
+        with self._lock:
+            if ok == self._ok:
+                return
+            self._ok = ok
+            listeners = list(self._listeners)
+        log.warning("kafka deliveries %s", "acknowledged again" if ok else "failing")
+        for listener in listeners:
+            listener(ok)
+
+
 class EventProducer:
-    """Idempotent producer (``acks='all'``): keyed, protobuf values, type and trace headers."""
+    """Idempotent producer (``acks='all'``): keyed, protobuf values, type and trace headers.
+
+    ``delivery`` tells whether sends are being acknowledged (services report NOT_SERVING while
+    they are not, see ``run_service``)."""
 
     def __init__(
         self,
@@ -107,6 +175,7 @@ class EventProducer:
         compression_type: str | None = None,
     ) -> None:
         self._metrics = _shared(ProducerMetrics, registry)
+        self.delivery = DeliveryWatch()
         self._sent: dict[str, Counter] = {}  # the labelled counter per topic, looked up once
         self._producer = KafkaProducer(
             **kafka_security(),
@@ -135,15 +204,25 @@ class EventProducer:
         return self.publish_raw(name, key.encode(), value, headers)
 
     def publish_raw(self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]):
-        future = self._producer.send(topic, key=key, value=value, headers=headers)
+        try:
+            future = self._producer.send(topic, key=key, value=value, headers=headers)
+        except KafkaError:
+            self.delivery.record(False)
+            raise
         sent = self._sent.get(topic)
         if sent is None:
             sent = self._sent[topic] = self._metrics.sent.labels(topic)
         sent.inc()
+        future.add_callback(self._on_delivered)
         future.add_errback(lambda exc: self._on_error(topic, exc))
         return future
 
+    def _on_delivered(self, _metadata) -> None:
+        if not self.delivery.ok:
+            self.delivery.record(True)
+
     def _on_error(self, topic: str, exc: Exception) -> None:
+        self.delivery.record(False)
         self._metrics.failed.labels(topic).inc()
         log.error("kafka produce failed", extra={"topic": topic, "error": str(exc)})
 

@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -21,9 +20,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from kafka.admin import KafkaAdminClient
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import TopicAlreadyExistsError
 
 from rebook.runtime.config import Env
+from rebook.runtime.kafka import broker_answers
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.topics import ALL_TOPICS, TopicSpec
 
@@ -257,19 +257,6 @@ class LocalKafka:
         return True
 
 
-def broker_listening(bootstrap: str, timeout_s: float = 1.0) -> bool:
-    """True when some bootstrap address accepts a TCP connection.  A plain connect answers in
-    about a second when nothing listens, where kafka-python's bootstrap blocks ~30 s."""
-    for address in bootstrap.split(","):
-        host, _, port = address.strip().rpartition(":")
-        try:
-            with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout_s):
-                return True
-        except (OSError, ValueError):
-            continue
-    return False
-
-
 def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None = None) -> None:
     """Blocks until a metadata request to ``bootstrap`` succeeds (a TCP probe first, so that a
     port nobody listens on costs no client bootstrap)."""
@@ -278,20 +265,11 @@ def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None =
     while time.monotonic() < deadline:
         if local is not None and local.running_pid() is None:
             raise KafkaSetupError(f"the Kafka broker exited during start-up; log tail:\n{local.log_tail(40)}")
-        if not broker_listening(bootstrap, min(1.0, max(0.1, deadline - time.monotonic()))):
-            last_error = "nothing listens there"
-            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
-            continue
-        try:
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **kafka_security())
-            try:
-                admin.describe_cluster()
-                return
-            finally:
-                admin.close()
-        except (KafkaError, OSError) as exc:
-            last_error = exc
-            time.sleep(0.5)
+        answer = broker_answers(bootstrap, min(3.0, max(0.1, deadline - time.monotonic())))
+        if answer is None:
+            return
+        last_error = answer
+        time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
     raise KafkaSetupError(f"Kafka at {bootstrap} not reachable after {timeout_s:g}s: {last_error}")
 
 

@@ -1,9 +1,11 @@
 """Runs one service process: config → logging → metrics → wiring → gRPC → wait → clean stop.
 
 A service's ``main`` supplies only ``wire(context) -> Wiring``: its servicers, its consumer
-loops and what to close.  Shutdown order on SIGTERM/SIGINT: health NOT_SERVING, open streams ended
-(``before_stop``), a graceful gRPC stop (in-flight calls finish), then consumers stop (committing what they processed),
-then closers (flush producers), then the metrics endpoint.
+loops and what to close.  Health is NOT_SERVING while Kafka does not acknowledge the process's
+writes (``PublishGate``) and turns SERVING again by itself.  Shutdown order on SIGTERM/SIGINT:
+health NOT_SERVING, open streams ended (``before_stop``), a graceful gRPC stop (in-flight calls
+finish), then consumers stop (committing what they processed), then closers (flush producers),
+then the metrics endpoint.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -20,7 +23,7 @@ from prometheus_client import CollectorRegistry
 from rebook.runtime.auth import load_keyring
 from rebook.runtime.config import ConfigError, RuntimeConfig, load_runtime_config
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
-from rebook.runtime.kafka import ConsumerLoop, EventProducer
+from rebook.runtime.kafka import ConsumerLoop, EventProducer, broker_answers
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.logs import configure_logging
 from rebook.runtime.metrics import new_registry, serve_metrics, stop_metrics
@@ -44,6 +47,42 @@ def _exit_at_the_latest(seconds: float) -> None:
     timer = threading.Timer(seconds, force)
     timer.daemon = True
     timer.start()
+
+
+# While Kafka does not acknowledge writes: how often to ask whether the broker answers again.
+BROKER_PROBE_INTERVAL_S = 2.0
+
+
+class PublishGate:
+    """NOT_SERVING while Kafka does not acknowledge this process's writes, so an orchestrator or
+    load balancer sends traffic elsewhere; SERVING again by itself on the next acknowledged
+    write, or once the broker answers a metadata request (a service that only writes on
+    request would otherwise never see an acknowledgement while nobody routes requests to it)."""
+
+    def __init__(self, server: ServiceServer, producer: EventProducer, bootstrap: str) -> None:
+        self._server = server
+        self._producer = producer
+        self._bootstrap = bootstrap
+        self._probing = threading.Lock()
+        producer.delivery.subscribe(self._changed)
+
+    def _changed(self, deliveries_ok: bool) -> None:
+        if deliveries_ok:
+            self._server.release("kafka-unacknowledged")
+            return
+        self._server.hold("kafka-unacknowledged")
+        if self._probing.acquire(blocking=False):  # on the producer's I/O thread: probe elsewhere
+            threading.Thread(target=self._probe, name="broker-probe", daemon=True).start()
+
+    def _probe(self) -> None:
+        try:
+            while not self._producer.delivery.ok:
+                time.sleep(BROKER_PROBE_INTERVAL_S)
+                if broker_answers(self._bootstrap) is None:
+                    log.info("the Kafka broker answers again")
+                    self._producer.delivery.record(True)
+        finally:
+            self._probing.release()
 
 
 @dataclass
@@ -121,6 +160,8 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
     for consumer in wiring.consumers:
         consumer.start()
     server.start()
+    if context._producer is not None:
+        PublishGate(server, context._producer, config.kafka_bootstrap)
     if wiring.on_started:
         wiring.on_started(server)
     log.info(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rebook.runtime.local_kafka import KafkaSetupError, LocalKafka, broker_listening, wait_for_broker
+from rebook.runtime.kafka import broker_listening
+from rebook.runtime.local_kafka import KafkaSetupError, LocalKafka, wait_for_broker
 from tests.helpers.net import free_port
 
 

@@ -113,6 +113,12 @@ class ProximityTracker:
         since = held.at_airport_since if target is not None and target.iata == held_target else None
         return estimate(held.ping, held.nearest_airport, target, self.settings, now=now, at_airport_since=since)
 
+    def published(self, passenger_id: str) -> Proximity | None:
+        """The proximity last handed out for publishing, None when no ping is held."""
+        with self._lock:
+            held = self._presence.get(passenger_id)
+            return held.published if held is not None else None
+
     def forget(self, passenger_id: str) -> bool:
         """Drop everything held for a passenger (consent withdrawn); True if anything was held."""
         with self._lock:
