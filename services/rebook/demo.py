@@ -366,7 +366,7 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
     from rebook.v1 import offer_pb2
 
     passengers = sum(len(o.passenger_ids) for o in current.values())
-    offered_b = offered_p = same_day = within_day = unaccommodated = 0
+    offered_b = offered_p = same_day = within_day = unaccommodated = split = 0
     no_seat: dict[str, int] = {}
     delays: list[tuple[float, int]] = []
     statuses: dict[str, int] = {}
@@ -374,10 +374,10 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
         status = _status(offer)
         statuses[status] = statuses.get(status, 0) + 1
         party = len(offer.passenger_ids)
-        held = next((o for o in offer.options if o.held and o.kind == offer_pb2.OPTION_KIND_REBOOK), None)
-        if status == "OFFER_STATUS_ACCEPTED" and held is None:
-            held = next((o for o in offer.options if o.option_id == offer.chosen_option_id), None)
-        if status not in WITH_SEATS or held is None:
+        held = [o for o in offer.options if o.held and o.kind == offer_pb2.OPTION_KIND_REBOOK]
+        if status == "OFFER_STATUS_ACCEPTED" and not held:
+            held = [o for o in offer.options if o.option_id == offer.chosen_option_id]
+        if status not in WITH_SEATS or not held:
             unaccommodated += party
             why = offer_pb2.UnaccommodatedReason.Name(offer.unaccommodated_reason)
             why = why.removeprefix("UNACCOMMODATED_REASON_").lower()
@@ -385,15 +385,18 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
             continue
         offered_b += 1
         offered_p += party
-        delay = held.arrival_delay.ToTimedelta()
-        delays.append((delay.total_seconds() / 60, party))
-        within_day += party if delay <= timedelta(hours=24) else 0
-        arrival = timestamp_field(held, "arrival_time")
-        destination = held.segments[-1].destination if held.segments else ""
-        if arrival is not None and destination:
-            tz = zone(destination)
-            if arrival.astimezone(tz).date() == (arrival - delay).astimezone(tz).date():
-                same_day += party
+        split += len(held) > 1  # a large group on several flights, one held option per sub-group
+        for option in held:
+            n = len(option.passenger_ids) or party
+            delay = option.arrival_delay.ToTimedelta()
+            delays.append((delay.total_seconds() / 60, n))
+            within_day += n if delay <= timedelta(hours=24) else 0
+            arrival = timestamp_field(option, "arrival_time")
+            destination = option.segments[-1].destination if option.segments else ""
+            if arrival is not None and destination:
+                tz = zone(destination)
+                if arrival.astimezone(tz).date() == (arrival - delay).astimezone(tz).date():
+                    same_day += n
     total_delay = sum(d * w for d, w in delays)
     return {
         "bookings": len(current),
@@ -403,6 +406,7 @@ def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
         "unaccommodated_passengers": unaccommodated,
         "offered_passenger_share": offered_p / passengers if passengers else None,
         "offered_booking_share": offered_b / len(current) if current else None,
+        "groups_split": split,
         "same_day_share": same_day / offered_p if offered_p else None,
         "within_24h_share": within_day / offered_p if offered_p else None,
         "affected_same_day_share": same_day / passengers if passengers else None,
@@ -780,6 +784,7 @@ class Demo:
                 "passengers": online["offered_passengers"],
                 "passenger_share": online["offered_passenger_share"],
                 "booking_share": online["offered_booking_share"],
+                "groups_split": online["groups_split"],
                 "same_day_share": online["same_day_share"],
                 "within_24h_share": online["within_24h_share"],
                 "delay_min_mean": _round(online["delay_min_mean"], 1),

@@ -173,7 +173,8 @@ def render_summary(summary: dict[str, Any]) -> str:
     add(
         "offered a new itinerary",
         f"{fmt_int(off['passengers'])} passengers ({fmt_pct(off['passenger_share'])}), "
-        f"{fmt_int(off['bookings'])} bookings ({fmt_pct(off['booking_share'])}), seats held",
+        f"{fmt_int(off['bookings'])} bookings ({fmt_pct(off['booking_share'])}), seats held"
+        + (f"; {fmt_int(off['groups_split'])} groups split across flights" if off.get("groups_split") else ""),
     )
     reasons = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in aff.get("unaccommodated_by_reason", {}).items())
     add(

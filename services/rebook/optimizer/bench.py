@@ -58,11 +58,12 @@ from rebook.domain.model import (
     make_leg_id,
 )
 
-from .core.affected import find_affected
-from .core.candidates import CandidateBuilder, seat_availability
+from .core.affected import Affected, find_affected
+from .core.candidates import Candidate, CandidateBuilder, seat_availability
 from .core.greedy import solve_greedy
 from .core.rebook import predicted_unusable, solve_widening
 from .core.settings import OptimizerSettings
+from .core.solution import Solution
 
 CARRIER = "RB"
 HUBS = ("DEN", "ORD")
@@ -420,12 +421,13 @@ def run_benchmark(
         "lower_bound": round(best.lower_bound, 1),
         "bound_kind": "capacity-free" if "greedy-fallback" in best.method else "capacity-aware (LP over candidates)",
         "gap": round(best.gap, 5),
-        "owed": owed_by(affected, best.assignment, builder),
-        **_seated(affected, best.assignment, disrupted, ""),
+        "owed": owed_by(affected, best, builder),
+        **_seated(affected, best, disrupted, ""),
+        "groups_split": len(best.splits),
         "greedy_objective": round(greedy.objective, 1),
         "greedy_wall_s": round(prep_s + greedy.wall_s, 3),
-        "greedy_owed": owed_by(affected, greedy.assignment, builder),
-        **_seated(affected, greedy.assignment, disrupted, "greedy_"),
+        "greedy_owed": owed_by(affected, greedy, builder),
+        **_seated(affected, greedy, disrupted, "greedy_"),
         "vs_greedy": round(best.objective / greedy.objective, 4) if greedy.objective else 1.0,
         "headroom_vs_greedy": round(headroom / greedy.objective, 4) if greedy.objective else 0.0,
         "headroom_captured": round((greedy.objective - best.objective) / headroom, 4) if headroom > 1e-6 else None,
@@ -433,30 +435,42 @@ def run_benchmark(
     }
 
 
-def _seated(affected: list, assignment: Mapping, disrupted: int, prefix: str) -> dict[str, object]:
-    unplaced = sum(a.booking.party_size for a in affected if assignment.get(a.booking.record_locator) is None)
+def _seated(affected: list, solution: Solution, disrupted: int, prefix: str) -> dict[str, object]:
+    """Who has no seat: neither an itinerary nor a split across flights."""
+    left = [a for a in affected if _chosen(solution, a) == ()]
+    unplaced = sum(a.booking.party_size for a in left)
     return {
-        f"{prefix}unaccommodated": sum(1 for a in affected if assignment.get(a.booking.record_locator) is None),
+        f"{prefix}unaccommodated": len(left),
         f"{prefix}unaccommodated_passengers": unplaced,
         f"{prefix}accommodated_share": round(1 - unplaced / disrupted, 4) if disrupted else 1.0,
     }
 
 
-def owed_by(affected: list, assignment: Mapping, builder: CandidateBuilder) -> dict[str, float]:
+def owed_by(affected: list, solution: Solution, builder: CandidateBuilder) -> dict[str, float]:
     """What a plan owes the passengers, summed in the carrier's money: compensation, care,
     downgrade refunds, and the refunds of parties left without a seat."""
     total = {"compensation": 0.0, "care": 0.0, "downgrade_refunds": 0.0, "refunds_no_seat": 0.0}
     for a in affected:
-        chosen = assignment.get(a.booking.record_locator)
-        owed = chosen.entitlements if chosen is not None else builder.no_option(a)[1]
-        if owed is None:
-            continue
-        n, c = a.booking.party_size, builder.journey(a).costs
-        total["compensation"] += n * owed.compensation_in(c)
-        total["care"] += n * owed.care
-        total["downgrade_refunds"] += n * owed.downgrade_refund
-        total["refunds_no_seat"] += n * owed.refund if chosen is None else 0.0
+        chosen = _chosen(solution, a)
+        c = builder.journey(a).costs
+        seated = [(n, cand.entitlements) for n, cand in chosen]
+        for n, owed in seated or [(a.booking.party_size, builder.no_option(a)[1])]:
+            if owed is None:
+                continue
+            total["compensation"] += n * owed.compensation_in(c)
+            total["care"] += n * owed.care
+            total["downgrade_refunds"] += n * owed.downgrade_refund
+            total["refunds_no_seat"] += n * owed.refund if not seated else 0.0
     return {k: round(v, 1) for k, v in total.items()}
+
+
+def _chosen(solution: Solution, a: Affected) -> tuple[tuple[int, Candidate], ...]:
+    """(passengers, itinerary) of each part of ``a`` that has a seat: one, a split's, or none."""
+    locator = a.booking.record_locator
+    if locator in solution.splits:
+        return tuple((len(g.passenger_ids), g.candidate) for g in solution.splits[locator])
+    chosen = solution.assignment.get(locator)
+    return ((a.booking.party_size, chosen),) if chosen is not None else ()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -464,7 +478,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passengers", type=int, default=10_000, help="disrupted passengers to aim for")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the generated instance")
     parser.add_argument("--time-limit", type=float, default=10.0, help="solver deadline in seconds")
-    families = "; ".join(f"{f.name}: {f.about}" for f in FAMILIES.values())
+    # argparse formats help with %: a family's "35 %" must reach it escaped.
+    families = "; ".join(f"{f.name}: {f.about}" for f in FAMILIES.values()).replace("%", "%%")
     parser.add_argument("--family", choices=sorted(FAMILIES), default="meltdown", help=f"kind of instance ({families})")
 
 

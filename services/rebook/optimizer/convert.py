@@ -75,6 +75,7 @@ def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, Flig
         ],
         earlier_than_booked=option.earlier,
         interline=option.interline,
+        passenger_ids=list(option.passenger_ids),
     )
     if option.entitlements is not None:
         message.entitlements.CopyFrom(entitlements_to_proto(option.entitlements))
@@ -85,8 +86,7 @@ def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, Flig
 
 
 def offer_to_proto(offer: Offer, flights: Mapping[str, FlightLeg]) -> offer_pb2.Offer:
-    held_ids = {h.leg_id for h in offer.holds}
-    held_option = offer.held_option
+    held = {o.option_id for o in offer.held_options} if offer.holds else set()
     message = offer_pb2.Offer(
         offer_id=offer.offer_id,
         version=offer.version,
@@ -96,11 +96,7 @@ def offer_to_proto(offer: Offer, flights: Mapping[str, FlightLeg]) -> offer_pb2.
         status=int(offer.status),
         original_segments=[segment_to_proto(s, flights) for s in offer.original_segments],
         options=[
-            _option_to_proto(
-                o,
-                held_option is not None and o.option_id == held_option.option_id and bool(held_ids),
-                flights,
-            )
+            _option_to_proto(o, o.option_id in held, flights)
             for o in offer.options
         ],
         primary_option_id=offer.primary_option_id,
@@ -142,6 +138,7 @@ def offer_from_proto(message: offer_pb2.Offer) -> Offer:
             ),
             earlier=o.earlier_than_booked,
             interline=o.interline,
+            passenger_ids=tuple(o.passenger_ids),
         )
         for o in message.options
     )

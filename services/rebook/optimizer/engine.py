@@ -318,6 +318,10 @@ class RebookingEngine:
             offer = self.offers.get(self._latest_offer.get(booking.record_locator, ""))
             if skip_final and offer is not None and offer.status in SETTLED_WITHOUT_SEAT and not offer.holds:
                 continue
+            if offer is not None and offer.split and offer.holds:
+                # A split group keeps its sub-groups' seats and is not planned again: one record
+                # cannot say where each sub-group flies, so later changes are the group desk's.
+                continue
             segments = effective_segments(booking, offer)
             effective.append(booking if segments == booking.segments else replace(booking, segments=segments))
         return effective
@@ -401,6 +405,7 @@ class RebookingEngine:
             disruption = self.disruptions.get(offer.disruption_id)
             if (
                 offer.status in REPLANNABLE
+                and not (offer.split and offer.holds)  # its sub-groups keep their seats
                 and (not offer.response_ids or offer.waitlisted)
                 and disruption is not None
                 and not disruption.withdrawn

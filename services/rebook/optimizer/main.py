@@ -87,6 +87,7 @@ def _settings(env: Env) -> OptimizerSettings:
         min_notice=env.duration("OPTIMIZER_MIN_NOTICE", DEFAULTS.min_notice),
         min_notice_by_carrier=env.duration_map("OPTIMIZER_MIN_NOTICE_BY_CARRIER"),
         rotation_risk_cost=env.float("OPTIMIZER_ROTATION_RISK_COST", DEFAULTS.rotation_risk_cost),
+        group_split_min_party=env.int("OPTIMIZER_GROUP_SPLIT_SIZE", DEFAULTS.group_split_min_party),
         time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),
         solver=env.choice("OPTIMIZER_SOLVER", "optimal", ("optimal", "greedy")),
     )

@@ -17,7 +17,7 @@ from rebook.domain.errors import FieldViolation, PreconditionError, ValidationEr
 from rebook.domain.model import Booking, Cabin, Disruption, Segment
 from rebook.optimizer.core import Candidate, OptimizerSettings, RebookingOption
 from rebook.optimizer.core.candidates import AirportChange
-from rebook.optimizer.core.costs import Entitlements, no_seat_cost, option_cost
+from rebook.optimizer.core.costs import Entitlements, no_seat_cost, option_cost, split_cost
 
 
 class OfferStatus(IntEnum):
@@ -83,6 +83,9 @@ class OfferOption:
     airport_changes: tuple[AirportChange, ...] = ()  # which airports it changes, in travel order
     earlier: bool = False  # leaves before the party wanted to travel (an alternative only)
     interline: bool = False  # a leg flown by an interline carrier
+    # Who travels on it when a large group is split: the primary is then one option per
+    # sub-group, all held and taken together; empty: the whole party.
+    passenger_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +130,29 @@ class Offer:
 
     @property
     def held_option(self) -> OfferOption | None:
-        """The option whose seats are held: the chosen one once answered, else the primary."""
+        """The option whose seats are held: the chosen one once answered, else the primary
+        (for a split group, its first sub-group's)."""
         if self.status not in HOLDING:
             return None
         return self.option(self.chosen_option_id or self.primary_option_id)
+
+    @property
+    def held_options(self) -> tuple[OfferOption, ...]:
+        """Every option whose seats are held: the held one, or all sub-groups' of a split group."""
+        held = self.held_option
+        if held is None:
+            return ()
+        return sub_groups(self.options) if held.passenger_ids else (held,)
+
+    @property
+    def split(self) -> bool:
+        """A large group travelling on several flights (held or not)."""
+        return len(sub_groups(self.options)) > 1
+
+
+def sub_groups(options: Iterable[OfferOption]) -> tuple[OfferOption, ...]:
+    """The options of a split group's sub-groups (they are the primary, taken together)."""
+    return tuple(o for o in options if o.passenger_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +165,7 @@ class OfferPolicy:
     predicted: str = "offer"  # "offer": tell the passenger now; "protect": hold seats silently
 
 
-def _option(option_id: str, candidate: Candidate) -> OfferOption:
+def _option(option_id: str, candidate: Candidate, passenger_ids: tuple[str, ...] = ()) -> OfferOption:
     return OfferOption(
         option_id=option_id,
         kind=OptionKind.REBOOK,
@@ -156,13 +178,25 @@ def _option(option_id: str, candidate: Candidate) -> OfferOption:
         airport_changes=candidate.airport_changes,
         earlier=candidate.earlier,
         interline=candidate.interline,
+        passenger_ids=passenger_ids,
     )
 
 
 def holds_for(option: OfferOption | None, party: int) -> tuple[SeatHold, ...]:
+    """Seats ``option`` takes: for ``party``, or for its own passengers (a sub-group)."""
     if option is None or option.kind != OptionKind.REBOOK:
         return ()
-    return tuple(SeatHold(s.leg_id, s.cabin, party) for s in option.segments)
+    seats = len(option.passenger_ids) or party
+    return tuple(SeatHold(s.leg_id, s.cabin, seats) for s in option.segments)
+
+
+def holds_of(options: Iterable[OfferOption], party: int) -> tuple[SeatHold, ...]:
+    return tuple(h for o in options for h in holds_for(o, party))
+
+
+def _taken_with(offer: Offer, option: OfferOption) -> tuple[OfferOption, ...]:
+    """What taking ``option`` takes: a sub-group's option takes the whole split."""
+    return sub_groups(offer.options) if option.passenger_ids else (option,)
 
 
 def build_offer(
@@ -177,7 +211,9 @@ def build_offer(
     made = max(now, disruption.known_time)
     booking: Booking = plan_option.affected.booking
     options: list[OfferOption] = []
-    if plan_option.primary is not None:
+    if plan_option.split:
+        options += [_option(f"opt-{i}", g.candidate, g.passenger_ids) for i, g in enumerate(plan_option.split, 1)]
+    elif plan_option.primary is not None:
         options.append(_option("opt-1", plan_option.primary))
     options += [_option(f"opt-{i}", c) for i, c in enumerate(plan_option.alternatives, start=len(options) + 1)]
     options.append(OfferOption("refund", OptionKind.REFUND, entitlements=plan_option.no_seat))
@@ -203,8 +239,10 @@ def build_offer(
         original_segments=booking.segments,
         options=tuple(options),
         primary_option_id=primary.option_id,
-        holds=holds_for(primary, booking.party_size) if status != OfferStatus.UNACCOMMODATED else (),
-        expire_time=_expiry(plan_option.primary, policy, made),
+        holds=holds_of(sub_groups(options) or (primary,), booking.party_size)
+        if status != OfferStatus.UNACCOMMODATED
+        else (),
+        expire_time=_expiry([g.candidate for g in plan_option.split] or [plan_option.primary], policy, made),
         explanation=plan_option.explanation,
         disruption_id=disruption.disruption_id,
         disruption_version=disruption.version,
@@ -223,10 +261,12 @@ _NO_SEAT = {
 }
 
 
-def _expiry(primary: Candidate | None, policy: OfferPolicy, now: datetime) -> datetime:
+def _expiry(held: Iterable[Candidate | None], policy: OfferPolicy, now: datetime) -> datetime:
+    """The TTL, cut to answer before the first held flight leaves."""
     expire = now + policy.ttl
-    if primary is not None:
-        expire = min(expire, primary.departure - policy.min_before_departure)
+    for candidate in held:
+        if candidate is not None:
+            expire = min(expire, candidate.departure - policy.min_before_departure)
     return max(expire, now + timedelta(minutes=5))
 
 
@@ -241,13 +281,17 @@ def offer_cost(offer: Offer, booking: Booking, settings: OptimizerSettings) -> f
     party = len(offer.passenger_ids)
     weight = settings.booking_weight(booking)
     c = settings.costs_for(offer.carrier)
-    option = offer.held_option
-    if option is None or option.kind != OptionKind.REBOOK or not offer.holds:
+    held = offer.held_options
+    if not held or held[0].kind != OptionKind.REBOOK or not offer.holds:
         refund = offer.option("refund")
         owed = refund.entitlements if refund is not None and refund.entitlements else Entitlements(c.currency)
         return no_seat_cost(c, weight, party, owed)
-    owed = option.entitlements or Entitlements(c.currency)
-    return option_cost(c, weight, party, option.delay.total_seconds() / 60, owed, option.airport_change)
+    total = split_cost(c, len(held))
+    for option in held:  # a split group's sub-groups, each with its share of the weight
+        n = len(option.passenger_ids) or party
+        owed = option.entitlements or Entitlements(c.currency)
+        total += option_cost(c, weight * n / party, n, option.delay.total_seconds() / 60, owed, option.airport_change)
+    return total
 
 
 def total_cost(offers: Iterable[Offer], bookings: Mapping[str, Booking], settings: OptimizerSettings) -> float:
@@ -260,20 +304,18 @@ def total_owed(offers: Iterable[Offer], settings: OptimizerSettings) -> dict[str
     care, downgrade refunds, and the refunds of parties without a seat."""
     total = {"compensation": 0.0, "care": 0.0, "downgrade_refunds": 0.0, "refunds_no_seat": 0.0}
     for offer in offers:
-        option = offer.held_option
-        seated = option is not None and option.kind == OptionKind.REBOOK and bool(offer.holds)
-        owed = (
-            option.entitlements
-            if seated
-            else (offer.option("refund") or OfferOption("", OptionKind.REFUND)).entitlements
-        )
-        if owed is None:
-            continue
+        held = offer.held_options
+        seated = bool(held) and held[0].kind == OptionKind.REBOOK and bool(offer.holds)
         party, c = len(offer.passenger_ids), settings.costs_for(offer.carrier)
-        total["compensation"] += party * owed.compensation_in(c)
-        total["care"] += party * owed.care
-        total["downgrade_refunds"] += party * owed.downgrade_refund
-        total["refunds_no_seat"] += 0.0 if seated else party * owed.refund
+        refund = offer.option("refund") or OfferOption("", OptionKind.REFUND)
+        for option in held if seated else (refund,):
+            owed, n = option.entitlements, len(option.passenger_ids) or party
+            if owed is None:
+                continue
+            total["compensation"] += n * owed.compensation_in(c)
+            total["care"] += n * owed.care
+            total["downgrade_refunds"] += n * owed.downgrade_refund
+            total["refunds_no_seat"] += 0.0 if seated else n * owed.refund
     return {k: round(v, 1) for k, v in total.items()}
 
 
@@ -345,9 +387,11 @@ def respond(
         chosen = offer.option(offer.primary_option_id)
         return next_version(
             offer, now, status=OfferStatus.ACCEPTED, chosen_option_id=chosen.option_id,
-            holds=holds_for(chosen, party), response_ids=answered,
+            holds=holds_of(_taken_with(offer, chosen), party), response_ids=answered,
         )  # fmt: skip
     option = offer.option(option_id)
+    if option is not None and option.passenger_ids:  # a sub-group's flight: the split is accepted
+        return respond(offer, response_id, ResponseKind.ACCEPT, "", free_seats, now, seen_version)
     if option is not None and option.kind == OptionKind.WAITLIST:
         return next_version(offer, now, chosen_option_id=option.option_id, response_ids=answered)
     if option is None or option.kind != OptionKind.REBOOK:
@@ -382,14 +426,6 @@ def new_segments(offer: Offer, option: OfferOption) -> tuple[Segment, ...]:
     first = next((i for i, s in enumerate(original) if s.leg_id not in offer.kept_leg_ids), len(original))
     after = tuple(s for s in original[first:] if s.leg_id in offer.kept_leg_ids)
     return (*original[:first], *option.segments, *after)
-
-
-def rebooked(booking: Booking, offer: Offer) -> Booking | None:
-    """The booking as it stands after an accepted (or kept-on-expiry) option, else None."""
-    option = offer.held_option
-    if offer.status not in (OfferStatus.ACCEPTED, OfferStatus.EXPIRED) or option is None or not offer.holds:
-        return None
-    return replace(booking, segments=new_segments(offer, option), version=booking.version + 1)
 
 
 def effective_segments(booking: Booking, offer: Offer | None) -> tuple[Segment, ...]:

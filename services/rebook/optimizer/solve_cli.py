@@ -257,6 +257,8 @@ def solve_scenario(
         "bookings_affected": len(current),
         "passengers_affected": sum(len(o.passenger_ids) for o in current),
         "passengers_with_option": sum(len(o.passenger_ids) for o in current if o.holds),
+        # Large groups travelling on several flights (each sub-group whole, a cost per split).
+        "groups_split": sum(1 for o in current if len(o.held_options) > 1),
         "total_cost": round(total_cost(current, by_locator, settings), 1),
         "owed": total_owed(current, settings),  # compensation, care and refunds in that cost
         "lower_bound": round(solution.lower_bound, 1) if solution else None,  # of one solve only
@@ -310,7 +312,9 @@ def human_line(summary: dict) -> str:
     gap = "n/a" if summary["gap"] is None else f"{summary['gap']:.2%}"
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in summary["phases_s"].items())
     limits = ", ".join(summary["limits_hit"]) or "none"
-    return f"method {summary['method']}, limits hit: {limits}, gap {gap}, phases: {phases}"
+    split = summary["groups_split"]
+    groups = f", {split} group{'s' if split != 1 else ''} split across flights" if split else ""
+    return f"method {summary['method']}, limits hit: {limits}, gap {gap}{groups}, phases: {phases}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -97,7 +97,7 @@ class SeatHold(_message.Message):
     def __init__(self, leg_id: _Optional[str] = ..., cabin: _Optional[_Union[_flight_pb2.Cabin, str]] = ..., seats: _Optional[int] = ...) -> None: ...
 
 class OfferOption(_message.Message):
-    __slots__ = ("option_id", "kind", "segments", "arrival_time", "arrival_delay", "held", "downgrade", "airport_change", "entitlements", "airport_changes", "earlier_than_booked", "interline")
+    __slots__ = ("option_id", "kind", "segments", "arrival_time", "arrival_delay", "held", "downgrade", "airport_change", "entitlements", "airport_changes", "earlier_than_booked", "interline", "passenger_ids")
     OPTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SEGMENTS_FIELD_NUMBER: _ClassVar[int]
@@ -110,6 +110,7 @@ class OfferOption(_message.Message):
     AIRPORT_CHANGES_FIELD_NUMBER: _ClassVar[int]
     EARLIER_THAN_BOOKED_FIELD_NUMBER: _ClassVar[int]
     INTERLINE_FIELD_NUMBER: _ClassVar[int]
+    PASSENGER_IDS_FIELD_NUMBER: _ClassVar[int]
     option_id: str
     kind: OptionKind
     segments: _containers.RepeatedCompositeFieldContainer[ItinerarySegment]
@@ -122,7 +123,8 @@ class OfferOption(_message.Message):
     airport_changes: _containers.RepeatedCompositeFieldContainer[AirportChange]
     earlier_than_booked: bool
     interline: bool
-    def __init__(self, option_id: _Optional[str] = ..., kind: _Optional[_Union[OptionKind, str]] = ..., segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_delay: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., held: bool = ..., downgrade: bool = ..., airport_change: bool = ..., entitlements: _Optional[_Union[Entitlements, _Mapping]] = ..., airport_changes: _Optional[_Iterable[_Union[AirportChange, _Mapping]]] = ..., earlier_than_booked: bool = ..., interline: bool = ...) -> None: ...
+    passenger_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, option_id: _Optional[str] = ..., kind: _Optional[_Union[OptionKind, str]] = ..., segments: _Optional[_Iterable[_Union[ItinerarySegment, _Mapping]]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_delay: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., held: bool = ..., downgrade: bool = ..., airport_change: bool = ..., entitlements: _Optional[_Union[Entitlements, _Mapping]] = ..., airport_changes: _Optional[_Iterable[_Union[AirportChange, _Mapping]]] = ..., earlier_than_booked: bool = ..., interline: bool = ..., passenger_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class AirportChange(_message.Message):
     __slots__ = ("booked_airport", "new_airport", "transfer")

@@ -85,3 +85,16 @@ def test_entitlements_are_shown_per_option() -> None:
     ) in text
     assert "  [3] Refund the unused part of your ticket\n        You are owed, each: $230 refund" in text
     assert text.count("You are owed") == 2  # the alternative carries none
+
+
+def test_a_split_groups_sub_groups_are_all_the_pick() -> None:
+    """Issue 14.7: one offer per booking; a split group's primary is one held option per
+    sub-group, and choosing any of them accepts the split."""
+    offer = make_offer()
+    offer.options[0].passenger_ids.extend(["p1", "p2"])
+    offer.options[1].passenger_ids.append("p3")
+    offer.options[1].held = True
+    text = format_offer(offer)
+    assert "  [1] Our pick: arrives Mon 23 Nov 18:30 EST, 3h15 later, for 2 of your group, seats held" in text
+    assert "  [2] Our pick: arrives Mon 23 Nov 19:00 EST, 4h00 later, for 1 of your group, seats held" in text
+    assert parse_answer("s 2", offer) == Answer(offer_pb2.RESPONSE_KIND_ACCEPT)

@@ -13,7 +13,9 @@ from rebook.optimizer.core import OptimizerSettings, find_affected, plan_rebooki
 from .conftest import T0, booking, index, leg
 
 AIRPORTS = ("DEN", "SFO", "ORD", "SEA", "BOS")
-S = OptimizerSettings(k_best=4, mip_max_variables=200)
+# Groups of 5 or more may be split, so that the small random networks (1-8 seats a cabin)
+# exercise the split; parties are 1-4, with an occasional group of 5-12 (and flights for it).
+S = OptimizerSettings(k_best=4, mip_max_variables=200, group_split_min_party=5)
 
 
 @st.composite
@@ -39,11 +41,17 @@ def scenarios(draw: st.DrawFn):
         ]
         route = (first, draw(st.sampled_from(nexts))) if nexts and draw(st.booleans()) else (first,)
         needs = frozenset({SpecialService.WHEELCHAIR}) if draw(st.booleans()) else frozenset()
+        party = draw(st.integers(1, 4)) if draw(st.integers(0, 3)) else draw(st.integers(5, 12))
+        if party >= 5:  # a group: more flights on its first leg's route, each too small for it
+            for k in range(draw(st.integers(0, 3))):
+                seats = {Cabin.ECONOMY: draw(st.integers(1, 8))}
+                later = draw(st.integers(30, 600))
+                legs.append(leg(100 + 10 * i + k, first.origin, first.destination, later, 90, seats))
         bookings.append(
             booking(
                 f"B{i:02d}",
                 route,
-                party=draw(st.integers(1, 4)),
+                party=party,
                 special_services=needs,
                 cabin=draw(st.sampled_from((Cabin.ECONOMY, Cabin.BUSINESS))),
             )
@@ -80,23 +88,36 @@ def test_plan_invariants(scenario, method) -> None:
     affected = find_affected(flights, bookings, disruptions, cfg, T0)
     assert [o.record_locator for o in plan.options] == [a.booking.record_locator for a in affected]
     left = seat_availability(flights, affected, {})
+    seated_cost = 0.0
     for option in plan.options:
-        chosen, a = option.primary, option.affected
-        if chosen is None:
-            continue
-        legs = [flights[s.leg_id] for s in chosen.segments]
-        assert all(not g.cancelled and not g.departed for g in legs)
-        assert legs[0].origin == a.at_airport and legs[-1].destination == a.destination
-        assert legs[0].departure >= a.ready
-        for prev, nxt in pairwise(legs):
-            assert nxt.origin == prev.destination
-            assert nxt.departure >= prev.arrival + cfg.mct(prev.destination, a.reduced_mobility)
-        for s in chosen.segments:  # one itinerary for the whole party
-            left[(s.leg_id, s.cabin)] -= a.booking.party_size
+        a = option.affected
+        ids = [p.passenger_id for p in a.booking.passengers]
+        # One itinerary for the whole party, or (a group, not by greedy) one per sub-group.
+        parts = [(len(ids), option.primary)] if not option.split and option.primary else []
+        if option.split:
+            assert method == "optimal" and cfg.splittable(a.booking.party_size) and len(option.split) > 1
+            assert [i for g in option.split for i in g.passenger_ids] == ids  # each whole, everyone once
+            assert option.primary == option.split[0].candidate
+            parts = [(len(g.passenger_ids), g.candidate) for g in option.split]
+            seated_cost += cfg.costs.split_group * (len(parts) - 1)
+        for seats, chosen in parts:
+            legs = [flights[s.leg_id] for s in chosen.segments]
+            assert all(not g.cancelled and not g.departed for g in legs)
+            assert legs[0].origin == a.at_airport and legs[-1].destination == a.destination
+            assert legs[0].departure >= a.ready
+            for prev, nxt in pairwise(legs):
+                assert nxt.origin == prev.destination
+                assert nxt.departure >= prev.arrival + cfg.mct(prev.destination, a.reduced_mobility)
+            for s in chosen.segments:
+                left[(s.leg_id, s.cabin)] -= seats
+            seated_cost += chosen.cost
     assert all(v >= 0 for v in left.values()), "capacity exceeded"
+    solution = plan.stats.solution
+    assert solution.objective >= seated_cost - 1e-6  # every split is costed in the objective
+    assert plan.stats.groups_split == sum(1 for o in plan.options if o.split)
     again = plan_rebooking(flights, bookings, disruptions, {}, {}, cfg, T0)
-    assert [o.primary for o in again.options] == [o.primary for o in plan.options]
-    assert plan.stats.solution.objective >= plan.stats.solution.lower_bound - 1e-6
+    assert again.options == plan.options  # deterministic
+    assert solution.objective >= solution.lower_bound - 1e-6
 
 
 @settings(max_examples=60, deadline=None)

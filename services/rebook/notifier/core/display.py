@@ -92,6 +92,7 @@ def format_option(number: int, option: offer_pb2.OfferOption, primary: bool) -> 
     if option.kind == offer_pb2.OPTION_KIND_WAITLIST:
         return [f"  [{number}] Join the waitlist: we book you on the next seat that frees up"]
     notes = [_delay(option)]
+    notes += [f"for {len(option.passenger_ids)} of your group"] if option.passenger_ids else []
     notes += ["seats held for you"] if option.held else []
     notes += ["lower cabin"] if option.downgrade else []
     notes += ["other airport"] if option.airport_change else []
@@ -115,7 +116,9 @@ def format_offer(offer: offer_pb2.Offer) -> str:
     if offer.options:
         lines.append("Your options:")
         for number, option in enumerate(offer.options, start=1):
-            lines += format_option(number, option, option.option_id == offer.primary_option_id)
+            # A split group's sub-groups are all the pick (each for its own passengers).
+            pick = option.option_id == offer.primary_option_id or bool(option.passenger_ids)
+            lines += format_option(number, option, pick)
     if offer.chosen_option_id:
         lines.append(f"You chose: {offer.chosen_option_id}")
     if offer.status == offer_pb2.OFFER_STATUS_OPEN and offer.HasField("expire_time"):
@@ -157,7 +160,7 @@ def _switch(choice: str, offer: offer_pb2.Offer) -> Answer:
         return Answer(offer_pb2.RESPONSE_KIND_REFUND)
     if option.kind != offer_pb2.OPTION_KIND_REBOOK:
         raise ValueError("that option is not a flight; call the airline to talk to an agent")
-    if option.option_id == offer.primary_option_id:
+    if option.option_id == offer.primary_option_id or option.passenger_ids:  # a sub-group's: the split
         return Answer(offer_pb2.RESPONSE_KIND_ACCEPT)
     return Answer(offer_pb2.RESPONSE_KIND_SWITCH, option.option_id)
 

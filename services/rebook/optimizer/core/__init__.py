@@ -6,7 +6,7 @@ from .explain import explain
 from .greedy import solve_greedy
 from .rebook import NoSeat, Plan, PlanStats, RebookingOption, plan_rebooking, predicted_unusable
 from .settings import CoTerminalGroup, OptimizerSettings
-from .solution import Solution
+from .solution import Solution, SubGroup
 from .solver import solve
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Reason",
     "RebookingOption",
     "Solution",
+    "SubGroup",
     "explain",
     "find_affected",
     "plan_rebooking",

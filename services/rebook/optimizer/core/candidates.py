@@ -262,6 +262,41 @@ class CandidateBuilder:
                 return cand
         return None
 
+    def split(
+        self, a: Affected, availability: Mapping[tuple[str, Cabin], int], max_parts: int
+    ) -> list[tuple[int, Candidate]]:
+        """The party as at most ``max_parts`` sub-groups (size, itinerary), each whole on one
+        itinerary with seats in ``availability``, the earliest-arriving itineraries filled
+        first; [] when they cannot seat everyone.  Each candidate is priced for its sub-group
+        (``_candidate``: its share of the party's weight)."""
+        key = self._route_key(a)
+        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
+        banned, left = a.banned, _Taken(availability)
+        remaining, parts = a.booking.party_size, []
+        for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
+            it = itins[pos]
+            if it.need_ready < ready or it.legs[0].dep > ready + horizon:
+                continue
+            size = min(remaining, min(self._room(g.leg_id, banned, left) for g in it.legs))
+            cand = self._candidate(it, a, size, max(0, it.arrival - orig), banned, left) if size > 0 else None
+            if cand is None:
+                continue
+            parts.append((size, cand))
+            for seg in cand.segments:
+                left.take((seg.leg_id, seg.cabin), size)
+            remaining -= size
+            if not remaining:
+                return parts
+            if len(parts) == max_parts:
+                return []
+        return []
+
+    def _room(self, leg_id: str, banned: Collection[tuple[str, Cabin]], avail: Mapping[tuple[str, Cabin], int]) -> int:
+        """The most seats one cabin of ``leg_id`` has for a party."""
+        return max((avail.get((leg_id, c), 0) for c in self.cabins.get(leg_id, ()) if (leg_id, c) not in banned),
+                   default=0)  # fmt: skip
+
     def has_route(self, a: Affected) -> bool:
         """Whether any itinerary (seats or not) reaches the destination within the horizon."""
         key = self._route_key(a)
@@ -548,6 +583,29 @@ class CandidateBuilder:
             if (leg_id, cabin) not in banned and avail.get((leg_id, cabin), 0) >= party:
                 return cabin
         return None
+
+
+class _Taken(Mapping[tuple[str, Cabin], int]):
+    """``base`` less the seats taken so far, without copying ``base`` (every leg of the day)."""
+
+    def __init__(self, base: Mapping[tuple[str, Cabin], int]) -> None:
+        self._base = base
+        self._taken: dict[tuple[str, Cabin], int] = defaultdict(int)
+
+    def take(self, key: tuple[str, Cabin], seats: int) -> None:
+        self._taken[key] += seats
+
+    def __getitem__(self, key: tuple[str, Cabin]) -> int:
+        return self._base[key] - self._taken.get(key, 0)
+
+    def get(self, key: tuple[str, Cabin], default: int = 0) -> int:  # type: ignore[override]
+        return self._base.get(key, default) - self._taken.get(key, 0)
+
+    def __iter__(self):
+        return iter(self._base)
+
+    def __len__(self) -> int:
+        return len(self._base)
 
 
 _KINDS = {

@@ -105,7 +105,9 @@ class CostSettings:
     dot_decline_share: float = 0.25  # share of passengers expected to take the refund instead
     goodwill: float = 100.0  # per passenger left without a seat, on top of the refund
     stranded_hours: float = 96.0  # value of time lost finding one's own way, per weighted pax
-    split_group: float = 50.0  # per extra sub-group of a split group
+    # Per extra sub-group when a large group travels on several flights: the group desk divides
+    # the record and reissues tickets, and the group loses travelling together (docs/objective.md).
+    split_group: float = 150.0
     airport_change: float = 40.0  # per passenger, on top of the transfer time in the delay
     replan: float = 10.0  # per passenger: a re-plan must gain more than this to be sent
     extraordinary_causes: tuple[str, ...] = EXTRAORDINARY_CAUSES
@@ -344,6 +346,11 @@ def no_seat_cost(c: CostSettings, weight: float, party: int, e: Entitlements) ->
     """Refund, goodwill, compensation (``e``: ``no_seat``) and the time lost finding one's own way."""
     lost = weight * c.value_of_time_per_hour * c.stranded_hours
     return lost + party * (e.refund + c.goodwill + e.compensation_in(c))
+
+
+def split_cost(c: CostSettings, sub_groups: int) -> float:
+    """What travelling as ``sub_groups`` sub-groups costs on top of their itineraries (0 whole)."""
+    return c.split_group * max(0, sub_groups - 1)
 
 
 def replan_threshold(j: Journey) -> float:

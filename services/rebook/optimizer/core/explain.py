@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from rebook.domain.model import Cabin, FlightLeg
 
 from .affected import Affected, Reason
 from .candidates import Candidate
+from .solution import SubGroup
 
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _WHAT = {
@@ -67,6 +68,7 @@ def explain(
     now: datetime | None = None,
     no_seat: str = "",
     horizon_end: datetime | None = None,
+    split: Sequence[SubGroup] = (),
 ) -> str:
     """E.g. "Your 14:05 to Denver was cancelled; the 15:40 was full in economy, so we booked
     you on the flight leaving tomorrow, Tue 24 Nov, 08:10 via Chicago, arriving 11:35 and kept
@@ -80,6 +82,8 @@ def explain(
     together = f" and kept your party of {_number(party)} together" if party > 1 else ""
     if chosen is None:
         return f"{head}; {_no_seat(a, no_seat, horizon_end, now)}"
+    if len(split) > 1:
+        return f"{head}; {_split(split, a, flights, now)}."
     full = _earlier_full(a, chosen, flights, now)
     full = full if ", " not in full else f"flight leaving {full}"
     because = f"; the {full} was full in {_cabin_name(a.cabin)}, so" if full else ";"
@@ -107,6 +111,26 @@ def _no_seat(a: Affected, reason: str, horizon_end: datetime | None, now: dateti
             "or talk to an agent."
         )
     return "we could not find seats in time, so you can take a full refund or talk to an agent."
+
+
+def _split(split: Sequence[SubGroup], a: Affected, flights: Mapping[str, FlightLeg], now: datetime) -> str:
+    """E.g. "no flight had seats for all of you, so your group of 24 travels on two flights: 14
+    on the 16:15, 10 on the 18:40"; any overnight of a sub-group is named."""
+    parts = ", ".join(f"{len(s.passenger_ids)} on {_departure(s.candidate, flights, now)}" for s in split)
+    text = (
+        f"no flight had seats for all of you, so your group of {a.booking.party_size} travels on "
+        f"{_number(len(split))} flights: {parts}"
+    )
+    nights = dict.fromkeys(n for s in split if (n := _overnight(a, s.candidate, flights)))
+    return text + "".join(f"; {n}" for n in nights)
+
+
+def _departure(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) -> str:
+    """"the 16:15" (today), "the flight leaving tomorrow, Tue 24 Nov, 07:50", with any "via"."""
+    legs = [flights[s.leg_id] for s in c.segments]
+    leave = local_when(legs[0].departure, legs[0].origin, now)
+    text = f"the {leave}" if ", " not in leave else f"the flight leaving {leave}"
+    return text + (" via " + " and ".join(city(leg.origin) for leg in legs[1:]) if len(legs) > 1 else "")
 
 
 def _what_happened(a: Affected, flights: Mapping[str, FlightLeg], now: datetime) -> str:
@@ -200,12 +224,8 @@ class FlightsByRoute(dict[str, FlightLeg]):
 
 
 def _itinerary(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) -> str:
-    legs = [flights[s.leg_id] for s in c.segments]
-    leave = local_when(legs[0].departure, legs[0].origin, now)
-    text = f"the {leave}" if ", " not in leave else f"the flight leaving {leave}"
-    if len(legs) > 1:
-        text += " via " + " and ".join(city(leg.origin) for leg in legs[1:])
-    last = legs[-1]
+    first, last = flights[c.segments[0].leg_id], flights[c.segments[-1].leg_id]
+    text, leave = _departure(c, flights, now), local_when(first.departure, first.origin, now)
     arrive = local_when(last.arrival, last.destination, now)
     day = leave.rpartition(", ")[0]
     if day and arrive.startswith(day + ", "):  # the same day as the departure: say it once

@@ -16,8 +16,9 @@ from .costs import Entitlements, owed_clause, replan_threshold
 from .explain import LOCAL_TIMES, FlightsByRoute, explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
-from .solution import Solution, relative_gap
+from .solution import Solution, SubGroup, relative_gap, seats_left
 from .solver import solve
+from .split import split_groups
 
 
 class NoSeat(Enum):
@@ -44,6 +45,9 @@ class RebookingOption:
     no_seat: Entitlements | None = None  # what the passengers are owed if they take the refund
     unseated: NoSeat | None = None
     horizon_end: datetime | None = None
+    # A large group split across flights: every sub-group with its itinerary (``primary`` is
+    # the first one's); empty when the party travels whole.
+    split: tuple[SubGroup, ...] = ()
 
     @property
     def record_locator(self) -> str:
@@ -63,6 +67,10 @@ class PlanStats:
     candidate_s: float
     wall_s: float
     solution: Solution
+
+    @property
+    def groups_split(self) -> int:
+        return len(self.solution.splits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +134,7 @@ def plan_rebooking(
     # candidates left of it (explanations after it are index look-ups).
     budget = replace(settings, time_limit_s=max(_MIN_SOLVE_S, settings.time_limit_s - candidate_s))
     solved, solution = solve_widening(affected, builder, no_worse(candidates, affected, held, builder), avail, budget)
-    left = _after(solution, affected, avail)
+    left = seats_left(solution, affected, avail)
     indexed = FlightsByRoute(flights)  # explanations look routes up, once per plan
     notice = _notice_times(affected, disruptions, now)
     options = tuple(
@@ -140,6 +148,7 @@ def plan_rebooking(
             builder.no_option(a)[1],
             builder,
             notice.get(a.booking.record_locator, now),
+            solution.splits.get(a.booking.record_locator, ()),
         )
         for a in affected
     )
@@ -257,7 +266,7 @@ def solve_widening(
     for _ in range(WIDEN_ROUNDS):
         if not solution.unaccommodated:
             break
-        left = _after(solution, affected, avail)
+        left = seats_left(solution, affected, avail)
         stranded = [a for a in affected if solution.assignment.get(a.booking.record_locator) is None and not a.held]
         since = time.perf_counter()
         extra = builder.more(stranded, cands, left)
@@ -280,24 +289,15 @@ def solve_widening(
     if greedy.objective < solution.objective:
         bound = min(solution.lower_bound, greedy.objective)
         solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
+    since = time.perf_counter()
+    solution = split_groups(affected, builder, solution, avail, settings, no_option)  # the last resort
+    phases["split"] = time.perf_counter() - since
     for run in runs:  # every solve's phases and limits, even of a plan not kept
         for phase, seconds in run.phases.items():
             phases[phase] = phases.get(phase, 0.0) + seconds
     limits = tuple(sorted({lim for run in runs for lim in run.limits_hit}))
     wall = time.perf_counter() - start
     return cands, replace(solution, wall_s=wall, phases=phases, limits_hit=limits, deadline_hit="wall-clock" in limits)
-
-
-def _after(
-    solution: Solution, affected: Sequence[Affected], avail: Mapping[tuple[str, Cabin], int]
-) -> dict[tuple[str, Cabin], int]:
-    """Seats left once every primary is placed."""
-    left = dict(avail)
-    for a in affected:
-        chosen = solution.assignment.get(a.booking.record_locator)
-        for seg in chosen.segments if chosen else ():
-            left[(seg.leg_id, seg.cabin)] -= a.booking.party_size
-    return left
 
 
 def _option(
@@ -310,8 +310,10 @@ def _option(
     no_seat: Entitlements,
     builder: CandidateBuilder,
     now: datetime,
+    split: tuple[SubGroup, ...] = (),
 ) -> RebookingOption:
     party = a.booking.party_size
+    chosen = split[0].candidate if split else chosen
     alternatives = tuple(
         c
         for c in options
@@ -323,5 +325,7 @@ def _option(
     unseated = None
     if chosen is None:
         unseated = NoSeat.NO_SEAT_WITHIN_HORIZON if builder.has_route(a) else NoSeat.NO_ROUTE
-    text = explain(a, chosen, flights, now, no_seat=unseated.value if unseated else "", horizon_end=horizon_end)
-    return RebookingOption(a, chosen, alternatives, text + owed + LOCAL_TIMES, no_seat, unseated, horizon_end)
+    text = explain(
+        a, chosen, flights, now, no_seat=unseated.value if unseated else "", horizon_end=horizon_end, split=split
+    )
+    return RebookingOption(a, chosen, alternatives, text + owed + LOCAL_TIMES, no_seat, unseated, horizon_end, split)

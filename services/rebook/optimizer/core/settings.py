@@ -79,6 +79,13 @@ class OptimizerSettings:
         )
     )
     special_needs_weight: float = 1.5
+    # A party at least this large is a group (as airlines' group desks count): when no flight
+    # has seats for all of it, it may travel on several, each sub-group whole, at the cost
+    # ``CostSettings.split_group`` per extra sub-group.  Smaller parties (families) never split;
+    # 0 splits nobody.
+    group_split_min_party: int = 10
+    # Most sub-groups one group is split into.
+    group_split_max_parts: int = 4
     costs: CostSettings = field(default_factory=CostSettings)
     carrier_costs: Mapping[str, CostSettings] = field(default_factory=lambda: _frozen({}))
     # Per passenger, in the carrier's money, on an itinerary using a leg whose aircraft is out of
@@ -94,6 +101,10 @@ class OptimizerSettings:
     ejection_max_attempts: int = 60_000  # moves tried by the ejection search per solve
 
     def __post_init__(self) -> None:
+        if self.group_split_min_party < 0 or self.group_split_min_party == 1:
+            raise ValueError("the group split size must be 0 (never split) or at least 2")
+        if self.group_split_max_parts < 2:
+            raise ValueError("a split group needs at least 2 sub-groups")
         for carrier, horizon in (("", self.horizon), *self.horizon_by_carrier.items()):
             if horizon <= timedelta(0):
                 raise ValueError(f"the rebooking horizon{' of ' + carrier if carrier else ''} must be positive")
@@ -142,6 +153,10 @@ class OptimizerSettings:
                 others = sorted(group.airports - {airport})
                 return ((airport, timedelta(0)), *((a, group.transfer) for a in others))
         return ((airport, timedelta(0)),)
+
+    def splittable(self, party: int) -> bool:
+        """Whether a party this large is a group that may travel on several flights."""
+        return 0 < self.group_split_min_party <= party
 
     def booking_weight(self, booking: Booking) -> float:
         """Priority weight of the whole party: the sum of its passengers' weights."""

@@ -5,15 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from rebook.domain.model import Cabin
+
 from .affected import Affected
 from .candidates import Candidate
+
+
+@dataclass(frozen=True, slots=True)
+class SubGroup:
+    """Passengers of a split group who travel together on ``candidate`` (priced for them)."""
+
+    passenger_ids: tuple[str, ...]
+    candidate: Candidate
 
 
 @dataclass(frozen=True, slots=True)
 class Solution:
     """Per record locator the chosen candidate (``None``: refund-or-agent offer).
 
-    ``objective`` and ``lower_bound`` are in the carrier's money (``costs``); ``gap`` is
+    ``objective`` and ``lower_bound`` are in the carrier's money (``costs``; the bound is over
+    plans that keep every party whole, capped at ``objective`` when a split beats it); ``gap`` is
     (objective - bound) / objective; ``deadline_hit`` says the wall-clock safety net cut the
     solve short (the plan may then depend on machine load); ``limits_hit`` names every limit
     that was reached (``lp-iterations``, ``mip-nodes``, ``ejection-attempts``, ``wall-clock``);
@@ -29,10 +40,29 @@ class Solution:
     deadline_hit: bool
     limits_hit: tuple[str, ...] = ()
     phases: Mapping[str, float] = field(default_factory=dict)
+    # Large groups split across flights (record locator → its sub-groups); such a booking's
+    # ``assignment`` is None and ``objective`` includes the split's cost (``split.split_groups``).
+    splits: Mapping[str, tuple[SubGroup, ...]] = field(default_factory=dict)
 
     @property
     def unaccommodated(self) -> int:
-        return sum(1 for c in self.assignment.values() if c is None)
+        return sum(1 for k, c in self.assignment.items() if c is None and k not in self.splits)
+
+
+def seats_left(
+    solution: Solution, affected: Sequence[Affected], avail: Mapping[tuple[str, Cabin], int]
+) -> dict[tuple[str, Cabin], int]:
+    """Seats left once every primary (and every sub-group of a split group) is placed."""
+    left = dict(avail)
+    for a in affected:
+        chosen = solution.assignment.get(a.booking.record_locator)
+        for seg in chosen.segments if chosen else ():
+            left[(seg.leg_id, seg.cabin)] -= a.booking.party_size
+    for parts in solution.splits.values():
+        for part in parts:
+            for seg in part.candidate.segments:
+                left[(seg.leg_id, seg.cabin)] -= len(part.passenger_ids)
+    return left
 
 
 # Taking away seats a party already holds is as bad as leaving this many parties stranded:
