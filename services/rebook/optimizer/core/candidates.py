@@ -24,6 +24,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_STOPS = 2
 PER_LAST_LEG = 2  # candidates ending on one flight, so that options spread over flights
 BRANCH = 3  # continuations tried per (arrival, next airport); later ones only add waiting
+DOMINATED = 2  # straight ways on that arrive no later than a longer one make it redundant
 
 
 def to_min(t: datetime) -> int:
@@ -77,6 +78,39 @@ class _Itin:
     need_ready: int  # the latest the party may be ready at its airport (dep - transfer)
     arrival: int  # at the real destination, after any ground transfer
     airport_change: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Tail:
+    """The rest of an itinerary from a connection: its legs, the arrival at the real
+    destination (ground transfer included), whether that is a co-terminal, and the airports
+    it stops at on the way (not the first or the last)."""
+
+    legs: tuple[_Leg, ...]
+    arrival: int
+    changed: bool
+    via: frozenset[str]
+
+    def order(self) -> tuple:
+        return (self.arrival, len(self.legs), tuple(g.leg_id for g in self.legs))
+
+
+def _undominated(itins: list[_Itin]) -> list[_Itin]:
+    """``itins`` by arrival, without those that ``DOMINATED`` itineraries with fewer legs beat:
+    leaving no earlier and arriving no later (``_tails`` does the same per connection; this
+    catches different first legs, e.g. hub → spoke → other hub beside the hub-to-hub flights)."""
+    itins.sort(key=lambda it: (it.arrival, len(it.legs), it.legs[0].dep, tuple(g.leg_id for g in it.legs)))
+    ready_by_legs: list[list[int]] = [[] for _ in range(MAX_STOPS + 1)]  # of kept ones, sorted
+    kept: list[_Itin] = []
+    for it in itins:
+        n = len(it.legs)
+        beaten = sum(len(r) - bisect.bisect_left(r, it.need_ready) for r in ready_by_legs[: n - 1])
+        if beaten >= DOMINATED:
+            continue
+        kept.append(it)
+        if n <= MAX_STOPS:
+            bisect.insort(ready_by_legs[n - 1], it.need_ready)
+    return kept
 
 
 class FlightIndex:
@@ -185,6 +219,8 @@ class CandidateBuilder:
         self.max_layover = int(settings.max_layover.total_seconds() // 60)
         self._routes: dict[tuple, list[_Itin]] = {}
         self._route_arrivals: dict[tuple, list[int]] = {}
+        self._towards: dict[str, tuple[dict[str, int], list[tuple[str, ...]]]] = {}
+        self._tail_memo: dict[tuple, list[_Tail]] = {}
 
     def build(self, affected: Sequence[Affected]) -> dict[str, list[Candidate]]:
         """Record locator → up to K candidates, cheapest first (deterministic order)."""
@@ -194,8 +230,7 @@ class CandidateBuilder:
             r = to_min(a.ready)
             w[0], w[1] = min(w[0], to_min(a.early_ready) if a.early_ready else r), max(w[1], r)
         for key, (lo, hi) in windows.items():
-            itins = self._enumerate(key, lo, hi + key[-1])
-            itins.sort(key=lambda it: (it.arrival, it.legs[0].dep, tuple(g.leg_id for g in it.legs)))
+            itins = _undominated(self._enumerate(key, lo, hi + key[-1]))
             self._routes[key] = itins
             self._route_arrivals[key] = [it.arrival for it in itins]
         memo: dict[tuple, list[Candidate]] = {}
@@ -206,6 +241,11 @@ class CandidateBuilder:
                 memo[sig] = self._best_k(a)
             out[a.booking.record_locator] = memo[sig]
         return out
+
+    @property
+    def itineraries(self) -> int:
+        """Itineraries kept over all route keys: the work candidate selection scans."""
+        return sum(len(itins) for itins in self._routes.values())
 
     def more(
         self,
@@ -401,52 +441,85 @@ class CandidateBuilder:
     def _enumerate(self, key: tuple, lo: int, hi: int) -> list[_Itin]:
         at, dest, carriers, rm, mid, _ = key
         s = self.settings
-        dests = {ap: _mins(t) for ap, t in s.co_terminals_of(dest)}
-        wanted = self._wanted(dests)
+        dests, wanted = self._toward(dest)
         # Through a non-hub only straight on to the destination: no back-hauls via a spoke.
         first = set(wanted[1]) | (self.index.hubs & set(wanted[MAX_STOPS]))
         home = {ap for ap, _ in s.co_terminals_of(at)}
         found: list[_Itin] = []
         for origin, transfer in s.co_terminals_of(at, mid_journey=mid):
             t = _mins(transfer)
+            changed = origin != at
             for leg in self.index.departing(origin, lo + t, hi + t):
-                if leg.carrier in carriers and leg.destination in first:
-                    self._extend((leg,), home, dests, wanted, carriers, rm, t, origin != at, found)
+                if leg.carrier not in carriers or leg.destination not in first:
+                    continue
+                if leg.destination in dests:
+                    arrival = leg.arr + dests[leg.destination]
+                    found.append(_Itin((leg,), leg.dep - t, arrival, changed or dests[leg.destination] > 0))
+                    continue
+                if leg.destination in home:
+                    continue
+                stops_left = MAX_STOPS - 1 if leg.destination in self.index.hubs else 0
+                for tail in self._tails(leg.destination, leg.arr, dest, carriers, rm, stops_left):
+                    if home.isdisjoint(tail.via):
+                        found.append(_Itin((leg, *tail.legs), leg.dep - t, tail.arrival, changed or tail.changed))
         return found
 
-    def _extend(
-        self,
-        legs: tuple[_Leg, ...],
-        visited: set[str],
-        dests: dict[str, int],
-        wanted: list[tuple[str, ...]],
-        carriers: frozenset[str],
-        rm: bool,
-        origin_transfer: int,
-        changed: bool,
-        found: list[_Itin],
-    ) -> None:
-        last = legs[-1]
-        if last.destination in dests:
-            arrival = last.arr + dests[last.destination]
-            found.append(_Itin(legs, legs[0].dep - origin_transfer, arrival, changed or dests[last.destination] > 0))
-            return
-        if last.destination in visited:
-            return
-        # Stops still allowed after the next leg; a second stop only where the first is a hub.
-        stops_left = MAX_STOPS - len(legs) if last.destination in self.index.hubs else 0
-        group = self.settings.co_terminals_of(last.destination, mid_journey=True)
-        seen = visited | {ap for ap, _ in group}
-        mct = _mins(self.settings.mct(last.destination, rm))
-        for airport, transfer in group:
-            earliest = last.arr + max(mct, _mins(transfer))
-            window = (earliest, last.arr + self.max_layover)
-            for nxt_dest, nxt_legs in self.index.departing_to(airport, wanted[stops_left], *window):
-                if nxt_dest in seen:
-                    continue
-                for nxt in [g for g in nxt_legs if g.carrier in carriers][:BRANCH]:
-                    # A co-terminal change mid-journey costs time (in ``earliest``), not the penalty.
-                    self._extend((*legs, nxt), seen, dests, wanted, carriers, rm, origin_transfer, changed, found)
+    def _toward(self, dest: str) -> tuple[dict[str, int], list[tuple[str, ...]]]:
+        """The destination's airports (co-terminals, with their transfer in minutes) and
+        ``_wanted`` for them, once per destination."""
+        found = self._towards.get(dest)
+        if found is None:
+            dests = {ap: _mins(t) for ap, t in self.settings.co_terminals_of(dest)}
+            found = self._towards[dest] = (dests, self._wanted(dests))
+        return found
+
+    def _tails(self, airport: str, arrived: int, dest: str, carriers: frozenset[str], rm: bool, stops_left: int
+               ) -> list[_Tail]:  # fmt: skip
+        """The ways on from ``airport`` (landed at minute ``arrived``) to ``dest``, with at most
+        ``stops_left`` more stops: shared by every itinerary that lands there then (most of a
+        bank's arrivals, from every origin), so each is searched once.
+
+        A tail with more legs is dropped when ``DOMINATED`` tails with fewer legs arrive no
+        later: from the same landing they leave no earlier, so the longer way only adds a
+        connection (a back-haul through a spoke when the straight flights run every bank).  A
+        few are kept so that a full flight still leaves a way round it."""
+        memo_key = (airport, arrived, dest, carriers, rm, stops_left)
+        found = self._tail_memo.get(memo_key)
+        if found is not None:
+            return found
+        dests, wanted = self._toward(dest)
+        s = self.settings
+        group = s.co_terminals_of(airport, mid_journey=True)
+        seen = {ap for ap, _ in group}
+        mct = _mins(s.mct(airport, rm))
+        ends: list[_Tail] = []  # straight to the destination
+        for ap, transfer in group:
+            earliest = arrived + max(mct, _mins(transfer))
+            for end, legs in self.index.departing_to(ap, wanted[0], earliest, arrived + self.max_layover):
+                for nxt in [g for g in legs if g.carrier in carriers][:BRANCH]:
+                    ends.append(_Tail((nxt,), nxt.arr + dests[end], dests[end] > 0, frozenset()))
+        ends.sort(key=_Tail.order)
+        # A way through another stop arrives after its next leg lands: once that is past the
+        # DOMINATED-th straight arrival, it can only be dominated.
+        cut = ends[DOMINATED - 1].arrival if len(ends) >= DOMINATED else 2**62
+        longer: list[_Tail] = []
+        if stops_left > 0:
+            stop_targets = tuple(ap for ap in wanted[stops_left] if ap not in dests)
+            for ap, transfer in group:
+                earliest = arrived + max(mct, _mins(transfer))
+                for stop, legs in self.index.departing_to(ap, stop_targets, earliest, arrived + self.max_layover):
+                    if stop in seen:
+                        continue
+                    onward = MAX_STOPS - 1 if stop in self.index.hubs else 0
+                    onward = min(onward, stops_left - 1)
+                    for nxt in [g for g in legs if g.carrier in carriers][:BRANCH]:
+                        if nxt.arr >= cut:
+                            continue
+                        for tail in self._tails(stop, nxt.arr, dest, carriers, rm, onward):
+                            if tail.arrival < cut and seen.isdisjoint(tail.via):
+                                longer.append(_Tail((nxt, *tail.legs), tail.arrival, tail.changed, tail.via | {stop}))
+        found = self._tail_memo[memo_key] = sorted([*ends, *longer], key=_Tail.order)
+        return found
 
     def _wanted(self, dests: dict[str, int]) -> list[tuple[str, ...]]:
         """wanted[k]: airports (co-terminals included, sorted) from which a destination is
