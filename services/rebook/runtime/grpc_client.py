@@ -56,3 +56,17 @@ def open_channel(
     else:
         channel = grpc.insecure_channel(address, options=options)
     return grpc.intercept_channel(channel, _Metadata(token)) if token else channel
+
+
+def open_aio_channel(
+    address: str, tls: TlsSettings | None = None, options: Sequence[tuple[str, Any]] = ()
+) -> grpc.aio.Channel:
+    """An asyncio channel to ``address`` with the same TLS as ``open_channel``; create it on the
+    event loop that will use it.  Calls give their own ``authorization`` metadata."""
+    settings = load_tls() if tls is None else tls
+    options = list(options)
+    if settings.dials_tls:
+        if settings.server_name:
+            options.append(("grpc.ssl_target_name_override", settings.server_name))
+        return grpc.aio.secure_channel(address, channel_credentials(settings), options=options)
+    return grpc.aio.insecure_channel(address, options=options)

@@ -24,11 +24,22 @@ above 1 its time is capped at the moment it is sent.
 Every call has a deadline and is retried with backoff on UNAVAILABLE (a service still
 starting or rebuilding its state answers that); all writes are idempotent, so a retry
 changes nothing.  Use ``Replayer`` from code (the demo) for live progress via callbacks.
+
+**Bad input.** A line that is not a message is skipped (``Scenario.read``) and reported with
+its ``file:line``; the services refuse bad items one by one (``LoadSchedule``/``UpsertBookings``
+``rejected``, ``ReportFlightEvents`` results) and the report counts them with the first reasons.
+A second replay of the same folder changes nothing — every event id and booking version is
+known — and the report says so (``changed_nothing``); ``--rename LETTER`` replays it as new.
+
+**Threads.** The device streams share one asyncio loop (grpc.aio) on one thread, however many
+devices there are.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import concurrent.futures
 import copy
 import json
 import math
@@ -45,11 +56,12 @@ import grpc
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from rebook.domain.batch import SHOWN_REJECTIONS
 from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.domain.model import make_leg_id
 from rebook.runtime.auth import Keyring, load_keyring, tool_token
 from rebook.runtime.config import ConfigError
-from rebook.runtime.grpc_client import open_channel
+from rebook.runtime.grpc_client import open_aio_channel, open_channel
 from rebook.tooling.stats import quantile
 from rebook.v1 import (
     event_pb2,
@@ -73,6 +85,7 @@ DEFAULT_ADDRESSES = {
     "notifier": "127.0.0.1:50054",
 }
 _TIMESTAMP = Timestamp.DESCRIPTOR.full_name
+_CHANNEL_OPTIONS = (("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20))
 
 
 # ---- configuration, progress, results -------------------------------------------------
@@ -119,10 +132,12 @@ class ReplayProgress:
     bookings_total: int = 0
     bookings_loaded: int = 0
     bookings_rejected: int = 0
+    bookings_unchanged: int = 0  # the same or a newer version was stored already
     events_total: int = 0
     events_sent: int = 0
     events_applied: int = 0
     events_rejected: int = 0
+    events_seen_before: int = 0  # taken but not applied: the id was known (a second replay)
     pings_total: int = 0
     pings_sent: int = 0
     pings_rejected: int = 0
@@ -232,6 +247,119 @@ def shift_scenario(scenario: Scenario, delta: timedelta) -> Scenario:
     return Scenario(flights, bookings, events, pings)
 
 
+# ---- notification streams ---------------------------------------------------------------
+
+
+class _Streams:
+    """Every ``Subscribe`` stream of a replay on one asyncio loop in one thread (grpc.aio): the
+    replay's threads stay the same whatever the number of devices (one thread per device once
+    made 3,000 client threads for 3,276 devices).  Each stream reconnects with backoff on
+    UNAVAILABLE or DEADLINE_EXCEEDED, as a device would."""
+
+    def __init__(
+        self,
+        address: str,
+        on_notification: Callable[[notification_service_pb2.Notification, str], None],
+        on_subscribed: Callable[[], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        self._on_notification, self._on_subscribed, self._on_error = on_notification, on_subscribed, on_error
+        self._closing = False
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="subscribe-streams", daemon=True)
+        self._thread.start()
+        self._channel = self._run(self._open(address)).result(timeout=10)
+        self._stub = notification_service_pb2_grpc.NotificationServiceStub(self._channel)
+        self.following = 0
+
+    async def _open(self, address: str) -> grpc.aio.Channel:
+        return open_aio_channel(address, options=_CHANNEL_OPTIONS)  # bound to this loop
+
+    def _run(self, coroutine: Any) -> concurrent.futures.Future:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    def follow(self, passenger_id: str, credential: str, channel_kind: str) -> None:
+        self.following += 1
+        metadata = (("authorization", f"Bearer {credential}"),)
+        request = notification_service_pb2.SubscribeRequest(passenger_id=passenger_id)
+        self._run(self._read(request, metadata, channel_kind))
+
+    async def _read(self, request: Any, metadata: Any, channel_kind: str) -> None:
+        delay, subscribed = 0.2, False
+        while not self._closing:
+            try:
+                call = self._stub.Subscribe(request, metadata=metadata, timeout=24 * 3600.0)
+                if not subscribed:
+                    subscribed = True
+                    self._on_subscribed()
+                async for reply in call:
+                    self._on_notification(reply.notification, channel_kind)
+                    delay = 0.2
+            except grpc.aio.AioRpcError as error:
+                if self._closing or error.code() == grpc.StatusCode.CANCELLED:
+                    return
+                if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    self._on_error(f"Subscribe ({channel_kind}): {error.code().name}: {error.details()}")
+                    return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    def close(self) -> None:
+        """Cancels every stream, closes the channel and ends the loop's thread."""
+        self._closing = True
+
+        async def shutdown() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._channel.close()
+
+        try:
+            self._run(shutdown()).result(timeout=5)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=2)
+
+
+# ---- rename --------------------------------------------------------------------------
+
+
+def rename_scenario(scenario: Scenario, tag: str) -> Scenario:
+    """A copy that the services take as new: ``tag`` (one letter A-Z) is added to every flight
+    number (as its operational suffix; leg ids follow), record locator and event id.  A second
+    replay of the same folder otherwise changes nothing: the services know every event id and
+    booking version.  ``ValueError`` when a flight number already has a suffix or a record
+    locator is already 8 characters long (the tag would not fit)."""
+    if len(tag) != 1 or not ("A" <= tag <= "Z"):
+        raise ValueError(f"--rename takes one letter A-Z, got {tag!r}")
+    renamed: dict[str, str] = {}
+    flights = []
+    for leg in scenario.flights:
+        if not leg.flight_number.isdigit():
+            raise ValueError(f"--rename: flight {leg.carrier}{leg.flight_number} already has a suffix letter")
+        moved = copy.deepcopy(leg)
+        moved.flight_number = leg.flight_number + tag
+        moved.leg_id = make_leg_id(leg.carrier, moved.flight_number, date.fromisoformat(leg.operating_date), leg.origin)
+        renamed[leg.leg_id] = moved.leg_id
+        flights.append(moved)
+    bookings = []
+    for booking in scenario.bookings:
+        if len(booking.record_locator) >= 8:
+            raise ValueError(f"--rename: record locator {booking.record_locator} has no room for a tag")
+        moved = copy.deepcopy(booking)
+        moved.record_locator = booking.record_locator + tag
+        for segment in moved.segments:
+            segment.leg_id = renamed.get(segment.leg_id, segment.leg_id)
+        bookings.append(moved)
+    events = []
+    for event in scenario.events:
+        moved = copy.deepcopy(event)
+        moved.event_id, moved.leg_id = f"{event.event_id}-{tag}", renamed.get(event.leg_id, event.leg_id)
+        events.append(moved)
+    return Scenario(flights, bookings, events, list(scenario.pings))
+
+
 # ---- the replayer ---------------------------------------------------------------------
 
 
@@ -262,8 +390,10 @@ class Replayer:
         on_progress: Callable[[ReplayProgress], None] | None = None,
         on_notification: Callable[[NotificationRecord], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        skipped: Sequence[str] = (),
     ) -> None:
         self.original = scenario
+        self.skipped = list(skipped)  # lines of the folder that could not be read, not sent
         self.config = config or ReplayConfig()
         self.on_progress = on_progress
         self.on_notification = on_notification
@@ -273,13 +403,11 @@ class Replayer:
         self._progress = ReplayProgress()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._closing = threading.Event()
         self._notifications: list[NotificationRecord] = []
         self._seen: set[tuple[str, str]] = set()
         self._seen_ids: set[str] = set()
         self._last_notification = time.monotonic()
-        self._streams: list[Any] = []
-        self._threads: list[threading.Thread] = []
+        self._streams: _Streams | None = None
         self._channels: dict[str, grpc.Channel] = {}
         self._client_token = ""
         self._started_wall: float = 0.0
@@ -364,10 +492,9 @@ class Replayer:
         if not address:
             return None
         if name not in self._channels:
-            options = [("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)]
             if not self._client_token:
                 self._client_token = self.config.client_token or tool_token()
-            self._channels[name] = open_channel(address, self._client_token, options=options)
+            self._channels[name] = open_channel(address, self._client_token, options=_CHANNEL_OPTIONS)
         return self._channels[name]
 
     def _update(self, **changes: Any) -> None:
@@ -445,14 +572,15 @@ class Replayer:
         if channel is None or "notifier" in self._down:
             return
         self._update(phase="subscribe")
-        stub = notification_service_pb2_grpc.NotificationServiceStub(channel)
         ttl = timedelta(days=2) + abs(self.shift)
         keyring = self.config.keyring or load_keyring()
+        streams = self._streams = _Streams(
+            self.config.notifier or "", self._received, lambda: self._add(devices_subscribed=1), self._error
+        )
         for passenger_id in self.device_passengers():
-            token = keyring.passenger_token(passenger_id, ttl)
-            self._follow(stub, passenger_id, token, "device")
+            streams.follow(passenger_id, keyring.passenger_token(passenger_id, ttl), "device")
         if self.config.app_backend:
-            self._follow(stub, "", self.config.app_backend, "backend")
+            streams.follow("", self.config.app_backend, "backend")
         self._stop.wait(0.3)  # let the streams reach the server before anything can notify
 
     def device_passengers(self) -> list[str]:
@@ -471,37 +599,6 @@ class Replayer:
                     (first if hit else rest).append(passenger.passenger_id)
         chosen = first + rest
         return chosen if limit < 0 else chosen[:limit]
-
-    def _follow(self, stub: Any, passenger_id: str, credential: str, channel_kind: str) -> None:
-        metadata = (("authorization", f"Bearer {credential}"),)
-        request = notification_service_pb2.SubscribeRequest(passenger_id=passenger_id)
-
-        def read() -> None:
-            delay = 0.2
-            subscribed = False
-            while not self._closing.is_set():
-                try:
-                    stream = stub.Subscribe(request, metadata=metadata, timeout=24 * 3600.0)
-                    with self._lock:
-                        self._streams.append(stream)
-                    if not subscribed:
-                        subscribed = True
-                        self._add(devices_subscribed=1)
-                    for reply in stream:
-                        self._received(reply.notification, channel_kind)
-                        delay = 0.2
-                except grpc.RpcError as error:
-                    if self._closing.is_set() or error.code() == grpc.StatusCode.CANCELLED:
-                        return
-                    if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                        self._error(f"Subscribe ({channel_kind}): {error.code().name}: {error.details()}")
-                        return
-                self._closing.wait(delay)
-                delay = min(delay * 2, 5.0)
-
-        thread = threading.Thread(target=read, name=f"subscribe-{channel_kind}", daemon=True)
-        thread.start()
-        self._threads.append(thread)
 
     def _received(self, notification: notification_service_pb2.Notification, channel_kind: str) -> None:
         offer = notification.offer
@@ -564,7 +661,10 @@ class Replayer:
             for item in reply.rejected[:5]:  # each refused item alone; the rest of the chunk loaded
                 self._error(f"{method} {counter}[{start + item.index}] {item.id}: {item.code}: {item.message}")
             refused = reply.rejected_count
-            self._add(**{f"{counter}_loaded": len(chunk) - refused, f"{counter}_rejected": refused})
+            counts = {f"{counter}_loaded": len(chunk) - refused, f"{counter}_rejected": refused}
+            if counter == "bookings":
+                counts["bookings_unchanged"] = reply.unchanged_count
+            self._add(**counts)
 
     # -- 3. events and pings --
 
@@ -617,9 +717,12 @@ class Replayer:
             return
         rejected = [r for r in reply.results if r.error_code]
         for result in rejected[:5]:
-            self._error(f"event {result.event_id}: {result.error_code}: {result.error_message}")
+            self._error(f"ReportFlightEvents event {result.event_id}: {result.error_code}: {result.error_message}")
         applied = sum(1 for r in reply.results if r.applied)
-        self._add(events_sent=len(batch), events_applied=applied, events_rejected=len(rejected))
+        seen = len(reply.results) - applied - len(rejected)
+        self._add(
+            events_sent=len(batch), events_applied=applied, events_rejected=len(rejected), events_seen_before=seen
+        )
 
     def _send_pings(self, stub: Any, batch: list[location_pb2.LocationPing]) -> None:
         if stub is None:
@@ -647,7 +750,7 @@ class Replayer:
     # -- 4. the end --
 
     def _linger(self) -> None:
-        if self._channel("notifier") is None or not self._threads:
+        if self._channel("notifier") is None or self._streams is None or not self._streams.following:
             return
         self._update(phase="linger")
         with self._lock:
@@ -662,16 +765,21 @@ class Replayer:
                 raise ReplayStopped
 
     def _close(self) -> None:
-        self._closing.set()
-        with self._lock:
-            streams = list(self._streams)
-        for stream in streams:
-            stream.cancel()
-        for thread in self._threads:
-            thread.join(timeout=2.0)
+        if self._streams is not None:
+            self._streams.close()
+            self._streams = None
         for channel in self._channels.values():
             channel.close()
         self._channels.clear()
+
+    @staticmethod
+    def changed_nothing(progress: ReplayProgress) -> bool:
+        """True when the services already had everything: every event sent was known by its id
+        and every booking by its version — the scenario was replayed before (``--rename``)."""
+        if progress.events_sent:
+            return progress.events_applied == 0 and progress.events_seen_before == progress.events_sent
+        loaded = progress.bookings_loaded
+        return loaded > 0 and progress.bookings_unchanged == loaded
 
     def report(self) -> dict[str, Any]:
         progress = self.progress
@@ -687,14 +795,18 @@ class Replayer:
                 "total": progress.bookings_total,
                 "loaded": progress.bookings_loaded,
                 "rejected": progress.bookings_rejected,
+                "unchanged": progress.bookings_unchanged,
             },
             "events": {
                 "total": progress.events_total,
                 "sent": progress.events_sent,
                 "applied": progress.events_applied,
                 "rejected": progress.events_rejected,
+                "seen_before": progress.events_seen_before,
             },
             "pings": {"total": progress.pings_total, "sent": progress.pings_sent, "rejected": progress.pings_rejected},
+            "skipped": {"count": len(self.skipped), "first": self.skipped[:SHOWN_REJECTIONS]},
+            "changed_nothing": self.changed_nothing(progress),
             "devices_subscribed": progress.devices_subscribed,
             "notifications": {
                 "received": len(records),
@@ -768,11 +880,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rpc-timeout", type=float, default=10.0, help="deadline of each call, seconds")
     parser.add_argument("--connect-timeout", type=float, default=30.0, help="wait for services to be reachable")
     parser.add_argument("--notifications-out", type=Path, default=None, help="write each notification (JSON Lines)")
+    parser.add_argument(
+        "--rename", metavar="LETTER", default=None,
+        help="replay the folder as new data: add LETTER (A-Z) to every flight number, record locator and "
+        "event id (a second replay of the same folder otherwise changes nothing)",
+    )  # fmt: skip
+
+
+def _read(folder: Path, rename: str | None) -> tuple[Scenario, list[str]]:
+    """The readable part of the folder (and the unreadable lines), renamed if asked; ``ValueError``
+    with one line to print when nothing can be replayed."""
+    scenario, skipped = Scenario.read(folder)
+    if not scenario.flights:
+        first = f"; first unreadable line: {skipped[0]}" if skipped else ""
+        raise ValueError(f"{folder}: no readable leg in flights.jsonl{first}")
+    return (rename_scenario(scenario, rename) if rename else scenario), skipped
+
+
+def outcome_lines(report: dict[str, Any]) -> list[str]:
+    """What a person must know about a replay's input, one line each: lines skipped, items the
+    services refused (count and the first reasons), or that it changed nothing."""
+    lines = []
+    skipped = report["skipped"]
+    if skipped["count"]:
+        lines.append(f"skipped {skipped['count']} unreadable line(s), not sent:")
+        lines += [f"  {line}" for line in skipped["first"]]
+    refused = {kind: report[kind]["rejected"] for kind in ("legs", "bookings", "events", "pings")}
+    if any(refused.values()):
+        counts = ", ".join(f"{n} {kind}" for kind, n in refused.items() if n)
+        lines.append(f"the services refused {counts} (the rest was applied); first reasons:")
+        lines += [f"  {error}" for error in report["errors"][:SHOWN_REJECTIONS]]
+    if report["changed_nothing"]:
+        lines.append(
+            "changed nothing: the services already knew every event and booking (this scenario was "
+            "replayed before); replay it as new data with --rename A (or B, C, ...)"
+        )
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        scenario = Scenario.load(args.scenario)
+        scenario, skipped = _read(args.scenario, args.rename)
     except (FileNotFoundError, ValueError) as exc:
         print(f"rebook replay: {exc}", file=sys.stderr)
         return 2
@@ -804,7 +952,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    replayer = Replayer(scenario, config, on_progress=show)
+    replayer = Replayer(scenario, config, on_progress=show, skipped=skipped)
     try:
         report = replayer.run()
     except ConfigError as exc:
@@ -819,9 +967,11 @@ def run(args: argparse.Namespace) -> int:
         with args.notifications_out.open("w", encoding="utf-8") as out:
             for record in replayer.notifications:
                 out.write(json.dumps(record.to_json()) + "\n")
-    print(json.dumps(report))
+    print(json.dumps(report))  # stdout stays one JSON object; the person reads stderr
+    for line in outcome_lines(report):
+        print(f"rebook replay: {line}" if not line.startswith("  ") else line, file=sys.stderr)
     failed = report["legs"]["rejected"] or report["bookings"]["rejected"] or report["events"]["rejected"]
-    return 1 if failed else 0
+    return 1 if failed or report["skipped"]["count"] else 0
 
 
 __all__ = [
@@ -829,6 +979,8 @@ __all__ = [
     "ReplayConfig",
     "ReplayProgress",
     "Replayer",
+    "outcome_lines",
     "quantiles",
+    "rename_scenario",
     "shift_scenario",
 ]

@@ -30,6 +30,7 @@ from rebook.detector.core.events import FlightEvent
 from rebook.domain.batch import Rejected
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg
+from rebook.runtime.grpc_errors import truncate
 from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2
 
 from .scenario_json import BookingDecoder, LegDecoder, check_ping, parse_line
@@ -44,18 +45,21 @@ FILES: dict[str, type[Message]] = {
 }
 
 
-def read_messages(path: Path, message_type: type[M]) -> Iterator[M]:
-    """Parses one file; a bad line raises ``ValidationError`` naming file and line."""
+def read_messages(path: Path, message_type: type[M], skipped: list[str] | None = None) -> Iterator[M]:
+    """Parses one file; a bad line raises ``ValidationError`` naming file and line — or, given
+    ``skipped``, is left out and described there (``flights.jsonl:3: …``), one line each."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as lines:
+    with path.open(encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 yield json_format.Parse(line, message_type())
             except json_format.ParseError as exc:
-                raise ValidationError([FieldViolation(f"{path.name}:{number}", str(exc))]) from None
+                if skipped is None:
+                    raise ValidationError([FieldViolation(f"{path.name}:{number}", str(exc))]) from None
+                skipped.append(f"{path.name}:{number}: {truncate(str(exc))}")
 
 
 T = TypeVar("T")
@@ -184,6 +188,20 @@ class Scenario:
             events=list(read_messages(folder / "events.jsonl", event_pb2.FlightEvent)),
             pings=list(read_messages(folder / "pings.jsonl", location_pb2.LocationPing)),
         )
+
+    @classmethod
+    def read(cls, folder: Path) -> tuple[Scenario, list[str]]:
+        """As ``load``, but every line that is not a message is left out and described, one line
+        each (``rebook replay`` sends what it can read and reports the rest)."""
+        require_folder(folder)
+        skipped: list[str] = []
+        scenario = cls(
+            flights=list(read_messages(folder / "flights.jsonl", flight_pb2.FlightLeg, skipped)),
+            bookings=list(read_messages(folder / "bookings.jsonl", booking_pb2.Booking, skipped)),
+            events=list(read_messages(folder / "events.jsonl", event_pb2.FlightEvent, skipped)),
+            pings=list(read_messages(folder / "pings.jsonl", location_pb2.LocationPing, skipped)),
+        )
+        return scenario, skipped
 
     def save(self, folder: Path) -> dict[str, int]:
         folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ second or two, without Kafka.
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent import futures
 from datetime import UTC, datetime, timedelta
@@ -18,9 +19,13 @@ import pytest
 
 from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.runtime.auth import Keyring
-from rebook.sim.replay import ReplayConfig, Replayer, shift_scenario
+from rebook.sim.replay import ReplayConfig, Replayer, outcome_lines, rename_scenario, shift_scenario
 from rebook.sim.scenario import Scenario
 from rebook.sim.scenario_cli import write_generated
+from rebook.v1 import (
+    batch_pb2,
+    offer_pb2,
+)
 from rebook.v1 import (
     flight_status_service_pb2 as fss,
 )
@@ -32,9 +37,6 @@ from rebook.v1 import (
 )
 from rebook.v1 import (
     notification_service_pb2_grpc as nsp_grpc,
-)
-from rebook.v1 import (
-    offer_pb2,
 )
 from rebook.v1 import (
     passenger_location_service_pb2 as pls,
@@ -50,6 +52,12 @@ from rebook.v1 import (
 )
 
 KEYRING = Keyring(b"test-token-secret-of-at-least-32-bytes")
+SERVER_THREADS = "fake-airline"
+
+
+def _client_threads() -> int:
+    """Threads of this process that are not the fake services' own."""
+    return sum(1 for t in threading.enumerate() if not t.name.startswith(SERVER_THREADS))
 
 
 class FakeAirline(
@@ -75,9 +83,18 @@ class FakeAirline(
             if not self.refused_once:
                 self.refused_once = True
                 context.abort(grpc.StatusCode.UNAVAILABLE, "rebuilding state")
-            for leg in request.legs:
+            rejected, created = [], 0
+            for index, leg in enumerate(request.legs):
+                if leg.destination == "ZZZ":  # the real detector's rule, per item
+                    violation = batch_pb2.FieldViolation(field=f"legs[{index}].destination", description="unknown")
+                    rejected.append(batch_pb2.RejectedItem(
+                        index=index, id=leg.leg_id, code="INVALID_ARGUMENT", message="unknown station",
+                        violations=[violation],
+                    ))  # fmt: skip
+                    continue
+                created += leg.leg_id not in self.legs
                 self.legs[leg.leg_id] = leg
-        return fss.LoadScheduleResponse(created_count=len(request.legs))
+        return fss.LoadScheduleResponse(created_count=created, rejected=rejected, rejected_count=len(rejected))
 
     def ReportFlightEvents(self, request, context):
         results = []
@@ -85,6 +102,9 @@ class FakeAirline(
             for event in request.events:
                 if event.leg_id not in self.legs:
                     results.append(fss.FlightEventResult(event_id=event.event_id, error_code="NOT_FOUND"))
+                    continue
+                if event.event_id in {e.event_id for e in self.events}:  # idempotent by id
+                    results.append(fss.FlightEventResult(event_id=event.event_id, applied=False))
                     continue
                 self.events.append(event)
                 results.append(fss.FlightEventResult(event_id=event.event_id, applied=True))
@@ -117,9 +137,12 @@ class FakeAirline(
     # optimizer
     def UpsertBookings(self, request, context):
         with self.lock:
+            unchanged = 0
             for booking in request.bookings:
+                known = self.bookings.get(booking.record_locator)
+                unchanged += known is not None and known.version >= booking.version
                 self.bookings[booking.record_locator] = booking
-        return rbs.UpsertBookingsResponse(upserted_count=len(request.bookings))
+        return rbs.UpsertBookingsResponse(upserted_count=len(request.bookings) - unchanged, unchanged_count=unchanged)
 
     # locator
     def ReportPings(self, request_iterator, context):
@@ -165,7 +188,7 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture
 def airline():
     fake = FakeAirline()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix=SERVER_THREADS))
     fss_grpc.add_FlightStatusServiceServicer_to_server(fake, server)
     rbs_grpc.add_RebookingServiceServicer_to_server(fake, server)
     pls_grpc.add_PassengerLocationServiceServicer_to_server(fake, server)
@@ -191,8 +214,16 @@ def test_replay_streams_everything_and_measures_notifications(folder, airline):
         linger_s=0.5,
         max_linger_s=10,
     )
-    replayer = Replayer(scenario, config, on_progress=seen.append)
+    baseline, peak = _client_threads(), [0]
+
+    def progress(snapshot) -> None:
+        seen.append(snapshot)
+        peak[0] = max(peak[0], _client_threads())
+
+    replayer = Replayer(scenario, config, on_progress=progress)
     report = replayer.run()
+    # 40 device streams on a bounded number of threads (issue 13.7: once one thread per device)
+    assert peak[0] - baseline <= 6, (baseline, peak)
 
     assert report["errors"] == [], report["errors"]
     assert report["legs"] == {"total": len(scenario.flights), "loaded": len(scenario.flights), "rejected": 0}
@@ -245,3 +276,43 @@ def test_shift_moves_dates_and_renames_leg_ids(folder):
     delta = timestamp_field(after, "scheduled_departure_time") - timestamp_field(before, "scheduled_departure_time")
     assert delta == timedelta(days=10, hours=3)
     assert after.operating_date != before.operating_date and after.leg_id.endswith(after.origin)
+
+
+def _with_a_bad_line_and_a_bad_leg(folder: Path, out: Path) -> Path:
+    out.mkdir()
+    for name in ("bookings.jsonl", "pings.jsonl"):
+        (out / name).write_bytes((folder / name).read_bytes())
+    flights = (folder / "flights.jsonl").read_text().splitlines()
+    bad = json.dumps({**json.loads(flights[-1]), "destination": "ZZZ"})
+    (out / "flights.jsonl").write_text("\n".join([*flights[:-1], bad]) + "\n")
+    events = (folder / "events.jsonl").read_text().splitlines()
+    (out / "events.jsonl").write_text("\n".join([events[0], '{"eventId": ', *events[1:]]) + "\n")
+    return out
+
+
+def test_replay_sends_what_is_valid_reports_the_rest_and_a_second_run_says_it_changed_nothing(
+    folder, airline, tmp_path
+):
+    """Issue 17.3: one unreadable line and one leg the services refuse are reported (count and
+    reasons, one line each), everything else is sent; replaying the same folder again changes
+    nothing and says so, ``--rename`` replays it as new."""
+    _, address = airline
+    config = ReplayConfig(detector=address, optimizer=address, locator=None, notifier=None, keyring=KEYRING)
+    scenario, skipped = Scenario.read(_with_a_bad_line_and_a_bad_leg(folder, tmp_path / "export"))
+    first = Replayer(scenario, config, skipped=skipped).run()
+    assert first["skipped"]["count"] == 1 and first["skipped"]["first"][0].startswith("events.jsonl:2: ")
+    assert first["legs"]["rejected"] == 1 and first["legs"]["loaded"] == len(scenario.flights) - 1
+    assert first["events"]["sent"] == len(scenario.events) and not first["changed_nothing"]
+    lines = outcome_lines(first)
+    assert lines[0] == "skipped 1 unreadable line(s), not sent:"
+    assert any(line.startswith("the services refused 1 legs") for line in lines)
+    assert any("LoadSchedule legs" in line and "INVALID_ARGUMENT: unknown station" in line for line in lines)
+
+    again = Replayer(scenario, config, skipped=skipped).run()
+    assert again["changed_nothing"] and again["events"]["applied"] == 0
+    assert again["events"]["seen_before"] == again["events"]["sent"] - again["events"]["rejected"]
+    assert "--rename" in outcome_lines(again)[-1]
+
+    renamed = Replayer(rename_scenario(scenario, "B"), config).run()
+    assert not renamed["changed_nothing"] and renamed["events"]["applied"] > 0
+    assert renamed["bookings"]["unchanged"] == 0
