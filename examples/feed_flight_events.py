@@ -37,17 +37,24 @@ def main() -> int:
     parser.add_argument("--schedule", type=Path, help="flights.jsonl to load first")
     parser.add_argument("--events", type=Path, help="events.jsonl to report")
     args = parser.parse_args()
+    refused = 0
     with FlightStatusClient(ClientOptions.from_env(args.detector)) as detector:
         if args.schedule:
             loaded = detector.load_schedule(read_jsonl(args.schedule, flight_pb2.FlightLeg))
-            print(f"schedule: {sum(r.created_count + r.updated_count for r in loaded)} legs loaded or updated")
+            for item in (item for reply in loaded for item in reply.rejected):  # the others were loaded
+                print(f"rejected leg on line {item.index + 1} {item.id}: {item.code} {item.message}", file=sys.stderr)
+            refused = sum(r.rejected_count for r in loaded)
+            print(
+                f"schedule: {sum(r.created_count + r.updated_count for r in loaded)} legs loaded or updated, "
+                f"{refused} rejected"
+            )
         results = detector.report_events(read_jsonl(args.events, event_pb2.FlightEvent)) if args.events else []
     rejected = [r for r in results if r.error_code]
     for result in rejected:
         print(f"rejected {result.event_id}: {result.error_code} {result.error_message}", file=sys.stderr)
     applied = sum(r.applied for r in results)
     print(f"events: {applied} applied, {len(results) - applied - len(rejected)} unchanged, {len(rejected)} rejected")
-    return 1 if rejected else 0
+    return 1 if rejected or refused else 0
 
 
 if __name__ == "__main__":

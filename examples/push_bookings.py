@@ -4,7 +4,8 @@
         --bookings bookings.jsonl
 
 Bookings are idempotent by record locator + version: pushing the same file again reports them
-as unchanged.
+as unchanged. A booking rebook refuses (e.g. a leg not loaded, a cabin the leg lacks) is named
+with its line and reason; the others are stored.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ def main() -> int:
     parser.add_argument("--bookings", type=Path, required=True, help="bookings.jsonl to push")
     args = parser.parse_args()
     with RebookingClient(ClientOptions.from_env(args.optimizer)) as optimizer:
-        upserted, unchanged = optimizer.upsert_bookings(read_jsonl(args.bookings, booking_pb2.Booking))
-    print(f"bookings: {upserted} stored, {unchanged} unchanged")
-    return 0
+        result = optimizer.upsert_bookings(read_jsonl(args.bookings, booking_pb2.Booking))
+    for item in result.rejected:  # the others were stored
+        print(f"rejected line {item.index + 1} {item.id}: {item.code} {item.message}", file=sys.stderr)
+    print(f"bookings: {result.stored} stored, {result.unchanged} unchanged, {result.rejected_count} rejected")
+    return 1 if result.rejected_count else 0
 
 
 if __name__ == "__main__":

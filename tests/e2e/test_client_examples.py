@@ -73,7 +73,16 @@ def test_examples_feed_push_and_follow(kafka_bootstrap: str, tmp_path: Path) -> 
         pushed = _example("push_bookings.py", "--optimizer", optimizer, "--bookings", str(bookings), env=ops)
         assert pushed.returncode == 0 and f"{len(flight.bookings)} stored" in pushed.stdout, pushed.stderr
         again = _example("push_bookings.py", "--optimizer", optimizer, "--bookings", str(bookings), env=ops)
-        assert f"0 stored, {len(flight.bookings)} unchanged" in again.stdout, again.stderr
+        assert f"0 stored, {len(flight.bookings)} unchanged, 0 rejected" in again.stdout, again.stderr
+        ghost = booking_to_proto(replace(flight.bookings[0], record_locator="GHOST9"))
+        ghost.segments[0].leg_id = "RB9999-2026-01-01-FRA"  # a leg nobody loaded
+        fresh = booking_to_proto(replace(flight.bookings[0], record_locator="FRESH9"))
+        del fresh.segments[1:]
+        fresh.segments[0].leg_id = flight.later[-1].leg_id  # not on the flight cancelled below
+        mixed = _write_jsonl(tmp_path / "mixed.jsonl", [ghost, fresh])
+        partly = _example("push_bookings.py", "--optimizer", optimizer, "--bookings", str(mixed), env=ops)
+        assert partly.returncode == 1 and "1 stored, 0 unchanged, 1 rejected" in partly.stdout, partly.stderr
+        assert "rejected line 1 GHOST9: FAILED_PRECONDITION" in partly.stderr, partly.stderr
         with RebookingClient(ClientOptions(optimizer, token=ops["REBOOK_CLIENT_TOKEN"])) as client:
             wait_views(client.stub, flight)
 

@@ -15,7 +15,7 @@ repository's ``examples/`` folder.
 from rebook.runtime.tls import TlsSettings
 
 from .channel import ClientOptions, open_channel
-from .services import FlightStatusClient, LocationClient, NotificationClient, RebookingClient
+from .services import FlightStatusClient, LocationClient, NotificationClient, RebookingClient, UpsertResult
 
 __all__ = [
     "ClientOptions",
@@ -24,5 +24,6 @@ __all__ = [
     "NotificationClient",
     "RebookingClient",
     "TlsSettings",
+    "UpsertResult",
     "open_channel",
 ]

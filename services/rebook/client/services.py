@@ -12,11 +12,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import grpc
 
-from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2, offer_pb2
+from rebook.v1 import batch_pb2, booking_pb2, event_pb2, flight_pb2, location_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from rebook.v1 import notification_service_pb2 as ns
@@ -36,6 +36,24 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+class UpsertResult(NamedTuple):
+    """What ``upsert_bookings`` did: counts, and the refused bookings (as many as the replies
+    listed; ``rejected_count`` counts them all)."""
+
+    stored: int
+    unchanged: int
+    rejected_count: int
+    rejected: list[batch_pb2.RejectedItem]
+
+
+def _from_start(rejected: Iterable[batch_pb2.RejectedItem], start: int) -> list[batch_pb2.RejectedItem]:
+    """Refused items of one chunk, their index moved to the position in the caller's input."""
+    items = list(rejected)
+    for item in items:
+        item.index += start
+    return items
 
 
 class _Client:
@@ -64,12 +82,20 @@ class FlightStatusClient(_Client):
         super().__init__(options, channel)
         self.stub = fss_grpc.FlightStatusServiceStub(self.channel)
 
-    def load_schedule(self, legs: Iterable[flight_pb2.FlightLeg], chunk: int = 500) -> list[fss.LoadScheduleResponse]:
-        """Loads legs in chunks; one response per chunk, in order."""
-        return [
-            self.stub.LoadSchedule(fss.LoadScheduleRequest(legs=part), timeout=self.deadline)
-            for part in chunks(legs, chunk)
-        ]
+    def load_schedule(
+        self, legs: Iterable[flight_pb2.FlightLeg], chunk: int = 500, atomic: bool = False
+    ) -> list[fss.LoadScheduleResponse]:
+        """Loads legs in chunks; one response per chunk, in order.  Each refused leg is in its
+        chunk's ``rejected`` with its ``index`` in the whole of ``legs`` (the other legs were
+        loaded); ``atomic`` makes each chunk all or nothing (``INVALID_ARGUMENT``)."""
+        replies = []
+        start = 0
+        for part in chunks(legs, chunk):
+            reply = self.stub.LoadSchedule(fss.LoadScheduleRequest(legs=part, atomic=atomic), timeout=self.deadline)
+            _from_start(reply.rejected, start)
+            replies.append(reply)
+            start += len(part)
+        return replies
 
     def report_events(self, events: Iterable[event_pb2.FlightEvent], chunk: int = 200) -> list[fss.FlightEventResult]:
         """Reports events in order, in chunks; one result per event.  Every event needs an
@@ -99,13 +125,23 @@ class RebookingClient(_Client):
         super().__init__(options, channel)
         self.stub = rs_grpc.RebookingServiceStub(self.channel)
 
-    def upsert_bookings(self, bookings: Iterable[booking_pb2.Booking], chunk: int = 500) -> tuple[int, int]:
-        """(upserted, unchanged) over all chunks; idempotent by record locator + version."""
-        upserted = unchanged = 0
+    def upsert_bookings(
+        self, bookings: Iterable[booking_pb2.Booking], chunk: int = 500, atomic: bool = False
+    ) -> UpsertResult:
+        """Stored, unchanged and refused bookings over all chunks; idempotent by record locator +
+        version.  A refused booking's ``index`` is its position in the whole of ``bookings``;
+        ``UNKNOWN_LEG`` (FAILED_PRECONDITION) means a leg is not loaded yet.  ``atomic`` makes
+        each chunk all or nothing (``INVALID_ARGUMENT``)."""
+        stored = unchanged = refused = start = 0
+        rejected: list[batch_pb2.RejectedItem] = []
         for part in chunks(bookings, chunk):
-            reply = self.stub.UpsertBookings(rs.UpsertBookingsRequest(bookings=part), timeout=self.deadline)
-            upserted, unchanged = upserted + reply.upserted_count, unchanged + reply.unchanged_count
-        return upserted, unchanged
+            request = rs.UpsertBookingsRequest(bookings=part, atomic=atomic)
+            reply = self.stub.UpsertBookings(request, timeout=self.deadline)
+            stored, unchanged = stored + reply.upserted_count, unchanged + reply.unchanged_count
+            refused += reply.rejected_count
+            rejected += _from_start(reply.rejected, start)
+            start += len(part)
+        return UpsertResult(stored, unchanged, refused, rejected)
 
     def respond(
         self,
