@@ -29,7 +29,7 @@ def scenarios(draw: st.DrawFn):
         legs.append(leg(n + 1, o, d, draw(st.integers(-60, 900)), draw(st.integers(40, 200)), seats))
     if not legs:
         legs.append(leg(1, "DEN", "SFO", 60))
-    bookings = []
+    bookings, grounded = [], set()
     for i in range(draw(st.integers(1, 10))):
         first = draw(st.sampled_from(legs))
         nexts = [
@@ -42,10 +42,12 @@ def scenarios(draw: st.DrawFn):
         route = (first, draw(st.sampled_from(nexts))) if nexts and draw(st.booleans()) else (first,)
         needs = frozenset({SpecialService.WHEELCHAIR}) if draw(st.booleans()) else frozenset()
         party = draw(st.integers(1, 4)) if draw(st.integers(0, 3)) else draw(st.integers(5, 12))
-        if party >= 5:  # a group: more flights on its first leg's route, each too small for it
+        if party >= 5:  # a group whose first flight is cancelled; more on its route, each small
+            grounded.add(first.leg_id)
+            booked = int((first.departure - T0).total_seconds() // 60)
             for k in range(draw(st.integers(0, 3))):
-                seats = {Cabin.ECONOMY: draw(st.integers(1, 8))}
-                later = draw(st.integers(30, 600))
+                seats = {Cabin.ECONOMY: draw(st.integers(2, 8))}
+                later = booked + draw(st.integers(30, 600))
                 legs.append(leg(100 + 10 * i + k, first.origin, first.destination, later, 90, seats))
         bookings.append(
             booking(
@@ -56,7 +58,7 @@ def scenarios(draw: st.DrawFn):
                 cabin=draw(st.sampled_from((Cabin.ECONOMY, Cabin.BUSINESS))),
             )
         )
-    cancelled = draw(st.sets(st.sampled_from([g.leg_id for g in legs])))
+    cancelled = draw(st.sets(st.sampled_from([g.leg_id for g in legs]))) | grounded
     delays = draw(st.dictionaries(st.sampled_from([g.leg_id for g in legs]), st.integers(10, 240), max_size=3))
     flights = index(*legs)
     for lid, late in delays.items():
