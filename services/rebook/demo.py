@@ -56,6 +56,7 @@ from google.protobuf import json_format
 from rebook.demo_view import LiveState, LiveView, render_summary
 from rebook.runtime.auth import Keyring
 from rebook.runtime.topics import DISRUPTIONS, OFFERS
+from rebook.tooling.args import devices, non_negative_int, positive_float
 from rebook.tooling.stats import quantile, weighted_quantile
 
 CARRIER = "RB"  # the generator's airline
@@ -1022,9 +1023,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from rebook.sim.replay import _speed
 
     parser.add_argument("--size", choices=tuple(SIZES), default="medium", help="scenario size (default medium)")
-    parser.add_argument("--seed", type=int, default=1, help="scenario seed (default 1)")
+    parser.add_argument("--seed", type=non_negative_int, default=1, help="scenario seed (default 1)")
     parser.add_argument("--speed", type=_speed, default=0.0, help="times real time; max (default): as fast as possible")
-    parser.add_argument("--devices", type=int, default=200, help="individual passenger devices to subscribe")
+    parser.add_argument("--devices", type=devices, default=200, help="individual passenger devices to subscribe")
     parser.add_argument(
         "--event-batch", type=int, default=100, help="flight events per ReportFlightEvents call (default 100)"
     )
@@ -1032,8 +1033,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", type=Path, default=Path(".run/demo"), help="logs and scenario (default .run/demo)")
     parser.add_argument("--carrier", default="auto", help="carrier code for this run (auto: RB on a fresh broker)")
     parser.add_argument("--free-ports", action="store_true", help="free ports instead of the documented defaults")
-    parser.add_argument("--max-settle", type=float, default=300.0, help="longest wait for quiescence, seconds")
-    parser.add_argument("--offline-timeout", type=float, default=300.0, help="limit of each offline solve, seconds")
+    parser.add_argument("--max-settle", type=positive_float, default=300.0, help="longest wait for quiescence, seconds")
+    parser.add_argument(
+        "--offline-timeout", type=positive_float, default=300.0, help="limit of each offline solve, seconds"
+    )
     parser.add_argument("--no-offline", action="store_true", help="skip the offline optimal/greedy comparison")
     parser.add_argument("--no-tty", action="store_true", help="log lines instead of the redrawn panel")
     parser.add_argument(

@@ -26,6 +26,7 @@ from rebook.launch import LocalCluster, isolated_topics
 from rebook.runtime.auth import Keyring, bearer
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
 from rebook.runtime.grpc_client import open_channel
+from rebook.tooling.args import non_negative_int, positive_int
 from rebook.tooling.stats import quantile
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
@@ -244,9 +245,9 @@ def _summary(devices: list[Device], cancelled_at: float, first_notified: float, 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--passengers", type=int, default=200, help="passengers on the cancelled flight")
-    parser.add_argument("--seed", type=int, default=1, help="random seed of the generated instance")
-    parser.add_argument("--runs", type=int, default=1, help="repeat and report the median of p50/p99")
+    parser.add_argument("--passengers", type=positive_int, default=200, help="passengers on the cancelled flight")
+    parser.add_argument("--seed", type=non_negative_int, default=1, help="random seed of the generated instance")
+    parser.add_argument("--runs", type=positive_int, default=1, help="repeat and report the median of p50/p99")
 
 
 def run(args: argparse.Namespace) -> int:

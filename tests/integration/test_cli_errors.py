@@ -36,6 +36,15 @@ CASES = [
         "UNAVAILABLE",
     ),
     ("unknown option", ["solve", "{broken}", "--no-such-option"], {}, "unrecognized arguments"),
+    ("bench: negative size", ["bench", "optimizer", "--passengers", "-5"], {}, "-5 is out of range"),
+    ("bench: not a number", ["bench", "locator", "--duration", "soon"], {}, "'soon' is not a number"),
+    ("replay: devices out of range", ["replay", "{broken}", "--devices", "-3"], {}, "-3 is out of range"),
+    (
+        "service: no Kafka",
+        ["detector"],
+        {"REBOOK_KAFKA_BOOTSTRAP": "127.0.0.1:{port}", "REBOOK_KAFKA_WAIT": "2s"},
+        "did not answer within 2s",
+    ),
 ]
 
 
@@ -45,7 +54,7 @@ def test_broken_input_gives_one_clear_line(tmp_path: Path, name: str, argv: list
     values = {"tmp": str(tmp_path), "broken": str(broken), "port": str(free_port())}
     done = subprocess.run(
         [sys.executable, "-m", "rebook.cli", *(arg.format(**values) for arg in argv)],
-        env={**os.environ, "REBOOK_RUN_DIR": str(tmp_path / "run"), **env},
+        env={**os.environ, "REBOOK_RUN_DIR": str(tmp_path / "run"), **{k: v.format(**values) for k, v in env.items()}},
         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     output = done.stdout + done.stderr

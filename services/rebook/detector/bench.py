@@ -35,6 +35,7 @@ from rebook.runtime.kafka import TRACE_HEADER, EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
+from rebook.tooling.args import non_negative_int, positive_int
 from rebook.tooling.stats import quantile
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
@@ -49,11 +50,13 @@ from .writer import Topics
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bootstrap", default=DEFAULT_KAFKA_BOOTSTRAP, help="Kafka bootstrap servers")
-    parser.add_argument("--legs", type=int, default=3000, help="legs in the synthetic day")
-    parser.add_argument("--events", type=int, default=20_000, help="flight events to send")
-    parser.add_argument("--batch", type=int, default=50, help="events per ReportFlightEvents call")
-    parser.add_argument("--threads", type=int, default=4, help="client threads")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the generated schedule and events")
+    parser.add_argument("--legs", type=positive_int, default=3000, help="legs in the synthetic day")
+    parser.add_argument("--events", type=positive_int, default=20_000, help="flight events to send")
+    parser.add_argument("--batch", type=positive_int, default=50, help="events per ReportFlightEvents call")
+    parser.add_argument("--threads", type=positive_int, default=4, help="client threads")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="random seed of the generated schedule and events"
+    )
 
 
 # ---- the server process ----------------------------------------------------------------

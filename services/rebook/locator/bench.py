@@ -43,6 +43,7 @@ from rebook.runtime.kafka import EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
+from rebook.tooling.args import non_negative_float, positive_float, positive_int
 from rebook.tooling.net import free_port
 from rebook.tooling.stats import quantile
 from rebook.v1 import location_pb2
@@ -55,13 +56,17 @@ RESTART_KM = 150.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of measured streaming")
-    parser.add_argument("--passengers", type=int, default=20000, help="simulated passengers")
-    parser.add_argument("--streams", type=int, default=2, help="concurrent ReportPings streams")
-    parser.add_argument("--batch", type=int, default=500, help="pings per stream message")
-    parser.add_argument("--step-km", type=float, default=0.5, help="how far a passenger moves per ping")
-    parser.add_argument("--calls-of", type=int, default=1, help="batches per ReportPings call (bounds in-flight)")
-    parser.add_argument("--rate", type=float, default=0.0, help="target pings/s over all streams (0 = flat out)")
+    parser.add_argument("--duration", type=positive_float, default=15.0, help="seconds of measured streaming")
+    parser.add_argument("--passengers", type=positive_int, default=20000, help="simulated passengers")
+    parser.add_argument("--streams", type=positive_int, default=2, help="concurrent ReportPings streams")
+    parser.add_argument("--batch", type=positive_int, default=500, help="pings per stream message")
+    parser.add_argument("--step-km", type=non_negative_float, default=0.5, help="how far a passenger moves per ping")
+    parser.add_argument(
+        "--calls-of", type=positive_int, default=1, help="batches per ReportPings call (bounds in-flight)"
+    )
+    parser.add_argument(
+        "--rate", type=non_negative_float, default=0.0, help="target pings/s over all streams (0 = flat out)"
+    )
 
 
 @dataclass

@@ -22,6 +22,7 @@ from rebook.domain.convert import to_timestamp
 from rebook.notifier.core.display import PROMPT, Answer, awaits_answer, format_offer, parse_answer
 from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.grpc_errors import field_violations
+from rebook.tooling.args import positive_float
 from rebook.v1 import notification_service_pb2 as npb
 from rebook.v1 import notification_service_pb2_grpc as npb_grpc
 from rebook.v1 import offer_pb2
@@ -36,8 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", required=True, help="passenger token (from the airline app; rebook token passenger)")
     parser.add_argument("--notifier", default="127.0.0.1:50054", help="NotificationService address")
     parser.add_argument("--optimizer", default="127.0.0.1:50053", help="RebookingService address")
-    parser.add_argument("--wait", type=float, default=3600.0, help="seconds to wait for offers (stream deadline)")
-    parser.add_argument("--rpc-timeout", type=float, default=10.0, help="deadline of each unary call, seconds")
+    parser.add_argument(
+        "--wait", type=positive_float, default=3600.0, help="seconds to wait for offers (stream deadline)"
+    )
+    parser.add_argument("--rpc-timeout", type=positive_float, default=10.0, help="deadline of each unary call, seconds")
 
 
 @dataclass

@@ -57,6 +57,7 @@ from rebook.domain.model import (
     Tier,
     make_leg_id,
 )
+from rebook.tooling.args import non_negative_int, positive_float, positive_int
 
 from .core.affected import Affected, find_affected
 from .core.candidates import Candidate, CandidateBuilder, seat_availability
@@ -477,9 +478,9 @@ def _chosen(solution: Solution, a: Affected) -> tuple[tuple[int, Candidate], ...
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rebook bench optimizer``."""
-    parser.add_argument("--passengers", type=int, default=10_000, help="disrupted passengers to aim for")
-    parser.add_argument("--seed", type=int, default=1, help="random seed of the generated instance")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="solver deadline in seconds")
+    parser.add_argument("--passengers", type=positive_int, default=10_000, help="disrupted passengers to aim for")
+    parser.add_argument("--seed", type=non_negative_int, default=1, help="random seed of the generated instance")
+    parser.add_argument("--time-limit", type=positive_float, default=10.0, help="solver deadline in seconds")
     # argparse formats help with %: a family's "35 %" must reach it escaped.
     families = "; ".join(f"{f.name}: {f.about}" for f in FAMILIES.values()).replace("%", "%%")
     parser.add_argument("--family", choices=sorted(FAMILIES), default="meltdown", help=f"kind of instance ({families})")

@@ -48,6 +48,7 @@ from rebook.sim.scenario import (
     stream_events,
     stream_legs,
 )
+from rebook.tooling.args import positive_float
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--solver", choices=("optimal", "greedy"), default="optimal", help="the OR-Tools model, or the greedy baseline"
     )
-    parser.add_argument("--time-limit", type=float, default=None, help="solver deadline in seconds")
+    parser.add_argument("--time-limit", type=positive_float, default=None, help="solver deadline in seconds")
     parser.add_argument(
         "--batches", type=int, default=1,
         help="solve the disruptions in this many batches in arrival order, each when its last one was "

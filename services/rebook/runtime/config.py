@@ -225,6 +225,7 @@ class RuntimeConfig:
     grpc_max_workers: int
     shutdown_grace: timedelta
     consumer_group_prefix: str
+    kafka_wait: timedelta = timedelta(seconds=60)  # how long a starting service waits for Kafka
 
     @property
     def grpc_address(self) -> str:
@@ -253,4 +254,5 @@ def load_runtime_config(service: str, environ: Mapping[str, str] | None = None) 
         ),
         shutdown_grace=env.duration("SHUTDOWN_GRACE", timedelta(seconds=5)),
         consumer_group_prefix=env.str("CONSUMER_GROUP_PREFIX", "rebook"),
+        kafka_wait=env.duration("KAFKA_WAIT", timedelta(seconds=60)),
     )

@@ -85,6 +85,28 @@ class PublishGate:
             self._probing.release()
 
 
+def _broker_answered(config: RuntimeConfig) -> bool:
+    """Waits up to ``REBOOK_KAFKA_WAIT`` for the broker (quietly: a TCP probe, then one metadata
+    request), so that a service started before Kafka, or without it, says so in one line
+    instead of a page of client retries and a traceback."""
+    deadline = time.monotonic() + config.kafka_wait.total_seconds()
+    reason, said = broker_answers(config.kafka_bootstrap), False
+    while reason is not None and time.monotonic() < deadline:
+        if not said:
+            log.info("waiting for Kafka", extra={"kafka": config.kafka_bootstrap, "reason": reason})
+            said = True
+        time.sleep(min(BROKER_PROBE_INTERVAL_S, max(0.0, deadline - time.monotonic())))
+        reason = broker_answers(config.kafka_bootstrap)
+    if reason is None:
+        return True
+    log.error(
+        "Kafka at %s did not answer within %ss (%s): start it (rebook kafka up), or point "
+        "REBOOK_KAFKA_BOOTSTRAP at your cluster; REBOOK_KAFKA_WAIT sets how long to wait",
+        config.kafka_bootstrap, f"{config.kafka_wait.total_seconds():g}", reason,
+    )  # fmt: skip
+    return False
+
+
 @dataclass
 class ServiceContext:
     """What wiring code gets: settings, the metrics registry, and a shared producer."""
@@ -131,6 +153,8 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
 
+    if not _broker_answered(config):
+        return 1
     registry = new_registry()
     try:
         metrics_server, metrics_port = serve_metrics(registry, config.metrics_port, config.grpc_host)

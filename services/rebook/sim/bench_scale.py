@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from rebook.tooling.args import non_negative_int, positive_float, positive_int
+
 from .generator import SIZES
 
 
@@ -120,10 +122,10 @@ def run_benchmark(folder: Path | None, size: str, seed: int, runs: int, solver: 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", type=Path, default=None, help="scenario folder to use (generated if missing)")
     parser.add_argument("--size", choices=tuple(SIZES), default="airline", help="size to generate")
-    parser.add_argument("--seed", type=int, default=1, help="random seed of the generated airline")
-    parser.add_argument("--runs", type=int, default=3, help="check + solve runs (medians are printed)")
+    parser.add_argument("--seed", type=non_negative_int, default=1, help="random seed of the generated airline")
+    parser.add_argument("--runs", type=positive_int, default=3, help="check + solve runs (medians are printed)")
     parser.add_argument("--solver", choices=("optimal", "greedy"), default="optimal", help="model or greedy baseline")
-    parser.add_argument("--time-limit", type=float, default=None, help="passed to rebook solve")
+    parser.add_argument("--time-limit", type=positive_float, default=None, help="passed to rebook solve")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -62,6 +62,7 @@ from rebook.domain.model import make_leg_id
 from rebook.runtime.auth import Keyring, load_keyring, tool_token
 from rebook.runtime.config import ConfigError
 from rebook.runtime.grpc_client import open_aio_channel, open_channel
+from rebook.tooling.args import devices, non_negative_float, positive_float
 from rebook.tooling.stats import quantile
 from rebook.v1 import (
     event_pb2,
@@ -873,12 +874,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", type=_address, default=address, help=f"{name} address, or none to skip")
     parser.add_argument("--shift", type=_shift, default="auto", help="auto (default), none, or hours to add")
     parser.add_argument("--start", type=_instant, default=None, help="scenario instant where pacing starts")
-    parser.add_argument("--devices", type=int, default=200, help="passenger devices to subscribe (-1: all opted in)")
+    parser.add_argument(
+        "--devices", type=devices, default=200, help="passenger devices to subscribe (-1: all opted in)"
+    )
     parser.add_argument("--app-backend", default="", help="an app backend's client token: also follow the airline")
-    parser.add_argument("--linger", type=float, default=10.0, help="seconds without a notification before ending")
-    parser.add_argument("--max-linger", type=float, default=120.0, help="longest wait for notifications, seconds")
-    parser.add_argument("--rpc-timeout", type=float, default=10.0, help="deadline of each call, seconds")
-    parser.add_argument("--connect-timeout", type=float, default=30.0, help="wait for services to be reachable")
+    parser.add_argument(
+        "--linger", type=non_negative_float, default=10.0, help="seconds without a notification before ending"
+    )
+    parser.add_argument(
+        "--max-linger", type=non_negative_float, default=120.0, help="longest wait for notifications, seconds"
+    )
+    parser.add_argument("--rpc-timeout", type=positive_float, default=10.0, help="deadline of each call, seconds")
+    parser.add_argument(
+        "--connect-timeout", type=positive_float, default=30.0, help="wait for services to be reachable"
+    )
     parser.add_argument("--notifications-out", type=Path, default=None, help="write each notification (JSON Lines)")
     parser.add_argument(
         "--rename", metavar="LETTER", default=None,

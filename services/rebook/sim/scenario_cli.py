@@ -26,6 +26,7 @@ from rebook.domain.bookings import DEFAULT_RULES, BookingRules, check_booking
 from rebook.domain.convert import leg_to_proto
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg
+from rebook.tooling.args import non_negative_int
 
 from .generator import SIZES, generate
 from .scenario import (
@@ -51,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "ground stop with its cancellations and ripple delays, as a scenario folder (docs/scenario-format.md)",
     )  # fmt: skip
     gen.add_argument("--out", type=Path, required=True, help="scenario folder to write")
-    gen.add_argument("--seed", type=int, default=1, help="random seed (same seed, same scenario)")
+    gen.add_argument("--seed", type=non_negative_int, default=1, help="random seed (same seed, same scenario)")
     gen.add_argument(
         "--size",
         choices=tuple(SIZES),
