@@ -39,4 +39,5 @@ def test_a_real_export_loads_whole_and_a_train_completes_the_itinerary(tmp_path:
     primary = next(o for o in offer.options if o.option_id == offer.primary_option_id)
     assert [s.leg_id for s in primary.segments] == [VIA_AMS.leg_id, TRAIN.leg_id]
     assert {h.leg_id for h in offer.holds} == {VIA_AMS.leg_id, TRAIN.leg_id}
+    assert "(Amsterdam to Brussels by train)" in offer.explanation, offer.explanation
     assert zone("ZYR") is not None and zone("ZYR").key == "Europe/Brussels"  # the feed's zone is known now

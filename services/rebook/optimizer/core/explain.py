@@ -6,12 +6,10 @@ import bisect
 import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
-import airportsdata
-
-from rebook.domain.model import Cabin, FlightLeg
+from rebook.domain.airports import airport_rows, zone
+from rebook.domain.model import Cabin, FlightLeg, LegType
 
 from .affected import Affected, Reason
 from .candidates import Candidate
@@ -26,20 +24,17 @@ _WHAT = {
 }
 
 
-@cache
-def _airports() -> dict[str, dict]:
-    return airportsdata.load("IATA")
+_BY = {LegType.BUS: "bus", LegType.RAIL: "train"}
 
 
 def city(iata: str) -> str:
     """City name for an airport code (the code itself if unknown)."""
-    info = _airports().get(iata)
+    info = airport_rows().get(iata)
     return info["city"] if info and info.get("city") else iata
 
 
 def _zone(iata: str) -> ZoneInfo | None:
-    info = _airports().get(iata)
-    return ZoneInfo(info["tz"]) if info and info.get("tz") else None
+    return zone(iata)  # the airport table, or the zone a schedule gave for a station it lacks
 
 
 def local_time(t: datetime, iata: str) -> str:
@@ -230,7 +225,14 @@ def _itinerary(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) ->
     day = leave.rpartition(", ")[0]
     if day and arrive.startswith(day + ", "):  # the same day as the departure: say it once
         arrive = arrive.removeprefix(day + ", ")
-    return f"{text}, arriving {arrive}"
+    return f"{text}{_surface(c, flights)}, arriving {arrive}"
+
+
+def _surface(c: Candidate, flights: Mapping[str, FlightLeg]) -> str:
+    """" (Amsterdam to Brussels by train)": a passenger must know which part is not a flight."""
+    legs = [flights[s.leg_id] for s in c.segments]
+    parts = [f"{city(g.origin)} to {city(g.destination)} by {_BY[g.leg_type]}" for g in legs if g.surface]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _downgrade(c: Candidate) -> str:
