@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.processes import run_tree
+
 pytestmark = pytest.mark.e2e
+
 
 
 def _alive(pid: int) -> bool:
@@ -30,10 +33,10 @@ def test_demo_small_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     out = tmp_path / "summary.json"
     env = {**os.environ, "REBOOK_KAFKA_BOOTSTRAP": kafka_bootstrap}
     started = time.monotonic()
-    result = subprocess.run(
+    result = run_tree(
         [sys.executable, "-m", "rebook.cli", "demo", "--size", "small", "--free-ports", "--devices", "50",
          "--run-dir", str(tmp_path / "run"), "--json", str(out)],
-        env=env, capture_output=True, text=True, timeout=180,
+        env, timeout_s=180,
     )  # fmt: skip
     wall = time.monotonic() - started
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
