@@ -52,6 +52,11 @@ class Candidate:
     airport_changes: tuple[AirportChange, ...] = ()  # every airport it changes, in travel order
     interline: bool = False  # a leg is flown by an interline (not partner) carrier, at a cost
 
+    def __hash__(self) -> int:
+        # Equal candidates have equal seats and cost: hashing those alone keeps the solver's
+        # grouping of identical option lists cheap (every field would hash the entitlements).
+        return hash((self.segments, self.cost))
+
 
 @dataclass(frozen=True, slots=True)
 class AirportChange:

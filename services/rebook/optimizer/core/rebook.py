@@ -16,10 +16,11 @@ from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, Flig
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
 from .costs import Entitlements, owed_clause, replan_threshold
+from .ejection import eject
 from .explain import LOCAL_TIMES, FlightsByRoute, explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
-from .solution import Solution, SubGroup, relative_gap, seats_left
+from .solution import Solution, SubGroup, objective_of, relative_gap, seats_left
 from .solver import solve
 from .split import split_groups
 
@@ -302,7 +303,9 @@ def solve_widening(
             cands[locator] = sorted([*cands[locator], pick], key=lambda c: (c.cost, c.arrival))
 
     def remaining() -> OptimizerSettings:
-        return replace(settings, time_limit_s=max(0.1, settings.time_limit_s - (time.perf_counter() - start)))
+        """The safety net's time left; no ejection per round (``_ejected`` runs it once)."""
+        left = max(0.1, settings.time_limit_s - (time.perf_counter() - start))
+        return replace(settings, time_limit_s=left, ejection_max_attempts=0)
 
     solution = solve(affected, cands, avail, remaining(), no_option)
     runs = [solution]
@@ -329,6 +332,8 @@ def solve_widening(
         bound = min(again.lower_bound, solution.lower_bound)
         best = again if again.objective <= solution.objective else solution
         solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
+    solution = _ejected(solution, affected, cands, avail, no_option, settings.ejection_max_attempts)
+    runs.append(solution)
     if greedy.objective < solution.objective:
         bound = min(solution.lower_bound, greedy.objective)
         solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
@@ -341,6 +346,32 @@ def solve_widening(
     limits = tuple(sorted({lim for run in runs for lim in run.limits_hit}))
     wall = time.perf_counter() - start
     return cands, replace(solution, wall_s=wall, phases=phases, limits_hit=limits, deadline_hit="wall-clock" in limits)
+
+
+def _ejected(
+    solution: Solution,
+    affected: Sequence[Affected],
+    candidates: Mapping[str, Sequence[Candidate]],
+    avail: Mapping[tuple[str, Cabin], int],
+    no_option: Mapping[str, float],
+    attempts: int,
+) -> Solution:
+    """``solution`` improved by the ejection search (``ejection.eject``), run once on the plan
+    the widening rounds end with rather than after every round: the rounds only need to know
+    who is still without a seat, and the search is most of a round's work at meltdown size.
+    Its phase and its limit are the only ones the returned solution reports (the caller sums)."""
+    if not attempts:
+        return replace(solution, phases={}, limits_hit=())
+    since = time.perf_counter()
+    moved = eject(affected, candidates, avail, solution.assignment, no_option, attempts)
+    objective = objective_of(moved.assignment, affected, no_option)
+    bound = min(solution.lower_bound, objective)
+    method = "+".join(sorted({*solution.method.split("+"), "ejection"})) if moved.moves else solution.method
+    return replace(
+        solution, assignment=moved.assignment, objective=objective, lower_bound=bound,
+        gap=relative_gap(objective, bound), method=method, phases={"ejection": time.perf_counter() - since},
+        limits_hit=("ejection-attempts",) if moved.exhausted else (),
+    )  # fmt: skip
 
 
 def _option(

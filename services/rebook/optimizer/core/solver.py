@@ -99,18 +99,20 @@ def solve(
         bound += result.bound
         methods.add(result.method)
         assignment.update(_expand(component, result.counts))
-    since = time.perf_counter()
-    moved = eject(affected, candidates, availability, assignment, no_option, settings.ejection_max_attempts)
-    work.spent("ejection", since)
-    if moved.moves:
-        methods.add("ejection")
-    if moved.exhausted:
-        work.limits_hit.add("ejection-attempts")
-    objective = objective_of(moved.assignment, affected, no_option)
+    if settings.ejection_max_attempts:  # 0: the caller ejects once, on the plan it keeps
+        since = time.perf_counter()
+        moved = eject(affected, candidates, availability, assignment, no_option, settings.ejection_max_attempts)
+        work.spent("ejection", since)
+        assignment = moved.assignment
+        if moved.moves:
+            methods.add("ejection")
+        if moved.exhausted:
+            work.limits_hit.add("ejection-attempts")
+    objective = objective_of(assignment, affected, no_option)
     bound = min(bound, objective)  # float noise must not report a negative gap
     method = "+".join(sorted(methods)) or "empty"
     return Solution(
-        moved.assignment, objective, bound, relative_gap(objective, bound), time.perf_counter() - start, method,
+        assignment, objective, bound, relative_gap(objective, bound), time.perf_counter() - start, method,
         "wall-clock" in work.limits_hit, tuple(sorted(work.limits_hit)), dict(work.phases),
     )  # fmt: skip
 

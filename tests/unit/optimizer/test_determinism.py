@@ -1,0 +1,69 @@
+"""The same answer on any machine (issue 18.3): work limits, not the clock, end each phase;
+the wall-clock limit is a safety net, and when it fires the summary says so."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+from google.protobuf import json_format
+
+from rebook.optimizer import bench, solve_cli
+from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
+from rebook.optimizer.core import rebook as rebook_module
+from rebook.optimizer.core.rebook import predicted_unusable, solve_widening
+from rebook.sim.scenario_cli import write_generated
+
+
+def _clock_running(factor: float):
+    """``time.perf_counter`` of a machine ``factor`` times slower: every span looks longer."""
+    real, origin = time.perf_counter, time.perf_counter()
+    return lambda: origin + factor * (real() - origin)
+
+
+def _solved(folder: Path, out: Path) -> tuple[dict, str]:
+    summary, messages = solve_cli.solve_scenario(folder, "optimal", None)  # the default limits
+    out.write_text("".join(json_format.MessageToJson(m, indent=None) + "\n" for m in messages))
+    return summary, hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("det") / "day"
+    write_generated(folder, seed=3, size="small")
+    return folder
+
+
+def test_same_scenario_same_offers_on_a_loaded_machine(day, tmp_path, monkeypatch) -> None:
+    summary, quiet = _solved(day, tmp_path / "a.jsonl")
+    assert "wall-clock" not in summary["limits_hit"] and not summary["deadline_hit"]
+    monkeypatch.setattr(time, "perf_counter", _clock_running(20.0))  # every phase 20x longer
+    loaded, busy = _solved(day, tmp_path / "b.jsonl")
+    assert "wall-clock" not in loaded["limits_hit"]
+    assert busy == quiet
+    assert summary["method"] and "candidates" in summary["phases_s"] and summary["gap"] is not None
+
+
+def test_a_safety_net_that_fires_is_reported(day, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(time, "perf_counter", _clock_running(1e5))  # past any deadline at once
+    summary, _ = _solved(day, tmp_path / "c.jsonl")
+    assert summary["deadline_hit"] and "wall-clock" in summary["limits_hit"]
+    assert "wall-clock" in solve_cli.human_line(summary)
+
+
+def test_the_ejection_search_runs_once_per_plan_not_per_widening_round(monkeypatch) -> None:
+    flights, bookings, disruptions = bench.generate_hub_meltdown(1500, 2)
+    settings, now = OptimizerSettings(time_limit_s=600.0), bench.storm_now()
+    affected = find_affected(flights, bookings, disruptions, settings, now)
+    avail = seat_availability(flights, affected, {})
+    builder = CandidateBuilder(flights, avail, settings, now, predicted_unusable(disruptions))
+    calls, solves, real_eject, real_solve = [], [], rebook_module.eject, rebook_module.solve
+    monkeypatch.setattr(rebook_module, "eject", lambda *a: calls.append(a[-1]) or real_eject(*a))
+    monkeypatch.setattr(rebook_module, "solve", lambda *a: solves.append(a[3]) or real_solve(*a))
+    _, best = solve_widening(affected, builder, builder.build(affected), avail, settings)
+    assert len(solves) >= 2  # widened at least once: the case where it used to run every round
+    assert all(s.ejection_max_attempts == 0 for s in solves)
+    assert calls == [settings.ejection_max_attempts]
+    assert "wall-clock" not in best.limits_hit
