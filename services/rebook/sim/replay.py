@@ -145,7 +145,9 @@ class ReplayProgress:
     devices_subscribed: int = 0
     notifications_received: int = 0
     scenario_time: datetime | None = None  # scenario (shifted) time of the last item sent
+    devices_refused: int = 0  # Subscribe streams the notifier refused (e.g. its stream cap)
     errors: list[str] = field(default_factory=list)
+    rejections: list[str] = field(default_factory=list)  # items the services refused: the first reasons
 
 
 @dataclass(frozen=True)
@@ -419,7 +421,7 @@ class Replayer:
     @property
     def progress(self) -> ReplayProgress:
         with self._lock:
-            return replace(self._progress, errors=list(self._progress.errors))
+            return self._snapshot()
 
     @property
     def notifications(self) -> list[NotificationRecord]:
@@ -502,7 +504,7 @@ class Replayer:
         with self._lock:
             for name, value in changes.items():
                 setattr(self._progress, name, value)
-            snapshot = replace(self._progress, errors=list(self._progress.errors))
+            snapshot = self._snapshot()
         if self.on_progress:
             self.on_progress(snapshot)
 
@@ -510,14 +512,31 @@ class Replayer:
         with self._lock:
             for name, value in increments.items():
                 setattr(self._progress, name, getattr(self._progress, name) + value)
-            snapshot = replace(self._progress, errors=list(self._progress.errors))
+            snapshot = self._snapshot()
         if self.on_progress:
             self.on_progress(snapshot)
+
+    def _snapshot(self) -> ReplayProgress:
+        progress = self._progress
+        return replace(progress, errors=list(progress.errors), rejections=list(progress.rejections))
 
     def _error(self, text: str) -> None:
         with self._lock:
             if len(self._progress.errors) < 100:
                 self._progress.errors.append(text)
+
+    def _reject(self, text: str) -> None:
+        """Notes why the services refused an item (kept apart from transport errors)."""
+        with self._lock:
+            if len(self._progress.rejections) < 100:
+                self._progress.rejections.append(text)
+
+    def _device_refused(self, text: str) -> None:
+        with self._lock:
+            self._progress.devices_refused += 1
+            first = self._progress.devices_refused <= 3  # thousands of devices: the first say it all
+        if first:
+            self._error(text)
 
     def _call(
         self, service: str, what: str, method: Callable[..., Any], make_request: Callable[[], Any], **kwargs: Any
@@ -576,7 +595,7 @@ class Replayer:
         ttl = timedelta(days=2) + abs(self.shift)
         keyring = self.config.keyring or load_keyring()
         streams = self._streams = _Streams(
-            self.config.notifier or "", self._received, lambda: self._add(devices_subscribed=1), self._error
+            self.config.notifier or "", self._received, lambda: self._add(devices_subscribed=1), self._device_refused
         )
         for passenger_id in self.device_passengers():
             streams.follow(passenger_id, keyring.passenger_token(passenger_id, ttl), "device")
@@ -660,7 +679,7 @@ class Replayer:
                 self._add(**{f"{counter}_rejected": len(chunk)})
                 continue
             for item in reply.rejected[:5]:  # each refused item alone; the rest of the chunk loaded
-                self._error(f"{method} {counter}[{start + item.index}] {item.id}: {item.code}: {item.message}")
+                self._reject(f"{method} {counter}[{start + item.index}] {item.id}: {item.code}: {item.message}")
             refused = reply.rejected_count
             counts = {f"{counter}_loaded": len(chunk) - refused, f"{counter}_rejected": refused}
             if counter == "bookings":
@@ -718,7 +737,7 @@ class Replayer:
             return
         rejected = [r for r in reply.results if r.error_code]
         for result in rejected[:5]:
-            self._error(f"ReportFlightEvents event {result.event_id}: {result.error_code}: {result.error_message}")
+            self._reject(f"ReportFlightEvents event {result.event_id}: {result.error_code}: {result.error_message}")
         applied = sum(1 for r in reply.results if r.applied)
         seen = len(reply.results) - applied - len(rejected)
         self._add(
@@ -745,7 +764,7 @@ class Replayer:
             self._add(pings_sent=len(batch), pings_rejected=len(batch))
             return
         for rejected in list(reply.rejected)[:3]:
-            self._error(f"ping {rejected.index}: {rejected.code}: {rejected.message}")
+            self._reject(f"ReportPings ping {rejected.index}: {rejected.code}: {rejected.message}")
         self._add(pings_sent=len(batch), pings_rejected=len(reply.rejected))
 
     # -- 4. the end --
@@ -818,6 +837,8 @@ class Replayer:
                 "by_status": _count(r.offer_status for r in records),
                 "latency_s": quantiles(latencies),
             },
+            "devices_refused": progress.devices_refused,
+            "rejections": progress.rejections[:20],
             "errors": progress.errors,
         }
 
@@ -918,7 +939,10 @@ def outcome_lines(report: dict[str, Any]) -> list[str]:
     if any(refused.values()):
         counts = ", ".join(f"{n} {kind}" for kind, n in refused.items() if n)
         lines.append(f"the services refused {counts} (the rest was applied); first reasons:")
-        lines += [f"  {error}" for error in report["errors"][:SHOWN_REJECTIONS]]
+        lines += [f"  {reason}" for reason in report["rejections"][:SHOWN_REJECTIONS]]
+    if report["devices_refused"]:
+        first = next((e for e in report["errors"] if e.startswith("Subscribe")), "")
+        lines.append(f"the notifier refused {report['devices_refused']} device stream(s), first: {first}")
     if report["changed_nothing"]:
         lines.append(
             "changed nothing: the services already knew every event and booking (this scenario was "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from concurrent import futures
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,6 +77,8 @@ class FakeAirline(
         self.queues: dict[str, list] = {}
         self.cond = threading.Condition(self.lock)
         self.sent: set[str] = set()
+        self.streams = 0
+        self.stream_cap: int | None = None
 
     # detector
     def LoadSchedule(self, request, context):
@@ -168,6 +171,11 @@ class FakeAirline(
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "bad token")
         if who != request.passenger_id:
             context.abort(grpc.StatusCode.PERMISSION_DENIED, "another passenger")
+        with self.lock:
+            self.streams += 1
+            refuse = self.stream_cap is not None and self.streams > self.stream_cap
+        if refuse:  # as the notifier at its stream cap
+            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "the notifier has too many open streams")
         while context.is_active():
             with self.cond:
                 pending = self.queues.pop(who, [])
@@ -296,10 +304,15 @@ def test_replay_sends_what_is_valid_reports_the_rest_and_a_second_run_says_it_ch
     """Issue 17.3: one unreadable line and one leg the services refuse are reported (count and
     reasons, one line each), everything else is sent; replaying the same folder again changes
     nothing and says so, ``--rename`` replays it as new."""
-    _, address = airline
-    config = ReplayConfig(detector=address, optimizer=address, locator=None, notifier=None, keyring=KEYRING)
+    fake, address = airline
+    fake.stream_cap = 30
+    config = ReplayConfig(
+        detector=address, optimizer=address, locator=None, notifier=address, devices=40, keyring=KEYRING,
+        linger_s=0.2, max_linger_s=5,
+    )  # fmt: skip
     scenario, skipped = Scenario.read(_with_a_bad_line_and_a_bad_leg(folder, tmp_path / "export"))
     first = Replayer(scenario, config, skipped=skipped).run()
+    assert first["devices_refused"] == 10 and len(first["errors"]) == 3  # thousands would not flood it
     assert first["skipped"]["count"] == 1 and first["skipped"]["first"][0].startswith("events.jsonl:2: ")
     assert first["legs"]["rejected"] == 1 and first["legs"]["loaded"] == len(scenario.flights) - 1
     assert first["events"]["sent"] == len(scenario.events) and not first["changed_nothing"]
@@ -307,7 +320,9 @@ def test_replay_sends_what_is_valid_reports_the_rest_and_a_second_run_says_it_ch
     assert lines[0] == "skipped 1 unreadable line(s), not sent:"
     assert any(line.startswith("the services refused 1 legs") for line in lines)
     assert any("LoadSchedule legs" in line and "INVALID_ARGUMENT: unknown station" in line for line in lines)
+    assert lines[-1].startswith("the notifier refused 10 device stream(s), first: Subscribe (device): RESOURCE")
 
+    config = replace(config, notifier=None)
     again = Replayer(scenario, config, skipped=skipped).run()
     assert again["changed_nothing"] and again["events"]["applied"] == 0
     assert again["events"]["seen_before"] == again["events"]["sent"] - again["events"]["rejected"]
