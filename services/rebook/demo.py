@@ -597,8 +597,15 @@ class Demo:
             f"kafka: starting Apache Kafka (KRaft) at {local.bootstrap}, data under {local.run_dir}; "
             f"waiting up to {local.start_timeout_s:.0f}s (REBOOK_KAFKA_START_TIMEOUT) ..."
         )
+        if not local.jars_resolved:
+            self.log("kafka: fetching the broker's jars from Maven Central (first run only) ...")
         started = time.monotonic()
-        local.up()
+
+        def still_starting(waited_s: float, allowed_s: float) -> None:
+            last = local.log_tail(1).strip()[-100:]
+            self.log(f"kafka: still starting ({waited_s:.0f}s of {allowed_s:.0f}s); broker log: {last}")
+
+        local.up(progress=still_starting)
         self.log(f"kafka: up in {time.monotonic() - started:.0f}s")
         return local.bootstrap, True
 

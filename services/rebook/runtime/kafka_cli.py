@@ -10,6 +10,7 @@ import os
 import sys
 import time
 
+from rebook.runtime.kafka import broker_listening
 from rebook.runtime.local_kafka import KafkaSetupError, LocalKafka, ensure_topics, wait_for_broker
 
 
@@ -29,7 +30,13 @@ def run(args: argparse.Namespace) -> int:
         local = LocalKafka.from_env()
         if args.action == "up":
             start = time.monotonic()
-            local.up()
+            if local.running_pid() is None and broker_listening(local.bootstrap):
+                print(f"a broker this checkout did not start listens at {local.bootstrap}: using it")
+            elif not local.jars_resolved:
+                print("fetching the Kafka broker's jars from Maven Central (first run only) ...")
+            limit = f"{local.start_timeout_s:.0f}s, REBOOK_KAFKA_START_TIMEOUT"
+            print(f"kafka at {local.bootstrap}: starting, or waiting for the running one (up to {limit})")
+            local.up(progress=lambda waited, allowed: print(f"  still starting ({waited:.0f}s of {allowed:.0f}s)"))
             print(f"kafka up at {local.bootstrap} in {time.monotonic() - start:.1f}s (log: {local.log_file})")
         elif args.action == "down":
             stopped = local.down()

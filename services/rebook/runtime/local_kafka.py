@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,11 +24,14 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import TopicAlreadyExistsError
 
 from rebook.runtime.config import Env
-from rebook.runtime.kafka import broker_answers
+from rebook.runtime.kafka import broker_answers, broker_listening
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.topics import ALL_TOPICS, TopicSpec
 
 log = logging.getLogger(__name__)
+
+
+Progress = Callable[[float, float], None]  # (seconds waited, seconds allowed)
 
 
 class KafkaSetupError(RuntimeError):
@@ -91,11 +95,17 @@ class LocalKafka:
     def log_file(self) -> Path:
         return self.run_dir / "kafka.log"
 
+    @property
+    def jars_resolved(self) -> bool:
+        """False the first time (and after the POM changed): ``up`` then fetches from Maven."""
+        pom, stamp = self.root / "deploy" / "kafka" / "pom.xml", self.libs / ".pom-stamp"
+        return stamp.is_file() and stamp.read_text() == pom.read_text()
+
     def resolve_jars(self) -> None:
         """Copies the broker's runtime class path from Maven Central (cached in ~/.m2)."""
         pom = self.root / "deploy" / "kafka" / "pom.xml"
         stamp = self.libs / ".pom-stamp"
-        if stamp.is_file() and stamp.read_text() == pom.read_text():
+        if self.jars_resolved:
             return
         if not shutil.which("mvn"):
             raise KafkaSetupError("Maven (mvn) is required to fetch the Kafka broker jars")
@@ -187,11 +197,14 @@ class LocalKafka:
     def data_dir(self) -> Path:
         return self.run_dir / "data"
 
-    def up(self, timeout_s: float | None = None) -> None:
+    def up(self, timeout_s: float | None = None, progress: Progress | None = None) -> None:
         """Resolves and starts the broker (formatting its storage only the first time: topics and
         their data survive ``down``/``up``), waits for it (``REBOOK_KAFKA_START_TIMEOUT``, default
-        5 min: a loaded machine can take over 90 s), creates missing topics."""
-        if self.running_pid() is None:
+        5 min: a loaded machine can take over 90 s), creates missing topics.  ``progress`` hears
+        how long it has waited, every ten seconds.  A broker that this run directory did not
+        start but that listens on the port (another checkout's) is used, not doubled."""
+        foreign = self.running_pid() is None and broker_listening(self.bootstrap)
+        if self.running_pid() is None and not foreign:
             self.resolve_jars()
             config = self._write_config()
             if not (self.data_dir / "meta.properties").exists():
@@ -206,7 +219,8 @@ class LocalKafka:
                 )
             self.pid_file.write_text(str(process.pid))
         try:
-            wait_for_broker(self.bootstrap, self.start_timeout_s if timeout_s is None else timeout_s, self)
+            limit = self.start_timeout_s if timeout_s is None else timeout_s
+            wait_for_broker(self.bootstrap, limit, None if foreign else self, progress)
         except KafkaSetupError as exc:
             raise KafkaSetupError(
                 f"{exc}\nlast lines of {self.log_file}:\n{self.log_tail()}\n"
@@ -257,12 +271,23 @@ class LocalKafka:
         return True
 
 
-def wait_for_broker(bootstrap: str, timeout_s: float, local: LocalKafka | None = None) -> None:
+# How often a waiting start-up says that it is still waiting.
+PROGRESS_EVERY_S = 10.0
+
+
+def wait_for_broker(
+    bootstrap: str, timeout_s: float, local: LocalKafka | None = None, progress: Progress | None = None
+) -> None:
     """Blocks until a metadata request to ``bootstrap`` succeeds (a TCP probe first, so that a
-    port nobody listens on costs no client bootstrap)."""
-    deadline = time.monotonic() + timeout_s
+    port nobody listens on costs no client bootstrap); ``progress(elapsed_s, timeout_s)`` is
+    called every ``PROGRESS_EVERY_S`` meanwhile."""
+    started = time.monotonic()
+    deadline, said = started + timeout_s, started
     last_error: Exception | str | None = None
     while time.monotonic() < deadline:
+        if progress is not None and time.monotonic() - said >= PROGRESS_EVERY_S:
+            said = time.monotonic()
+            progress(said - started, timeout_s)
         if local is not None and local.running_pid() is None:
             raise KafkaSetupError(f"the Kafka broker exited during start-up; log tail:\n{local.log_tail(40)}")
         answer = broker_answers(bootstrap, min(3.0, max(0.1, deadline - time.monotonic())))

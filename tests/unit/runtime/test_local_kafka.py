@@ -43,3 +43,25 @@ def test_down_keeps_the_data_and_only_wipe_deletes_it(tmp_path: Path) -> None:
     assert (local.data_dir / "rebook.bookings.v1-0").exists()
     assert local.wipe() is True and not local.data_dir.exists()
     assert local.wipe() is False
+
+
+def test_a_port_taken_by_another_listener_is_used_not_doubled(tmp_path: Path) -> None:
+    """Another checkout's broker on the port: ``up`` starts no second broker (which could only
+    fail to bind) and waits on what listens there, here a silent socket, so it times out."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        local = LocalKafka(root=tmp_path, run_dir=tmp_path / "kafka", port=server.getsockname()[1],
+                           controller_port=free_port(), heap="64m")  # fmt: skip
+        waited: list[float] = []
+        with pytest.raises(KafkaSetupError, match="not reachable"):
+            local.up(timeout_s=1.0, progress=lambda seconds, _: waited.append(seconds))
+        assert not local.pid_file.exists() and not local.libs.exists()  # nothing resolved or started
+
+
+def test_a_long_wait_reports_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rebook.runtime.local_kafka.PROGRESS_EVERY_S", 0.2)
+    heard: list[tuple[float, float]] = []
+    with pytest.raises(KafkaSetupError):
+        wait_for_broker(f"127.0.0.1:{free_port()}", 1.0, progress=lambda waited, limit: heard.append((waited, limit)))
+    assert heard and all(allowed == 1.0 and 0.2 <= waited <= 1.5 for waited, allowed in heard)
