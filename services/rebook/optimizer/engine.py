@@ -20,14 +20,13 @@ from rebook.detector.core import DetectorSettings, FlightStateStore
 from rebook.detector.core.events import FlightEvent
 from rebook.domain.batch import Rejected, all_violations
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules, check_booking
+from rebook.domain.disruptions import with_disruption
 from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, PermissionDeniedError, ValidationError
 from rebook.domain.model import (
     Booking,
     Cabin,
     Disruption,
-    DisruptionKind,
     FlightLeg,
-    FlightStatus,
     Proximity,
 )
 from rebook.optimizer.core import Affected, OptimizerSettings, Plan, find_affected, plan_rebooking
@@ -90,7 +89,7 @@ def planning_flights(flights: Mapping[str, FlightLeg], disruptions: Iterable[Dis
         for leg_id in d.leg_ids:
             leg = view.get(leg_id)
             if leg is not None:
-                view[leg_id] = _with_disruption(leg, d)
+                view[leg_id] = with_disruption(leg, d)
     return view
 
 
@@ -103,20 +102,6 @@ def _cause(affected: Affected, by_leg: Sequence[Mapping[str, Disruption]]) -> Di
             if leg_id in disruptions:
                 return disruptions[leg_id]
     return None
-
-
-def _with_disruption(leg: FlightLeg, d: Disruption) -> FlightLeg:
-    if d.kind == DisruptionKind.CANCELLATION:
-        return replace(leg, status=FlightStatus.CANCELLED)
-    if d.kind == DisruptionKind.DELAY:
-        departure = max(filter(None, (leg.estimated_departure, d.new_departure)), default=None)
-        arrival = max(filter(None, (leg.estimated_arrival, d.new_arrival)), default=None)
-        return replace(leg, estimated_departure=departure, estimated_arrival=arrival)
-    if d.kind == DisruptionKind.DIVERSION:
-        return replace(leg, status=FlightStatus.DIVERTED, diverted_to=d.diverted_to or leg.diverted_to)
-    if d.kind == DisruptionKind.DOWNGAUGE and d.new_capacity:
-        return replace(leg, capacity=dict(d.new_capacity))
-    return leg
 
 
 class RebookingEngine:

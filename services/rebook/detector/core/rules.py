@@ -6,6 +6,9 @@ a reinstatement withdraws ``CANCELLATION:{leg}`` (no separate REINSTATEMENT disr
 a recovered delay withdraws ``DELAY:{leg}``, a swapped aircraft withdraws
 ``ROTATION_AT_RISK:{leg}``.  Consumers therefore only ever track the latest version per id.
 
+What each kind's rule is lives in ``rebook.domain.disruptions.KINDS``; this module follows
+the aircraft's rotation and versions what the rules give.
+
 A leg's reported and predicted delays share ``DELAY:{leg}``: whichever is later wins, so
 a prediction turns into a reported delay (or back) as a new version of one situation.
 """
@@ -14,27 +17,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from operator import attrgetter
 
-from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightLeg
+from rebook.domain.disruptions import LEG_KINDS, LegFacts, Prediction, detect, disruption_id, span_text
+from rebook.domain.model import Cabin, Disruption, FlightLeg
 
 from .records import replace
 from .settings import DetectorSettings
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# LEG_KINDS, Prediction and disruption_id are the domain table's, re-exported for the detector.
+__all__ = [
+    "LEG_KINDS",
+    "NO_ROTATION",
+    "Carry",
+    "Prediction",
+    "RotationView",
+    "disruption_id",
+    "expected",
+    "next_version",
+    "step",
+]
+
 # What makes two versions "the same situation": everything but version and known_time.
 _content = attrgetter(*(f.name for f in fields(Disruption) if f.name not in ("version", "known_time")))
-
-
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """Knock-on times of a leg whose aircraft cannot be ready for its best-known departure."""
-
-    departure: datetime
-    arrival: datetime
-    cause_leg_id: str  # the leg whose reported lateness started the chain
-    cause: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +88,7 @@ def step(carry: Carry, leg: FlightLeg, turn: timedelta) -> RotationView:
         if ready > leg.departure:  # an airline estimate at or after `ready` is kept as it is
             shift = ready - leg.departure
             root = carry.cause_leg_id or carry.arrival_leg_id
-            cause = f"inbound {carry.arrival_leg_id} arrives {carry.arrival:%H:%M}Z, min turn {_span(turn)}"
+            cause = f"inbound {carry.arrival_leg_id} arrives {carry.arrival:%H:%M}Z, min turn {span_text(turn)}"
             prediction = Prediction(ready, leg.arrival + shift, root, cause)
     onward = Carry(
         arrival=prediction.arrival if prediction else leg.arrival,
@@ -90,31 +96,6 @@ def step(carry: Carry, leg: FlightLeg, turn: timedelta) -> RotationView:
         cause_leg_id=prediction.cause_leg_id if prediction else "",
     )
     return RotationView(prediction, "", onward)
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
-
-
-_KIND_NAMES = {kind: kind.name for kind in DisruptionKind}  # Enum.name is a slow property
-
-
-def disruption_id(kind: DisruptionKind, leg_id: str) -> str:
-    return f"{_KIND_NAMES[kind]}:{leg_id}"
-
-
-def _draft(kind: DisruptionKind, leg: FlightLeg, **fields: object) -> Disruption:
-    """A disruption's content; version and known_time are stamped when it is emitted."""
-    return Disruption(
-        disruption_id=disruption_id(kind, leg.leg_id),
-        version=0,
-        kind=kind,
-        carrier=leg.carrier,
-        leg_ids=(leg.leg_id,),
-        known_time=_EPOCH,
-        **fields,  # type: ignore[arg-type]
-    )
 
 
 def expected(
@@ -125,95 +106,17 @@ def expected(
     cancel_reason: str = "",
     old_capacity: Mapping[Cabin, int] | None = None,
 ) -> dict[str, Disruption]:
-    """Every disruption ``leg`` should currently have, by id (content only)."""
-    if leg.cancelled:  # a cancellation supersedes everything else about the leg
-        return {disruption_id(DisruptionKind.CANCELLATION, leg.leg_id): _cancellation(leg, cancel_reason)}
-    drafts = [d for d in (_delay(leg, view.prediction, settings), _at_risk(leg, view)) if d]
-    if leg.diverted_to:
-        drafts.append(_draft(DisruptionKind.DIVERSION, leg, diverted_to=leg.diverted_to, cause="diverted"))
-    if _seats_lost(leg, old_capacity):
-        drafts.append(_downgauge(leg, old_capacity))
-    return {d.disruption_id: d for d in drafts}
-
-
-def _seats_lost(leg: FlightLeg, old_capacity: Mapping[Cabin, int] | None) -> bool:
-    """A cabin now holds fewer seats than were sold *and* than it held before (``old_capacity``:
-    the capacity before the equipment change).  Sold above an unchanged capacity is the
-    airline's overbooking, not a down-gauge."""
-    before = leg.capacity if old_capacity is None else old_capacity
-    return any(
-        seats < min(leg.sold.get(cabin, 0), before.get(cabin, seats)) for cabin, seats in _all_cabins(leg).items()
-    )
-
-
-def _all_cabins(leg: FlightLeg) -> dict[Cabin, int]:
-    """Capacity including sold cabins the aircraft no longer offers (capacity 0)."""
-    return {cabin: leg.capacity.get(cabin, 0) for cabin in {*leg.capacity, *leg.sold}}
-
-
-def _cancellation(leg: FlightLeg, reason: str) -> Disruption:
-    return _draft(
-        DisruptionKind.CANCELLATION,
+    """Every disruption ``leg`` should currently have, by id (content only): the rules of
+    ``rebook.domain.disruptions.KINDS`` applied to what the rotation says about the leg."""
+    facts = LegFacts(
         leg,
-        cause=reason or "cancelled",
-        old_departure=leg.scheduled_departure,
-        old_arrival=leg.scheduled_arrival,
+        settings.delay_threshold(leg.carrier),
+        view.prediction,
+        view.risk_cause_leg_id,
+        cancel_reason,
+        old_capacity,
     )
-
-
-def _delay(leg: FlightLeg, prediction: Prediction | None, settings: DetectorSettings) -> Disruption | None:
-    """Any retiming of a leg, reported or predicted.  A connection breaks on its minimum
-    connection time whatever the delay's size, so a retiming below the carrier's threshold is
-    published too, flagged ``below_threshold`` (not announced as a delay; the optimizer still
-    checks the connections over it)."""
-    source = prediction or leg
-    departure, arrival = source.departure, source.arrival
-    if departure == leg.scheduled_departure and arrival == leg.scheduled_arrival:
-        return None
-    late = max(departure - leg.scheduled_departure, arrival - leg.scheduled_arrival)
-    minor = late < settings.delay_threshold(leg.carrier)
-    reported = f"retimed by {_span(late)}" if minor else f"reported late by {_span(late)}"
-    return _draft(
-        DisruptionKind.DELAY,
-        leg,
-        predicted=prediction is not None,
-        below_threshold=minor,
-        cause_leg_id=prediction.cause_leg_id if prediction else "",
-        cause=prediction.cause if prediction else reported,
-        old_departure=leg.scheduled_departure,
-        new_departure=departure,
-        old_arrival=leg.scheduled_arrival,
-        new_arrival=arrival,
-    )
-
-
-def _at_risk(leg: FlightLeg, view: RotationView) -> Disruption | None:
-    if not view.risk_cause_leg_id:
-        return None
-    return _draft(
-        DisruptionKind.ROTATION_AT_RISK,
-        leg,
-        predicted=True,
-        cause_leg_id=view.risk_cause_leg_id,
-        cause=f"aircraft {leg.tail_number} loses {view.risk_cause_leg_id} (cancelled), no swap known",
-        old_departure=leg.scheduled_departure,
-        old_arrival=leg.scheduled_arrival,
-    )
-
-
-def _downgauge(leg: FlightLeg, old_capacity: Mapping[Cabin, int] | None) -> Disruption:
-    short = ", ".join(
-        f"{cabin.name} {seats}<{leg.sold.get(cabin, 0)}"
-        for cabin, seats in sorted(_all_cabins(leg).items())
-        if seats < leg.sold.get(cabin, 0)
-    )
-    return _draft(
-        DisruptionKind.DOWNGAUGE,
-        leg,
-        cause=f"{leg.aircraft_type or 'aircraft'} {leg.tail_number}: seats below sold ({short})".strip(),
-        old_capacity=dict(old_capacity if old_capacity is not None else leg.capacity),
-        new_capacity=dict(leg.capacity),
-    )
+    return detect(facts)
 
 
 def next_version(current: Disruption | None, draft: Disruption | None, now: datetime) -> Disruption | None:
@@ -228,13 +131,3 @@ def next_version(current: Disruption | None, draft: Disruption | None, now: date
     if current is not None and _content(current) == _content(draft):
         return None
     return replace(draft, version=(current.version if current else 0) + 1, known_time=now)
-
-
-# Kinds a single leg can have; REINSTATEMENT is expressed as a withdrawn CANCELLATION.
-LEG_KINDS = (
-    DisruptionKind.CANCELLATION,
-    DisruptionKind.DELAY,
-    DisruptionKind.DIVERSION,
-    DisruptionKind.DOWNGAUGE,
-    DisruptionKind.ROTATION_AT_RISK,
-)

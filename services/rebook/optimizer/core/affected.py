@@ -6,20 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import Enum
 
+from rebook.domain.disruptions import KIND_OF_REASON, Reason
 from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus, Proximity, Segment
 
 from .settings import OptimizerSettings
-
-
-class Reason(Enum):
-    """Why a booking must be rebooked."""
-
-    CANCELLED = "cancelled"
-    MISCONNECTION = "misconnection"
-    DOWNGAUGE = "downgauge"
-    DIVERSION = "diversion"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +107,6 @@ def find_affected(
     return [found[k] for k in sorted(found)]
 
 
-_BREAKS = {
-    Reason.CANCELLED: DisruptionKind.CANCELLATION,
-    Reason.DIVERSION: DisruptionKind.DIVERSION,
-    Reason.MISCONNECTION: DisruptionKind.DELAY,
-    Reason.DOWNGAUGE: DisruptionKind.DOWNGAUGE,
-}
-
-
 def _known_times(disruptions: Sequence[Disruption]) -> dict[tuple[str, DisruptionKind], datetime]:
     """(leg, kind) → when the live disruption of that kind on that leg was known."""
     known: dict[tuple[str, DisruptionKind], datetime] = {}
@@ -166,7 +149,7 @@ def _not_before(
     act on the offer (only a fresh location can make a sooner flight an alternative).
     A missed connection is known once the delay of a leg of the connection (or of the leg
     before) is."""
-    kind = _BREAKS[hit.reason]
+    kind = KIND_OF_REASON[hit.reason]
     legs = [hit.disrupted_leg_id]
     if hit.reason == Reason.MISCONNECTION:
         legs += [s.leg_id for s in hit.released]

@@ -9,19 +9,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from rebook.domain.airports import airport_rows, zone
+from rebook.domain.disruptions import WHAT
 from rebook.domain.model import Cabin, FlightLeg, LegType
 
-from .affected import Affected, Reason
+from .affected import Affected
 from .candidates import Candidate
 from .solution import SubGroup
 
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_WHAT = {
-    Reason.CANCELLED: "was cancelled",
-    Reason.MISCONNECTION: "can no longer be reached in time because of a delay",
-    Reason.DOWNGAUGE: "is now operated by a smaller aircraft without enough seats",
-    Reason.DIVERSION: "was diverted",
-}
 
 
 _BY = {LegType.BUS: "bus", LegType.RAIL: "train"}
@@ -131,9 +126,9 @@ def _departure(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) ->
 def _what_happened(a: Affected, flights: Mapping[str, FlightLeg], now: datetime) -> str:
     leg = flights.get(a.disrupted_leg_id)
     if leg is None:
-        return f"Your flight to {city(a.destination)} {_WHAT[a.reason]}"
+        return f"Your flight to {city(a.destination)} {WHAT[a.reason]}"
     when = local_when(leg.scheduled_departure, leg.origin, now)
-    return f"Your {when} to {city(leg.destination)} {_WHAT[a.reason]}"
+    return f"Your {when} to {city(leg.destination)} {WHAT[a.reason]}"
 
 
 def _airport_change(a: Affected, c: Candidate, flights: Mapping[str, FlightLeg]) -> str:

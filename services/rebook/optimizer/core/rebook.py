@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
-from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, Proximity, Segment
+from rebook.domain.disruptions import KINDS
+from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, Proximity, Segment
 
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
@@ -91,7 +92,7 @@ def predicted_unusable(disruptions: Iterable[Disruption]) -> frozenset[str]:
     return frozenset(
         lid
         for d in disruptions
-        if not d.withdrawn and d.predicted and d.kind == DisruptionKind.CANCELLATION
+        if not d.withdrawn and d.predicted and KINDS[d.kind].avoid_when_predicted
         for lid in d.leg_ids
     )
 
@@ -99,7 +100,7 @@ def predicted_unusable(disruptions: Iterable[Disruption]) -> frozenset[str]:
 def rotation_at_risk(disruptions: Iterable[Disruption]) -> frozenset[str]:
     """Legs whose aircraft is out of position after a cancellation, with no swap known."""
     return frozenset(
-        lid for d in disruptions if not d.withdrawn and d.kind == DisruptionKind.ROTATION_AT_RISK for lid in d.leg_ids
+        lid for d in disruptions if not d.withdrawn and KINDS[d.kind].at_risk for lid in d.leg_ids
     )
 
 
