@@ -220,6 +220,8 @@ def render_summary(summary: dict[str, Any]) -> str:
                 f"total cost {opt['total_cost']:,.0f} (gap {fmt_pct(opt['gap'], 2)}, {opt['solve_wall_s']:.1f} s) "
                 f"vs greedy {greedy['total_cost']:,.0f} ({fmt_pct(offline['greedy_vs_optimal'], 2)} vs optimal)",
             )
+            if "owed" in opt and "owed" in greedy:
+                add("offline owed: optimal vs greedy", _owed_text(opt["owed"], greedy["owed"]))
             add(
                 "offline offered / delay",
                 f"optimal {fmt_pct(opt['offered_passenger_share'])}, avg {fmt_minutes(opt['delay_min_mean'])}; "
@@ -262,3 +264,14 @@ def render_summary(summary: dict[str, Any]) -> str:
 
 def _signed_pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:+.1f}%"
+
+
+OWED_TERMS = (("compensation", "compensation"), ("care", "care"), ("downgrade_refunds", "downgrade refunds"),
+              ("refunds_no_seat", "refunds (no seat)"))  # fmt: skip
+
+
+def _owed_text(optimal: dict[str, float], greedy: dict[str, float]) -> str:
+    """What each plan owes its passengers, term by term (the part of its cost paid out)."""
+    return "; ".join(
+        f"{label} {optimal.get(key, 0.0):,.0f} vs {greedy.get(key, 0.0):,.0f}" for key, label in OWED_TERMS
+    )

@@ -71,6 +71,10 @@ def test_demo_small_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     assert comparison["overlap_ratio"] >= 0.95, comparison
     assert abs(comparison["cost_diff_ratio"]) <= 0.05, comparison
     assert summary["offline"]["optimal"]["total_cost"] > 0 and summary["offline"]["greedy"]["total_cost"] > 0
+    # What each plan owes its passengers, in money, beside its cost (summary and table).
+    for plan in ("optimal", "greedy"):
+        assert set(summary["offline"][plan]["owed"]) >= {"compensation", "care", "downgrade_refunds", "refunds_no_seat"}
+    assert "offline owed: optimal vs greedy" in result.stdout
 
     # Nothing left running: the four services exited, nothing else from this run remains.
     assert set(summary["processes"]) == {"detector", "locator", "optimizer", "notifier"}
