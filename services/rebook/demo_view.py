@@ -63,7 +63,8 @@ class LiveState:
 
 
 class LiveView:
-    """Redraws ``LiveState`` in place on a TTY, or logs it periodically otherwise."""
+    """Redraws ``LiveState`` in place on a TTY (a rich ``Live`` panel), or logs it periodically
+    otherwise (CI, pipes, ``--no-tty``)."""
 
     BAR = 28
 
@@ -72,67 +73,70 @@ class LiveView:
         self.tty = self.out.isatty() if tty is None else tty
         self.log_every_s = log_every_s
         self.started = time.monotonic()
-        self._lines = 0
         self._last_log = 0.0
         self._last_phase = ""
-        encoding = (getattr(self.out, "encoding", "") or "").lower()
-        self._full, self._empty = ("█", "░") if "utf" in encoding else ("#", ".")
+        self._live = None
+        if self.tty:
+            from rich.console import Console  # the tooling extra; imported only for a TTY panel
+
+            self._console = Console(file=self.out, force_terminal=True, highlight=False)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
     def message(self, text: str) -> None:
         """A line above the panel (the panel is redrawn below it)."""
-        self._clear()
-        print(text, file=self.out, flush=True)
+        if self._live is not None:
+            self._live.console.print(text, markup=False)
+        else:
+            print(text, file=self.out, flush=True)
 
-    def _bar(self, done: int, total: int) -> str:
-        frac = 0.0 if total <= 0 else max(0.0, min(1.0, done / total))
-        full = round(frac * self.BAR)
-        return f"[{self._full * full}{self._empty * (self.BAR - full)}] {100 * frac:5.1f}%"
+    def _panel(self, s: LiveState):
+        from rich.progress_bar import ProgressBar
+        from rich.table import Table
 
-    def _panel(self, s: LiveState) -> list[str]:
+        def bar(done: int, total: int) -> ProgressBar:
+            return ProgressBar(total=max(total, 1), completed=min(done, max(total, 1)), width=self.BAR)
+
+        def pct(done: int, total: int) -> str:
+            return f"{100 * (0.0 if total <= 0 else min(1.0, done / total)):5.1f}%"
+
         made = s.notifications_made or 0
-        lines = [
-            f"{s.title}   {fmt_elapsed(self.elapsed())}   phase: {s.phase}",
-            f"  schedule        {self._bar(*s.legs)}  {fmt_int(s.legs[0])}/{fmt_int(s.legs[1])} legs",
-            f"  bookings        {self._bar(*s.bookings)}  {fmt_int(s.bookings[0])}/{fmt_int(s.bookings[1])}",
-            f"  flight events   {self._bar(*s.events)}  {fmt_int(s.events[0])}/{fmt_int(s.events[1])}"
-            f"  (+ pings {fmt_int(s.pings[0])}/{fmt_int(s.pings[1])})",
-            f"  disruptions detected  {fmt_int(s.disruptions):>9}   (detector, versions published)",
-            f"  passengers affected   {fmt_int(s.passengers_affected):>9}   "
-            f"({fmt_int(s.bookings_affected)} bookings, optimizer)",
-            f"  offers made           {fmt_int(s.offers):>9}   (optimizer, offer versions)",
-            f"  notifications         {self._bar(s.notifications_received, made)}  "
-            f"{fmt_int(s.notifications_received)}/{fmt_int(made)} delivered "
-            f"({s.devices} streams)",
-        ]
+        grid = Table.grid(padding=(0, 2))
+        # One line per row whatever the terminal's width: the last column is cut, never wrapped.
+        grid.add_column(min_width=20, no_wrap=True)
+        grid.add_column(min_width=self.BAR, no_wrap=True)
+        grid.add_column(min_width=6, no_wrap=True)
+        grid.add_column(no_wrap=True, overflow="ellipsis")
+        grid.title = f"{s.title}   {fmt_elapsed(self.elapsed())}   phase: {s.phase}"
+        grid.title_justify = "left"
+        for label, (done, total), text in (
+            ("schedule", s.legs, f"{fmt_int(s.legs[0])}/{fmt_int(s.legs[1])} legs"),
+            ("bookings", s.bookings, f"{fmt_int(s.bookings[0])}/{fmt_int(s.bookings[1])}"),
+            ("flight events", s.events, f"{fmt_int(s.events[0])}/{fmt_int(s.events[1])} "
+             f"(+ pings {fmt_int(s.pings[0])}/{fmt_int(s.pings[1])})"),
+            ("notifications", (s.notifications_received, made),
+             f"{fmt_int(s.notifications_received)}/{fmt_int(made)} delivered ({s.devices} streams)"),
+        ):  # fmt: skip
+            grid.add_row(label, bar(done, total), pct(done, total), text)
+        for label, value, text in (
+            ("disruptions detected", s.disruptions, "detector, versions published"),
+            ("passengers affected", s.passengers_affected, f"{fmt_int(s.bookings_affected)} bookings, optimizer"),
+            ("offers made", s.offers, "optimizer, offer versions"),
+        ):
+            grid.add_row(label, f"{fmt_int(value):>9}", "", text)
         if s.note:
-            lines.append(f"  {s.note}")
-        return lines
-
-    def _clear(self) -> None:
-        if self.tty and self._lines:
-            self.out.write(f"\x1b[{self._lines}F")
-            for _ in range(self._lines):
-                self.out.write("\x1b[2K\n")
-            self.out.write(f"\x1b[{self._lines}F")
-            self._lines = 0
+            grid.add_row(s.note, "", "", "")
+        return grid
 
     def update(self, state: LiveState, force: bool = False) -> None:
         if self.tty:
-            lines = self._panel(state)
-            if self._lines:
-                self.out.write(f"\x1b[{self._lines}F")
-            for line in lines:
-                self.out.write("\x1b[2K" + line + "\n")
-            extra = self._lines - len(lines)
-            for _ in range(max(0, extra)):
-                self.out.write("\x1b[2K\n")
-            if extra > 0:
-                self.out.write(f"\x1b[{extra}F")
-            self._lines = len(lines)
-            self.out.flush()
+            from rich.live import Live
+
+            if self._live is None:
+                self._live = Live(console=self._console, auto_refresh=False, transient=False)
+                self._live.start()
+            self._live.update(self._panel(state), refresh=True)
             return
         now = time.monotonic()
         if not force and state.phase == self._last_phase and now - self._last_log < self.log_every_s:
@@ -152,7 +156,9 @@ class LiveView:
     def finish(self, state: LiveState) -> None:
         """Leaves the last panel on screen (TTY) or logs it once more."""
         self.update(state, force=True)
-        self._lines = 0
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
 
 
 def render_summary(summary: dict[str, Any]) -> str:
