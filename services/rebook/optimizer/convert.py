@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from rebook.domain.convert import set_timestamp, timestamp_field, to_duration
-from rebook.domain.model import Cabin, FlightLeg, Segment
+from rebook.domain.model import Cabin, FlightLeg, LegType, Segment
 from rebook.optimizer.core.candidates import AirportChange
 from rebook.optimizer.core.costs import Entitlements
 from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold, Unaccommodated
@@ -24,6 +24,8 @@ def segment_to_proto(segment: Segment, flights: Mapping[str, FlightLeg]) -> offe
         message.origin, message.destination = leg.origin, leg.destination
         set_timestamp(message, "departure_time", leg.departure)
         set_timestamp(message, "arrival_time", leg.arrival)
+        message.leg_type = 0 if leg.leg_type == LegType.FLIGHT else int(leg.leg_type)  # as leg_to_proto
+        message.origin_time_zone, message.destination_time_zone = leg.origin_zone, leg.destination_zone
     return message
 
 

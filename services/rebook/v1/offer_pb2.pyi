@@ -67,7 +67,7 @@ RESPONSE_KIND_SWITCH: ResponseKind
 RESPONSE_KIND_REFUND: ResponseKind
 
 class ItinerarySegment(_message.Message):
-    __slots__ = ("leg_id", "carrier", "flight_number", "origin", "destination", "departure_time", "arrival_time", "cabin")
+    __slots__ = ("leg_id", "carrier", "flight_number", "origin", "destination", "departure_time", "arrival_time", "cabin", "leg_type", "origin_time_zone", "destination_time_zone")
     LEG_ID_FIELD_NUMBER: _ClassVar[int]
     CARRIER_FIELD_NUMBER: _ClassVar[int]
     FLIGHT_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -76,6 +76,9 @@ class ItinerarySegment(_message.Message):
     DEPARTURE_TIME_FIELD_NUMBER: _ClassVar[int]
     ARRIVAL_TIME_FIELD_NUMBER: _ClassVar[int]
     CABIN_FIELD_NUMBER: _ClassVar[int]
+    LEG_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     leg_id: str
     carrier: str
     flight_number: str
@@ -84,7 +87,10 @@ class ItinerarySegment(_message.Message):
     departure_time: _timestamp_pb2.Timestamp
     arrival_time: _timestamp_pb2.Timestamp
     cabin: _flight_pb2.Cabin
-    def __init__(self, leg_id: _Optional[str] = ..., carrier: _Optional[str] = ..., flight_number: _Optional[str] = ..., origin: _Optional[str] = ..., destination: _Optional[str] = ..., departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cabin: _Optional[_Union[_flight_pb2.Cabin, str]] = ...) -> None: ...
+    leg_type: _flight_pb2.LegType
+    origin_time_zone: str
+    destination_time_zone: str
+    def __init__(self, leg_id: _Optional[str] = ..., carrier: _Optional[str] = ..., flight_number: _Optional[str] = ..., origin: _Optional[str] = ..., destination: _Optional[str] = ..., departure_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cabin: _Optional[_Union[_flight_pb2.Cabin, str]] = ..., leg_type: _Optional[_Union[_flight_pb2.LegType, str]] = ..., origin_time_zone: _Optional[str] = ..., destination_time_zone: _Optional[str] = ...) -> None: ...
 
 class SeatHold(_message.Message):
     __slots__ = ("leg_id", "cabin", "seats")

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from rebook.notifier.core.display import Answer, awaits_answer, format_offer, parse_answer
-from rebook.v1 import offer_pb2
+from rebook.domain.convert import to_timestamp
+from rebook.notifier.core.display import Answer, awaits_answer, format_offer, format_segment, parse_answer
+from rebook.v1 import flight_pb2, offer_pb2
+from tests.unit.detector.detector_helpers import t
 from tests.unit.notifier.notifier_helpers import make_offer
 
 
@@ -98,3 +100,13 @@ def test_a_split_groups_sub_groups_are_all_the_pick() -> None:
     assert "  [1] Our pick: arrives Mon 23 Nov 18:30 EST, 3h15 later, for 2 of your group, seats held" in text
     assert "  [2] Our pick: arrives Mon 23 Nov 19:00 EST, 4h00 later, for 1 of your group, seats held" in text
     assert parse_answer("s 2", offer) == Answer(offer_pb2.RESPONSE_KIND_ACCEPT)
+
+
+def test_a_train_to_a_station_the_airport_table_lacks_shows_as_a_train_on_its_clock() -> None:
+    """Issue 14.8: a surface leg offered is shown as such, at the station's time from the offer."""
+    train = offer_pb2.ItinerarySegment(
+        leg_id="RB9001-2026-11-23-BRU", carrier="RB", flight_number="9001", origin="BRU", destination="ZYR",
+        departure_time=to_timestamp(t(12)), arrival_time=to_timestamp(t(12, 20)), cabin=1,
+        leg_type=flight_pb2.LEG_TYPE_RAIL, destination_time_zone="Europe/Brussels",
+    )  # fmt: skip
+    assert format_segment(train) == "RB9001  BRU Mon 23 Nov 13:00 CET → ZYR Mon 23 Nov 13:20 CET  (by train)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
-from rebook.domain.airports import zone
+from rebook.domain.airports import parse_zone, zone
 from rebook.v1 import flight_pb2, offer_pb2
 
 _STATUS = {
@@ -19,13 +19,16 @@ _STATUS = {
 }
 
 
-def _time(stamp, iata: str = "") -> str:
-    """A time on the clock of the airport ``iata`` labelled with its zone (``13:00 CET``); UTC,
-    labelled ``Z``, where there is no airport or its zone is unknown."""
+_BY = {flight_pb2.LEG_TYPE_BUS: "bus", flight_pb2.LEG_TYPE_RAIL: "train"}
+
+
+def _time(stamp, iata: str = "", given_zone: str = "") -> str:
+    """A time on the clock of the station ``iata`` labelled with its zone (``13:00 CET``) — from
+    the airport table, else the zone the offer gave; UTC, labelled ``Z``, where neither knows."""
     if not stamp.seconds and not stamp.nanos:
         return "?"
     utc = stamp.ToDatetime(tzinfo=UTC)
-    where = zone(iata) if iata else None
+    where = (zone(iata) or parse_zone(given_zone)) if iata else None
     if where is None:
         return utc.strftime("%a %d %b %H:%MZ")
     return utc.astimezone(where).strftime("%a %d %b %H:%M %Z")
@@ -37,10 +40,11 @@ def _cabin(cabin: int) -> str:
 
 def format_segment(segment: offer_pb2.ItinerarySegment) -> str:
     flight = f"{segment.carrier}{segment.flight_number}".ljust(8)
-    departs = _time(segment.departure_time, segment.origin)
-    arrives = _time(segment.arrival_time, segment.destination)
+    departs = _time(segment.departure_time, segment.origin, segment.origin_time_zone)
+    arrives = _time(segment.arrival_time, segment.destination, segment.destination_time_zone)
     route = f"{segment.origin} {departs} → {segment.destination} {arrives}"
-    cabin = _cabin(segment.cabin)
+    by = _BY.get(segment.leg_type)
+    cabin = f"by {by}" if by else _cabin(segment.cabin)  # a train's "cabin" means nothing to a passenger
     return f"{flight}{route}" + (f"  ({cabin})" if cabin else "")
 
 
