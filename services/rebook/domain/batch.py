@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rebook.domain.errors import DomainError, FieldViolation, PreconditionError, ValidationError
 
-SHOWN_REJECTIONS = 5  # how many refused items a one-line summary names
+SHOWN_REJECTIONS = 5  # how many refused items a person is shown (the reports count them all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +49,3 @@ class UnknownLegError(PreconditionError):
 def all_violations(rejected: Sequence[Rejected]) -> list[FieldViolation]:
     """Every violation of every refused item, for an atomic call's one INVALID_ARGUMENT."""
     return [v for r in rejected for v in (r.violations or (FieldViolation(f"[{r.index}]", str(r.error)),))]
-
-
-def summary(rejected: Sequence[Rejected], what: str, shown: int = SHOWN_REJECTIONS) -> list[str]:
-    """``N <what> rejected`` and the first ``shown`` reasons, one line each (none if nothing was)."""
-    if not rejected:
-        return []
-    lines = [f"{len(rejected)} {what} rejected"]
-    lines += [f"  {r.line()}" for r in rejected[:shown]]
-    if len(rejected) > shown:
-        lines.append(f"  … and {len(rejected) - shown} more")
-    return lines
-
-
