@@ -1,24 +1,23 @@
-"""Assembles the notifier from its parts: engine, webhook dispatcher, durable state, offers
+"""Assembles the notifier from its parts: engine, push channels, durable state, offers
 consumer.  Used by ``main`` and by the integration tests (which give their own topics)."""
 
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
 
+from rebook.notifier.channel import ChannelDeps, ChannelFactory
 from rebook.notifier.core.settings import NotifierSettings
 from rebook.notifier.core.store import NotificationStore
 from rebook.notifier.engine import NotificationEngine
 from rebook.notifier.metrics import NotifierMetrics
 from rebook.notifier.servicer import ServicerDeps
 from rebook.notifier.state import KafkaStateSink, rebuild
-from rebook.notifier.webhook_guard import WebhookGuard, guarded_post
-from rebook.notifier.webhooks import Sender, WebhookCallbacks, WebhookDispatcher
+from rebook.notifier.webhooks import Sender, WebhookChannel
 from rebook.runtime.kafka import ConsumerLoop, DeadLetters, EventProducer, Record, read_to_end
 from rebook.runtime.topics import DEAD_LETTER, NOTIFICATION_DEAD_LETTER, NOTIFICATIONS, OFFERS, TopicSpec
 from rebook.v1 import offer_pb2
@@ -26,6 +25,8 @@ from rebook.v1 import offer_pb2
 log = logging.getLogger(__name__)
 # gRPC threads never given to Subscribe streams: unary calls and health checks always get one.
 RESERVED_WORKERS = 32
+# The push channels a passenger can register, besides the Subscribe streams (``channel.py``).
+PUSH_CHANNELS: tuple[ChannelFactory, ...] = (WebhookChannel,)
 
 
 def utc_now() -> datetime:
@@ -55,32 +56,21 @@ class NotifierDeps:
     clock: Callable[[], datetime] = utc_now
     sender: Sender | None = None  # None: the guarded HTTPS sender (tests inject their own)
     grpc_max_workers: int = 16
+    channels: tuple[ChannelFactory, ...] = PUSH_CHANNELS
 
 
 class Notifier:
     def __init__(self, deps: NotifierDeps) -> None:
         self._deps = deps
         settings = deps.settings
-        self.guard = WebhookGuard(settings.webhook_https_only, settings.webhook_allow_hosts)
         self.sink = sink = KafkaStateSink(deps.producer, deps.topics.state, deps.topics.dead_letter)
         self.engine = NotificationEngine(
             NotificationStore(settings.retention), sink, NotifierMetrics(deps.registry), deps.clock,
             max_streams=settings.max_streams or max(1, deps.grpc_max_workers - RESERVED_WORKERS),
             max_streams_per_passenger=settings.max_streams_per_passenger,
         )  # fmt: skip
-        callbacks = WebhookCallbacks(
-            self.engine.webhook_delivered, self.engine.webhook_retrying, self.engine.webhook_failed
-        )
-        self.dispatcher = WebhookDispatcher(
-            settings.webhook_secret,
-            settings.retry,
-            callbacks,
-            workers=settings.webhook_workers,
-            timeout_s=settings.webhook_timeout.total_seconds(),
-            sender=deps.sender or guarded_post(self.guard),
-            rng=random.random,
-        )
-        self.engine.attach(self.dispatcher)
+        for factory in deps.channels:
+            self.engine.attach(factory(ChannelDeps(settings, self.engine, deps.sender)))
 
     def restore(self) -> None:
         """Rebuilds the known notifications and channels; call before consuming."""
@@ -111,8 +101,8 @@ class Notifier:
 
     def servicer_deps(self) -> ServicerDeps:
         deps = self._deps
-        return ServicerDeps(self.engine, deps.registry, deps.clock, deps.grpc_max_workers, self.guard)
+        return ServicerDeps(self.engine, deps.registry, deps.clock, deps.grpc_max_workers)
 
     def close(self) -> None:
         self.engine.close_subscriptions()
-        self.dispatcher.close()
+        self.engine.close_channels()

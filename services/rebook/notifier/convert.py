@@ -6,13 +6,23 @@ from datetime import UTC, datetime
 
 from rebook.domain.convert import set_timestamp, timestamp_field
 from rebook.domain.errors import FieldViolation, ValidationError
-from rebook.notifier.core.channels import ChannelRecord, Route
+from rebook.notifier.core.channels import ChannelRecord
 from rebook.notifier.core.store import Entry, OfferFacts
 from rebook.v1 import notification_service_pb2 as pb
 from rebook.v1 import offer_pb2
 
-ROUTE_TO_KIND = {Route.STREAM: pb.CHANNEL_KIND_STREAM, Route.WEBHOOK: pb.CHANNEL_KIND_WEBHOOK}
-KIND_TO_ROUTE = {kind: route for route, kind in ROUTE_TO_KIND.items()}
+_KIND_PREFIX = "CHANNEL_KIND_"
+
+
+def route_of(kind: int) -> str | None:
+    """The route a ``ChannelKind`` names (``CHANNEL_KIND_WEBHOOK`` → ``webhook``); None if unset."""
+    if kind == pb.CHANNEL_KIND_UNSPECIFIED or kind not in pb.ChannelKind.values():
+        return None
+    return pb.ChannelKind.Name(kind).removeprefix(_KIND_PREFIX).lower()
+
+
+def kind_of(route: str) -> int:
+    return pb.ChannelKind.Value(_KIND_PREFIX + route.upper())
 
 
 def offer_facts(offer: offer_pb2.Offer) -> OfferFacts:
@@ -59,10 +69,13 @@ def to_channel(record: ChannelRecord) -> pb.Channel:
     return pb.Channel(
         channel_id=record.channel_id,
         passenger_id=record.passenger_id,
-        kind=ROUTE_TO_KIND[record.route],
+        kind=kind_of(record.route),
         webhook_url=record.webhook_url,
     )
 
 
 def from_channel(message: pb.Channel) -> ChannelRecord:
-    return ChannelRecord(message.channel_id, message.passenger_id, KIND_TO_ROUTE[message.kind], message.webhook_url)
+    route = route_of(message.kind)
+    if route is None:
+        raise KeyError(f"channel kind {message.kind}")  # poison: dead-lettered by the restore
+    return ChannelRecord(message.channel_id, message.passenger_id, route, message.webhook_url)

@@ -1,12 +1,12 @@
-"""The notifier's moving parts around the pure store: routing, live subscriptions, webhook
+"""The notifier's moving parts around the pure store: routing, live subscriptions, push
 hand-off, durable state and metrics.  Thread-safe: the consumer thread, gRPC threads and
-webhook workers all come through here.
+the push channels' workers all come through here.
 
-A notification goes out on one route, chosen when it is made: the passenger's webhook if
-they registered one, else the Subscribe streams (the passenger's own, or their airline's app
-backend).  On a stream it is *claimed* before the write and marked delivered after it, so
-two open streams never both show it; a write that fails leaves it pending for the next
-subscription.
+A notification goes out on one route, chosen when it is made: the push channel the passenger
+registered (a ``channel.Channel``: the webhook, or any other attached), else the Subscribe
+streams (the passenger's own, or their airline's app backend).  On a stream it is *claimed*
+before the write and marked delivered after it, so two open streams never both show it; a
+write that fails leaves it pending for the next subscription.
 """
 
 from __future__ import annotations
@@ -19,16 +19,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from google.protobuf import json_format
-
 from rebook.domain.access import Principal
 from rebook.domain.errors import PermissionDeniedError, ResourceExhaustedError
-from rebook.notifier.convert import offer_facts, to_notification
+from rebook.notifier.channel import Channel
+from rebook.notifier.convert import offer_facts
 from rebook.notifier.core.auth import Scope, principal_scope
 from rebook.notifier.core.channels import ChannelRecord, Route, validate_registration
 from rebook.notifier.core.store import Entry, NotificationStore
 from rebook.notifier.metrics import NotifierMetrics
-from rebook.notifier.webhooks import WebhookJob
 from rebook.v1 import offer_pb2
 
 log = logging.getLogger(__name__)
@@ -42,10 +40,6 @@ class StateSink(Protocol):
     def notification(self, entry: Entry) -> None: ...
     def channel(self, record: ChannelRecord) -> None: ...
     def dead(self, entry: Entry, reason: str) -> None: ...
-
-
-class Dispatcher(Protocol):
-    def submit(self, job: WebhookJob) -> None: ...
 
 
 class Subscription:
@@ -92,12 +86,16 @@ class NotificationEngine:
         self._channels: dict[str, ChannelRecord] = {}
         self._subscriptions: set[Subscription] = set()
         self._claimed: set[str] = set()
-        self._dispatcher: Dispatcher | None = None
+        self._push: dict[str, Channel] = {}
         self._last_purge = clock()
 
-    def attach(self, dispatcher: Dispatcher) -> None:
-        """Sets the webhook dispatcher (built after the engine: its callbacks point here)."""
-        self._dispatcher = dispatcher
+    def attach(self, channel: Channel) -> None:
+        """Adds a push channel (built after the engine: it reports its outcomes here)."""
+        self._push[channel.route] = channel
+
+    @property
+    def push_routes(self) -> tuple[str, ...]:
+        return tuple(self._push)
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -110,8 +108,9 @@ class NotificationEngine:
                 entry.dead = entry.notification_id in dead
                 self._store.restore(entry)
             self._purge(self._clock())
-            for entry in self._store.pending(Scope(), Route.WEBHOOK):
-                self._send_webhook(entry)
+            for route in self._push:
+                for entry in self._store.pending(Scope(), route):
+                    self._send(entry)
         log.info("notifier state restored", extra={"notifications": len(self._store), "channels": len(self._channels)})
 
     # -- offers in --------------------------------------------------------------------------
@@ -131,24 +130,23 @@ class NotificationEngine:
             self._purge_if_due(now)
         return len(created)
 
-    def _route(self, passenger_id: str) -> Route:
+    def _route(self, passenger_id: str) -> str:
         channel = self._channels.get(passenger_id)
         return channel.route if channel else Route.STREAM
 
     def _route_out(self, entry: Entry) -> None:
-        if entry.route is Route.WEBHOOK:
-            self._send_webhook(entry)
+        if entry.route != Route.STREAM:
+            self._send(entry)
             return
         for subscription in self._subscriptions:
             if subscription.scope.matches(entry.passenger_id, entry.carrier):
                 subscription.put(entry)
 
-    def _send_webhook(self, entry: Entry) -> None:
-        if self._dispatcher is None:
-            raise RuntimeError("no webhook dispatcher attached")
-        body = json_format.MessageToJson(to_notification(entry), indent=None).encode()
-        url = self._channels[entry.passenger_id].webhook_url
-        self._dispatcher.submit(WebhookJob(entry.passenger_id, url, body, entry))
+    def _send(self, entry: Entry) -> None:
+        channel = self._push.get(entry.route)
+        if channel is None:
+            raise RuntimeError(f"no {entry.route} channel attached")
+        channel.send(entry, self._channels[entry.passenger_id].webhook_url)
 
     def _purge_if_due(self, now: datetime) -> None:
         if now - self._last_purge >= PURGE_EVERY:
@@ -157,7 +155,7 @@ class NotificationEngine:
     def _purge(self, now: datetime) -> None:
         self._last_purge = now
         for entry in self._store.purge(now):
-            self._metrics.sent.labels(entry.route.value, "expired").inc()
+            self._metrics.sent.labels(entry.route, "expired").inc()
 
     # -- streams ----------------------------------------------------------------------------
 
@@ -209,50 +207,53 @@ class NotificationEngine:
             if written:
                 self._delivered(entry, Route.STREAM)
 
+    def close_channels(self) -> None:
+        for channel in self._push.values():
+            channel.close()
+
     def close_subscriptions(self) -> None:
         with self._lock:
             subscriptions = list(self._subscriptions)
         for subscription in subscriptions:
             subscription.close()
 
-    # -- webhook outcomes (called on webhook workers) -----------------------------------------
+    # -- push outcomes (``channel.Outcomes``, called on the channels' workers) -------------------
 
-    def webhook_delivered(self, job: WebhookJob) -> None:
+    def delivered(self, entry: Entry, route: str) -> None:
         with self._lock:
-            self._delivered(job.ref, Route.WEBHOOK)
+            self._delivered(entry, route)
 
-    def webhook_retrying(self, job: WebhookJob) -> None:
-        self._metrics.sent.labels(Route.WEBHOOK.value, "failed").inc()
-        self._metrics.retries.labels(Route.WEBHOOK.value).inc()
+    def retrying(self, entry: Entry, route: str) -> None:
+        self._metrics.sent.labels(route, "failed").inc()
+        self._metrics.retries.labels(route).inc()
 
-    def webhook_failed(self, job: WebhookJob) -> None:
-        entry: Entry = job.ref
-        reason = f"HTTP {job.last_status}" if job.last_status is not None else "no answer"
-        self._metrics.sent.labels(Route.WEBHOOK.value, "failed").inc()
+    def failed(self, entry: Entry, route: str, reason: str, attempts: int) -> None:
+        self._metrics.sent.labels(route, "failed").inc()
         self._metrics.dead_letters.inc()
         with self._lock:
             self._store.mark_dead(entry.notification_id)
-            self._sink.dead(entry, f"{reason} after {job.failures} attempts")
+            self._sink.dead(entry, f"{reason} after {attempts} attempts")
         log.warning(
-            "webhook delivery given up",
+            f"{route} delivery given up",
             # No offer id: it starts with the record locator.
-            extra={"version": entry.version, "error": reason, "attempts": job.failures},
+            extra={"version": entry.version, "error": reason, "attempts": attempts},
         )
 
-    def _delivered(self, entry: Entry, route: Route) -> None:
+    def _delivered(self, entry: Entry, route: str) -> None:
         now = self._clock()
         if not self._store.mark_delivered(entry.notification_id, now):
             return
         self._sink.notification(entry)
-        self._metrics.sent.labels(route.value, "delivered").inc()
+        self._metrics.sent.labels(route, "delivered").inc()
         if entry.known_time is not None:
-            self._metrics.latency.labels(route.value).observe(max(0.0, (now - entry.known_time).total_seconds()))
+            self._metrics.latency.labels(route).observe(max(0.0, (now - entry.known_time).total_seconds()))
 
     # -- unary API --------------------------------------------------------------------------
 
-    def register_channel(self, passenger_id: str, route: Route | None, webhook_url: str) -> ChannelRecord:
+    def register_channel(self, passenger_id: str, route: str | None, webhook_url: str) -> ChannelRecord:
         """Registers (or confirms) the passenger's channel; new notifications take it."""
-        route = validate_registration(route, webhook_url)
+        checks = {name: channel.problem for name, channel in self._push.items()}
+        route = validate_registration(route, webhook_url, checks)
         with self._lock:
             current = self._channels.get(passenger_id)
             if current and (current.route, current.webhook_url) == (route, webhook_url):

@@ -7,17 +7,16 @@ client token) and checks ``ACCESS``; the scope rules of ``core.auth`` decide wha
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry
 
 from rebook.domain.access import AccessRule
 from rebook.domain.errors import FieldViolation, ValidationError
-from rebook.notifier.convert import KIND_TO_ROUTE, to_channel, to_notification
+from rebook.notifier.convert import route_of, to_channel, to_notification
 from rebook.notifier.core.auth import passenger_scope, require_passenger, subscription_scope
 from rebook.notifier.engine import NotificationEngine
-from rebook.notifier.webhook_guard import WebhookGuard
 from rebook.runtime.auth import caller
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.v1 import notification_service_pb2 as pb
@@ -42,21 +41,15 @@ class ServicerDeps:
     registry: CollectorRegistry
     clock: Callable[[], datetime]
     max_workers: int = 16
-    webhook_guard: WebhookGuard = field(default_factory=WebhookGuard)
 
 
 class NotificationServicer(pb_grpc.NotificationServiceServicer):
     def __init__(self, deps: ServicerDeps) -> None:
         self._engine = deps.engine
-        self._guard = deps.webhook_guard
 
     def RegisterChannel(self, request: pb.RegisterChannelRequest, context) -> pb.RegisterChannelResponse:
         passenger_id = require_passenger(caller(), request.passenger_id)
-        if request.kind == pb.CHANNEL_KIND_WEBHOOK and request.webhook_url:
-            problem = self._guard.problem(request.webhook_url)
-            if problem:
-                raise ValidationError([FieldViolation("webhook_url", problem)])
-        record = self._engine.register_channel(passenger_id, KIND_TO_ROUTE.get(request.kind), request.webhook_url)
+        record = self._engine.register_channel(passenger_id, route_of(request.kind), request.webhook_url)
         return pb.RegisterChannelResponse(channel=to_channel(record))
 
     def Subscribe(self, request: pb.SubscribeRequest, context) -> Iterator[pb.SubscribeResponse]:

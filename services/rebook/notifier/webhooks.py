@@ -19,8 +19,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from google.protobuf import json_format
+
+from rebook.notifier.channel import ChannelDeps
+from rebook.notifier.convert import to_notification
+from rebook.notifier.core.channels import Route, url_problem
 from rebook.notifier.core.retry import RetryPolicy
 from rebook.notifier.core.signing import webhook_headers
+from rebook.notifier.core.store import Entry
+from rebook.notifier.webhook_guard import WebhookGuard, guarded_post
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +179,45 @@ class WebhookDispatcher:
                     self._pool.submit(self._attempt, key)
                 else:
                     del self._queues[key]
+
+
+class WebhookChannel:
+    """The webhook route behind the notifier's ``Channel`` port: signed POSTs on the dispatcher's
+    pool, to URLs that pass the syntax check and the guard (public addresses, https outside
+    development)."""
+
+    route = Route.WEBHOOK
+
+    def __init__(self, deps: ChannelDeps) -> None:
+        settings, outcomes = deps.settings, deps.outcomes
+        self.guard = WebhookGuard(settings.webhook_https_only, settings.webhook_allow_hosts)
+        callbacks = WebhookCallbacks(
+            lambda job: outcomes.delivered(job.ref, self.route),
+            lambda job: outcomes.retrying(job.ref, self.route),
+            lambda job: outcomes.failed(job.ref, self.route, _failure(job), job.failures),
+        )
+        self.dispatcher = WebhookDispatcher(
+            settings.webhook_secret,
+            settings.retry,
+            callbacks,
+            workers=settings.webhook_workers,
+            timeout_s=settings.webhook_timeout.total_seconds(),
+            sender=deps.sender or guarded_post(self.guard),
+            rng=random.random,
+        )
+
+    def problem(self, address: str) -> str:
+        if not address:
+            return url_problem(address)
+        return self.guard.problem(address) or url_problem(address)
+
+    def send(self, entry: Entry, address: str) -> None:
+        body = json_format.MessageToJson(to_notification(entry), indent=None).encode()
+        self.dispatcher.submit(WebhookJob(entry.passenger_id, address, body, entry))
+
+    def close(self) -> None:
+        self.dispatcher.close()
+
+
+def _failure(job: WebhookJob) -> str:
+    return f"HTTP {job.last_status}" if job.last_status is not None else "no answer"

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from rebook.domain.errors import ValidationError
-from rebook.notifier.core.channels import Route, validate_registration
+from rebook.notifier.core.channels import Route, url_problem, validate_registration
 from rebook.notifier.core.settings import DEV_WEBHOOK_SECRET
 from rebook.notifier.main import load_settings
 from rebook.runtime.config import ConfigError
@@ -53,8 +53,9 @@ def test_bad_values_name_the_variable(name: str, value: str) -> None:
 
 
 def test_channel_validation() -> None:
-    assert validate_registration(Route.STREAM, "") is Route.STREAM
-    assert validate_registration(Route.WEBHOOK, "https://app.example/hook") is Route.WEBHOOK
+    push = {Route.WEBHOOK.value: url_problem}
+    assert validate_registration(Route.STREAM, "", push) == Route.STREAM
+    assert validate_registration(Route.WEBHOOK, "https://app.example/hook", push) == Route.WEBHOOK
     cases = [
         (None, "", "kind"),
         (Route.WEBHOOK, "", "webhook_url"),
@@ -64,5 +65,5 @@ def test_channel_validation() -> None:
     ]
     for route, url, field in cases:
         with pytest.raises(ValidationError) as error:
-            validate_registration(route, url)
+            validate_registration(route, url, push)
         assert [violation.field for violation in error.value.violations] == [field]

@@ -9,14 +9,17 @@ from datetime import timedelta
 import pytest
 
 from rebook.domain.access import CLIENT, PASSENGER, Principal
-from rebook.domain.errors import PermissionDeniedError
+from rebook.domain.errors import PermissionDeniedError, ValidationError
+from rebook.notifier.channel import ChannelDeps
+from rebook.notifier.convert import offer_facts
 from rebook.notifier.core.auth import Scope
 from rebook.notifier.core.channels import ChannelRecord, Route
 from rebook.notifier.core.retry import RetryPolicy
+from rebook.notifier.core.settings import NotifierSettings
 from rebook.notifier.core.store import Entry, NotificationStore
 from rebook.notifier.engine import NotificationEngine
 from rebook.notifier.metrics import NotifierMetrics
-from rebook.notifier.webhooks import WebhookCallbacks, WebhookDispatcher, WebhookJob
+from rebook.notifier.webhooks import WebhookCallbacks, WebhookChannel, WebhookDispatcher, WebhookJob
 from rebook.runtime.metrics import new_registry
 from tests.helpers.net import wait_until
 from tests.unit.notifier.notifier_helpers import T0, make_offer
@@ -38,17 +41,27 @@ class RecordingSink:
         self.dead_letters.append(entry.notification_id)
 
 
-class ListDispatcher:
-    def __init__(self) -> None:
-        self.jobs: list[WebhookJob] = []
+class ListChannel:
+    """An in-memory push channel, attached through the notifier's ``Channel`` port."""
 
-    def submit(self, job: WebhookJob) -> None:
-        self.jobs.append(job)
+    def __init__(self, route: str = Route.WEBHOOK) -> None:
+        self.route = route
+        self.sent: list[tuple[Entry, str]] = []
+        self.closed = False
+
+    def problem(self, address: str) -> str:
+        return "" if address else "required"
+
+    def send(self, entry: Entry, address: str) -> None:
+        self.sent.append((entry, address))
+
+    def close(self) -> None:
+        self.closed = True
 
 
 @pytest.fixture
 def parts():
-    registry, sink, dispatcher = new_registry(), RecordingSink(), ListDispatcher()
+    registry, sink, dispatcher = new_registry(), RecordingSink(), ListChannel()
     engine = NotificationEngine(
         NotificationStore(timedelta(hours=1)), sink, NotifierMetrics(registry), lambda: T0 + timedelta(seconds=3)
     )
@@ -99,13 +112,13 @@ def test_webhook_route_and_dead_letter(parts, caplog) -> None:
     again = engine.register_channel("pax-1", Route.WEBHOOK, "http://127.0.0.1:9/hook")
     assert len(sink.channels) == 1 and again == sink.channels[0]
     engine.on_offer(make_offer(passengers=("pax-1", "pax-2")))
-    assert [job.url for job in dispatcher.jobs] == ["http://127.0.0.1:9/hook"]
-    assert b'"notificationId": "off-1:1:pax-1"' in dispatcher.jobs[0].body
+    assert [(entry.notification_id, url) for entry, url in dispatcher.sent] == [
+        ("off-1:1:pax-1", "http://127.0.0.1:9/hook")
+    ]
     assert engine.subscribe(Scope(passenger_id="pax-1")).next(0.05) is None  # not on streams
-    job = dispatcher.jobs[0]
-    job.failures, job.last_status = 3, 503
+    entry, _ = dispatcher.sent[0]
     with caplog.at_level(logging.WARNING):
-        engine.webhook_failed(job)
+        engine.failed(entry, Route.WEBHOOK, "HTTP 503", 3)
     assert sink.dead_letters == ["off-1:1:pax-1"]
     logged = [" ".join(map(str, vars(r).values())) for r in caplog.records]
     assert logged and not [line for line in logged if "off-1" in line or "pax-1" in line]  # no booking or passenger
@@ -161,7 +174,7 @@ def test_undelivered_notifications_expire_after_the_retention() -> None:
     engine = NotificationEngine(
         NotificationStore(timedelta(minutes=30)), RecordingSink(), NotifierMetrics(registry), lambda: now[0]
     )
-    engine.attach(ListDispatcher())
+    engine.attach(ListChannel())
     engine.on_offer(make_offer())
     now[0] = T0 + timedelta(hours=1)
     assert engine.subscribe(Scope(passenger_id="pax-1")).next(0.05) is None
@@ -185,3 +198,64 @@ def test_streams_are_capped_per_passenger_and_in_all(parts) -> None:
     engine.subscribe(Scope(carriers=frozenset({"RB"})))  # an app backend's stream
     with pytest.raises(ResourceExhaustedError, match="open streams, its limit"):
         engine.subscribe(Scope(passenger_id="pax-3"))
+
+
+def test_a_new_channel_is_one_class_registered_through_the_port() -> None:
+    """An SMS provider (in memory here): attached, it takes registrations with its own address
+    check, receives its passengers' notifications, and its outcomes land on its own label."""
+    registry, sink, sms, webhook = new_registry(), RecordingSink(), ListChannel("sms"), ListChannel()
+    engine = NotificationEngine(NotificationStore(timedelta(hours=1)), sink, NotifierMetrics(registry), lambda: T0)
+    engine.attach(webhook)
+    engine.attach(sms)
+    assert engine.push_routes == ("webhook", "sms")
+    with pytest.raises(ValidationError) as error:
+        engine.register_channel("pax-1", "sms", "")
+    assert [(v.field, v.description) for v in error.value.violations] == [("webhook_url", "required")]
+    with pytest.raises(ValidationError) as error:
+        engine.register_channel("pax-1", "pigeon", "")
+    assert error.value.violations[0].description == (
+        "must be CHANNEL_KIND_STREAM, CHANNEL_KIND_WEBHOOK or CHANNEL_KIND_SMS"
+    )
+    engine.register_channel("pax-1", "sms", "+4915100000000")
+    engine.on_offer(make_offer(passengers=("pax-1", "pax-2"), known=T0))
+    assert [(e.notification_id, to) for e, to in sms.sent] == [("off-1:1:pax-1", "+4915100000000")]
+    assert webhook.sent == []
+    engine.retrying(sms.sent[0][0], "sms")
+    engine.delivered(sms.sent[0][0], "sms")
+    assert registry.get_sample_value("rebook_notifications_sent_total", {"channel": "sms", "outcome": "delivered"}) == 1
+    assert registry.get_sample_value("rebook_notification_retries_total", {"channel": "sms"}) == 1
+    engine.close_channels()
+    assert sms.closed and webhook.closed
+
+
+def test_the_webhook_channel_posts_the_notification_and_reports_back() -> None:
+    posted: list[tuple[str, bytes]] = []
+    outcomes: list[tuple[str, str]] = []
+
+    class Outcomes:
+        def delivered(self, entry: Entry, route: str) -> None:
+            outcomes.append(("delivered", route))
+
+        def retrying(self, entry: Entry, route: str) -> None:
+            outcomes.append(("retrying", route))
+
+        def failed(self, entry: Entry, route: str, reason: str, attempts: int) -> None:
+            outcomes.append((f"failed: {reason} after {attempts}", route))
+
+    def send(url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> int:
+        posted.append((url, body))
+        return 204
+
+    settings = NotifierSettings(webhook_https_only=False, webhook_allow_hosts=("127.0.0.1",))
+    channel = WebhookChannel(ChannelDeps(settings, Outcomes(), send))
+    assert channel.problem("") == "required for a webhook channel"
+    assert channel.problem("ftp://x/y") == "must be an absolute http(s) URL"
+    assert channel.problem("http://127.0.0.1:9/hook") == ""
+    store = NotificationStore(timedelta(hours=1))
+    (entry,) = store.add(offer_facts(make_offer()), make_offer(), T0)
+    try:
+        channel.send(entry, "http://127.0.0.1:9/hook")
+        assert wait_until(lambda: outcomes == [("delivered", "webhook")], 5)
+    finally:
+        channel.close()
+    assert posted[0][0] == "http://127.0.0.1:9/hook" and b'"notificationId": "off-1:1:pax-1"' in posted[0][1]

@@ -45,7 +45,7 @@ class Entry:
     create_time: datetime
     known_time: datetime | None
     payload: Any
-    route: Route = Route.STREAM
+    route: str = Route.STREAM
     deliver_time: datetime | None = None
     acknowledge_time: datetime | None = None
     dead: bool = False
@@ -110,9 +110,9 @@ class NotificationStore:
         """All kept notifications in scope, oldest first."""
         return [entry for entry in self._entries.values() if scope.matches(entry.passenger_id, entry.carrier)]
 
-    def pending(self, scope: Scope, route: Route) -> list[Entry]:
+    def pending(self, scope: Scope, route: str) -> list[Entry]:
         """Notifications in scope still to be pushed on ``route``, oldest first."""
-        return [entry for entry in self.entries(scope) if entry.pending and entry.route is route]
+        return [entry for entry in self.entries(scope) if entry.pending and entry.route == route]
 
     def mark_delivered(self, notification_id: str, now: datetime) -> bool:
         """True the first time only (so latency is measured once)."""
