@@ -54,6 +54,7 @@ from typing import Any
 from google.protobuf import json_format
 
 from rebook.demo_view import LiveState, LiveView, render_summary
+from rebook.optimizer.core.solvers import BASELINE_SOLVER, DEFAULT_SOLVER
 from rebook.runtime.auth import Keyring
 from rebook.runtime.topics import DISRUPTIONS, OFFERS
 from rebook.tooling.args import devices, non_negative_int, positive_float
@@ -973,7 +974,7 @@ class Demo:
         from rebook.sim.scenario import Scenario
 
         self.log("offline: rebook solve (optimal and greedy) on the same folder, for comparison ...")
-        outs = {solver: self.run_dir / f"offline-{solver}.jsonl" for solver in ("optimal", "greedy")}
+        outs = {solver: self.run_dir / f"offline-{solver}.jsonl" for solver in (DEFAULT_SOLVER, BASELINE_SOLVER)}
         processes = {solver: self._run_offline(folder, solver, path) for solver, path in outs.items()}
         bookings = {m.record_locator: m for m in Scenario.load(folder).bookings}  # read once, meanwhile
         results: dict[str, Any] = {}

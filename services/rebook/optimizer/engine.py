@@ -30,6 +30,7 @@ from rebook.domain.model import (
     Proximity,
 )
 from rebook.optimizer.core import Affected, OptimizerSettings, Plan, find_affected, plan_rebooking
+from rebook.optimizer.core.solvers import DEFAULT_SOLVER
 from rebook.optimizer.offers import (
     HOLDING,
     LIVE,
@@ -493,7 +494,7 @@ class RebookingEngine:
             return expired
 
     def simulate(
-        self, events: Sequence[FlightEvent], now: datetime, solver: str = "optimal"
+        self, events: Sequence[FlightEvent], now: datetime, solver: str = DEFAULT_SOLVER
     ) -> tuple[Plan, list[Offer], list[Disruption]]:
         """The same analysis and solve for hypothetical events: nothing stored, nothing held."""
         with self._lock:

@@ -16,6 +16,7 @@ from rebook.detector.main import load_settings as load_detector_env
 from rebook.domain.bookings import DEFAULT_MAX_PARTY, BookingRules
 from rebook.optimizer.core import CoTerminalGroup, OptimizerSettings
 from rebook.optimizer.core.costs import CostSettings, costs_from_mapping
+from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
@@ -89,7 +90,7 @@ def _settings(env: Env) -> OptimizerSettings:
         rotation_risk_cost=env.float("OPTIMIZER_ROTATION_RISK_COST", DEFAULTS.rotation_risk_cost),
         group_split_min_party=env.int("OPTIMIZER_GROUP_SPLIT_SIZE", DEFAULTS.group_split_min_party),
         time_limit_s=env.duration("OPTIMIZER_TIME_LIMIT", timedelta(seconds=10)).total_seconds(),
-        solver=env.choice("OPTIMIZER_SOLVER", "optimal", ("optimal", "greedy")),
+        solver=env.choice("OPTIMIZER_SOLVER", DEFAULT_SOLVER, SOLVER_NAMES),
     )
 
 

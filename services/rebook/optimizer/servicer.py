@@ -23,6 +23,7 @@ from rebook.domain.errors import (
 )
 from rebook.domain.model import Booking
 from rebook.optimizer.convert import offer_to_proto
+from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES, SOLVERS
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import Offer, ResponseKind
@@ -183,12 +184,13 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         principal = caller()
         for event in request.events:
             require_leg_carrier(principal, event.leg_id)
-        if request.solver not in ("", "optimal", "greedy"):
-            raise ValidationError([FieldViolation("solver", "must be 'optimal' or 'greedy'")])
+        if request.solver and request.solver not in SOLVERS:
+            names = [f"'{name}'" for name in SOLVER_NAMES]
+            raise ValidationError([FieldViolation("solver", f"must be {', '.join(names[:-1])} or {names[-1]}")])
         if not request.events:
             raise ValidationError([FieldViolation("events", "at least one event is required")])
         events = [event_from_proto(e, field=f"events[{i}]") for i, e in enumerate(request.events)]
-        plan, offers, _ = self._deps.engine.simulate(events, self._deps.clock(), request.solver or "optimal")
+        plan, offers, _ = self._deps.engine.simulate(events, self._deps.clock(), request.solver or DEFAULT_SOLVER)
         stats = plan.stats
         flights = self._deps.engine.flights
         return pb.SimulateResponse(

@@ -35,6 +35,7 @@ from rebook.domain.bookings import BookingRules, check_booking
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg, FlightStatus
 from rebook.optimizer.convert import offer_to_proto
+from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES, SOLVERS
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
 from rebook.optimizer.main import load_booking_rules, load_detector_settings, load_policies, load_settings
 from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind, total_cost, total_owed
@@ -57,7 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario folder (flights/bookings/events .jsonl)")
     parser.add_argument("--out", type=Path, default=Path("offers.jsonl"), help="offers, one per line")
     parser.add_argument(
-        "--solver", choices=("optimal", "greedy"), default="optimal", help="the OR-Tools model, or the greedy baseline"
+        "--solver",
+        choices=SOLVER_NAMES,
+        default=DEFAULT_SOLVER,
+        help="; ".join(f"{choice.name}: {choice.help}" for choice in SOLVERS.values()),
     )
     parser.add_argument("--time-limit", type=positive_float, default=None, help="solver deadline in seconds")
     parser.add_argument(

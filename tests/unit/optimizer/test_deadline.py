@@ -6,8 +6,8 @@ from hypothesis import given, settings
 
 from rebook.optimizer import bench
 from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability
-from rebook.optimizer.core import rebook as rebook_module
 from rebook.optimizer.core.rebook import solve_widening
+from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
 
 from .conftest import T0
 from .test_properties import S, scenarios
@@ -20,17 +20,17 @@ def test_deadline_hit_survives_when_the_greedy_plan_is_kept(scenario) -> None:
     affected = find_affected(flights, bookings, disruptions, S, T0)
     avail = seat_availability(flights, affected, {})
     builder = CandidateBuilder(flights, avail, S, T0)
-    real = rebook_module.solve
+    real = SOLVERS[DEFAULT_SOLVER]
 
     def cut_short(*args, **kwargs):  # a solve that ran out of time and found a bad plan
-        out = real(*args, **kwargs)
+        out = real.solve(*args, **kwargs)
         return replace(out, objective=out.objective + 1e9, deadline_hit=True, limits_hit=("wall-clock",))
 
-    rebook_module.solve = cut_short
+    SOLVERS[DEFAULT_SOLVER] = replace(real, solve=cut_short)  # type: ignore[index]
     try:
         _, best = solve_widening(affected, builder, builder.build(affected), avail, S)
     finally:
-        rebook_module.solve = real
+        SOLVERS[DEFAULT_SOLVER] = real  # type: ignore[index]
     if affected:
         assert best.deadline_hit and "wall-clock" in best.limits_hit
         assert best.lower_bound <= best.objective + 1e-6

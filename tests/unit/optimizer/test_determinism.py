@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from rebook.optimizer import bench, solve_cli
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
 from rebook.optimizer.core import rebook as rebook_module
 from rebook.optimizer.core.rebook import predicted_unusable, solve_widening
+from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
 from rebook.sim.scenario_cli import write_generated
 
 
@@ -59,9 +61,10 @@ def test_the_ejection_search_runs_once_per_plan_not_per_widening_round(monkeypat
     affected = find_affected(flights, bookings, disruptions, settings, now)
     avail = seat_availability(flights, affected, {})
     builder = CandidateBuilder(flights, avail, settings, now, predicted_unusable(disruptions))
-    calls, solves, real_eject, real_solve = [], [], rebook_module.eject, rebook_module.solve
+    calls, solves, real_eject, real = [], [], rebook_module.eject, SOLVERS[DEFAULT_SOLVER]
     monkeypatch.setattr(rebook_module, "eject", lambda *a: calls.append(a[-1]) or real_eject(*a))
-    monkeypatch.setattr(rebook_module, "solve", lambda *a: solves.append(a[3]) or real_solve(*a))
+    counted = replace(real, solve=lambda *a: solves.append(a[3]) or real.solve(*a))
+    monkeypatch.setitem(SOLVERS, DEFAULT_SOLVER, counted)
     _, best = solve_widening(affected, builder, builder.build(affected), avail, settings)
     assert len(solves) >= 2  # widened at least once: the case where it used to run every round
     assert all(s.ejection_max_attempts == 0 for s in solves)

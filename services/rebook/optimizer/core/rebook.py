@@ -22,7 +22,7 @@ from .explain import LOCAL_TIMES, FlightsByRoute, explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
 from .solution import Solution, SubGroup, objective_of, relative_gap, seats_left
-from .solver import solve
+from .solvers import solver_choice
 from .split import split_groups
 
 
@@ -297,7 +297,8 @@ def solve_widening(
     no_option = builder.no_option_costs(affected)
     greedy = solve_greedy(affected, cands, avail, settings, no_option, builder)  # exactly the baseline
     phases = {"greedy": time.perf_counter() - start}
-    if settings.solver == "greedy":
+    chosen = solver_choice(settings.solver)
+    if chosen.baseline:
         return cands, replace(greedy, phases=phases)
     for locator, pick in greedy.assignment.items():
         if pick is not None and all(c.segments != pick.segments for c in cands[locator]):
@@ -308,7 +309,7 @@ def solve_widening(
         left = max(0.1, settings.time_limit_s - (time.perf_counter() - start))
         return replace(settings, time_limit_s=left, ejection_max_attempts=0)
 
-    solution = solve(affected, cands, avail, remaining(), no_option)
+    solution = chosen.solve(affected, cands, avail, remaining(), no_option)
     runs = [solution]
     for _ in range(WIDEN_ROUNDS):
         if not solution.unaccommodated:
@@ -323,7 +324,7 @@ def solve_widening(
         narrow = {k: list(v) for k, v in cands.items()}
         for locator, more in extra.items():
             cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
-        again = solve(affected, cands, avail, remaining(), no_option)
+        again = chosen.solve(affected, cands, avail, remaining(), no_option)
         runs.append(again)
         if again.deadline_hit and again.objective >= solution.objective:
             # Out of time on the wider model: its bound is only the capacity-free one.  Keep

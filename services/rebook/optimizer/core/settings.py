@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Literal
 
 from rebook.domain.model import Booking, Cabin, Tier
 
@@ -92,7 +91,7 @@ class OptimizerSettings:
     # position after a cancellation (no swap known yet): usable, but it may still be cancelled.
     rotation_risk_cost: float = 70.0
     time_limit_s: float = 10.0
-    solver: Literal["optimal", "greedy"] = "optimal"
+    solver: str = "optimal"  # a name in ``core.solvers.SOLVERS`` (checked where a user picks it)
     target_gap: float = 0.01  # at or below this the LP-based plan is kept without a full MIP
     mip_max_variables: int = 3_000  # a full MIP only on components up to this size (HiGHS: ~8 s at 12k)
     # Deterministic work limits (the same plan on any machine); time_limit_s is the safety net.
