@@ -41,7 +41,8 @@ from tests.faults.world import (
     wait_sound,
 )
 from tests.helpers.auth import client_token
-from tests.helpers.net import free_port, wait_until
+from tests.helpers.brokers import private_broker
+from tests.helpers.net import wait_until
 from tests.integration.locator.support import DEN_TERMINAL, EAST_OF_DEN, ping
 
 pytestmark = pytest.mark.faults
@@ -52,19 +53,8 @@ SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.Health
 
 @pytest.fixture(scope="module")
 def own_broker(tmp_path_factory) -> Iterator[LocalKafka]:
-    shared = LocalKafka.from_env()
-    run_dir = Path(tmp_path_factory.mktemp("outage-kafka"))
-    if shared.libs.is_dir():
-        (run_dir / "libs").symlink_to(shared.libs)  # the jars the Makefile already resolved
-    broker = LocalKafka(
-        root=shared.root, run_dir=run_dir, port=free_port(), controller_port=free_port(), heap="384m",
-        start_timeout_s=240,
-    )  # fmt: skip
-    try:
-        broker.up()
+    with private_broker(Path(tmp_path_factory.mktemp("outage-kafka"))) as broker:
         yield broker
-    finally:
-        broker.down()
 
 
 def _status(channel: grpc.Channel, name: str) -> int | None:

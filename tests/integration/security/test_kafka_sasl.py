@@ -13,10 +13,11 @@ import pytest
 from kafka.errors import KafkaError
 
 from rebook.runtime.kafka import EventProducer, read_to_end
-from rebook.runtime.local_kafka import LocalKafka, ensure_topics, wait_for_broker
+from rebook.runtime.local_kafka import ensure_topics, wait_for_broker
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import TopicSpec
 from rebook.v1 import offer_pb2
+from tests.helpers.brokers import private_broker
 from tests.helpers.net import free_port
 
 pytestmark = pytest.mark.integration
@@ -25,20 +26,10 @@ USER, PASSWORD = "rebook-svc", "sasl-test-password-" + uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def sasl_broker(tmp_path_factory) -> Iterator[str]:
-    shared = LocalKafka.from_env()
-    run_dir = Path(tmp_path_factory.mktemp("sasl-kafka"))
-    if shared.libs.is_dir():
-        (run_dir / "libs").symlink_to(shared.libs)  # the jars the Makefile already resolved
-    broker = LocalKafka(
-        root=shared.root, run_dir=run_dir, port=free_port(), controller_port=free_port(), heap="384m",
-        start_timeout_s=240, sasl_port=free_port(), sasl_users=((USER, PASSWORD),),
-    )  # fmt: skip
-    assert broker.port != 19092
-    try:
-        broker.up()
+    users = ((USER, PASSWORD),)
+    with private_broker(Path(tmp_path_factory.mktemp("sasl-kafka")), sasl_port=free_port(), sasl_users=users) as broker:
+        assert broker.port != 19092
         yield f"127.0.0.1:{broker.sasl_port}"
-    finally:
-        broker.down()
 
 
 def _topic(prefix: str) -> TopicSpec:
