@@ -1,5 +1,16 @@
 """The detector service: flight state, disruption rules and rotation delay propagation.
 
-``rebook.detector.core`` is the pure core (no grpc, no kafka); the servicer and the Kafka
-loop only translate protobuf messages to and from its plain data.
+Where each part is:
+
+- ``core/`` — the pure core (no grpc, no kafka): ``state.FlightStateStore`` (legs, rotations,
+  published disruptions), ``rules`` (rotation propagation, versions), ``validation``,
+  ``events``.  What each disruption kind is lives in ``rebook.domain.disruptions.KINDS``.
+- ``convert.py`` — protobuf ⇄ core (events); legs and disruptions in ``rebook.domain.convert``.
+- ``servicer.py`` — ``FlightStatusService``: translation, access rules, error codes.
+- ``writer.py`` — the Kafka side: applies a write to the core, publishes it, waits for acks;
+  ``restore.py`` rebuilds the state from the topics, ``applied.py`` the replay markers.
+- ``app.py`` — ``build(config, deps) -> Service``: the composition root ``main`` and the
+  integration tests call; ready once the state was rebuilt.
+- ``main.py`` — ``rebook detector``: ``REBOOK_DETECTOR_*`` settings, then ``run_service``.
+- ``metrics.py``; ``bench.py`` is tooling (``rebook bench detector``).
 """

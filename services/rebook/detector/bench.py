@@ -34,17 +34,18 @@ from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.kafka import TRACE_HEADER, EventProducer
 from rebook.runtime.local_kafka import ensure_topics
 from rebook.runtime.metrics import new_registry
+from rebook.runtime.service import ServiceDeps, serving
 from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
 from rebook.tooling.args import non_negative_int, positive_int
 from rebook.tooling.stats import quantile
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 
+from .app import DetectorConfig, build
 from .convert import event_to_proto
 from .core.bench import make_day_schedule, make_event_stream
 from .core.events import FlightEvent
 from .main import producer_settings
-from .servicer import DetectorDeps, create_server
 from .writer import Topics
 
 
@@ -67,11 +68,10 @@ def serve(bootstrap: str, flights: str, disruptions: str) -> None:
     registry = new_registry()
     producer = EventProducer(bootstrap, registry, client_id="rebook-detector-bench", **producer_settings())
     topics = Topics(_spec(FLIGHTS, flights), _spec(DISRUPTIONS, disruptions))
-    server, port = create_server("127.0.0.1:0", DetectorDeps(bootstrap, producer, registry, topics=topics))
-    server.start()
-    print(port, flush=True)
-    sys.stdin.read()
-    server.stop(1)
+    service = build(DetectorConfig(topics=topics), ServiceDeps(bootstrap, producer, registry))
+    with serving(service, "127.0.0.1:0", registry, grace_s=1) as server:
+        print(server.port, flush=True)
+        sys.stdin.read()
     producer.close()
 
 

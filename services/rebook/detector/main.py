@@ -27,25 +27,11 @@ from kafka.record import util as kafka_record_util
 
 from rebook.runtime.config import Env
 from rebook.runtime.kafka import EventProducer
-from rebook.runtime.service import ServiceContext, Wiring, run_service
+from rebook.runtime.service import Service, ServiceContext, ServiceDeps, run_service
 
-from .core import DetectorSettings
-from .servicer import DetectorDeps, build_detector, serve_when_rebuilt
+__all__ = ["add_arguments", "build_from", "load_settings", "producer_settings", "run"]
 
-
-def load_settings(environ: Mapping[str, str] | None = None) -> DetectorSettings:
-    """The core's settings from ``REBOOK_DETECTOR_*`` variables."""
-    env = Env(environ)
-    defaults = DetectorSettings()
-    return DetectorSettings(
-        delay_threshold_default=env.duration("DETECTOR_DELAY_THRESHOLD", defaults.delay_threshold_default),
-        delay_threshold_by_carrier=env.duration_map("DETECTOR_DELAY_THRESHOLD_BY_CARRIER"),
-        default_min_turn=env.duration("DETECTOR_DEFAULT_MIN_TURN", defaults.default_min_turn),
-        min_turn_by_aircraft_type=env.duration_map("DETECTOR_MIN_TURN_BY_AIRCRAFT_TYPE"),
-        max_future_skew=env.duration("DETECTOR_MAX_FUTURE_SKEW", timedelta(minutes=10)),
-        max_event_age=env.duration("DETECTOR_MAX_EVENT_AGE", timedelta(days=30)),
-    )
-
+from .app import build, load_config, load_settings
 
 # A write waits for its acks anyway, so a few ms of linger cost little latency and gather
 # the messages of concurrent writes into fewer, larger produce batches (less CPU per message).
@@ -67,30 +53,15 @@ def producer_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any
     }
 
 
-def wire(context: ServiceContext) -> Wiring:
-    env = Env()
-    settings = load_settings()
-    ack_timeout = env.duration("DETECTOR_ACK_TIMEOUT", timedelta(seconds=30))
-    restore_timeout = env.duration("DETECTOR_RESTORE_TIMEOUT", timedelta(seconds=120))
-    kafka = producer_settings()
+def build_from(context: ServiceContext) -> Service:
+    # The detector's producer batches for its write path (``producer_settings``); it is its own.
     producer = EventProducer(
-        context.config.kafka_bootstrap, context.registry, client_id=f"rebook-{context.config.service}", **kafka
-    )
-    deps = DetectorDeps(
-        bootstrap=context.config.kafka_bootstrap,
-        producer=producer,
-        registry=context.registry,
-        settings=settings,
-        ack_timeout_s=ack_timeout.total_seconds(),
-        restore_timeout_s=restore_timeout.total_seconds(),
-        max_workers=context.config.grpc_max_workers,
-    )
-    writer, binding = build_detector(deps)
-    return Wiring(
-        bindings=[binding],
-        before_stop=[writer.close_watchers],
-        on_started=lambda server: serve_when_rebuilt(server, writer, deps),
-    )
+        context.config.kafka_bootstrap, context.registry, client_id=f"rebook-{context.config.service}",
+        **producer_settings(),
+    )  # fmt: skip
+    config = context.config
+    deps = ServiceDeps(config.kafka_bootstrap, producer, context.registry, grpc_max_workers=config.grpc_max_workers)
+    return build(load_config(), deps)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,4 +69,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_service("detector", wire)
+    return run_service("detector", build_from)

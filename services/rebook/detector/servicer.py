@@ -25,9 +25,10 @@ from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, Val
 from rebook.domain.model import FlightLeg
 from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import code_name, rejected_items
-from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
+from rebook.runtime.grpc_server import ServiceBinding
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.limits import check_size, check_values, size_violation
+from rebook.runtime.service import Readiness
 from rebook.v1 import event_pb2, flight_pb2, flight_status_service_pb2, flight_status_service_pb2_grpc
 from rebook.v1 import flight_status_service_pb2 as fss
 
@@ -274,30 +275,6 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
             yield fss.WatchDisruptionsResponse(disruption=disruption_to_proto(item))
 
 
-class DetectorServer:
-    """A detector gRPC server that serves only once its state was rebuilt from Kafka."""
-
-    def __init__(self, server: ServiceServer, writer: DetectorWriter, deps: DetectorDeps) -> None:
-        self.server = server
-        self.writer = writer
-        self._deps = deps
-
-    @property
-    def port(self) -> int:
-        return self.server.port
-
-    def start(self) -> None:
-        """Starts listening (NOT_SERVING), rebuilds from the topics, then reports SERVING."""
-        self.server.hold("rebuilding")  # before it listens: never SERVING with an empty state
-        self.server.start()
-        serve_when_rebuilt(self.server, self.writer, self._deps)
-
-    def stop(self, grace_s: float = 5.0) -> None:
-        """Ends watch streams cleanly, then drains and stops the server."""
-        self.writer.close_watchers()
-        self.server.stop(grace_s)
-
-
 def build_detector(deps: DetectorDeps) -> tuple[DetectorWriter, ServiceBinding]:
     """The writer and the servicer's binding to add to a server."""
     metrics = DetectorMetrics(deps.registry)
@@ -311,7 +288,7 @@ def build_detector(deps: DetectorDeps) -> tuple[DetectorWriter, ServiceBinding]:
     return writer, binding
 
 
-def serve_when_rebuilt(server: ServiceServer, writer: DetectorWriter, deps: DetectorDeps) -> None:
+def serve_when_rebuilt(server: Readiness, writer: DetectorWriter, deps: DetectorDeps) -> None:
     """Health NOT_SERVING while the state is rebuilt from Kafka, SERVING after; should Kafka fail
     to acknowledge a write, NOT_SERVING again until the state is rebuilt from the topics (in the
     background, retried until the broker answers)."""
@@ -340,10 +317,3 @@ def serve_when_rebuilt(server: ServiceServer, writer: DetectorWriter, deps: Dete
     writer.on_failure = on_failure
     restore.rebuild(writer, deps.bootstrap, deps.restore_timeout_s)
     server.release("rebuilding")
-
-
-def create_server(address: str, deps: DetectorDeps) -> tuple[DetectorServer, int]:
-    """A detector server bound to ``address`` (``127.0.0.1:0`` picks a port), not yet started."""
-    writer, binding = build_detector(deps)
-    server = build_server(address, [binding], deps.registry, deps.max_workers)
-    return DetectorServer(server, writer, deps), server.port

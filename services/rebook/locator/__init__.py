@@ -1,4 +1,14 @@
 """Passenger locator: opt-in location pings in, coarse per-passenger proximity out.
 
-``rebook.locator.core`` is the pure core (no grpc, no kafka); raw coordinates never leave it.
+Where each part is:
+
+- ``core/`` — the pure core (no grpc, no kafka; raw coordinates never leave it): ``tracker``,
+  ``proximity``, ``targets`` (each passenger's next departure airport), ``airports``,
+  ``validation``.
+- ``servicer.py`` — ``PassengerLocationService``: translation, access rules, error codes.
+- ``publisher.py`` (proximity out, retried), ``targets.py`` (bookings and flights in, a
+  ``ViewLoop``), ``maintenance.py`` (staleness and retention) — the Kafka side.
+- ``app.py`` — ``load_config`` and ``build(config, deps) -> Service``, the composition root
+  ``main`` and the integration tests call; ready once the target view caught up.
+- ``main.py`` — ``rebook locator``; ``metrics.py``; ``bench.py`` is tooling.
 """

@@ -1,8 +1,9 @@
-"""One locator instance: configuration from ``REBOOK_LOCATOR_*`` and the wiring of its parts.
+"""The locator's composition root: ``build(config, deps) -> Service``, called by ``main`` and by
+the integration tests alike, and its configuration from ``REBOOK_LOCATOR_*``.
 
 ``Locator`` assembles tracker, publisher, target view, maintenance and the servicer's deps
-around one producer and registry; ``main`` runs it as a service, tests run it in-process on
-throwaway topics.
+around one producer and registry.  It is ready once its target view caught up with the
+bookings and flights topics.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from rebook.locator.publisher import ProximityPublisher
 from rebook.locator.servicer import LocatorDeps, binding, utc_now
 from rebook.locator.targets import TargetFeed, target_view
 from rebook.runtime.config import ConfigError, Env
-from rebook.runtime.grpc_server import ServiceServer
 from rebook.runtime.kafka import EventProducer
-from rebook.runtime.service import Wiring
+from rebook.runtime.service import Readiness, Service, ServiceDeps
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
 
 
@@ -92,34 +92,32 @@ class Locator:
             self.tracker, self.publisher, self.metrics, registry, self.feed.target, clock, self.feed.trips
         )
 
-    def start(self) -> None:
-        """Starts the background parts (target view, maintenance); the server is separate."""
-        self.view.start()
-        self.maintenance.start()
-        self.publisher.start()
-
-    def stop(self) -> None:
-        self.publisher.stop()
-        self.maintenance.stop()
-        self.view.stop()
-        self.publisher.flush()
-
-    def wiring(self) -> Wiring:
-        """For ``run_service``: the view runs as a consumer, maintenance from server start."""
-        return Wiring(
+    def service(self) -> LocatorService:
+        """For ``serving``: the view runs as a consumer, maintenance and publisher from start."""
+        return LocatorService(
             bindings=[binding(self.deps)],
             consumers=[self.view],
+            start=self._on_started,
             closers=[self.maintenance.stop, self.publisher.stop],
-            on_started=self._on_started,
+            locator=self,
         )
 
-    def _on_started(self, server: ServiceServer) -> None:
+    def _on_started(self, readiness: Readiness) -> None:
         self.maintenance.start()
         self.publisher.start()
-        serve_when_ready(server, self.view.caught_up)
+        serve_when_ready(readiness, self.view.caught_up)
 
 
-def serve_when_ready(server: ServiceServer, ready: threading.Event) -> None:
+@dataclass
+class LocatorService(Service):
+    locator: Locator | None = None
+
+
+def build(config: LocatorConfig, deps: ServiceDeps) -> LocatorService:
+    return Locator(config, deps.bootstrap, deps.producer, deps.registry, deps.clock).service()
+
+
+def serve_when_ready(server: Readiness, ready: threading.Event) -> None:
     """Reports the locator NOT_SERVING until the target view has caught up."""
     if ready.is_set():
         return

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 
-from rebook.locator.app import Locator, load_config
-from rebook.runtime.service import ServiceContext, Wiring, run_service
+from rebook.locator.app import build, load_config
+from rebook.runtime.service import Service, ServiceContext, run_service
 
 
-def wire(context: ServiceContext) -> Wiring:
-    config = load_config()
-    locator = Locator(config, context.config.kafka_bootstrap, context.producer(), context.registry)
-    return locator.wiring()
+def build_from(context: ServiceContext) -> Service:
+    return build(load_config(), context.deps())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,4 +27,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_service("locator", wire)
+    return run_service("locator", build_from)

@@ -26,7 +26,7 @@ from rebook.locator.metrics import LocatorMetrics
 from rebook.locator.publisher import ProximityPublisher
 from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import code_name
-from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
+from rebook.runtime.grpc_server import ServiceBinding
 from rebook.v1 import location_pb2
 from rebook.v1 import passenger_location_service_pb2 as pls
 from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
@@ -183,9 +183,3 @@ def binding(deps: LocatorDeps) -> ServiceBinding:
         pls_grpc.add_PassengerLocationServiceServicer_to_server,
         ACCESS,
     )
-
-
-def create_server(address: str, deps: LocatorDeps, max_workers: int = 16) -> tuple[ServiceServer, int]:
-    """A locator gRPC server (health, reflection, metrics, error mapping) bound, not started."""
-    server = build_server(address, [binding(deps)], deps.registry, max_workers)
-    return server, server.port

@@ -1,11 +1,16 @@
-"""Assembles the notifier from its parts: engine, push channels, durable state, offers
-consumer.  Used by ``main`` and by the integration tests (which give their own topics)."""
+"""The notifier's composition root: ``build(config, deps) -> Service``, called by ``main`` and
+by the integration tests alike.
+
+A notifier is its engine (routing around the pure ``core.store``), the push channels behind
+the ``channel.Channel`` port, the durable state on a compacted topic, the offers consumer and
+the gRPC servicer.  ``build`` rebuilds the state from that topic before anything consumes.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
@@ -15,10 +20,11 @@ from rebook.notifier.core.settings import NotifierSettings
 from rebook.notifier.core.store import NotificationStore
 from rebook.notifier.engine import NotificationEngine
 from rebook.notifier.metrics import NotifierMetrics
-from rebook.notifier.servicer import ServicerDeps
+from rebook.notifier.servicer import ServicerDeps, binding
 from rebook.notifier.state import KafkaStateSink, rebuild
 from rebook.notifier.webhooks import Sender, WebhookChannel
 from rebook.runtime.kafka import ConsumerLoop, DeadLetters, EventProducer, Record, read_to_end
+from rebook.runtime.service import Service, ServiceDeps
 from rebook.runtime.topics import DEAD_LETTER, NOTIFICATION_DEAD_LETTER, NOTIFICATIONS, OFFERS, TopicSpec
 from rebook.v1 import offer_pb2
 
@@ -41,6 +47,15 @@ class NotifierTopics:
     state: TopicSpec = NOTIFICATIONS
     dead_letter: TopicSpec = NOTIFICATION_DEAD_LETTER
     poison: TopicSpec = DEAD_LETTER
+
+
+@dataclass(frozen=True, slots=True)
+class NotifierConfig:
+    """The notifier's own settings: tunables, topics and the push channels it offers."""
+
+    settings: NotifierSettings = field(default_factory=NotifierSettings)
+    topics: NotifierTopics = NotifierTopics()
+    channels: tuple[ChannelFactory, ...] = PUSH_CHANNELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +121,26 @@ class Notifier:
     def close(self) -> None:
         self.engine.close_subscriptions()
         self.engine.close_channels()
+
+
+@dataclass
+class NotifierService(Service):
+    notifier: Notifier | None = None
+
+
+def build(config: NotifierConfig, deps: ServiceDeps, sender: Sender | None = None) -> NotifierService:
+    """The notifier, its state rebuilt; ``sender`` stands in for HTTP in tests."""
+    notifier = Notifier(
+        NotifierDeps(
+            config.settings, deps.bootstrap, deps.group_id, deps.producer, deps.registry, config.topics,
+            deps.clock, sender, deps.grpc_max_workers, config.channels,
+        )
+    )  # fmt: skip
+    notifier.restore()
+    return NotifierService(
+        bindings=[binding(notifier.servicer_deps())],
+        consumers=[notifier.consumer()],
+        before_stop=[notifier.engine.close_subscriptions],
+        closers=[notifier.close],
+        notifier=notifier,
+    )

@@ -20,12 +20,11 @@ import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
-from rebook.notifier.app import Notifier, NotifierDeps
+from rebook.notifier.app import NotifierConfig, build
 from rebook.notifier.core.retry import RetryPolicy
 from rebook.notifier.core.settings import DEV_WEBHOOK_SECRET, NotifierSettings
-from rebook.notifier.servicer import binding
 from rebook.runtime.config import ConfigError, Env, is_development, secret
-from rebook.runtime.service import ServiceContext, Wiring, run_service
+from rebook.runtime.service import Service, ServiceContext, run_service
 
 log = logging.getLogger(__name__)
 
@@ -56,24 +55,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> NotifierSettings:
         raise ConfigError(f"REBOOK_NOTIFIER_* settings are inconsistent: {exc}") from None
 
 
-def wire(context: ServiceContext) -> Wiring:
-    settings = load_settings()
-    deps = NotifierDeps(
-        settings=settings,
-        bootstrap=context.config.kafka_bootstrap,
-        group_id=context.config.group_id(),
-        producer=context.producer(),
-        registry=context.registry,
-        grpc_max_workers=context.config.grpc_max_workers,
-    )
-    notifier = Notifier(deps)
-    notifier.restore()
-    return Wiring(
-        bindings=[binding(notifier.servicer_deps())],
-        consumers=[notifier.consumer()],
-        closers=[notifier.close],
-        before_stop=[notifier.engine.close_subscriptions],
-    )
+def build_from(context: ServiceContext) -> Service:
+    return build(NotifierConfig(load_settings()), context.deps())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,4 +64,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_service("notifier", wire)
+    return run_service("notifier", build_from)

@@ -18,7 +18,7 @@ from rebook.notifier.convert import route_of, to_channel, to_notification
 from rebook.notifier.core.auth import passenger_scope, require_passenger, subscription_scope
 from rebook.notifier.engine import NotificationEngine
 from rebook.runtime.auth import caller
-from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
+from rebook.runtime.grpc_server import ServiceBinding
 from rebook.v1 import notification_service_pb2 as pb
 from rebook.v1 import notification_service_pb2_grpc as pb_grpc
 
@@ -90,9 +90,3 @@ def binding(deps: ServicerDeps) -> ServiceBinding:
         pb_grpc.add_NotificationServiceServicer_to_server,
         ACCESS,
     )
-
-
-def create_server(address: str, deps: ServicerDeps) -> tuple[ServiceServer, int]:
-    """A NotificationService server (not started) on ``address``; ``host:0`` picks a free port."""
-    server = build_server(address, [binding(deps)], deps.registry, deps.max_workers)
-    return server, server.port

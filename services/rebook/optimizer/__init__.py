@@ -1,1 +1,16 @@
-"""The optimizer service: finds affected bookings and reassigns them (pure core in ``core``)."""
+"""The optimizer service: finds affected bookings and reassigns them.
+
+Where each part is:
+
+- ``core/`` — the pure core: ``affected`` (who must move), ``candidates`` (itineraries),
+  ``solvers`` (the solver choices; ``solver`` the OR-Tools model, ``greedy`` the baseline),
+  ``rebook`` (the plan pipeline), ``costs``, ``explain``.  ``engine.py`` (views and decisions)
+  and ``offers.py`` (offer versions, holds) are pure too, outside ``core/`` for now.
+- ``convert.py`` — protobuf ⇄ offers.
+- ``servicer.py`` — ``RebookingService``: translation, access rules, error codes.
+- ``streams.py`` — the Kafka side: views on every instance, the disruptions consumer.
+- ``app.py`` — ``build(config, deps) -> Service``, the composition root ``main`` and the
+  integration tests call.
+- ``main.py`` — ``rebook optimizer``: ``REBOOK_OPTIMIZER_*`` settings (``load_config``).
+- ``metrics.py``; ``solve_cli.py`` (``rebook solve``) and ``bench.py`` are tooling.
+"""

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-
-from prometheus_client import CollectorRegistry
 
 from rebook.detector.core import DetectorSettings
 from rebook.detector.main import load_settings as load_detector_env
 from rebook.domain.bookings import DEFAULT_MAX_PARTY, BookingRules
+from rebook.optimizer.app import OptimizerConfig, build
 from rebook.optimizer.core import CoTerminalGroup, OptimizerSettings
 from rebook.optimizer.core.costs import CostSettings, costs_from_mapping
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES
-from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine
-from rebook.optimizer.metrics import OptimizerMetrics
+from rebook.optimizer.engine import REPLAN_MODES
 from rebook.optimizer.offers import OfferPolicy
-from rebook.optimizer.servicer import ACCESS, CHECKS_OWN_ITEMS, OptimizerDeps, RebookingServicer, publish_offers
-from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
 from rebook.runtime.config import ConfigError, Env, parse_duration
-from rebook.runtime.grpc_server import ServiceBinding
-from rebook.runtime.kafka import ConsumerLoop, EventProducer, ViewLoop
-from rebook.runtime.service import ServiceContext, Wiring, run_service
-from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
-from rebook.v1 import rebooking_service_pb2, rebooking_service_pb2_grpc
+from rebook.runtime.service import Service, ServiceContext, run_service
 
 DEFAULTS = OptimizerSettings()
 
@@ -145,13 +135,6 @@ def load_policies(env: Env) -> tuple[OfferPolicy, dict[str, OfferPolicy]]:
     return default, policies
 
 
-def _expiry_loop(deps: OptimizerDeps, stop: threading.Event, every_s: float = 5.0) -> None:
-    while not stop.wait(every_s):
-        expired = deps.engine.expire_due(deps.clock())
-        if expired:
-            publish_offers(deps, expired)
-
-
 def fault_kill_after_offers(env: Env) -> int | None:
     """REBOOK_FAULT_KILL_AFTER_OFFERS=N (only with REBOOK_ENV=development): the process SIGKILLs
     itself after N offers of its first batch are acknowledged (0: before publishing any; more
@@ -164,84 +147,23 @@ def fault_kill_after_offers(env: Env) -> int | None:
     return kill_after
 
 
-@dataclass(frozen=True)
-class OptimizerTopics:
-    """The topics the optimizer reads and writes (injectable for tests)."""
-
-    flights: TopicSpec = FLIGHTS
-    bookings: TopicSpec = BOOKINGS
-    proximity: TopicSpec = PROXIMITY
-    offers: TopicSpec = OFFERS
-    disruptions: TopicSpec = DISRUPTIONS
-    dead_letter: TopicSpec = DEAD_LETTER
-
-
-@dataclass
-class OptimizerApp:
-    """The optimizer's parts, built but not started."""
-
-    deps: OptimizerDeps
-    views: ViewLoop
-    disruptions: ConsumerLoop
-    binding: ServiceBinding
-    stop_expiry: threading.Event
-
-    def start_expiry(self) -> None:
-        threading.Thread(
-            target=_expiry_loop, args=(self.deps, self.stop_expiry), name="offer-expiry", daemon=True
-        ).start()
-
-
-def build(
-    bootstrap: str,
-    group_id: str,
-    producer: EventProducer,
-    registry: CollectorRegistry,
-    env: Env,
-    topics: OptimizerTopics = OptimizerTopics(),
-) -> OptimizerApp:
+def load_config(env: Env) -> OptimizerConfig:
+    """The optimizer's settings from ``REBOOK_OPTIMIZER_*`` (and the detector's rules it replays
+    with); ``ConfigError`` names a bad variable."""
     default_policy, policies = load_policies(env)
-    ownership = CarrierOwnership(topics.disruptions)
-    replan = env.choice("OPTIMIZER_REPLAN", "improve", REPLAN_MODES)
-    engine = RebookingEngine(
-        load_settings(env), policies, default_policy, load_detector_settings(env), ownership.owns, replan,
-        load_booking_rules(env),
+    return OptimizerConfig(
+        settings=load_settings(env),
+        default_policy=default_policy,
+        policies=policies,
+        detector_settings=load_detector_settings(env),
+        replan=env.choice("OPTIMIZER_REPLAN", "improve", REPLAN_MODES),
+        booking_rules=load_booking_rules(env),
+        kill_after_offers=fault_kill_after_offers(env),
     )
-    deps = OptimizerDeps(
-        engine, producer, OptimizerMetrics(registry), bookings_topic=topics.bookings, offers_topic=topics.offers
-    )
-    view_topics = {"flights": topics.flights, "bookings": topics.bookings, "proximity": topics.proximity,
-                   "offers": topics.offers}  # fmt: skip
-    views = ViewLoop(
-        bootstrap, f"{group_id}.views", list(view_topics.values()), ViewHandler(deps, view_topics), producer,
-        registry, dead_letter_topic=topics.dead_letter,
-    )  # fmt: skip
-    deps.sync_flights = lambda timeout_s: views.sync(topics.flights.name, timeout_s)
-    batcher = DisruptionBatcher(deps, views.caught_up, kill_after_offers=fault_kill_after_offers(env))
-    disruptions = ConsumerLoop(
-        bootstrap, group_id, [topics.disruptions], batcher, producer, registry, after_batch=batcher.flush,
-        discard_batch=batcher.discard, on_assigned=ownership.assigned, on_revoked=ownership.revoked,
-        dead_letter_topic=topics.dead_letter,
-    )  # fmt: skip
-    batcher.dead_letter = disruptions.dead_letter
-    binding = ServiceBinding(
-        rebooking_service_pb2.DESCRIPTOR.services_by_name["RebookingService"],
-        RebookingServicer(deps),
-        rebooking_service_pb2_grpc.add_RebookingServiceServicer_to_server,
-        ACCESS,
-        checks_own_items=CHECKS_OWN_ITEMS,
-    )
-    return OptimizerApp(deps, views, disruptions, binding, threading.Event())
 
 
-def wire(context: ServiceContext) -> Wiring:
-    app = build(context.config.kafka_bootstrap, context.config.group_id(), context.producer(), context.registry, Env())
-    return Wiring(
-        bindings=[app.binding],
-        consumers=[app.views, app.disruptions],
-        closers=[app.stop_expiry.set],
-        on_started=lambda _server: app.start_expiry(),
-    )
+def build_from(context: ServiceContext) -> Service:
+    return build(load_config(Env()), context.deps())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -249,4 +171,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_service("optimizer", wire)
+    return run_service("optimizer", build_from)

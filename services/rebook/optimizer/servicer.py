@@ -29,7 +29,6 @@ from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import Offer, ResponseKind
 from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import rejected_items
-from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.limits import check_values, size_violation
 from rebook.runtime.topics import BOOKINGS, OFFERS, TopicSpec
@@ -228,15 +227,3 @@ def _response_kind(response) -> ResponseKind:
     if violations:
         raise ValidationError(violations)
     return ResponseKind(response.kind)
-
-
-def create_server(address: str, deps: OptimizerDeps, registry, max_workers: int = 16) -> tuple[ServiceServer, int]:
-    binding = ServiceBinding(
-        pb.DESCRIPTOR.services_by_name["RebookingService"],
-        RebookingServicer(deps),
-        pb_grpc.add_RebookingServiceServicer_to_server,
-        ACCESS,
-        checks_own_items=CHECKS_OWN_ITEMS,
-    )
-    server = build_server(address, [binding], registry, max_workers)
-    return server, server.port

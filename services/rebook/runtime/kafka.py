@@ -316,6 +316,12 @@ class DeadLetters:
 
 
 REBALANCE_STALL_S = 6.0
+# A member that has had no partitions this long after (re)joining is replaced, at most
+# JOIN_RETRIES times: kafka-python 3.0 sometimes completes a join with an empty assignment and
+# then hangs in the rejoin; a fresh member of the same group recovers.  Bounded, because a
+# member of a group with more members than partitions rightly stays without any.
+JOIN_STALL_S = 6.0
+JOIN_RETRIES = 2
 
 
 def _close_quietly(consumer: KafkaConsumer) -> None:
@@ -602,6 +608,8 @@ class ConsumerLoop(_ProcessingLoop):
         self.on_revoked = on_revoked
         self._pending: dict[TopicPartition, int] = {}
         self.ready = threading.Event()  # set once partitions were assigned at least once
+        self._joining_since = 0.0
+        self._join_retries = 0
         self._config = {
             "bootstrap_servers": bootstrap, "group_id": group_id, "client_id": client_id,
             "enable_auto_commit": False, "auto_offset_reset": auto_offset_reset,
@@ -618,6 +626,20 @@ class ConsumerLoop(_ProcessingLoop):
             _wait_for_partitions(consumer, topic)
         consumer.subscribe(self._topics, listener=_Listener(self))
         return consumer
+
+    def start(self) -> None:
+        self._joining_since = time.monotonic()
+        super().start()
+
+    def _stalled(self, now: float) -> bool:
+        if super()._stalled(now):
+            return True
+        if self.ready.is_set() or self._join_retries >= JOIN_RETRIES or now - self._joining_since < JOIN_STALL_S:
+            return False
+        self._join_retries += 1
+        self._joining_since = now
+        log.warning("kafka consumer has no partitions after joining; rejoining", extra={"group": self.group_id})
+        return True
 
     def _replace_consumer(self) -> None:
         self._drop_pending()  # the stuck member's offsets can no longer be committed; re-delivered

@@ -1,11 +1,18 @@
-"""Runs one service process: config → logging → metrics → wiring → gRPC → wait → clean stop.
+"""Runs one service: config → logging → metrics → ``build`` → gRPC → wait → clean stop.
 
-A service's ``main`` supplies only ``wire(context) -> Wiring``: its servicers, its consumer
-loops and what to close.  Health is NOT_SERVING while Kafka does not acknowledge the process's
-writes (``PublishGate``) and turns SERVING again by itself.  Shutdown order on SIGTERM/SIGINT:
-health NOT_SERVING, open streams ended (``before_stop``), a graceful gRPC stop (in-flight calls
-finish), then consumers stop (committing what they processed), then closers (flush producers),
-then the metrics endpoint.
+Every service has one composition root, ``build(config, deps) -> Service`` (in its ``app.py``):
+its servicers, its consumer loops, how it becomes ready, what to end and what to close.  Its
+``main`` loads the config and calls ``run_service``; its integration tests call the same
+``build`` and run it with ``serving`` on a free port.
+
+Readiness is one signal: health is NOT_SERVING while anything *holds* it (``Readiness``) — the
+runtime's own ``starting`` until ``Service.start`` returned, a state the service is rebuilding,
+a broker that does not acknowledge the process's writes (``PublishGate``) — and SERVING when
+nothing does.  Lifecycles are an ``ExitStack``: whatever was opened is closed, in reverse, when
+the service stops *or* when a later step of its start fails.  Shutdown order: health
+NOT_SERVING, open streams ended (``before_stop``), a graceful gRPC stop (in-flight calls
+finish), consumers stop (committing what they processed), closers, the producer flushed, the
+metrics endpoint.
 """
 
 from __future__ import annotations
@@ -15,19 +22,22 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
-from rebook.runtime.auth import load_keyring
+from rebook.runtime.auth import Keyring, load_keyring
 from rebook.runtime.config import ConfigError, RuntimeConfig, load_runtime_config
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
 from rebook.runtime.kafka import ConsumerLoop, EventProducer, broker_answers
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.logs import configure_logging
 from rebook.runtime.metrics import new_registry, serve_metrics, stop_metrics
-from rebook.runtime.tls import load_tls
+from rebook.runtime.tls import TlsSettings, load_tls
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +117,53 @@ def _broker_answered(config: RuntimeConfig) -> bool:
     return False
 
 
+class Readiness(Protocol):
+    """The one readiness signal: NOT_SERVING while any named reason holds (``ServiceServer``)."""
+
+    def hold(self, reason: str) -> None: ...
+    def release(self, reason: str) -> None: ...
+
+
+STARTING = "starting"  # held from before the server listens until ``Service.start`` returned
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServiceDeps:
+    """What every service's ``build`` takes from outside: the broker, the process's producer and
+    metrics registry, its consumer group and clock (tests give throwaway ones)."""
+
+    bootstrap: str
+    producer: EventProducer
+    registry: CollectorRegistry
+    group_id: str = ""
+    clock: Callable[[], datetime] = utc_now
+    grpc_max_workers: int = 16
+
+
+@dataclass
+class Service:
+    """A service's parts, as ``build(config, deps)`` returns them, built but not started.
+
+    ``start(readiness)`` runs once the server listens (held ``starting``): start background
+    work, and hold a reason of its own for as long as the service must not serve yet.
+    ``before_stop`` ends open streams so clients see a clean end instead of waiting out the grace
+    period; ``closers`` run after the consumers stopped.
+    """
+
+    bindings: Sequence[ServiceBinding]
+    consumers: Sequence[ConsumerLoop] = ()
+    start: Callable[[Readiness], None] | None = None
+    before_stop: Sequence[Callable[[], None]] = field(default_factory=list)
+    closers: Sequence[Callable[[], None]] = field(default_factory=list)
+
+
 @dataclass
 class ServiceContext:
-    """What wiring code gets: settings, the metrics registry, and a shared producer."""
+    """What ``main`` gets to build its service: settings, the metrics registry, a shared producer."""
 
     config: RuntimeConfig
     registry: CollectorRegistry
@@ -123,21 +177,56 @@ class ServiceContext:
             )
         return self._producer
 
+    def deps(self) -> ServiceDeps:
+        config = self.config
+        return ServiceDeps(
+            config.kafka_bootstrap, self.producer(), self.registry, config.group_id(), utc_now, config.grpc_max_workers
+        )
 
-@dataclass
-class Wiring:
-    """A service's parts, as the runtime needs to start and stop them."""
-
-    bindings: Sequence[ServiceBinding]
-    consumers: Sequence[ConsumerLoop] = ()
-    closers: Sequence[Callable[[], None]] = field(default_factory=list)
-    on_started: Callable[[ServiceServer], None] | None = None
-    # Run after health turns NOT_SERVING and before the graceful stop: end open streams so
-    # clients see a clean end instead of waiting out the grace period.
-    before_stop: Sequence[Callable[[], None]] = field(default_factory=list)
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.flush()
+            self._producer.close()
 
 
-def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
+def _each(calls: Sequence[Callable[[], None]]) -> Callable[[], None]:
+    def run() -> None:
+        for call in calls:
+            call()
+
+    return run
+
+
+@contextmanager
+def serving(
+    service: Service,
+    address: str,
+    registry: CollectorRegistry,
+    max_workers: int = 16,
+    *,
+    keyring: Keyring | None = None,
+    tls: TlsSettings | None = None,
+    grace_s: float = 5.0,
+) -> Iterator[ServiceServer]:
+    """Serves ``service`` on ``address`` (``host:0``: a free port) until the block ends; a start
+    that fails half-way closes what it had opened.  Yields the started server."""
+    with ExitStack() as stack:
+        stack.callback(_each(service.closers))
+        server = build_server(address, service.bindings, registry, max_workers, keyring=keyring, tls=tls)
+        stack.callback(_each([consumer.stop for consumer in service.consumers]))
+        for consumer in service.consumers:
+            consumer.start()
+        server.hold(STARTING)  # before it listens: never SERVING before the service is ready
+        server.start()
+        stack.callback(server.stop, grace_s)
+        stack.callback(_each([server.health.enter_graceful_shutdown, *service.before_stop]))
+        if service.start is not None:
+            service.start(server)
+        server.release(STARTING)
+        yield server
+
+
+def run_service(service: str, build: Callable[[ServiceContext], Service]) -> int:
     """Runs until SIGTERM/SIGINT; returns the process exit code."""
     try:
         config = load_runtime_config(service)
@@ -152,60 +241,42 @@ def run_service(service: str, wire: Callable[[ServiceContext], Wiring]) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-
     if not _broker_answered(config):
         return 1
-    registry = new_registry()
-    try:
-        metrics_server, metrics_port = serve_metrics(registry, config.metrics_port, config.grpc_host)
-    except OSError as exc:
-        log.error(
-            "cannot serve /metrics on port %s (%s): set REBOOK_%s_METRICS_PORT to a free port",
-            config.metrics_port, exc, service.upper(),
-        )  # fmt: skip
-        return 1
-    context = ServiceContext(config, registry)
-    try:
-        wiring = wire(context)
-    except ConfigError as exc:
-        log.error("bad configuration: %s", exc)
-        stop_metrics(metrics_server)
-        return 2
-    try:
-        server = build_server(
-            config.grpc_address, wiring.bindings, registry, config.grpc_max_workers, keyring=keyring, tls=tls
+    with ExitStack() as stack:
+        registry = new_registry()
+        try:
+            metrics_server, metrics_port = serve_metrics(registry, config.metrics_port, config.grpc_host)
+        except OSError as exc:
+            log.error(
+                "cannot serve /metrics on port %s (%s): set REBOOK_%s_METRICS_PORT to a free port",
+                config.metrics_port, exc, service.upper(),
+            )  # fmt: skip
+            return 1
+        stack.callback(stop_metrics, metrics_server)
+        context = ServiceContext(config, registry)
+        stack.callback(context.close)
+        try:
+            parts = build(context)
+        except ConfigError as exc:
+            log.error("bad configuration: %s", exc)
+            return 2
+        try:
+            server = stack.enter_context(
+                serving(parts, config.grpc_address, registry, config.grpc_max_workers, keyring=keyring, tls=tls,
+                        grace_s=config.shutdown_grace.total_seconds())
+            )  # fmt: skip
+        except OSError as exc:
+            log.error("%s: set REBOOK_%s_GRPC_PORT to a free port", exc, service.upper())
+            return 1
+        if context._producer is not None:
+            PublishGate(server, context._producer, config.kafka_bootstrap)
+        log.info(
+            "service started",
+            extra={"grpc_port": server.port, "metrics_port": metrics_port, "kafka": config.kafka_bootstrap},
         )
-    except OSError as exc:
-        log.error("%s: set REBOOK_%s_GRPC_PORT to a free port", exc, service.upper())
-        for close in wiring.closers:
-            close()
-        stop_metrics(metrics_server)
-        return 1
-    for consumer in wiring.consumers:
-        consumer.start()
-    server.start()
-    if context._producer is not None:
-        PublishGate(server, context._producer, config.kafka_bootstrap)
-    if wiring.on_started:
-        wiring.on_started(server)
-    log.info(
-        "service started",
-        extra={"grpc_port": server.port, "metrics_port": metrics_port, "kafka": config.kafka_bootstrap},
-    )
-    stop.wait()
-    log.info("stopping")
-    _exit_at_the_latest(config.shutdown_grace.total_seconds() + SHUTDOWN_MARGIN_S)
-    server.health.enter_graceful_shutdown()
-    for end_streams in wiring.before_stop:
-        end_streams()
-    server.stop(config.shutdown_grace.total_seconds())
-    for consumer in wiring.consumers:
-        consumer.stop()
-    for close in wiring.closers:
-        close()
-    if context._producer is not None:
-        context._producer.flush()
-        context._producer.close()
-    stop_metrics(metrics_server)
+        stop.wait()
+        log.info("stopping")
+        _exit_at_the_latest(config.shutdown_grace.total_seconds() + SHUTDOWN_MARGIN_S)
     log.info("stopped")
     return 0

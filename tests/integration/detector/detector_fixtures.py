@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import grpc
 from prometheus_client import CollectorRegistry
 
+from rebook.detector.app import DetectorConfig, DetectorService, build
 from rebook.detector.convert import event_to_proto
 from rebook.detector.core import Change, FlightEvent
-from rebook.detector.servicer import DetectorDeps, DetectorServer, create_server
 from rebook.detector.writer import Topics
 from rebook.domain.convert import leg_to_proto
 from rebook.domain.model import FlightLeg
 from rebook.runtime.kafka import EventProducer, Record, read_to_end
 from rebook.runtime.metrics import new_registry
+from rebook.runtime.service import ServiceDeps, serving
 from rebook.v1 import disruption_pb2, event_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
@@ -26,7 +28,10 @@ from tests.unit.detector.detector_helpers import t
 
 @dataclass
 class Running:
-    server: DetectorServer
+    """One detector as ``main`` builds it (``rebook.detector.app.build``), served on a free port."""
+
+    service: DetectorService
+    serving: ExitStack  # closing it stops the detector as SIGTERM would
     channel: grpc.Channel
     stub: fss_grpc.FlightStatusServiceStub
     registry: CollectorRegistry
@@ -34,7 +39,7 @@ class Running:
 
     def stop(self) -> None:
         self.channel.close()
-        self.server.stop(1)
+        self.serving.close()
         self.producer.close()
 
 
@@ -49,11 +54,12 @@ class Detector:
     def start(self) -> Running:
         registry = new_registry()
         producer = EventProducer(self.bootstrap, registry)
-        deps = DetectorDeps(self.bootstrap, producer, registry, topics=self.topics, clock=lambda: t(5))
-        server, port = create_server("127.0.0.1:0", deps)
-        server.start()
-        channel = client_channel(port)
-        running = Running(server, channel, fss_grpc.FlightStatusServiceStub(channel), registry, producer)
+        deps = ServiceDeps(self.bootstrap, producer, registry, clock=lambda: t(5))
+        service = build(DetectorConfig(topics=self.topics), deps)
+        stack = ExitStack()
+        server = stack.enter_context(serving(service, "127.0.0.1:0", registry, grace_s=1))
+        channel = client_channel(server.port)
+        running = Running(service, stack, channel, fss_grpc.FlightStatusServiceStub(channel), registry, producer)
         self.instances.append(running)
         return running
 

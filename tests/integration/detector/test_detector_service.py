@@ -99,25 +99,24 @@ def test_watch_streams_matching_disruptions_and_ends_when_the_server_stops(detec
 
     reader = threading.Thread(target=consume, daemon=True)
     reader.start()
-    assert wait_until(lambda: running.server.writer.watching == 1, 5)
+    assert wait_until(lambda: running.service.writer.watching == 1, 5)
     delayed = report(running.stub, "ev-w1", L100, EstimateChange(departure=t(6, 20)), t(4, 0))
     assert {d.disruption_id for d in delayed.disruptions} == {f"DELAY:{L100}", f"DELAY:{L101}"}  # not via MUC
     report(running.stub, "ev-w2", L103, Cancellation("wx"), t(4, 0))  # MUC-FRA
     assert wait_until(lambda: len(received) >= 1, 10)
     assert [d.disruption_id for d in received] == [f"CANCELLATION:{L103}"]
-    running.server.stop(5)
+    running.serving.close()  # the detector stops as on SIGTERM
     assert ended.wait(10), "stream did not end cleanly on server stop"
     detector.instances.remove(running)
-    running.channel.close()
-    running.producer.close()
+    running.stop()
 
 
 def test_watch_ends_when_the_client_cancels(detector) -> None:
     running = detector.start()
     stream = running.stub.WatchDisruptions(fss.WatchDisruptionsRequest(), timeout=30)
-    assert wait_until(lambda: running.server.writer.watching == 1, 5)
+    assert wait_until(lambda: running.service.writer.watching == 1, 5)
     stream.cancel()
-    assert wait_until(lambda: running.server.writer.watching == 0, 5), "watcher not released after cancel"
+    assert wait_until(lambda: running.service.writer.watching == 0, 5), "watcher not released after cancel"
 
 
 def test_rpcs_wait_for_kafka_acks_before_replying(detector) -> None:

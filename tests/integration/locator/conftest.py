@@ -12,11 +12,11 @@ from prometheus_client import CollectorRegistry
 
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, FlightLeg, Passenger, Segment
-from rebook.locator.app import Locator, LocatorConfig, LocatorTopics
+from rebook.locator.app import Locator, LocatorConfig, LocatorTopics, build
 from rebook.locator.core.settings import LocatorSettings
-from rebook.locator.servicer import create_server
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.metrics import new_registry
+from rebook.runtime.service import ServiceDeps, serving
 from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
 from tests.helpers.auth import client_channel
 from tests.integration.locator.support import make_leg
@@ -64,20 +64,18 @@ def running(kafka_bootstrap: str, topics: LocatorTopics) -> Iterator[Running]:
     producer.publish(topics.bookings, booking.record_locator, booking_to_proto(booking))
     producer.flush()
     config = LocatorConfig(settings=replace(LocatorSettings(), stale_after=timedelta(hours=2)), topics=topics)
-    locator = Locator(config, kafka_bootstrap, producer, registry)
-    server, port = create_server("127.0.0.1:0", locator.deps)
-    locator.start()
-    server.start()
-    channel = client_channel(port)
-    assert locator.view.caught_up.wait(30)
-    try:
-        yield Running(
-            locator, pls_grpc.PassengerLocationServiceStub(channel), producer, registry, topics, kafka_bootstrap,
-            passenger, first, second,
-        )  # fmt: skip
-    finally:
-        channel.close()
-        server.stop(0)
-        locator.stop()
-        producer.close()
+    service = build(config, ServiceDeps(kafka_bootstrap, producer, registry))
+    locator = service.locator
+    assert locator is not None
+    with serving(service, "127.0.0.1:0", registry, grace_s=0) as server:
+        channel = client_channel(server.port)
+        assert locator.view.caught_up.wait(30)
+        try:
+            yield Running(
+                locator, pls_grpc.PassengerLocationServiceStub(channel), producer, registry, topics,
+                kafka_bootstrap, passenger, first, second,
+            )  # fmt: skip
+        finally:
+            channel.close()
+    producer.close()
 

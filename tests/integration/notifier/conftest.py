@@ -8,6 +8,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,14 +17,14 @@ import grpc
 import pytest
 from prometheus_client import CollectorRegistry
 
-from rebook.notifier.app import Notifier, NotifierDeps, NotifierTopics
+from rebook.notifier.app import Notifier, NotifierConfig, NotifierService, NotifierTopics, build
 from rebook.notifier.core.retry import RetryPolicy
 from rebook.notifier.core.settings import NotifierSettings
-from rebook.notifier.servicer import create_server
 from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.grpc_server import ServiceServer
-from rebook.runtime.kafka import ConsumerLoop, EventProducer
+from rebook.runtime.kafka import EventProducer
 from rebook.runtime.metrics import new_registry
+from rebook.runtime.service import ServiceDeps, serving
 from rebook.v1 import notification_service_pb2 as pb
 from rebook.v1 import notification_service_pb2_grpc as pb_grpc
 from tests.helpers.auth import passenger_token
@@ -49,13 +50,18 @@ def bearer(credential: str) -> tuple[tuple[str, str], ...]:
 
 @dataclass
 class Running:
-    """One notifier process's worth of parts, started."""
+    """One notifier as ``main`` builds it (``rebook.notifier.app.build``), served on a free port."""
 
-    notifier: Notifier
-    loop: ConsumerLoop
+    service: NotifierService
+    serving: ExitStack  # closing it stops the notifier as SIGTERM would
     server: ServiceServer
     registry: CollectorRegistry
     channel: grpc.Channel
+
+    @property
+    def notifier(self) -> Notifier:
+        assert self.service.notifier is not None
+        return self.service.notifier
 
     @property
     def stub(self) -> pb_grpc.NotificationServiceStub:
@@ -63,9 +69,7 @@ class Running:
 
     def stop(self) -> None:
         self.channel.close()
-        self.notifier.close()
-        self.server.stop(0)
-        self.loop.stop()
+        self.serving.close()
 
 
 @dataclass
@@ -77,30 +81,15 @@ class NotifierFactory:
 
     def start(self, group_id: str, settings: NotifierSettings = SETTINGS) -> Running:
         registry = new_registry()
-        deps = NotifierDeps(settings, self.bootstrap, group_id, self.producer, registry, self.topics)
-        notifier = Notifier(deps)
-        notifier.restore()
-        loop = _joined(notifier)
-        server, port = create_server("127.0.0.1:0", notifier.servicer_deps())
-        server.start()
-        running = Running(notifier, loop, server, registry, open_channel(f"127.0.0.1:{port}"))
+        deps = ServiceDeps(self.bootstrap, self.producer, registry, group_id)
+        service = build(NotifierConfig(settings, self.topics), deps)
+        stack = ExitStack()
+        server = stack.enter_context(serving(service, "127.0.0.1:0", registry, grace_s=0))
+        running = Running(service, stack, server, registry, open_channel(f"127.0.0.1:{server.port}"))
         self.started.append(running)
+        (offers,) = service.consumers
+        assert offers.ready.wait(30), "offers consumer got no partitions"
         return running
-
-
-def _joined(notifier: Notifier, attempts: int = 3) -> ConsumerLoop:
-    """Starts the offers consumer and waits for its partitions.
-
-    kafka-python 3.0 sometimes joins a group before it has the topic's metadata, assigns
-    nothing, and then hangs in the rejoin; a fresh consumer in the same group recovers.
-    """
-    for _ in range(attempts):
-        loop = notifier.consumer()
-        loop.start()
-        if loop.ready.wait(6):
-            return loop
-        loop.stop()
-    raise AssertionError("offers consumer got no partitions")
 
 
 @pytest.fixture

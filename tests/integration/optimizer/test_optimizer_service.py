@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import timedelta
 
@@ -13,13 +14,14 @@ import pytest
 
 from rebook.domain.convert import disruption_to_proto, leg_to_proto
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
-from rebook.optimizer.main import OptimizerTopics, build
+from rebook.optimizer.app import OptimizerTopics, build
+from rebook.optimizer.main import load_config
 from rebook.runtime.auth import bearer
 from rebook.runtime.config import Env
 from rebook.runtime.grpc_errors import field_violations
-from rebook.runtime.grpc_server import build_server
 from rebook.runtime.kafka import EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
+from rebook.runtime.service import ServiceDeps, serving
 from rebook.v1 import booking_pb2, flight_pb2, offer_pb2
 from rebook.v1 import rebooking_service_pb2 as pb
 from rebook.v1 import rebooking_service_pb2_grpc as pb_grpc
@@ -47,15 +49,15 @@ def topics(make_topic) -> OptimizerTopics:
 
 
 class Running:
+    """One optimizer as ``main`` builds it (``rebook.optimizer.app.build``), served on a free port."""
+
     def __init__(self, bootstrap: str, topics: OptimizerTopics, group: str) -> None:
         self.registry = new_registry()
         self.producer = EventProducer(bootstrap, self.registry)
-        self.app = build(bootstrap, group, self.producer, self.registry, Env({}), topics)
-        self.app.deps.clock = lambda: NOW
-        self.server = build_server("127.0.0.1:0", [self.app.binding], self.registry)
-        self.app.views.start()
-        self.app.disruptions.start()
-        self.server.start()
+        config = replace(load_config(Env({})), topics=topics)
+        self.app = build(config, ServiceDeps(bootstrap, self.producer, self.registry, group, clock=lambda: NOW))
+        self.serving = ExitStack()
+        self.server = self.serving.enter_context(serving(self.app, "127.0.0.1:0", self.registry, grace_s=0))
         self.channel = client_channel(self.server.port)
         self.stub = pb_grpc.RebookingServiceStub(self.channel)
         assert self.app.views.caught_up.wait(30)
@@ -63,9 +65,7 @@ class Running:
 
     def stop(self) -> None:
         self.channel.close()
-        self.server.stop(0)
-        self.app.disruptions.stop()
-        self.app.views.stop()
+        self.serving.close()
         self.producer.close()
 
 
