@@ -289,21 +289,10 @@ class DetectorWriter:
         return self._producer.publish_raw(self.topics.flights.name, leg.leg_id.encode(), value, headers)
 
     def _await(self, write: _Write) -> None:
-        """Returns once Kafka acknowledged every message of ``write``.
-
-        Messages of one produce batch share one result, so this waits once per batch (on its
-        first message) and then only checks that every message's own future succeeded.
-        """
+        """Returns once Kafka acknowledged every message of ``write`` (``EventProducer.await_acks``
+        waits once per produce batch)."""
         try:
-            waited: set[int] = set()
-            for future in write.futures:
-                batch = id(getattr(future, "_produce_future", future))
-                if batch not in waited:
-                    waited.add(batch)
-                    future.get(timeout=self._ack_timeout_s)
-            for future in write.futures:
-                if not future.is_done or future.failed():
-                    future.get(timeout=self._ack_timeout_s)  # raises its error, or waits a split batch
+            self._producer.await_acks(write.futures, self._ack_timeout_s)
         except Exception as error:
             self._fail(error)
             raise PublishError("Kafka did not acknowledge the write") from error

@@ -26,6 +26,7 @@ from kafka.structs import OffsetAndMetadata
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from rebook.domain.errors import ValidationError
+from rebook.runtime.kafka_quirks import JOIN_RETRIES, JOIN_STALL_S, REBALANCE_STALL_S, assignment_fetchable, await_acks
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.topics import DEAD_LETTER, TopicSpec
 
@@ -218,6 +219,10 @@ class EventProducer:
         future.add_errback(lambda exc: self._on_error(topic, exc))
         return future
 
+    def await_acks(self, futures: Iterable, timeout_s: float) -> None:
+        """Returns once Kafka acknowledged every one of ``futures`` (sends of this producer)."""
+        await_acks(futures, timeout_s)
+
     def _on_delivered(self, _metadata) -> None:
         if not self.delivery.ok:
             self.delivery.record(True)
@@ -315,13 +320,6 @@ class DeadLetters:
         return True
 
 
-REBALANCE_STALL_S = 6.0
-# A member that has had no partitions this long after (re)joining is replaced, at most
-# JOIN_RETRIES times: kafka-python 3.0 sometimes completes a join with an empty assignment and
-# then hangs in the rejoin; a fresh member of the same group recovers.  Bounded, because a
-# member of a group with more members than partitions rightly stays without any.
-JOIN_STALL_S = 6.0
-JOIN_RETRIES = 2
 
 
 def _close_quietly(consumer: KafkaConsumer) -> None:
@@ -477,15 +475,8 @@ class _ProcessingLoop:
                 self._replace_consumer()
                 self._start_thread()
 
-    def _healthy(self, consumer: KafkaConsumer) -> bool:
-        """False while assigned partitions cannot be fetched (a rebalance in progress)."""
-        try:
-            return all(consumer._subscription.is_fetchable(tp) for tp in consumer.assignment())
-        except Exception:  # private API of the pinned kafka-python; never let the check break the loop
-            return True
-
     def _track_health(self, consumer: KafkaConsumer) -> None:
-        if self._healthy(consumer):
+        if assignment_fetchable(consumer):
             self._unhealthy_since = None
         elif self._unhealthy_since is None:
             self._unhealthy_since = time.monotonic()

@@ -9,6 +9,7 @@ import threading
 import time
 
 from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, ViewLoop, read_to_end
+from rebook.runtime.kafka_quirks import JOIN_RETRIES
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import flight_pb2
 from tests.helpers.net import wait_until
@@ -224,4 +225,39 @@ def test_a_stalled_poll_is_replaced_by_a_fresh_consumer(kafka_bootstrap, make_to
         view_release.set()
         loop.stop()
         view.stop()
+        producer.close()
+
+
+def test_a_member_left_without_partitions_rejoins_a_bounded_number_of_times(
+    kafka_bootstrap, make_topic, monkeypatch
+) -> None:
+    """The join retries tests used to do by hand (kafka-python can finish a join with nothing
+    assigned) are the loop's own, and bounded: a member of a group with more members than
+    partitions rightly has none, so it is not replaced forever."""
+    monkeypatch.setattr("rebook.runtime.kafka.JOIN_STALL_S", 1.0)
+    topic = make_topic("join", partitions=1)
+    registry = new_registry()
+    producer = EventProducer(kafka_bootstrap, registry)
+    seen, handle = _collector()
+    group = f"test-{topic.name}"
+    owner = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, registry)
+    owner.start()
+    assert owner.ready.wait(30)
+    idle_registry = new_registry()
+    idle = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, idle_registry)
+
+    def replaced() -> float | None:
+        return idle_registry.get_sample_value("rebook_kafka_consumer_stalls_total", {"group": group})
+
+    idle.start()
+    try:
+        assert wait_until(lambda: replaced() == JOIN_RETRIES, 30)
+        time.sleep(3)  # past another JOIN_STALL_S: no third replacement
+        assert replaced() == JOIN_RETRIES
+        producer.publish(topic, "a", flight_pb2.FlightLeg(leg_id="a", carrier="RB"))
+        producer.flush()
+        assert wait_until(lambda: len(seen) == 1, 30)  # one of the two has the partition and consumes
+    finally:
+        idle.stop()
+        owner.stop()
         producer.close()

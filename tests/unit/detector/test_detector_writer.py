@@ -20,6 +20,7 @@ from rebook.detector.metrics import DetectorMetrics
 from rebook.detector.writer import DetectorWriter, PublishError, Topics
 from rebook.domain.convert import disruption_from_proto, leg_from_proto
 from rebook.runtime.kafka import TRACE_HEADER
+from rebook.runtime.kafka_quirks import await_acks
 from rebook.runtime.metrics import new_registry
 from rebook.v1 import disruption_pb2, flight_pb2
 from tests.unit.detector.detector_helpers import event, rotation, t
@@ -37,7 +38,7 @@ class FakeBatch:
 
 @dataclass
 class FakeFuture:
-    _produce_future: FakeBatch
+    batch: FakeBatch
     error: Exception | None = None
     is_done: bool = True
 
@@ -45,7 +46,7 @@ class FakeFuture:
         return self.is_done and self.error is not None
 
     def get(self, timeout: float | None = None) -> None:
-        self._produce_future.waits += 1
+        self.batch.waits += 1
         if self.error is not None:
             raise self.error
 
@@ -64,6 +65,9 @@ class FakeProducer:
             self.batches.append(FakeBatch())
         self.sent.append((topic, key, value, dict(headers)))
         return FakeFuture(self.batches[-1], self.fail)
+
+    def await_acks(self, futures, timeout_s: float) -> None:
+        await_acks(futures, timeout_s, batch_of=lambda future: future.batch)  # the runtime's, on fake batches
 
     def legs(self) -> list[tuple[flight_pb2.FlightLeg, dict[str, bytes]]]:
         out = []
