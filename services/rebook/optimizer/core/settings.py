@@ -95,7 +95,7 @@ class OptimizerSettings:
     target_gap: float = 0.01  # at or below this the LP-based plan is kept without a full MIP
     mip_max_variables: int = 3_000  # a full MIP only on components up to this size (HiGHS: ~8 s at 12k)
     # Deterministic work limits (the same plan on any machine); time_limit_s is the safety net.
-    lp_max_iterations: int = 200_000  # GLOP simplex iterations per LP
+    lp_max_iterations: int = 200_000  # HiGHS simplex iterations per LP
     mip_max_nodes: int = 2_000  # HiGHS branch-and-bound nodes per MIP
     ejection_max_attempts: int = 60_000  # moves tried by the ejection search per plan (0: none)
 

@@ -5,14 +5,14 @@ its LP relaxation is tight and fast.  So the solve is, per independent component
 
 1. bookings with identical options and party size are aggregated into one integer count;
 2. if everyone's cheapest option fits, that is optimal and no solver runs;
-3. otherwise GLOP solves the LP relaxation (the lower bound), the solution is rounded down
+3. otherwise HiGHS solves the LP relaxation (the lower bound), the solution is rounded down
    and repaired greedily, then improved by local moves;
 4. only if the gap is still above target and the component is small, a HiGHS MIP runs, and
    its answer is used only when proven optimal;
 5. an ejection search moves small parties to their other options to free room for a party
    left without a seat (or on a dear option), whenever that lowers the total cost.
 
-Determinism: every phase is bounded by work, not time (GLOP iterations, HiGHS nodes, ejection
+Determinism: every phase is bounded by work, not time (simplex iterations, HiGHS nodes, ejection
 attempts: ``OptimizerSettings.lp_max_iterations``, ``mip_max_nodes``, ``ejection_max_attempts``),
 so the same input gives the same plan on any machine.  The wall-clock ``time_limit_s`` stays as
 a safety net; when it fires the plan may depend on load and ``Solution.limits_hit`` says so.
@@ -207,23 +207,22 @@ def _solve_linear(
     *,
     integer: bool,
 ) -> tuple[list[list[float]], float] | None:
-    """LP relaxation (GLOP) or exact MIP (HiGHS) over the units ``fixed`` leaves unplaced and
+    """LP relaxation or exact MIP (both HiGHS) over the units ``fixed`` leaves unplaced and
     the seats it leaves free.  ``None`` unless solved to proven optimality.  Returns the
     values per group and option (on top of ``fixed``) and the objective bound of the rest."""
     remaining = work.deadline - time.perf_counter()
     if remaining <= 0.05:
         work.limits_hit.add("wall-clock")
         return None
-    solver = pywraplp.Solver.CreateSolver("HIGHS" if integer else "GLOP")
+    # HiGHS for the LP too: its dual simplex solved the 50k meltdown's relaxation 4x faster than
+    # GLOP (34 s against 131 s) and as fast at 10k.  Serial, so the vertex is the same on any machine.
+    solver = pywraplp.Solver.CreateSolver("HIGHS")
     solver.SuppressOutput()
     # Work limits decide; the time limit is only the safety net.  HiGHS prints a banner on
     # stdout unless its output is off, which would break every --json output.
-    limits = work.settings
-    solver.SetSolverSpecificParametersAsString(
-        f"output_flag=false\nmip_max_nodes={limits.mip_max_nodes}"
-        if integer
-        else f"max_number_of_iterations: {limits.lp_max_iterations}"
-    )
+    cap = work.settings
+    limit = f"mip_max_nodes={cap.mip_max_nodes}" if integer else f"simplex_iteration_limit={cap.lp_max_iterations}"
+    solver.SetSolverSpecificParametersAsString(f"output_flag=false\nparallel=off\n{limit}")
     solver.SetTimeLimit(int(remaining * 1000))
     objective = solver.Objective()
     left = _residual(groups, fixed, avail)
