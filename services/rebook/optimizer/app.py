@@ -19,13 +19,11 @@ from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
-from rebook.optimizer.servicer import ACCESS, CHECKS_OWN_ITEMS, OptimizerDeps, RebookingServicer, publish_offers
+from rebook.optimizer.servicer import OptimizerDeps, binding, publish_offers
 from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
-from rebook.runtime.grpc_server import ServiceBinding
 from rebook.runtime.kafka import ConsumerLoop, ViewLoop
 from rebook.runtime.service import Readiness, Service, ServiceDeps
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
-from rebook.v1 import rebooking_service_pb2, rebooking_service_pb2_grpc
 
 EXPIRY_EVERY_S = 5.0
 
@@ -70,16 +68,6 @@ def _expiry_loop(deps: OptimizerDeps, stop: threading.Event) -> None:
             publish_offers(deps, expired)
 
 
-def _binding(deps: OptimizerDeps) -> ServiceBinding:
-    return ServiceBinding(
-        rebooking_service_pb2.DESCRIPTOR.services_by_name["RebookingService"],
-        RebookingServicer(deps),
-        rebooking_service_pb2_grpc.add_RebookingServiceServicer_to_server,
-        ACCESS,
-        checks_own_items=CHECKS_OWN_ITEMS,
-    )
-
-
 def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
     topics, producer, registry = config.topics, deps.producer, deps.registry
     ownership = CarrierOwnership(topics.disruptions)
@@ -111,6 +99,6 @@ def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
         threading.Thread(target=_expiry_loop, args=(parts, stop_expiry), name="offer-expiry", daemon=True).start()
 
     return OptimizerService(
-        bindings=[_binding(parts)], consumers=[views, disruptions], start=start, closers=[stop_expiry.set],
+        bindings=[binding(parts)], consumers=[views, disruptions], start=start, closers=[stop_expiry.set],
         deps=parts, views=views, disruptions=disruptions,
     )  # fmt: skip

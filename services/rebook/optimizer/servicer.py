@@ -29,6 +29,7 @@ from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import Offer, ResponseKind
 from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import rejected_items
+from rebook.runtime.grpc_server import ServiceBinding
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.limits import check_values, size_violation
 from rebook.runtime.topics import BOOKINGS, OFFERS, TopicSpec
@@ -227,3 +228,14 @@ def _response_kind(response) -> ResponseKind:
     if violations:
         raise ValidationError(violations)
     return ResponseKind(response.kind)
+
+
+def binding(deps: OptimizerDeps) -> ServiceBinding:
+    """The RebookingService's binding, to add to a server."""
+    return ServiceBinding(
+        pb.DESCRIPTOR.services_by_name["RebookingService"],
+        RebookingServicer(deps),
+        pb_grpc.add_RebookingServiceServicer_to_server,
+        ACCESS,
+        checks_own_items=CHECKS_OWN_ITEMS,
+    )
