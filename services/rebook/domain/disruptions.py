@@ -276,6 +276,11 @@ def with_disruption(leg: FlightLeg, d: Disruption) -> FlightLeg:
     return KINDS[d.kind].effect(leg, d)
 
 
-# Reason → the kind whose disruption breaks a trip for that reason, and what it says.
-KIND_OF_REASON: Mapping[Reason, DisruptionKind] = {r.reason: k for k, r in KINDS.items() if r.reason}
-WHAT: Mapping[Reason, str] = {r.reason: r.what for r in KINDS.values() if r.reason}
+# Reason → the kinds whose disruptions break a trip for that reason, and what it says (the
+# first row's words when several kinds share a reason).
+KINDS_OF_REASON: Mapping[Reason, frozenset[DisruptionKind]] = {
+    reason: frozenset(k for k, r in KINDS.items() if r.reason is reason) for reason in Reason
+}
+WHAT: Mapping[Reason, str] = {
+    reason: next(r.what for r in KINDS.values() if r.reason is reason) for reason in Reason
+}

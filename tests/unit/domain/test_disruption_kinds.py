@@ -37,7 +37,8 @@ def _facts(leg: FlightLeg, **changes: object) -> LegFacts:
 def test_every_kind_has_one_row_and_every_reason_one_kind() -> None:
     assert set(KINDS) == set(DisruptionKind)
     assert all(rule.kind is kind for kind, rule in KINDS.items())
-    assert set(disruptions.KIND_OF_REASON) == set(Reason)
+    assert all(disruptions.KINDS_OF_REASON[reason] for reason in Reason)
+    assert disruptions.KINDS_OF_REASON[Reason.MISCONNECTION] == {DisruptionKind.DELAY}
     assert all(disruptions.WHAT[reason] for reason in Reason)
     assert DETECTOR_KINDS == disruptions.LEG_KINDS
     assert DisruptionKind.REINSTATEMENT not in DETECTOR_KINDS  # a withdrawn cancellation

@@ -12,6 +12,7 @@ import pytest
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
 from rebook.domain import model
+from rebook.notifier.app import PUSH_CHANNELS
 from rebook.notifier.core.channels import Route
 from rebook.optimizer import offers
 from rebook.v1 import booking_pb2, disruption_pb2, flight_pb2, location_pb2, notification_service_pb2, offer_pb2
@@ -60,8 +61,9 @@ def test_every_domain_enum_is_checked() -> None:
 
 
 def test_notification_channels_match_the_wire() -> None:
-    """The notifier's routes are strings (they are the ``channel`` metric label), one per
-    ``ChannelKind``."""
+    """One ``ChannelKind`` per route the notifier offers: the Subscribe stream and each push
+    channel of ``app.PUSH_CHANNELS`` (routes are strings: the ``channel`` metric label)."""
     kinds = _proto_members(notification_service_pb2.ChannelKind, "CHANNEL_KIND_")
     kinds.pop("UNSPECIFIED")
-    assert {r.name for r in Route} == set(kinds)
+    routes = {Route.STREAM, *(getattr(channel, "route") for channel in PUSH_CHANNELS)}  # noqa: B009
+    assert {route.upper() for route in routes} == set(kinds)

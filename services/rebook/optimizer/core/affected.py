@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from rebook.domain.disruptions import KIND_OF_REASON, Reason
+from rebook.domain.disruptions import KINDS_OF_REASON, Reason
 from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus, Proximity, Segment
 
 from .settings import OptimizerSettings
@@ -149,13 +149,13 @@ def _not_before(
     act on the offer (only a fresh location can make a sooner flight an alternative).
     A missed connection is known once the delay of a leg of the connection (or of the leg
     before) is."""
-    kind = KIND_OF_REASON[hit.reason]
+    kinds = KINDS_OF_REASON[hit.reason]
     legs = [hit.disrupted_leg_id]
     if hit.reason == Reason.MISCONNECTION:
         legs += [s.leg_id for s in hit.released]
         before = _before_released(hit)
         legs += [before.leg_id] if before else []
-    times = [known[(leg_id, kind)] for leg_id in legs if (leg_id, kind) in known]
+    times = [known[(leg_id, kind)] for leg_id in legs for kind in kinds if (leg_id, kind) in known]
     known_at = max(times, default=now)
     first = flights.get(hit.booking.segments[0].leg_id)
     carrier = hit.booking.carrier or (first.carrier if first else "")
