@@ -5,7 +5,7 @@ Two services read this table.  The detector's ``rules.expected`` runs each kind'
 on a leg's ``LegFacts``; the optimizer applies ``effect`` to its view of the leg
 (``engine.planning_flights``), blames ``reason`` for a broken trip (``core/affected.py``),
 says ``what`` happened (``core/explain.py``) and keeps passengers off legs ``avoid_when_predicted``
-marks (``core/rebook.predicted_unusable``).
+marks (``predicted_unusable``, read by the plan pipeline ``core/rebook.py``).
 
 Adding a kind: the value in ``proto/rebook/v1/disruption.proto`` and ``DisruptionKind``
 (``tests/unit/domain/test_enum_agreement.py`` checks they agree), then one ``KindRule`` row
@@ -17,7 +17,7 @@ withdraws the last version when the situation ends (see ``detector/core/rules.py
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -274,6 +274,26 @@ def detect(facts: LegFacts) -> dict[str, Disruption]:
 def with_disruption(leg: FlightLeg, d: Disruption) -> FlightLeg:
     """``leg`` as the (live) disruption ``d`` says it is."""
     return KINDS[d.kind].effect(leg, d)
+
+
+def predicted_unusable(disruptions: Iterable[Disruption]) -> frozenset[str]:
+    """Legs no one should be rebooked onto: predicted cancellations.  A rotation at risk is
+    not among them: the detector flags a leg only when its aircraft is really out of
+    position, and even then a swap may come, so it stays usable at a risk cost
+    (``rotation_at_risk``, ``OptimizerSettings.rotation_risk_cost``)."""
+    return frozenset(
+        lid
+        for d in disruptions
+        if not d.withdrawn and d.predicted and KINDS[d.kind].avoid_when_predicted
+        for lid in d.leg_ids
+    )
+
+
+def rotation_at_risk(disruptions: Iterable[Disruption]) -> frozenset[str]:
+    """Legs whose aircraft is out of position after a cancellation, with no swap known."""
+    return frozenset(
+        lid for d in disruptions if not d.withdrawn and KINDS[d.kind].at_risk for lid in d.leg_ids
+    )
 
 
 # Reason → the kinds whose disruptions break a trip for that reason, and what it says (the

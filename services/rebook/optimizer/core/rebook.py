@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
-from rebook.domain.disruptions import KINDS
+from rebook.domain.disruptions import predicted_unusable, rotation_at_risk
 from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, Proximity, Segment
 
 from .affected import Affected, Reason, find_affected
@@ -82,26 +82,6 @@ class PlanStats:
 class Plan:
     options: tuple[RebookingOption, ...]  # ordered by record locator
     stats: PlanStats
-
-
-def predicted_unusable(disruptions: Iterable[Disruption]) -> frozenset[str]:
-    """Legs no one should be rebooked onto: predicted cancellations.  A rotation at risk is
-    not among them: the detector flags a leg only when its aircraft is really out of
-    position, and even then a swap may come, so it stays usable at a risk cost
-    (``rotation_at_risk``, ``OptimizerSettings.rotation_risk_cost``)."""
-    return frozenset(
-        lid
-        for d in disruptions
-        if not d.withdrawn and d.predicted and KINDS[d.kind].avoid_when_predicted
-        for lid in d.leg_ids
-    )
-
-
-def rotation_at_risk(disruptions: Iterable[Disruption]) -> frozenset[str]:
-    """Legs whose aircraft is out of position after a cancellation, with no swap known."""
-    return frozenset(
-        lid for d in disruptions if not d.withdrawn and KINDS[d.kind].at_risk for lid in d.leg_ids
-    )
 
 
 _MIN_SOLVE_S = 0.1  # a solve always gets this much, however long the candidates took
