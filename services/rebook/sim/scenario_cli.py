@@ -32,15 +32,20 @@ from .generator import SIZES, generate
 from .scenario import (
     ReadItems,
     bulk_load,
+    decode_block,
+    gc_paused,
+    line_blocks,
     read_items,
     require_folder,
-    stream_bookings,
     stream_events,
     stream_legs,
     stream_ping_errors,
     write_messages,
 )
-from .scenario_json import booking_json
+from .scenario_json import CABIN_NAMES, BookingDecoder, StrictBookingJson, booking_json, strict_structs
+
+# What a booking's own itinerary must leave between two legs for a scenario to be coherent.
+_MIN_CONNECTION = timedelta(minutes=30)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,7 +121,7 @@ def check_scenario(folder: Path, rules: BookingRules = DEFAULT_RULES) -> dict:
     leg, booking, event or ping is a rejection of its own (its position in its file and why)
     and everything else is still checked, against the legs that would load.  Streams: each
     booking is checked as it is read and then dropped, so memory holds only the schedule and
-    events."""
+    events; a block of bookings that ``CleanBookings`` proves clean is not even built."""
     from rebook.detector.core import replay
 
     require_folder(folder)
@@ -135,28 +140,22 @@ def check_scenario(folder: Path, rules: BookingRules = DEFAULT_RULES) -> dict:
             violation = FieldViolation(f"events[{position}].event_id", f"repeats events[{first_event[event.event_id]}]")
             events.refuse(position, event.event_id, ValidationError([violation]))
         first_event.setdefault(event.event_id, position)
-    bookings = ReadItems[Booking]("bookings")
-    for position, item in enumerate(stream_bookings(folder)):
-        if isinstance(item, ValidationError):
-            bookings.refuse(position, "", item)
-            continue
-        bookings.positions.append(position)  # counted, not kept
-        error = booking_error(item, result.legs, f"bookings[{position}].", rules)
-        if error is not None:
-            bookings.refuse(position, item.record_locator, error)
-    pings = ReadItems[None]("pings")
-    for position, error in enumerate(stream_ping_errors(folder)):
-        pings.positions.append(position)
-        if error is not None:
-            pings.refuse(position, "", error)
+    with gc_paused():  # nothing read below is kept: no cycles to collect
+        bookings, booking_count = _check_bookings(folder, result.legs, rules)
+        pings = ReadItems[None]("pings")
+        ping_count = 0
+        for position, error in enumerate(stream_ping_errors(folder)):
+            ping_count += 1
+            if error is not None:
+                pings.refuse(position, "", error)
     kinds = (legs, bookings, events, pings)
     lines = [f"{k.kind} {r.line()}" for k in kinds for r in sorted(k.rejected, key=lambda r: r.index)]
     return {
         "ok": not lines,
         "legs": len(legs.positions),
-        "bookings": len(bookings.positions),
+        "bookings": booking_count,
         "events": len(events.positions),
-        "pings": len(pings.positions),
+        "pings": ping_count,
         "rejected": {k.kind: len(k.rejected) for k in kinds},
         "disruptions": len(result.current()),
         "disruption_versions": len(result.disruptions),
@@ -164,6 +163,79 @@ def check_scenario(folder: Path, rules: BookingRules = DEFAULT_RULES) -> dict:
         "problems": lines[:50],
         "problem_count": len(lines),
     }
+
+
+def _check_bookings(folder: Path, legs: Mapping[str, FlightLeg], rules: BookingRules) -> tuple[ReadItems, int]:
+    """The refused bookings, and how many lines decoded to a booking.  Each block of lines is
+    first decoded into strict structs only; a block that is not all provably clean is read
+    again item by item, on the path that builds each booking and names what is wrong with it."""
+    path = folder / "bookings.jsonl"
+    decoder = BookingDecoder()
+    clean = CleanBookings(legs, rules)
+    bookings = ReadItems[Booking]("bookings")
+    count = 0
+    for block in line_blocks(path):
+        structs = strict_structs(block.lines) if block.dense else None
+        if structs is not None and all(map(clean, structs)):
+            count += len(structs)
+            continue
+        for position, item in enumerate(decode_block(block, path, "bookings", decoder.decode), block.position):
+            if isinstance(item, ValidationError):
+                bookings.refuse(position, "", item)
+                continue
+            count += 1
+            error = booking_error(item, legs, f"bookings[{position}].", rules)
+            if error is not None:
+                bookings.refuse(position, item.record_locator, error)
+    return bookings, count
+
+
+class CleanBookings:
+    """A quick proof that a booking, still a ``StrictBookingJson``, is clean: True only when
+    ``booking_error`` would find nothing in it.  The strict struct already holds the shape
+    rules it can; this adds the rest of ``check_booking`` (party size, unique ids, legs known
+    and in a cabin they offer, none twice) and the connection check.  False means only "not
+    proven": the caller then runs the rules themselves, so a report never depends on this
+    class (tests hold it to the rules)."""
+
+    def __init__(self, legs: Mapping[str, FlightLeg], rules: BookingRules) -> None:
+        self._max_party = rules.max_party
+        every_cabin = frozenset(CABIN_NAMES.values())
+        # Per leg: the cabin names a segment may name, where it goes from and to, and when.
+        self._legs = {
+            leg_id: (
+                frozenset(CABIN_NAMES.get(c) for c in leg.capacity) if leg.capacity else every_cabin,
+                leg.origin,
+                leg.destination,
+                leg.scheduled_departure,
+                leg.scheduled_arrival,
+            )
+            for leg_id, leg in legs.items()
+        }
+
+    def __call__(self, booking: StrictBookingJson) -> bool:
+        passengers = booking.passengers
+        if len(passengers) > self._max_party:
+            return False
+        if len(passengers) > 1 and len({p.passenger_id for p in passengers}) != len(passengers):
+            return False
+        segments = booking.segments
+        legs = self._legs
+        previous = legs.get(segments[0].leg_id)
+        if previous is None or segments[0].cabin not in previous[0]:
+            return False
+        if len(segments) == 1:
+            return True
+        seen = {segments[0].leg_id}
+        for segment in segments[1:]:
+            facts = legs.get(segment.leg_id)
+            if facts is None or segment.cabin not in facts[0] or segment.leg_id in seen:
+                return False
+            if previous[2] != facts[1] or facts[3] - previous[4] < _MIN_CONNECTION:
+                return False
+            seen.add(segment.leg_id)
+            previous = facts
+        return True
 
 
 def booking_error(
@@ -177,7 +249,7 @@ def booking_error(
         return error
     flown = [legs[s.leg_id] for s in booking.segments]
     for index, (a, b) in enumerate(itertools.pairwise(flown), start=1):
-        if a.destination != b.origin or b.scheduled_departure - a.scheduled_arrival < timedelta(minutes=30):
+        if a.destination != b.origin or b.scheduled_departure - a.scheduled_arrival < _MIN_CONNECTION:
             path = f"{field}segments[{index}].leg_id"
             return ValidationError([FieldViolation(path, f"does not connect from {a.leg_id}")])
     return None
