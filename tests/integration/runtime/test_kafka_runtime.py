@@ -240,11 +240,13 @@ def test_a_member_left_without_partitions_rejoins_a_bounded_number_of_times(
     producer = EventProducer(kafka_bootstrap, registry)
     seen, handle = _collector()
     group = f"test-{topic.name}"
-    owner = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, registry)
+    # The range assignor gives the one partition to the member whose id sorts first, and a
+    # member id starts with its client id: so the owner keeps it and the newcomer has none.
+    owner = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, registry, client_id="a-owner")
     owner.start()
     assert owner.ready.wait(30)
     idle_registry = new_registry()
-    idle = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, idle_registry)
+    idle = ConsumerLoop(kafka_bootstrap, group, [topic], handle, producer, idle_registry, client_id="b-idle")
 
     def replaced() -> float | None:
         return idle_registry.get_sample_value("rebook_kafka_consumer_stalls_total", {"group": group})
