@@ -8,6 +8,7 @@ rules are checked by each core.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
@@ -301,6 +302,12 @@ def booking_to_proto(booking: Booking, update_time: datetime | None = None) -> b
     return message
 
 
+# A booking held by the optimizer shares what many bookings repeat (docs/operations.md,
+# "Optimizer memory per booking"): one empty service set (each empty frozenset is a new 216-byte
+# object), and leg ids and carrier codes as interned strings, freed with their last booking.
+_NO_SERVICES: frozenset[SpecialService] = frozenset()
+
+
 def booking_from_proto(message: booking_pb2.Booking, field: str = "") -> Booking:
     violations: list[FieldViolation] = []
     passengers = []
@@ -318,7 +325,7 @@ def booking_from_proto(message: booking_pb2.Booking, field: str = "") -> Booking
             Passenger(
                 passenger_id=passenger.passenger_id,
                 tier=Tier(passenger.tier) if passenger.tier in Tier._value2member_map_ else Tier.BASIC,
-                special_services=frozenset(services),
+                special_services=frozenset(services) if services else _NO_SERVICES,
                 location_consent=passenger.location_consent,
                 contact_opt_in=passenger.contact_opt_in,
             )
@@ -328,7 +335,7 @@ def booking_from_proto(message: booking_pb2.Booking, field: str = "") -> Booking
         if segment.cabin not in Cabin._value2member_map_:
             violations.append(FieldViolation(f"{field}segments[{index}].cabin", "must be a specified cabin"))
             continue
-        segments.append(Segment(segment.leg_id, Cabin(segment.cabin)))
+        segments.append(Segment(sys.intern(segment.leg_id), Cabin(segment.cabin)))
     if violations:
         raise ValidationError(violations)
     return Booking(
@@ -336,7 +343,7 @@ def booking_from_proto(message: booking_pb2.Booking, field: str = "") -> Booking
         passengers=tuple(passengers),
         segments=tuple(segments),
         version=message.version,
-        carrier=message.carrier,
+        carrier=sys.intern(message.carrier),
     )
 
 

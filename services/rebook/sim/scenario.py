@@ -17,6 +17,7 @@ readers go straight to domain objects one line at a time, on the fast JSON path 
 from __future__ import annotations
 
 import gc
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -180,7 +181,8 @@ class ReadItems(Generic[T]):
 
     kind: str
     items: list[T] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)
+    # 8 bytes an item (a list of ints costs 40 above 256: 59 MB for 1.5 M bookings)
+    positions: array[int] = field(default_factory=lambda: array("q"))
     rejected: list[Rejected] = field(default_factory=list)
 
     def paths(self) -> list[str]:

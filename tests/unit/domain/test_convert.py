@@ -105,3 +105,20 @@ def test_a_day_of_detector_output_round_trips() -> None:
         assert leg_from_proto(leg_to_proto(leg, T0)) == leg
     for disruption in disruptions:
         assert disruption_from_proto(disruption_to_proto(disruption)) == disruption
+
+
+def test_bookings_from_the_wire_share_what_they_repeat() -> None:
+    """The optimizer holds every live booking (docs/operations.md): two bookings decoded from
+    separate messages share the empty service set, the leg id strings and the carrier code."""
+    from rebook.v1 import booking_pb2
+
+    def decoded(locator: str) -> Booking:
+        booking = Booking(locator, (Passenger("pax-" + locator),), (Segment("RB1-2026-11-23-DEN"),), 1, "RB")
+        wire = booking_to_proto(booking).SerializeToString()  # fresh strings, as Kafka gives them
+        return booking_from_proto(booking_pb2.Booking.FromString(wire))
+
+    a, b = decoded("ABC234"), decoded("XYZ789")
+    assert a.passengers[0].special_services is b.passengers[0].special_services
+    assert a.segments[0].leg_id is b.segments[0].leg_id
+    assert a.carrier is b.carrier
+    assert a == Booking("ABC234", (Passenger("pax-ABC234"),), (Segment("RB1-2026-11-23-DEN"),), 1, "RB")
