@@ -15,8 +15,8 @@ S = OptimizerSettings()
 BANK = 90
 
 
-def _network(spokes: int, shuttles: int = 8) -> list:
-    """Two hubs (DEN, ORD) with every spoke served from both each bank, and a shuttle between
+def _network(spokes: int, shuttles: int = 16) -> list:
+    """Two hubs (DEN, ORD) with every spoke served from both each bank, and two shuttles between
     the hubs every bank; the first ORD→DEN shuttle is the one a passenger loses."""
     legs, n = [], 0
     for bank in range(8):
@@ -26,10 +26,10 @@ def _network(spokes: int, shuttles: int = 8) -> list:
             for a, b in (("DEN", spoke), (spoke, "DEN"), ("ORD", spoke), (spoke, "ORD")):
                 n += 1
                 legs.append(leg(n, a, b, at, block_min=70))
-        if bank < shuttles:
+        for late in (5, 35)[: max(0, min(2, shuttles - 2 * bank))]:
             for a, b in (("ORD", "DEN"), ("DEN", "ORD")):
                 n += 1
-                legs.append(leg(n, a, b, at + 5, block_min=80))
+                legs.append(leg(n, a, b, at + late, block_min=80))
     return legs
 
 

@@ -24,7 +24,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_STOPS = 2
 PER_LAST_LEG = 2  # candidates ending on one flight, so that options spread over flights
 BRANCH = 3  # continuations tried per (arrival, next airport); later ones only add waiting
-DOMINATED = 2  # straight ways on that arrive no later than a longer one make it redundant
+DOMINATED = 3  # shorter ways that leave no earlier and arrive no later make a longer one redundant
 
 
 def to_min(t: datetime) -> int:
