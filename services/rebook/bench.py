@@ -15,6 +15,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "e2e": ("rebook.e2e", "all four services over Kafka: a cancelled flight to every subscribed device"),
     "detector": ("rebook.detector.bench", "detector over gRPC and Kafka: events/s and event-to-disruption latency"),
     "scale": ("rebook.sim.bench_scale", "airline size offline: load, check and plan times, peak RSS, same plan"),
+    "cancellations": (
+        "rebook.sim.bench_cancellations",
+        "the optimizer's engine with an airline's views: 100 flights cancelled at once, time to offers, RSS",
+    ),
 }
 
 
