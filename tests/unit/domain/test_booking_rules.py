@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rebook.domain.batch import UnknownLegError
-from rebook.domain.bookings import BookingRules, check_booking
+from rebook.domain.bookings import RECORD_LOCATOR_CHARS, BookingRules, check_booking, shape_violations
 from rebook.domain.convert import booking_from_proto, booking_to_proto
-from rebook.domain.errors import ValidationError
-from rebook.domain.model import Cabin, Segment
+from rebook.domain.errors import FieldViolation, ValidationError
+from rebook.domain.model import Booking, Cabin, Passenger, Segment
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
 from tests.unit.optimizer.conftest import booking, index, leg
@@ -87,3 +89,44 @@ def test_the_engine_stores_the_valid_bookings_and_reports_each_refused_one() -> 
     with pytest.raises(ValidationError) as raised:  # all or nothing, when asked
         engine.upsert_bookings([booking("GOOD04", (FLIGHT,)), items[1]], atomic=True)
     assert _fields(raised) == {"bookings[1].segments[0].cabin"} and "GOOD04" not in engine.bookings
+
+
+def _shape_as_stated(b, field: str, rules: BookingRules) -> list[FieldViolation]:
+    """The shape rules as first written (issue 13.9), kept as the oracle for the faster one."""
+    out = []
+    if not (5 <= len(b.record_locator) <= 8 and set(b.record_locator) <= RECORD_LOCATOR_CHARS):
+        out.append(FieldViolation(f"{field}record_locator", "must be 5-8 upper-case letters or digits"))
+    if not b.passengers:
+        out.append(FieldViolation(f"{field}passengers", "at least one passenger is required"))
+    elif b.party_size > rules.max_party:
+        out.append(FieldViolation(f"{field}passengers", f"{b.party_size} passengers; at most {rules.max_party}"))
+    ids = [p.passenger_id for p in b.passengers]
+    if any(not pid for pid in ids) or len(set(ids)) != len(ids):
+        out.append(FieldViolation(f"{field}passengers", "passenger ids must be present and unique"))
+    if not b.segments:
+        out.append(FieldViolation(f"{field}segments", "at least one segment is required"))
+    seen: dict[str, int] = {}
+    for position, segment in enumerate(b.segments):
+        path = f"{field}segments[{position}].leg_id"
+        if not segment.leg_id:
+            out.append(FieldViolation(path, "must not be empty"))
+        elif segment.leg_id in seen:
+            out.append(FieldViolation(path, f"repeats segments[{seen[segment.leg_id]}]"))
+        seen.setdefault(segment.leg_id, position)
+    if b.version < 1:
+        out.append(FieldViolation(f"{field}version", "must be 1 or more"))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    locator=st.sampled_from(["ABC234", "abc234", "AB", "ABCDEFGH9", "XYZ99", "ÄBCDE", ""]),
+    ids=st.lists(st.sampled_from(["p1", "p2", "", "p3"]), max_size=4),
+    legs=st.lists(st.sampled_from(["L1", "L2", "", "L3"]), max_size=4),
+    version=st.integers(-1, 3),
+    max_party=st.integers(1, 3),
+)
+def test_shape_rules_say_what_they_always_said(locator, ids, legs, version, max_party) -> None:
+    b = Booking(locator, tuple(Passenger(i) for i in ids), tuple(Segment(leg_id) for leg_id in legs), version, "RB")
+    rules = BookingRules(max_party=max_party)
+    assert shape_violations(b, "bookings[3].", rules) == _shape_as_stated(b, "bookings[3].", rules)
