@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for the four services; the command chooses: `rebook detector`, `rebook locator`,
-# `rebook optimizer`, `rebook notifier` (also `rebook kafka topics` to create the topics).
+# `rebook optimizer`, `rebook notifier` (also `rebook topics` to create the topics).
+# The development tools (services/rebook/tooling) stay out of the image (.dockerignore); nothing
+# in the product imports them (tests/unit/test_product_apart.py), and `rebook demo` or any other
+# tool answers here with one line saying that the tools are not installed.
 # Build:  docker build -t rebook:0.1.0 .
 # Runs as the non-root user 10001 with a read-only root filesystem (only /tmp is written).
 

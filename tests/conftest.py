@@ -35,7 +35,7 @@ def shifted_wall_clock() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:
     """Bootstrap of the running broker; fails (never skips) when there is none."""
-    from rebook.runtime.local_kafka import KafkaSetupError, wait_for_broker
+    from rebook.runtime.kafka_admin import KafkaSetupError, wait_for_broker
 
     bootstrap = os.environ.get("REBOOK_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
     try:
@@ -48,7 +48,7 @@ def kafka_bootstrap() -> str:
 @pytest.fixture
 def make_topic(kafka_bootstrap: str) -> Callable[..., TopicSpec]:
     """Creates a uniquely named topic for one test (same shape as a declared topic)."""
-    from rebook.runtime.local_kafka import ensure_topics
+    from rebook.runtime.kafka_admin import ensure_topics
 
     def create(prefix: str = "test", partitions: int = 1, compacted: bool = False) -> TopicSpec:
         spec = TopicSpec(f"{prefix}.{uuid.uuid4().hex[:10]}", partitions, compacted, 3_600_000, "test", "test")

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from rebook.e2e import run_e2e
+from rebook.tooling.bench.e2e import run_e2e
 
 pytestmark = pytest.mark.e2e
 

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
-from rebook.launch import LocalCluster
 from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.grpc_errors import MAX_FIELD_VIOLATIONS, field_violations
 from rebook.runtime.kafka import read_to_end
 from rebook.runtime.topics import BOOKINGS
+from rebook.tooling.launch import LocalCluster
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc

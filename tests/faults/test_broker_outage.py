@@ -20,11 +20,11 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from rebook.domain.convert import booking_to_proto, leg_to_proto
-from rebook.launch import SERVICES, LocalCluster
 from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.kafka import read_to_end
-from rebook.runtime.local_kafka import LocalKafka
 from rebook.runtime.topics import PROXIMITY
+from rebook.tooling.launch import SERVICES, LocalCluster
+from rebook.tooling.local_kafka import LocalKafka
 from rebook.v1 import flight_status_service_pb2 as fs_pb
 from rebook.v1 import flight_status_service_pb2_grpc as fs_grpc
 from rebook.v1 import passenger_location_service_pb2 as pl_pb

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from rebook.launch import LocalCluster
+from rebook.tooling.launch import LocalCluster
 from tests.faults.world import (
     Namespace,
     figures,

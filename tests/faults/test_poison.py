@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from rebook.launch import LocalCluster
 from rebook.runtime.kafka import CONSUMER_HEADER, SOURCE_HEADER, TYPE_HEADER, EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import (
@@ -18,6 +17,7 @@ from rebook.runtime.topics import (
     OFFERS,
     PROXIMITY,
 )
+from rebook.tooling.launch import LocalCluster
 from tests.faults.world import Namespace, make_network, publish_cancellations, publish_world, wait_sound
 
 pytestmark = pytest.mark.faults

@@ -15,9 +15,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from rebook.launch import LocalCluster
 from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.service import SHUTDOWN_MARGIN_S
+from rebook.tooling.launch import LocalCluster
 from rebook.v1 import notification_service_pb2 as ns_pb
 from rebook.v1 import notification_service_pb2_grpc as ns_grpc
 from rebook.v1 import passenger_location_service_pb2_grpc as pl_grpc

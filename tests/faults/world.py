@@ -28,10 +28,10 @@ from rebook.domain.model import (
     Tier,
     make_leg_id,
 )
-from rebook.launch import isolated_topics
 from rebook.runtime.kafka import TYPE_HEADER, EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import ALL_TOPICS, BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, TopicSpec
+from rebook.tooling.launch import isolated_topics
 from rebook.v1 import offer_pb2
 
 CARRIER = "RB"

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from rebook.runtime.local_kafka import LocalKafka
+from rebook.tooling.local_kafka import LocalKafka
 from rebook.tooling.net import free_port
 
 

@@ -27,6 +27,13 @@ CASES = [
     ("service: bad duration", ["optimizer"], {"REBOOK_OPTIMIZER_OFFER_TTL": "1h30x"}, "is not a duration"),
     ("kafka: bad port", ["kafka", "up"], {"REBOOK_KAFKA_PORT": "x", "REBOOK_KAFKA_BOOTSTRAP": ""}, "REBOOK_KAFKA_PORT"),
     (
+        "topics: no Kafka",
+        ["topics"],
+        {"REBOOK_KAFKA_BOOTSTRAP": "127.0.0.1:{port}", "REBOOK_KAFKA_WAIT": "2s"},
+        "not reachable after 2s",
+    ),
+    ("topics: no replicas", ["topics", "--replication", "0"], {}, "0 is out of range"),
+    (
         "passenger: nothing listening",
         [
             "passenger", "--booking", "ABC123", "--token", "t", "--notifier", "127.0.0.1:{port}",

@@ -49,7 +49,7 @@ def test_kafka_prometheus_and_grafana() -> None:
     kafka_version = re.search(r"<kafka.version>([^<]+)</kafka.version>", pom).group(1)
     assert services["kafka"]["image"] == f"apache/kafka:{kafka_version}"
     assert "broker,controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
-    assert services["topics"]["command"] == ["kafka", "topics"]
+    assert services["topics"]["command"] == ["topics"]
     volumes = services["prometheus"]["volumes"]
     assert "./prometheus/prometheus-compose.yml:/etc/prometheus/prometheus.yml:ro" in volumes
     assert "./prometheus/rules:/etc/prometheus/rules:ro" in volumes
@@ -64,6 +64,7 @@ def test_dockerfile_runs_the_cli_as_non_root() -> None:
     assert exposed == {str(p) for ports in DEFAULT_PORTS.values() for p in ports}
     ignore = (ROOT / ".dockerignore").read_text().split()
     assert ignore[ignore.index("*") :][:4] == ["*", "!pyproject.toml", "!README.md", "!services/"]
+    assert "services/rebook/tooling" in ignore  # the development tools stay out of the image
     for deployment in (d for name in SERVICES for d in load_all(K8S / f"{name}.yaml") if d["kind"] == "Deployment"):
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         assert container["securityContext"]["runAsUser"] == 10001

@@ -34,9 +34,9 @@ from rebook.detector.convert import event_to_proto
 from rebook.detector.core import Cancellation, FlightEvent
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
-from rebook.launch import isolated_topics
 from rebook.runtime.auth import Keyring
 from rebook.runtime.grpc_client import open_channel
+from rebook.tooling.launch import isolated_topics
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from rebook.v1 import notification_service_pb2 as nss

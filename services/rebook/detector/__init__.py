@@ -12,5 +12,6 @@ Where each part is:
 - ``app.py`` — ``build(config, deps) -> Service``: the composition root ``main`` and the
   integration tests call; ready once the state was rebuilt.
 - ``main.py`` — ``rebook detector``: ``REBOOK_DETECTOR_*`` settings, then ``run_service``.
-- ``metrics.py``; ``bench.py`` is tooling (``rebook bench detector``).
+- ``metrics.py``.  Its bench and the bench's synthetic day are tooling
+  (``rebook.tooling.bench.detector``, ``rebook.tooling.bench.detector_data``).
 """

@@ -10,5 +10,5 @@ Where each part is:
   ``ViewLoop``), ``maintenance.py`` (staleness and retention) — the Kafka side.
 - ``app.py`` — ``load_config`` and ``build(config, deps) -> Service``, the composition root
   ``main`` and the integration tests call; ready once the target view caught up.
-- ``main.py`` — ``rebook locator``; ``metrics.py``; ``bench.py`` is tooling.
+- ``main.py`` — ``rebook locator``; ``metrics.py``.  Its bench is tooling (``rebook.tooling.bench.locator``).
 """

@@ -11,6 +11,6 @@ Where each part is:
 - ``state.py`` — the Kafka side: durable state on a compacted topic and its rebuild.
 - ``app.py`` — ``build(config, deps) -> Service``, the composition root ``main`` and the
   integration tests call; ``PUSH_CHANNELS`` lists the channels offered.
-- ``main.py`` — ``rebook notifier``: ``REBOOK_NOTIFIER_*`` settings; ``metrics.py``;
-  ``passenger_cli.py`` is tooling.
+- ``main.py`` — ``rebook notifier``: ``REBOOK_NOTIFIER_*`` settings; ``metrics.py``.  The
+  passenger's terminal client is tooling (``rebook.tooling.passenger_cli``).
 """

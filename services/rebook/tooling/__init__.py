@@ -1,1 +1,13 @@
-"""Development tooling (benches, demo, generators): not needed by the services in production."""
+"""Development tooling: nothing in production imports it, and the production image leaves it
+out (``.dockerignore``; ``tests/unit/test_product_apart.py`` checks the imports).
+
+- ``demo.py``, ``demo_view.py`` — ``rebook demo``: the storm day end to end, its live panel.
+- ``bench/`` — ``rebook bench NAME`` (the dispatcher in ``__init__``): ``detector``,
+  ``locator``, ``e2e`` (also the end-to-end test's driver); ``detector_data`` is the detector
+  bench's synthetic day.
+- ``launch.py`` — starts the four services as processes (``LocalCluster``), isolated topics.
+- ``local_kafka.py``, ``kafka_cli.py`` — ``rebook kafka up|down|wipe``: the local broker.
+  Topic creation on a real cluster is product code (``rebook.runtime.kafka_admin``, ``rebook topics``).
+- ``passenger_cli.py`` — ``rebook passenger``: follow a booking's offers in a terminal.
+- ``args.py``, ``net.py``, ``stats.py`` — argument types, free ports, quantiles for the above.
+"""

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
-from rebook.notifier import passenger_cli
 from rebook.notifier.core.auth import Scope
 from rebook.optimizer.servicer import ACCESS
 from rebook.runtime.grpc_server import ServiceBinding, build_server
 from rebook.runtime.metrics import new_registry
+from rebook.tooling import passenger_cli
 from rebook.v1 import offer_pb2
 from rebook.v1 import rebooking_service_pb2 as rpb
 from rebook.v1 import rebooking_service_pb2_grpc as rpb_grpc

@@ -13,7 +13,7 @@ import pytest
 from kafka.errors import KafkaError
 
 from rebook.runtime.kafka import EventProducer, read_to_end
-from rebook.runtime.local_kafka import ensure_topics, wait_for_broker
+from rebook.runtime.kafka_admin import ensure_topics, wait_for_broker
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import TopicSpec
 from rebook.v1 import offer_pb2

@@ -13,8 +13,8 @@ from rebook.detector.core import (
     Reinstatement,
     replay,
 )
-from rebook.detector.core.bench import make_day_schedule, make_event_stream
 from rebook.domain.model import Cabin, Disruption, FlightLeg
+from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
 from tests.unit.detector.detector_helpers import event, leg, loaded, rotation, snapshot, t
 
 L0, L1, L2, L3 = (x.leg_id for x in rotation())

@@ -15,13 +15,13 @@ import pytest
 
 from rebook.detector import applied
 from rebook.detector.core import Cancellation, EstimateChange, FlightEvent, FlightStateStore, Reinstatement
-from rebook.detector.core.bench import make_day_schedule, make_event_stream
 from rebook.detector.metrics import DetectorMetrics
 from rebook.detector.writer import DetectorWriter, PublishError, Topics
 from rebook.domain.convert import disruption_from_proto, leg_from_proto
 from rebook.runtime.kafka import TRACE_HEADER
 from rebook.runtime.kafka_quirks import await_acks
 from rebook.runtime.metrics import new_registry
+from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
 from rebook.v1 import disruption_pb2, flight_pb2
 from tests.unit.detector.detector_helpers import event, rotation, t
 

@@ -91,7 +91,7 @@ def test_timestamps_match_protobufs_own_conversion() -> None:
 
 def test_a_day_of_detector_output_round_trips() -> None:
     from rebook.detector.core import FlightStateStore
-    from rebook.detector.core.bench import make_day_schedule, make_event_stream
+    from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
 
     schedule = make_day_schedule(300, seed=5)
     store = FlightStateStore()

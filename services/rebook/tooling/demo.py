@@ -53,11 +53,11 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from rebook.demo_view import LiveState, LiveView, render_summary
 from rebook.optimizer.core.solvers import BASELINE_SOLVER, DEFAULT_SOLVER
 from rebook.runtime.auth import Keyring
 from rebook.runtime.topics import DISRUPTIONS, OFFERS
 from rebook.tooling.args import devices, non_negative_int, positive_float
+from rebook.tooling.demo_view import LiveState, LiveView, render_summary
 from rebook.tooling.stats import quantile, weighted_quantile
 
 CARRIER = "RB"  # the generator's airline
@@ -579,7 +579,8 @@ class Demo:
     def kafka(self) -> tuple[str, bool]:
         """(bootstrap, fresh): fresh when this run started the broker on empty storage."""
         from rebook.runtime.kafka import broker_listening
-        from rebook.runtime.local_kafka import LocalKafka, ensure_topics, wait_for_broker
+        from rebook.runtime.kafka_admin import ensure_topics, wait_for_broker
+        from rebook.tooling.local_kafka import LocalKafka
 
         given = os.environ.get("REBOOK_KAFKA_BOOTSTRAP")
         if given:
@@ -640,10 +641,10 @@ class Demo:
             f"rebook demo: the {self.args.size} storm day end to end: Kafka, the four services, the replay "
             "through their gRPC APIs, then a summary (Ctrl-C stops everything it started)"
         )
-        from rebook.launch import LocalCluster
         from rebook.sim.replay import ReplayConfig
         from rebook.sim.scenario import Scenario
         from rebook.sim.scenario_cli import write_generated
+        from rebook.tooling.launch import LocalCluster
         from rebook.v1 import disruption_pb2, offer_pb2
 
         args = self.args

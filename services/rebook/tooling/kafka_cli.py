@@ -1,4 +1,5 @@
-"""``rebook kafka up|down|wipe|topics``: the local broker the Makefile starts for tests and the demo.
+"""``rebook kafka up|down|wipe|topics|bootstrap``: the local broker the Makefile starts for tests
+and the demo (development tooling; a deployment creates its topics with ``rebook topics``).
 
 ``down`` stops the broker and keeps its data (the next ``up`` has every topic and record back);
 ``wipe`` (broker stopped) deletes the data for good."""
@@ -11,7 +12,8 @@ import sys
 import time
 
 from rebook.runtime.kafka import broker_listening
-from rebook.runtime.local_kafka import KafkaSetupError, LocalKafka, ensure_topics, wait_for_broker
+from rebook.runtime.kafka_admin import KafkaSetupError, ensure_topics, wait_for_broker
+from rebook.tooling.local_kafka import LocalKafka
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,10 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from rebook.domain.errors import DomainError
-from rebook.domain.model import Cabin, FlightLeg, make_leg_id
-
-from .events import (
+from rebook.detector.core.events import (
     ActualTimes,
     Cancellation,
     Change,
@@ -20,8 +17,10 @@ from .events import (
     FlightEvent,
     Reinstatement,
 )
-from .settings import DetectorSettings
-from .state import FlightStateStore
+from rebook.detector.core.settings import DetectorSettings
+from rebook.detector.core.state import FlightStateStore
+from rebook.domain.errors import DomainError
+from rebook.domain.model import Cabin, FlightLeg, make_leg_id
 
 DAY = date(2026, 11, 23)
 HUBS = ("FRA", "MUC", "ZRH", "VIE", "CDG", "AMS", "LHR", "MAD")

@@ -27,26 +27,25 @@ from datetime import UTC, datetime
 import grpc
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+from rebook.detector.app import DetectorConfig, build
+from rebook.detector.convert import event_to_proto
+from rebook.detector.core.events import FlightEvent
+from rebook.detector.main import producer_settings
+from rebook.detector.writer import Topics
 from rebook.domain.convert import leg_to_proto
 from rebook.runtime.auth import tool_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
 from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.kafka import TRACE_HEADER, EventProducer
-from rebook.runtime.local_kafka import ensure_topics
+from rebook.runtime.kafka_admin import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.service import ServiceDeps, serving
 from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
 from rebook.tooling.args import non_negative_int, positive_int
+from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
 from rebook.tooling.stats import quantile
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
-
-from .app import DetectorConfig, build
-from .convert import event_to_proto
-from .core.bench import make_day_schedule, make_event_stream
-from .core.events import FlightEvent
-from .main import producer_settings
-from .writer import Topics
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -215,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
     suffix = uuid.uuid4().hex[:8]
     flights, disruptions = _spec(FLIGHTS, f"bench.flights.{suffix}"), _spec(DISRUPTIONS, f"bench.disruptions.{suffix}")
     ensure_topics(args.bootstrap, (flights, disruptions))
-    command = [sys.executable, "-m", "rebook.detector.bench", args.bootstrap, flights.name, disruptions.name]
+    command = [sys.executable, "-m", "rebook.tooling.bench.detector", args.bootstrap, flights.name, disruptions.name]
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None

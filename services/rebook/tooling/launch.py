@@ -30,7 +30,7 @@ def isolated_topics(kafka_bootstrap: str, prefix: str) -> dict[str, str]:
     """Creates every declared topic under ``prefix`` and returns the settings that make service
     processes use them (and consumer groups of their own): a shared broker's other users never
     meet this run."""
-    from rebook.runtime.local_kafka import ensure_topics
+    from rebook.runtime.kafka_admin import ensure_topics
     from rebook.runtime.topics import ALL_TOPICS
 
     ensure_topics(kafka_bootstrap, tuple(replace(spec, name=prefix + spec.name) for spec in ALL_TOPICS))

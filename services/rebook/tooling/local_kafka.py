@@ -7,7 +7,6 @@ the pid file live under the git-ignored run folder (``.run/kafka`` by default). 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
@@ -15,27 +14,15 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from kafka.admin import KafkaAdminClient
-from kafka.errors import TopicAlreadyExistsError
-
 from rebook.runtime.config import Env
-from rebook.runtime.kafka import broker_answers, broker_listening
-from rebook.runtime.kafka_security import kafka_security
-from rebook.runtime.topics import ALL_TOPICS, TopicSpec
+from rebook.runtime.kafka import broker_listening
+from rebook.runtime.kafka_admin import KafkaSetupError, Progress, ensure_topics, wait_for_broker
 
 log = logging.getLogger(__name__)
-
-
-Progress = Callable[[float, float], None]  # (seconds waited, seconds allowed)
-
-
-class KafkaSetupError(RuntimeError):
-    """The local broker could not be resolved, started or reached."""
 
 
 def find_repo_root(start: Path | None = None) -> Path:
@@ -193,6 +180,11 @@ class LocalKafka:
         except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
             return None
 
+    def _exited(self) -> str | None:
+        if self.running_pid() is not None:
+            return None
+        return f"the Kafka broker exited during start-up; log tail:\n{self.log_tail(40)}"
+
     @property
     def data_dir(self) -> Path:
         return self.run_dir / "data"
@@ -220,7 +212,7 @@ class LocalKafka:
             self.pid_file.write_text(str(process.pid))
         try:
             limit = self.start_timeout_s if timeout_s is None else timeout_s
-            wait_for_broker(self.bootstrap, limit, None if foreign else self, progress)
+            wait_for_broker(self.bootstrap, limit, progress, gave_up=None if foreign else self._exited)
         except KafkaSetupError as exc:
             raise KafkaSetupError(
                 f"{exc}\nlast lines of {self.log_file}:\n{self.log_tail()}\n"
@@ -269,49 +261,3 @@ class LocalKafka:
             os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return True
-
-
-# How often a waiting start-up says that it is still waiting.
-PROGRESS_EVERY_S = 10.0
-
-
-def wait_for_broker(
-    bootstrap: str, timeout_s: float, local: LocalKafka | None = None, progress: Progress | None = None
-) -> None:
-    """Blocks until a metadata request to ``bootstrap`` succeeds (a TCP probe first, so that a
-    port nobody listens on costs no client bootstrap); ``progress(elapsed_s, timeout_s)`` is
-    called every ``PROGRESS_EVERY_S`` meanwhile."""
-    started = time.monotonic()
-    deadline, said = started + timeout_s, started
-    last_error: Exception | str | None = None
-    while time.monotonic() < deadline:
-        if progress is not None and time.monotonic() - said >= PROGRESS_EVERY_S:
-            said = time.monotonic()
-            progress(said - started, timeout_s)
-        if local is not None and local.running_pid() is None:
-            raise KafkaSetupError(f"the Kafka broker exited during start-up; log tail:\n{local.log_tail(40)}")
-        answer = broker_answers(bootstrap, min(3.0, max(0.1, deadline - time.monotonic())))
-        if answer is None:
-            return
-        last_error = answer
-        time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
-    raise KafkaSetupError(f"Kafka at {bootstrap} not reachable after {timeout_s:g}s: {last_error}")
-
-
-def ensure_topics(bootstrap: str, topics: tuple[TopicSpec, ...] = ALL_TOPICS, replication: int = 1) -> list[str]:
-    """Creates the declared topics that do not exist yet; returns the names created."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000, **kafka_security())
-    try:
-        existing = set(admin.list_topics())
-        missing = {
-            spec.name: {"num_partitions": spec.partitions, "replication_factor": replication, "configs": spec.configs()}
-            for spec in topics
-            if spec.name not in existing
-        }
-        if missing:
-            # A concurrent creator may win the race; it used the same declaration.
-            with contextlib.suppress(TopicAlreadyExistsError):
-                admin.create_topics(missing, timeout_ms=15000, wait_for_metadata=True)
-        return sorted(missing)
-    finally:
-        admin.close()

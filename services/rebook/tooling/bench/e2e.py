@@ -22,11 +22,11 @@ import grpc
 
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
-from rebook.launch import LocalCluster, isolated_topics
 from rebook.runtime.auth import Keyring, bearer
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
 from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.args import non_negative_int, positive_int
+from rebook.tooling.launch import LocalCluster, isolated_topics
 from rebook.tooling.stats import quantile
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
@@ -253,7 +253,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from rebook.runtime.local_kafka import LocalKafka, wait_for_broker
+    from rebook.runtime.kafka_admin import wait_for_broker
+    from rebook.tooling.local_kafka import LocalKafka
 
     bootstrap = os.environ.get("REBOOK_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
     local = None

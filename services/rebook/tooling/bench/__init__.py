@@ -10,10 +10,12 @@ import importlib
 import sys
 
 BENCHMARKS: dict[str, tuple[str, str]] = {
-    "locator": ("rebook.locator.bench", "locator: pings/s and ping-to-proximity-on-Kafka latency"),
+    "locator": ("rebook.tooling.bench.locator", "locator: pings/s and ping-to-proximity-on-Kafka latency"),
     "optimizer": ("rebook.optimizer.bench", "optimizer on a hub meltdown: optimal vs greedy, gap, wall time"),
-    "e2e": ("rebook.e2e", "all four services over Kafka: a cancelled flight to every subscribed device"),
-    "detector": ("rebook.detector.bench", "detector over gRPC and Kafka: events/s and event-to-disruption latency"),
+    "e2e": ("rebook.tooling.bench.e2e", "all four services over Kafka: a cancelled flight to every subscribed device"),
+    "detector": (
+        "rebook.tooling.bench.detector", "detector over gRPC and Kafka: events/s and event-to-disruption latency"
+    ),
     "scale": ("rebook.sim.bench_scale", "airline size offline: load, check and plan times, peak RSS, same plan"),
     "cancellations": (
         "rebook.sim.bench_cancellations",

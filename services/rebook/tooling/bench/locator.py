@@ -40,7 +40,7 @@ from rebook.runtime.auth import tool_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, Env
 from rebook.runtime.grpc_client import open_channel
 from rebook.runtime.kafka import EventProducer
-from rebook.runtime.local_kafka import ensure_topics
+from rebook.runtime.kafka_admin import ensure_topics
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
 from rebook.tooling.args import non_negative_float, positive_float, positive_int

@@ -1,30 +1,13 @@
-"""The broker probe answers fast when nothing listens, and start-up errors say what to do."""
+"""The local broker: its settings, its data kept by ``down``, and a port that another broker holds."""
 
 import socket
-import time
 from pathlib import Path
 
 import pytest
 
-from rebook.runtime.kafka import broker_listening
-from rebook.runtime.local_kafka import KafkaSetupError, LocalKafka, wait_for_broker
+from rebook.runtime.kafka_admin import KafkaSetupError
+from rebook.tooling.local_kafka import LocalKafka
 from tests.helpers.net import free_port
-
-
-def test_probe_sees_a_listener_and_its_absence() -> None:
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        assert broker_listening(f"127.0.0.1:{server.getsockname()[1]}")
-    assert not broker_listening(f"127.0.0.1:{free_port()}")
-    assert not broker_listening("not-a-bootstrap")
-
-
-def test_waiting_on_a_silent_port_ends_within_its_budget() -> None:
-    started = time.monotonic()
-    with pytest.raises(KafkaSetupError, match="nothing listens there"):
-        wait_for_broker(f"127.0.0.1:{free_port()}", 1.0)
-    assert time.monotonic() - started < 3.0
 
 
 def test_start_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -57,11 +40,3 @@ def test_a_port_taken_by_another_listener_is_used_not_doubled(tmp_path: Path) ->
         with pytest.raises(KafkaSetupError, match="not reachable"):
             local.up(timeout_s=1.0, progress=lambda seconds, _: waited.append(seconds))
         assert not local.pid_file.exists() and not local.libs.exists()  # nothing resolved or started
-
-
-def test_a_long_wait_reports_progress(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("rebook.runtime.local_kafka.PROGRESS_EVERY_S", 0.2)
-    heard: list[tuple[float, float]] = []
-    with pytest.raises(KafkaSetupError):
-        wait_for_broker(f"127.0.0.1:{free_port()}", 1.0, progress=lambda waited, limit: heard.append((waited, limit)))
-    assert heard and all(allowed == 1.0 and 0.2 <= waited <= 1.5 for waited, allowed in heard)
