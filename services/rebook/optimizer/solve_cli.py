@@ -43,9 +43,9 @@ from rebook.runtime.config import Env, parse_duration
 from rebook.sim.scenario import (
     ReadItems,
     bulk_load,
+    read_bookings,
     read_items,
     require_folder,
-    stream_bookings,
     stream_events,
     stream_legs,
 )
@@ -143,7 +143,7 @@ def read_scenario(folder: Path) -> tuple[ReadItems[FlightLeg], ReadItems[Booking
     with bulk_load():
         return (
             read_items("flights", stream_legs(folder)),
-            read_items("bookings", stream_bookings(folder)),
+            read_bookings(folder),
             read_items("events", stream_events(folder)),
         )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -205,35 +205,54 @@ def read_items(kind: str, stream: Iterable[T | ValidationError]) -> ReadItems[T]
     return read
 
 
+def read_bookings(folder: Path) -> ReadItems[Booking]:
+    """``read_items("bookings", stream_bookings(folder))``, a block at a time: a block the fast
+    path builds whole is added in one step, the others item by item."""
+    path, decoder = folder / "bookings.jsonl", BookingDecoder()
+    read: ReadItems[Booking] = ReadItems("bookings")
+    for block in line_blocks(path):
+        items = decoder.decode_block(block.lines) if block.dense else None
+        if items is not None:
+            read.items.extend(items)
+            read.positions.extend(range(block.position, block.position + len(items)))
+            continue
+        for position, item in enumerate(decode_block(block, path, "bookings", decoder.decode), block.position):
+            if isinstance(item, ValidationError):
+                read.refuse(position, "", item)
+            else:
+                read.items.append(item)
+                read.positions.append(position)
+    return read
+
+
 def require_folder(folder: Path) -> None:
     if not (folder / "flights.jsonl").is_file():
         raise FileNotFoundError(f"{folder} is not a scenario folder: flights.jsonl is missing")
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(freeze: bool = False) -> Iterator[None]:
     """The cyclic garbage collector off for a block that allocates millions of objects without
     cycles (refcounting still frees them): each collection would walk every live object again
     (reading 110k bookings was 4x slower with it on; decoding a block of 14k booking structs
-    while it ran, 8x)."""
+    while it ran, 8x).  ``freeze``: what is alive at the end is frozen before the collector is
+    back on — after, the allocations it counted meanwhile would set off a full collection
+    (2 s after reading the airline scenario)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
 
-@contextmanager
-def bulk_load() -> Iterator[None]:
+def bulk_load() -> AbstractContextManager[None]:
     """``gc_paused`` while millions of long-lived objects are made, and those objects frozen
     afterwards, so that later collections skip them too."""
-    try:
-        with gc_paused():
-            yield
-    finally:
-        gc.freeze()
+    return gc_paused(freeze=True)
 
 
 def write_messages(path: Path, messages: Iterable[Message]) -> int:
