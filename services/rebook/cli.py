@@ -27,9 +27,13 @@ TOOLING_COMMANDS: dict[str, tuple[str, str]] = {
     "passenger": ("rebook.tooling.passenger_cli", "follow a booking's offers and answer them (terminal client)"),
     "kafka": ("rebook.tooling.kafka_cli", "start/stop the local Apache Kafka broker for development and tests"),
     "bench": ("rebook.tooling.bench", "run a benchmark and print JSON"),
-    "solve": ("rebook.optimizer.solve_cli", "solve a scenario folder offline (no Kafka) and write offers"),
-    "scenario": ("rebook.sim.scenario_cli", "generate a synthetic airline storm day, or check a scenario folder"),
-    "replay": ("rebook.sim.replay", "stream a scenario through the services' gRPC APIs and measure notifications"),
+    "solve": ("rebook.tooling.solve_cli", "solve a scenario folder offline (no Kafka) and write offers"),
+    "scenario": (
+        "rebook.tooling.sim.scenario_cli", "generate a synthetic airline storm day, or check a scenario folder"
+    ),
+    "replay": (
+        "rebook.tooling.sim.replay", "stream a scenario through the services' gRPC APIs and measure notifications"
+    ),
     "demo": ("rebook.tooling.demo", "the storm day end to end: Kafka, four services, replay, live progress, summary"),
 }
 COMMANDS: dict[str, tuple[str, str]] = {**PRODUCT_COMMANDS, **TOOLING_COMMANDS}

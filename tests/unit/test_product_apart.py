@@ -17,14 +17,6 @@ from rebook.cli import PRODUCT_COMMANDS, TOOLING_COMMANDS
 
 PACKAGE = Path(__file__).parents[2] / "services" / "rebook"
 TOOLING = "rebook.tooling"
-# Tooling that still lives outside rebook/tooling because other work has it open; each moves to
-# rebook/tooling and leaves this list (it is allowed to import the tooling meanwhile, and no
-# product module may import it, as if it had moved already).
-NOT_MOVED_YET = (
-    "rebook.sim",
-    "rebook.optimizer.bench",
-    "rebook.optimizer.solve_cli",
-)
 
 
 def _module_name(path: Path) -> str:
@@ -52,7 +44,7 @@ def _tooling_imports(source: str, module: str, is_package: bool) -> list[str]:
             names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
         else:
             continue
-        found += [name for name in names if _is_under(name, (TOOLING, *NOT_MOVED_YET))]
+        found += [name for name in names if _is_under(name, (TOOLING,))]
     return sorted(set(found))
 
 
@@ -60,7 +52,7 @@ def _product_modules() -> list[Path]:
     modules = []
     for path in sorted(PACKAGE.rglob("*.py")):
         name = _module_name(path)
-        if not _is_under(name, (TOOLING, *NOT_MOVED_YET)):
+        if not _is_under(name, (TOOLING,)):
             modules.append(path)
     return modules
 
@@ -72,7 +64,7 @@ def test_the_import_check_sees_absolute_and_relative_tooling_imports() -> None:
         "rebook.tooling", "rebook.tooling.net",
     ]  # fmt: skip
     assert _tooling_imports("from .. import tooling", "rebook.runtime", True) == ["rebook.tooling"]
-    assert _tooling_imports("from rebook.sim.scenario import Scenario", "rebook.optimizer.app", False)
+    assert _tooling_imports("from rebook.tooling.sim.scenario import Scenario", "rebook.optimizer.app", False)
     assert _tooling_imports("from rebook.runtime.kafka_admin import ensure_topics", "rebook.cli", False) == []
 
 
@@ -89,9 +81,9 @@ def test_no_product_module_imports_the_tooling() -> None:
 
 def test_every_tooling_command_is_tooling_and_every_product_command_is_not() -> None:
     for name, (module, _) in TOOLING_COMMANDS.items():
-        assert _is_under(module, (TOOLING, *NOT_MOVED_YET)), name
+        assert _is_under(module, (TOOLING,)), name
     for name, (module, _) in PRODUCT_COMMANDS.items():
-        assert not _is_under(module, (TOOLING, *NOT_MOVED_YET)), name
+        assert not _is_under(module, (TOOLING,)), name
 
 
 @pytest.fixture(scope="module")

@@ -12,5 +12,6 @@ Where each part is:
 - ``app.py`` — ``build(config, deps) -> Service``, the composition root ``main`` and the
   integration tests call.
 - ``main.py`` — ``rebook optimizer``: ``REBOOK_OPTIMIZER_*`` settings (``load_config``).
-- ``metrics.py``; ``solve_cli.py`` (``rebook solve``) and ``bench.py`` are tooling.
+- ``metrics.py``.  ``rebook solve`` and the optimizer bench are tooling
+  (``rebook.tooling.solve_cli``, ``rebook.tooling.bench.optimizer``).
 """

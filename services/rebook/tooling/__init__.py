@@ -3,8 +3,11 @@ out (``.dockerignore``; ``tests/unit/test_product_apart.py`` checks the imports)
 
 - ``demo.py``, ``demo_view.py`` — ``rebook demo``: the storm day end to end, its live panel.
 - ``bench/`` — ``rebook bench NAME`` (the dispatcher in ``__init__``): ``detector``,
-  ``locator``, ``e2e`` (also the end-to-end test's driver); ``detector_data`` is the detector
+  ``locator``, ``optimizer``, ``scale``, ``cancellations``,
+  ``e2e`` (also the end-to-end test's driver); ``detector_data`` is the detector
   bench's synthetic day.
+- ``sim/`` — scenario format, generator, replay (``rebook scenario``, ``rebook replay``);
+  ``solve_cli.py`` — ``rebook solve``.
 - ``launch.py`` — starts the four services as processes (``LocalCluster``), isolated topics.
 - ``local_kafka.py``, ``kafka_cli.py`` — ``rebook kafka up|down|wipe``: the local broker.
   Topic creation on a real cluster is product code (``rebook.runtime.kafka_admin``, ``rebook topics``).

@@ -86,8 +86,8 @@ def namespace_scenario(scenario, carrier: str, tag: str, booking_version: int, f
     import copy
 
     from rebook.domain.model import make_leg_id
-    from rebook.sim.generator import LOCATOR_ALPHABET
-    from rebook.sim.scenario import Scenario
+    from rebook.tooling.sim.generator import LOCATOR_ALPHABET
+    from rebook.tooling.sim.scenario import Scenario
 
     rng = random.SystemRandom()
     renamed: dict[str, str] = {}
@@ -303,7 +303,7 @@ def delete_groups(bootstrap: str, groups: list[str]) -> None:
 
 
 def _make_replayer_class():
-    from rebook.sim.replay import Replayer, ReplayStopped
+    from rebook.tooling.sim.replay import Replayer, ReplayStopped
 
     class DemoReplayer(Replayer):
         """``Replayer`` whose linger ends on quiescence instead of a fixed idle time."""
@@ -364,7 +364,7 @@ def latest_offers(offers: Iterable) -> dict[str, Any]:
 def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
     """Who was offered what, from current offers (one per booking): shares, delays, same day."""
     from rebook.domain.convert import timestamp_field
-    from rebook.sim.generator import zone
+    from rebook.tooling.sim.generator import zone
     from rebook.v1 import offer_pb2
 
     passengers = sum(len(o.passenger_ids) for o in current.values())
@@ -641,10 +641,10 @@ class Demo:
             f"rebook demo: the {self.args.size} storm day end to end: Kafka, the four services, the replay "
             "through their gRPC APIs, then a summary (Ctrl-C stops everything it started)"
         )
-        from rebook.sim.replay import ReplayConfig
-        from rebook.sim.scenario import Scenario
-        from rebook.sim.scenario_cli import write_generated
         from rebook.tooling.launch import LocalCluster
+        from rebook.tooling.sim.replay import ReplayConfig
+        from rebook.tooling.sim.scenario import Scenario
+        from rebook.tooling.sim.scenario_cli import write_generated
         from rebook.v1 import disruption_pb2, offer_pb2
 
         args = self.args
@@ -972,7 +972,7 @@ class Demo:
             state.notifications_made = int(notifier.get("rebook_notifications_created_total", 0))
 
     def _offline(self, folder: Path, online_current: dict[str, Any], online: dict[str, Any]) -> dict[str, Any]:
-        from rebook.sim.scenario import Scenario
+        from rebook.tooling.sim.scenario import Scenario
 
         self.log("offline: rebook solve (optimal and greedy) on the same folder, for comparison ...")
         outs = {solver: self.run_dir / f"offline-{solver}.jsonl" for solver in (DEFAULT_SOLVER, BASELINE_SOLVER)}
@@ -1028,8 +1028,8 @@ def _fresh_carrier() -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from rebook.sim.generator import SIZES
-    from rebook.sim.replay import _speed
+    from rebook.tooling.sim.generator import SIZES
+    from rebook.tooling.sim.replay import _speed
 
     parser.add_argument("--size", choices=tuple(SIZES), default="medium", help="scenario size (default medium)")
     parser.add_argument("--seed", type=non_negative_int, default=1, help="scenario seed (default 1)")

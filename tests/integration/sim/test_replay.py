@@ -20,9 +20,9 @@ import pytest
 
 from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.runtime.auth import Keyring
-from rebook.sim.replay import ReplayConfig, Replayer, outcome_lines, rename_scenario, shift_scenario
-from rebook.sim.scenario import Scenario
-from rebook.sim.scenario_cli import write_generated
+from rebook.tooling.sim.replay import ReplayConfig, Replayer, outcome_lines, rename_scenario, shift_scenario
+from rebook.tooling.sim.scenario import Scenario
+from rebook.tooling.sim.scenario_cli import write_generated
 from rebook.v1 import (
     batch_pb2,
     offer_pb2,

@@ -9,7 +9,7 @@ from rebook.detector.convert import event_to_proto
 from rebook.detector.core.events import FlightEvent
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, FlightLeg
-from rebook.sim.scenario import Scenario
+from rebook.tooling.sim.scenario import Scenario
 
 
 def write_scenario(

@@ -4,10 +4,10 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 
-from rebook.optimizer import bench
 from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability
 from rebook.optimizer.core.rebook import solve_widening
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
+from rebook.tooling.bench import optimizer as bench
 
 from .conftest import T0
 from .test_properties import S, scenarios

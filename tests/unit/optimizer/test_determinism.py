@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from google.protobuf import json_format
 
-from rebook.optimizer import bench, solve_cli
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
 from rebook.optimizer.core import rebook as rebook_module
 from rebook.optimizer.core.rebook import predicted_unusable, solve_widening
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
-from rebook.sim.scenario_cli import write_generated
+from rebook.tooling import solve_cli
+from rebook.tooling.bench import optimizer as bench
+from rebook.tooling.sim.scenario_cli import write_generated
 
 
 def _clock_running(factor: float):

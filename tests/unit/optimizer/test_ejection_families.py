@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
-from rebook.optimizer import bench
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
 from rebook.optimizer.core.costs import Regime
 from rebook.optimizer.core.ejection import eject
+from rebook.tooling.bench import optimizer as bench
 
 from .conftest import T0, booking, index, leg
 

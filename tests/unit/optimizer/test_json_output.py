@@ -7,8 +7,9 @@ import argparse
 import json
 from datetime import timedelta
 
-from rebook.optimizer import bench, solve_cli
-from rebook.sim.scenario_cli import write_generated
+from rebook.tooling import solve_cli
+from rebook.tooling.bench import optimizer as bench
+from rebook.tooling.sim.scenario_cli import write_generated
 
 
 def test_bench_json_is_one_parseable_object_stating_how_the_plan_was_made(capfd) -> None:

@@ -13,7 +13,7 @@ from rebook.detector.core.events import EstimateChange, FlightEvent
 from rebook.domain.model import Disruption, DisruptionKind
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
-from rebook.optimizer.solve_cli import solve_scenario
+from rebook.tooling.solve_cli import solve_scenario
 
 from .conftest import T0, booking, leg
 from .scenarios import write_scenario

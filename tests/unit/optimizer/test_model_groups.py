@@ -16,8 +16,8 @@ from rebook.optimizer.core import OptimizerSettings, plan_rebooking
 from rebook.optimizer.core.costs import CostSettings, option_cost
 from rebook.optimizer.main import load_settings
 from rebook.optimizer.offers import OfferStatus, ResponseKind, respond
-from rebook.optimizer.solve_cli import AcceptPolicy, human_line, solve_scenario
 from rebook.runtime.config import ConfigError, Env
+from rebook.tooling.solve_cli import AcceptPolicy, human_line, solve_scenario
 
 from .conftest import T0, booking, index, leg
 from .scenarios import write_scenario

@@ -11,7 +11,7 @@ from pathlib import Path
 from rebook.detector.core.events import ActualTimes, Cancellation, FlightEvent
 from rebook.domain.model import Disruption, DisruptionKind, FlightStatus
 from rebook.optimizer.core import OptimizerSettings, plan_rebooking
-from rebook.optimizer.solve_cli import solve_scenario
+from rebook.tooling.solve_cli import solve_scenario
 
 from .conftest import T0, booking, index, leg
 from .scenarios import write_scenario

@@ -11,8 +11,8 @@ from pathlib import Path
 from rebook.detector.core.events import Cancellation, FlightEvent
 from rebook.domain.airports import zone
 from rebook.domain.model import LegType
-from rebook.optimizer.solve_cli import solve_scenario
-from rebook.sim.scenario_cli import check_scenario
+from rebook.tooling.sim.scenario_cli import check_scenario
+from rebook.tooling.solve_cli import solve_scenario
 
 from .conftest import T0, booking, leg
 from .scenarios import write_scenario

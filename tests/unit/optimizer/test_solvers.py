@@ -20,8 +20,8 @@ from rebook.optimizer.core.solvers import (
     solver_choice,
 )
 from rebook.optimizer.main import load_settings
-from rebook.optimizer.solve_cli import add_arguments
 from rebook.runtime.config import ConfigError, Env
+from rebook.tooling.solve_cli import add_arguments
 from tests.unit.optimizer.conftest import T0, booking, index, leg
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rebook.sim import bench_cancellations
-from rebook.sim.scenario_cli import write_generated
+from rebook.tooling.bench import cancellations as bench_cancellations
+from rebook.tooling.sim.scenario_cli import write_generated
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_cancelled_flights_get_offers_for_their_passengers(folder) -> None:
 
 
 def test_the_batch_is_the_earliest_departures_after_an_hour(folder) -> None:
-    from rebook.optimizer.solve_cli import load_scenario
+    from rebook.tooling.solve_cli import load_scenario
 
     legs = load_scenario(folder)[0]
     hub, at = bench_cancellations._storm(folder)

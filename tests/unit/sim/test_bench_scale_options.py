@@ -2,7 +2,7 @@
 
 import argparse
 
-from rebook.sim import bench_scale
+from rebook.tooling.bench import scale as bench_scale
 
 
 def test_the_safety_net_is_far_above_the_plan_aim_by_default() -> None:

@@ -16,10 +16,10 @@ from rebook.detector.core import replay
 from rebook.domain.batch import Rejected
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
-from rebook.sim import scenario, scenario_cli
-from rebook.sim.scenario import read_items, stream_events, stream_legs
-from rebook.sim.scenario_cli import CleanBookings, booking_error, check_scenario, write_generated
-from rebook.sim.scenario_json import BookingDecoder, strict_structs
+from rebook.tooling.sim import scenario, scenario_cli
+from rebook.tooling.sim.scenario import read_items, stream_events, stream_legs
+from rebook.tooling.sim.scenario_cli import CleanBookings, booking_error, check_scenario, write_generated
+from rebook.tooling.sim.scenario_json import BookingDecoder, strict_structs
 
 
 @pytest.fixture(scope="module")

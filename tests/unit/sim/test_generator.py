@@ -20,9 +20,8 @@ from rebook.domain.errors import ValidationError
 from rebook.domain.model import make_leg_id
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.main import load_detector_settings, load_policies, load_settings
-from rebook.optimizer.solve_cli import AcceptPolicy, load_scenario, solve_scenario
 from rebook.runtime.config import Env
-from rebook.sim.generator import (
+from rebook.tooling.sim.generator import (
     HUB_MCT,
     HUBS,
     LOADS_BY_DAY,
@@ -32,8 +31,9 @@ from rebook.sim.generator import (
     generate,
     local_date,
 )
-from rebook.sim.scenario import Scenario
-from rebook.sim.scenario_cli import check_scenario, write_generated
+from rebook.tooling.sim.scenario import Scenario
+from rebook.tooling.sim.scenario_cli import check_scenario, write_generated
+from rebook.tooling.solve_cli import AcceptPolicy, load_scenario, solve_scenario
 
 
 @pytest.fixture(scope="module")

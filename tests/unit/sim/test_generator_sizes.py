@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from rebook.domain.convert import booking_to_proto
-from rebook.sim import generator
-from rebook.sim.generator import SIZES, SizeProfile, generate, storm_window
-from rebook.sim.scenario import Scenario
-from rebook.sim.scenario_cli import write_generated
+from rebook.tooling.sim import generator
+from rebook.tooling.sim.generator import SIZES, SizeProfile, generate, storm_window
+from rebook.tooling.sim.scenario import Scenario
+from rebook.tooling.sim.scenario_cli import write_generated
 
 
 @pytest.fixture

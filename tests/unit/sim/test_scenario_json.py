@@ -13,10 +13,10 @@ from rebook.detector.convert import event_from_proto
 from rebook.domain.convert import booking_from_proto, booking_to_proto, leg_from_proto, leg_to_proto
 from rebook.domain.errors import DomainError, ValidationError
 from rebook.domain.model import Booking, Cabin, Passenger, Segment, SpecialService, Tier
-from rebook.optimizer.solve_cli import load_scenario
-from rebook.sim.scenario import Scenario, stream_bookings, stream_events, stream_legs, stream_ping_errors
-from rebook.sim.scenario_cli import check_scenario, write_generated
-from rebook.sim.scenario_json import BookingDecoder, LegDecoder, booking_json, check_ping
+from rebook.tooling.sim.scenario import Scenario, stream_bookings, stream_events, stream_legs, stream_ping_errors
+from rebook.tooling.sim.scenario_cli import check_scenario, write_generated
+from rebook.tooling.sim.scenario_json import BookingDecoder, LegDecoder, booking_json, check_ping
+from rebook.tooling.solve_cli import load_scenario
 from rebook.v1 import booking_pb2, flight_pb2
 
 GOOD = {
@@ -132,7 +132,7 @@ def _parses(line: str) -> bool:
 
 
 def _raise_parse_error(line: str) -> None:
-    from rebook.sim.scenario_json import parse_line
+    from rebook.tooling.sim.scenario_json import parse_line
 
     parse_line(line, booking_pb2.Booking, "line")
 

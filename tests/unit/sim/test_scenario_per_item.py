@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rebook.optimizer.solve_cli import solve_scenario
-from rebook.sim.scenario_cli import check_scenario, write_generated
+from rebook.tooling.sim.scenario_cli import check_scenario, write_generated
+from rebook.tooling.solve_cli import solve_scenario
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,14 @@ import sys
 
 BENCHMARKS: dict[str, tuple[str, str]] = {
     "locator": ("rebook.tooling.bench.locator", "locator: pings/s and ping-to-proximity-on-Kafka latency"),
-    "optimizer": ("rebook.optimizer.bench", "optimizer on a hub meltdown: optimal vs greedy, gap, wall time"),
+    "optimizer": ("rebook.tooling.bench.optimizer", "optimizer on a hub meltdown: optimal vs greedy, gap, wall time"),
     "e2e": ("rebook.tooling.bench.e2e", "all four services over Kafka: a cancelled flight to every subscribed device"),
     "detector": (
         "rebook.tooling.bench.detector", "detector over gRPC and Kafka: events/s and event-to-disruption latency"
     ),
-    "scale": ("rebook.sim.bench_scale", "airline size offline: load, check and plan times, peak RSS, same plan"),
+    "scale": ("rebook.tooling.bench.scale", "airline size offline: load, check and plan times, peak RSS, same plan"),
     "cancellations": (
-        "rebook.sim.bench_cancellations",
+        "rebook.tooling.bench.cancellations",
         "the optimizer's engine with an airline's views: 100 flights cancelled at once, time to offers, RSS",
     ),
 }

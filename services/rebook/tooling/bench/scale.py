@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 from rebook.tooling.args import non_negative_int, positive_float, positive_int
-
-from .generator import SIZES
+from rebook.tooling.sim.generator import SIZES
 
 # rebook solve's default limit (10 s) is for a single disruption: at airline size it would cut
 # every plan short, and a plan cut by the clock depends on the machine's load.  300 s was cut

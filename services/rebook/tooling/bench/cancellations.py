@@ -63,7 +63,7 @@ def cancellations(legs: list[FlightLeg], hub: str, at: datetime, flights: int) -
 
 
 def run_benchmark(folder: Path, flights: int, hub: str | None, at: datetime | None) -> dict:
-    from rebook.optimizer.solve_cli import load_scenario
+    from rebook.tooling.solve_cli import load_scenario
 
     storm = _storm(folder)
     hub = hub or (storm[0] if storm else None)

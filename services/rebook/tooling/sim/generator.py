@@ -206,7 +206,7 @@ class GeneratedScenario:
     def manifest(self) -> dict:
         """``scenario.json``: how the scenario was made and where its storm is."""
         return {
-            "generator": "rebook.sim.generator",
+            "generator": "rebook.tooling.sim.generator",
             "seed": self.seed,
             "size": self.size,
             "carrier": CARRIER,

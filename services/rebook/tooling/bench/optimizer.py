@@ -57,14 +57,13 @@ from rebook.domain.model import (
     Tier,
     make_leg_id,
 )
+from rebook.optimizer.core.affected import Affected, find_affected
+from rebook.optimizer.core.candidates import Candidate, CandidateBuilder, seat_availability
+from rebook.optimizer.core.greedy import solve_greedy
+from rebook.optimizer.core.rebook import cyclic_gc_paused, predicted_unusable, solve_widening
+from rebook.optimizer.core.settings import OptimizerSettings
+from rebook.optimizer.core.solution import Solution
 from rebook.tooling.args import non_negative_int, positive_float, positive_int
-
-from .core.affected import Affected, find_affected
-from .core.candidates import Candidate, CandidateBuilder, seat_availability
-from .core.greedy import solve_greedy
-from .core.rebook import cyclic_gc_paused, predicted_unusable, solve_widening
-from .core.settings import OptimizerSettings
-from .core.solution import Solution
 
 CARRIER = "RB"
 HUBS = ("DEN", "ORD")
@@ -497,7 +496,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":  # python -m rebook.optimizer.bench --passengers N [--seed S] --json
+if __name__ == "__main__":  # python -m rebook.tooling.bench.optimizer --passengers N [--seed S] --json
     cli = argparse.ArgumentParser(description="hub-meltdown benchmark of the optimizer")
     cli.add_argument("--json", action="store_true", help="print only the JSON result")
     add_arguments(cli)

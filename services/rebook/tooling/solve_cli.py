@@ -40,7 +40,8 @@ from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flig
 from rebook.optimizer.main import load_booking_rules, load_detector_settings, load_policies, load_settings
 from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind, total_cost, total_owed
 from rebook.runtime.config import Env, parse_duration
-from rebook.sim.scenario import (
+from rebook.tooling.args import positive_float
+from rebook.tooling.sim.scenario import (
     ReadItems,
     bulk_load,
     read_bookings,
@@ -49,7 +50,6 @@ from rebook.sim.scenario import (
     stream_events,
     stream_legs,
 )
-from rebook.tooling.args import positive_float
 
 T = TypeVar("T")
 
@@ -138,7 +138,7 @@ def let_time_pass(engine: RebookingEngine, until: datetime, accept: AcceptPolicy
 
 def read_scenario(folder: Path) -> tuple[ReadItems[FlightLeg], ReadItems[Booking], ReadItems[FlightEvent]]:
     """Legs, bookings and events of a scenario folder as domain objects, read line by line on
-    the fast path (``rebook.sim.scenario``); each bad line is a rejection of its own."""
+    the fast path (``rebook.tooling.sim.scenario``); each bad line is a rejection of its own."""
     require_folder(folder)
     with bulk_load():
         return (
