@@ -108,16 +108,20 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         principal, known = caller(), self._deps.engine.bookings
         for message in request.bookings:
             require_carrier(principal, message.carrier)
-            existing = known.get(message.record_locator)
-            if existing is not None:  # nobody takes over another carrier's record locator
-                require_carrier(principal, existing.carrier)
         bookings, indexes, refused = [], [], []
         for index, message in enumerate(request.bookings):
             try:
+                existing = known.get(message.record_locator)
+                if existing is not None:  # nobody takes over another carrier's record locator
+                    require_carrier(principal, existing.carrier)
                 bookings.append(_booking_item(message, index))
                 indexes.append(index)
-            except ValidationError as error:
+            except (ValidationError, PermissionDeniedError) as error:
+                # One item's problem, not the caller's: that booking is refused, the rest applies.
                 refused.append(Rejected(index, message.record_locator, error))
+        denied = next((r.error for r in refused if isinstance(r.error, PermissionDeniedError)), None)
+        if request.atomic and denied is not None:
+            raise denied
         if self._deps.engine.names_unknown_legs(bookings):
             self._deps.sync_flights(FLIGHTS_SYNC_TIMEOUT_S)
         result = self._deps.engine.upsert_bookings(

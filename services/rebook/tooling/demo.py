@@ -109,7 +109,10 @@ def namespace_scenario(scenario, carrier: str, tag: str, booking_version: int, f
         moved.version = max(booking.version, booking_version)
         if fresh_ids:
             while moved.record_locator in locators or moved.record_locator == booking.record_locator:
-                moved.record_locator = "".join(rng.choice(LOCATOR_ALPHABET) for _ in range(6))
+                # Eight characters (the longest a locator may be): a broker that kept many earlier
+                # runs holds hundreds of thousands of six-character ones, and taking over one of
+                # another run's carrier is refused.
+                moved.record_locator = "".join(rng.choice(LOCATOR_ALPHABET) for _ in range(8))
             for passenger in moved.passengers:
                 passenger.passenger_id = f"{passenger.passenger_id}.{tag}"
         locators[moved.record_locator] = booking.record_locator

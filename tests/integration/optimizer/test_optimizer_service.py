@@ -192,7 +192,12 @@ def _only_the_booking_passenger_or_carrier_sees_it(
     _denied(stub.RespondToOffer, refund, xx)
     _denied(stub.ListOffers, pb.ListOffersRequest(leg_id=CANCELLED.leg_id), xx)
     takeover = replace_carrier(_booking(target.record_locator, 1), "XX")
-    _denied(stub.UpsertBookings, pb.UpsertBookingsRequest(bookings=[takeover]), xx)
+    # Taking over another carrier's record locator is that item's refusal (the rest of a batch
+    # applies), or the whole call's when the caller asked for all or nothing.
+    reply = stub.UpsertBookings(pb.UpsertBookingsRequest(bookings=[takeover]), metadata=xx, timeout=10)
+    assert reply.upserted_count == 0 and reply.rejected_count == 1
+    assert (reply.rejected[0].code, reply.rejected[0].reason) == ("PERMISSION_DENIED", "OTHER_CARRIER")
+    _denied(stub.UpsertBookings, pb.UpsertBookingsRequest(bookings=[takeover], atomic=True), xx)
     rb = bearer(client_token(["RB"], ["offers:read"]))
     assert stub.GetOffer(pb.GetOfferRequest(offer_id=target.offer_id), metadata=rb).offer == target
 
