@@ -1,5 +1,7 @@
 """The runtime's one way to run a service: readiness as health, and a start that fails half-way
-closes what it had opened (``rebook.runtime.service.serving``)."""
+closes what it had opened (``rebook.runtime.service.serving``).  A real gRPC server on a port, so an
+integration test (under the unit run's clock a year ahead, time-machine, its health call hung: not
+yet understood, see the closing note of session 4)."""
 
 from __future__ import annotations
 
