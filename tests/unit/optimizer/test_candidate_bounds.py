@@ -5,6 +5,8 @@ searched once."""
 import gc
 from dataclasses import replace
 
+import pytest
+
 from rebook.domain.model import Disruption, DisruptionKind, FlightStatus
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
 from rebook.optimizer.core import rebook as rebook_module
@@ -59,13 +61,23 @@ def test_a_longer_way_stays_when_too_few_shorter_ones_beat_it() -> None:
 
 def test_a_plan_runs_without_the_cyclic_collector_and_restores_it(monkeypatch) -> None:
     seen = []
-    monkeypatch.setattr(rebook_module, "_plan", lambda *a, **k: seen.append(gc.isenabled()))
+
+    class Seen(Exception):
+        """Ends the plan at its first step, once the collector's state is noted."""
+
+    def first_step(*_args, **_kwargs):
+        seen.append(gc.isenabled())
+        raise Seen
+
+    monkeypatch.setattr(rebook_module, "find_affected", first_step)
     assert gc.isenabled()
-    rebook_module.plan_rebooking({}, [], [], {}, {}, S, T0)
-    assert seen == [False] and gc.isenabled()
+    with pytest.raises(Seen):
+        rebook_module.plan_rebooking({}, [], [], {}, {}, S, T0)
+    assert seen == [False] and gc.isenabled()  # restored even when the plan raises
     gc.disable()
     try:
-        rebook_module.plan_rebooking({}, [], [], {}, {}, S, T0)
+        with pytest.raises(Seen):
+            rebook_module.plan_rebooking({}, [], [], {}, {}, S, T0)
         assert not gc.isenabled()  # off before, off after
     finally:
         gc.enable()

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gc
-import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
 from rebook.domain.disruptions import predicted_unusable, rotation_at_risk
+from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, Proximity, Segment
 
 from .affected import Affected, Reason, find_affected
@@ -86,32 +84,8 @@ class Plan:
 
 _MIN_SOLVE_S = 0.1  # a solve always gets this much, however long the candidates took
 
-_gc_lock = threading.Lock()
-_gc_state = {"plans": 0, "was_enabled": True}
 
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a plan runs (plans may run on several threads).
-
-    A plan allocates millions of small acyclic objects (itineraries, candidates) next to the
-    views of an airline (millions of bookings); every full collection walks all of them, which
-    at airline size took about half of the candidate time.  Reference counting still frees
-    everything that is not a cycle; the collector resumes (if it ran) when the last plan ends."""
-    with _gc_lock:
-        if _gc_state["plans"] == 0:
-            _gc_state["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _gc_state["plans"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_state["plans"] -= 1
-            if _gc_state["plans"] == 0 and _gc_state["was_enabled"]:
-                gc.enable()
-
-
+@cyclic_gc_paused()
 def plan_rebooking(
     flights: Mapping[str, FlightLeg],
     bookings: Iterable[Booking],
@@ -131,21 +105,6 @@ def plan_rebooking(
     planned again, with those holds left out of ``holds_in_use``: while still flyable, each is
     kept or replaced by one cheaper by the carrier's re-plan cost (``costs.replan_threshold``).
     """
-    with cyclic_gc_paused():
-        return _plan(flights, bookings, disruptions, proximity, holds_in_use, settings, now, avoid, incumbents)
-
-
-def _plan(
-    flights: Mapping[str, FlightLeg],
-    bookings: Iterable[Booking],
-    disruptions: Sequence[Disruption],
-    proximity: Mapping[str, Proximity],
-    holds_in_use: Mapping[tuple[str, Cabin], int],
-    settings: OptimizerSettings,
-    now: datetime,
-    avoid: Collection[str] | None = None,
-    incumbents: Mapping[str, Sequence[Segment]] | None = None,
-) -> Plan:
     start = time.perf_counter()
     affected = find_affected(flights, bookings, disruptions, settings, now, proximity)
     avail = seat_availability(flights, affected, holds_in_use)

@@ -44,6 +44,7 @@ from functools import cache
 
 import airportsdata
 
+from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import (
     Booking,
     Cabin,
@@ -60,7 +61,7 @@ from rebook.domain.model import (
 from rebook.optimizer.core.affected import Affected, find_affected
 from rebook.optimizer.core.candidates import Candidate, CandidateBuilder, seat_availability
 from rebook.optimizer.core.greedy import solve_greedy
-from rebook.optimizer.core.rebook import cyclic_gc_paused, predicted_unusable, solve_widening
+from rebook.optimizer.core.rebook import predicted_unusable, solve_widening
 from rebook.optimizer.core.settings import OptimizerSettings
 from rebook.optimizer.core.solution import Solution
 from rebook.tooling.args import non_negative_int, positive_float, positive_int

@@ -16,10 +16,9 @@ readers go straight to domain objects one line at a time, on the fast JSON path 
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -30,6 +29,7 @@ from google.protobuf.message import Message
 from rebook.detector.core.events import FlightEvent
 from rebook.domain.batch import Rejected
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
+from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, FlightLeg
 from rebook.runtime.grpc_errors import truncate
 from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2
@@ -230,29 +230,10 @@ def require_folder(folder: Path) -> None:
         raise FileNotFoundError(f"{folder} is not a scenario folder: flights.jsonl is missing")
 
 
-@contextmanager
-def gc_paused(freeze: bool = False) -> Iterator[None]:
-    """The cyclic garbage collector off for a block that allocates millions of objects without
-    cycles (refcounting still frees them): each collection would walk every live object again
-    (reading 110k bookings was 4x slower with it on; decoding a block of 14k booking structs
-    while it ran, 8x).  ``freeze``: what is alive at the end is frozen before the collector is
-    back on — after, the allocations it counted meanwhile would set off a full collection
-    (2 s after reading the airline scenario)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 def bulk_load() -> AbstractContextManager[None]:
-    """``gc_paused`` while millions of long-lived objects are made, and those objects frozen
+    """The collector off while millions of long-lived objects are made, and those objects frozen
     afterwards, so that later collections skip them too."""
-    return gc_paused(freeze=True)
+    return cyclic_gc_paused(freeze=True)
 
 
 def write_messages(path: Path, messages: Iterable[Message]) -> int:

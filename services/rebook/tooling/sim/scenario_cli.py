@@ -25,6 +25,7 @@ from rebook.domain.batch import SHOWN_REJECTIONS
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules, check_booking
 from rebook.domain.convert import leg_to_proto
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
+from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, FlightLeg
 from rebook.tooling.args import non_negative_int
 
@@ -33,7 +34,6 @@ from .scenario import (
     ReadItems,
     bulk_load,
     decode_block,
-    gc_paused,
     line_blocks,
     read_items,
     require_folder,
@@ -140,7 +140,7 @@ def check_scenario(folder: Path, rules: BookingRules = DEFAULT_RULES) -> dict:
             violation = FieldViolation(f"events[{position}].event_id", f"repeats events[{first_event[event.event_id]}]")
             events.refuse(position, event.event_id, ValidationError([violation]))
         first_event.setdefault(event.event_id, position)
-    with gc_paused():  # nothing read below is kept: no cycles to collect
+    with cyclic_gc_paused():  # nothing read below is kept: no cycles to collect
         bookings, booking_count = _check_bookings(folder, result.legs, rules)
         pings = ReadItems[None]("pings")
         ping_count = 0
