@@ -30,10 +30,10 @@ import pytest
 import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from rebook.detector.convert import event_to_proto
-from rebook.detector.core import Cancellation, FlightEvent
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
+from rebook.flightops import Cancellation, FlightEvent
+from rebook.flightops.convert import event_to_proto
 from rebook.runtime.auth import Keyring
 from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.launch import isolated_topics

@@ -1,6 +1,8 @@
 """The product never needs the development tooling: no product module imports it, and a tree
 without ``rebook/tooling`` (what the production image holds) still imports every product module
-and answers a tooling command with one line."""
+and answers a tooling command with one line.  And the services stand apart from each other: a
+service imports only the shared libraries and its own package, and the libraries import no
+service."""
 
 from __future__ import annotations
 
@@ -28,24 +30,50 @@ def _is_under(name: str, prefixes: tuple[str, ...]) -> bool:
     return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
 
 
-def _tooling_imports(source: str, module: str, is_package: bool) -> list[str]:
-    """Every module that ``source`` (the module ``module``) imports from the tooling, relative
-    imports resolved."""
+SERVICES = ("rebook.detector", "rebook.locator", "rebook.optimizer", "rebook.notifier")
+# What every service may build on; none of them imports a service.
+LIBRARIES = ("rebook.domain", "rebook.flightops", "rebook.runtime", "rebook.v1", "rebook.client")
+
+
+def _imports(source: str, module: str, is_package: bool) -> list[str]:
+    """Every module name that ``source`` (the module ``module``) imports, relative imports
+    resolved; ``from a import b`` names both ``a`` and ``a.b`` (``b`` may be a module)."""
     package = module if is_package else module.rpartition(".")[0]
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{anchor}.{base}" if base else anchor
-            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
-        else:
-            continue
-        found += [name for name in names if _is_under(name, (TOOLING,))]
+            found += [base, *(f"{base}.{alias.name}" for alias in node.names)]
     return sorted(set(found))
+
+
+def _tooling_imports(source: str, module: str, is_package: bool) -> list[str]:
+    """Every module that ``source`` (the module ``module``) imports from the tooling."""
+    return [name for name in _imports(source, module, is_package) if _is_under(name, (TOOLING,))]
+
+
+def _foreign_imports(source: str, module: str, is_package: bool, allowed: tuple[str, ...]) -> list[str]:
+    """The ``rebook`` modules ``source`` imports from outside ``allowed`` (``from rebook import
+    x`` counts as ``rebook.x``; the bare package ``rebook`` holds nothing to depend on)."""
+    names = [name for name in _imports(source, module, is_package) if name.startswith("rebook.")]
+    return [name for name in names if not _is_under(name, allowed)]
+
+
+def _modules_under(prefix: str) -> list[Path]:
+    return [path for path in sorted(PACKAGE.rglob("*.py")) if _is_under(_module_name(path), (prefix,))]
+
+
+def _foreign(paths: list[Path], allowed: tuple[str, ...]) -> dict[str, list[str]]:
+    return {
+        _module_name(path): found
+        for path in paths
+        if (found := _foreign_imports(path.read_text(), _module_name(path), path.name == "__init__.py", allowed))
+    }
 
 
 def _product_modules() -> list[Path]:
@@ -76,6 +104,50 @@ def test_no_product_module_imports_the_tooling() -> None:
         for path in modules
         if (found := _tooling_imports(path.read_text(), _module_name(path), path.name == "__init__.py"))
     }
+    assert offenders == {}
+
+
+def test_the_import_check_sees_a_service_importing_another() -> None:
+    allowed = (*LIBRARIES, "rebook.optimizer")
+    assert _foreign_imports("from rebook.detector.core import replay", "rebook.optimizer.engine", False, allowed)
+    assert _foreign_imports("from rebook import detector", "rebook.optimizer.engine", False, allowed) == [
+        "rebook.detector"
+    ]
+    assert _foreign_imports("from ...detector import writer", "rebook.optimizer.core.x", False, allowed) == [
+        "rebook.detector", "rebook.detector.writer",
+    ]  # fmt: skip
+    assert _foreign_imports("import rebook.notifier.channel", "rebook.optimizer.app", False, allowed)
+    assert _foreign_imports("from rebook.flightops import replay", "rebook.optimizer.engine", False, allowed) == []
+    assert _foreign_imports("from .core import costs", "rebook.optimizer", True, allowed) == []
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_imports_only_the_shared_libraries_and_its_own_package(service: str) -> None:
+    modules = _modules_under(service)
+    assert len(modules) > 3  # the walk found the service
+    assert _foreign(modules, (*LIBRARIES, service)) == {}
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_a_shared_library_imports_no_service(library: str) -> None:
+    modules = _modules_under(library)
+    assert modules  # the walk found the library
+    beneath = (other for other in LIBRARIES if other != "rebook.client")  # the client is for callers
+    assert _foreign(modules, (*beneath, library)) == {}
+
+
+def test_the_flight_state_core_is_pure() -> None:
+    """Everything in ``rebook.flightops`` but its protobuf translation and its settings reader
+    takes plain data: no grpc, kafka, protobuf or runtime (``Simulate`` and ``rebook solve``
+    run it offline)."""
+    edges = {"rebook.flightops.convert", "rebook.flightops.config"}
+    impure = ("grpc", "kafka", "google.protobuf", "rebook.v1", "rebook.runtime")
+    offenders = {}
+    for path in _modules_under("rebook.flightops"):
+        name = _module_name(path)
+        found = [m for m in _imports(path.read_text(), name, path.name == "__init__.py") if _is_under(m, impure)]
+        if found and name not in edges:
+            offenders[name] = found
     assert offenders == {}
 
 

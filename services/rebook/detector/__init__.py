@@ -2,10 +2,12 @@
 
 Where each part is:
 
-- ``core/`` — the pure core (no grpc, no kafka): ``state.FlightStateStore`` (legs, rotations,
-  published disruptions), ``rules`` (rotation propagation, versions), ``validation``,
-  ``events``.  What each disruption kind is lives in ``rebook.domain.disruptions.KINDS``.
-- ``convert.py`` — protobuf ⇄ core (events); legs and disruptions in ``rebook.domain.convert``.
+- the pure core is the shared flight-operations library ``rebook.flightops`` (the optimizer's
+  ``Simulate`` and ``rebook solve`` run the same one): ``state.FlightStateStore`` (legs,
+  rotations, published disruptions), ``rules`` (rotation propagation, versions),
+  ``validation``, ``events``, and ``convert`` (events protobuf ⇄ core; legs and disruptions in
+  ``rebook.domain.convert``).  What each disruption kind is lives in
+  ``rebook.domain.disruptions.KINDS``.
 - ``servicer.py`` — ``FlightStatusService``: translation, access rules, error codes.
 - ``writer.py`` — the Kafka side: applies a write to the core, publishes it, waits for acks;
   ``restore.py`` rebuilds the state from the topics, ``applied.py`` the replay markers.

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from rebook.flightops import DetectorSettings
+from rebook.flightops.config import load_settings
 from rebook.runtime.config import Env
 from rebook.runtime.service import Readiness, Service, ServiceDeps
 
-from .core import DetectorSettings
 from .servicer import DetectorDeps, build_detector, serve_when_rebuilt
 from .writer import DetectorWriter, Topics
 
@@ -29,20 +30,6 @@ class DetectorConfig:
     topics: Topics = field(default_factory=Topics)
     ack_timeout_s: float = 30.0
     restore_timeout_s: float = 60.0
-
-
-def load_settings(environ: Mapping[str, str] | None = None) -> DetectorSettings:
-    """The core's settings from ``REBOOK_DETECTOR_*`` variables."""
-    env = Env(environ)
-    defaults = DetectorSettings()
-    return DetectorSettings(
-        delay_threshold_default=env.duration("DETECTOR_DELAY_THRESHOLD", defaults.delay_threshold_default),
-        delay_threshold_by_carrier=env.duration_map("DETECTOR_DELAY_THRESHOLD_BY_CARRIER"),
-        default_min_turn=env.duration("DETECTOR_DEFAULT_MIN_TURN", defaults.default_min_turn),
-        min_turn_by_aircraft_type=env.duration_map("DETECTOR_MIN_TURN_BY_AIRCRAFT_TYPE"),
-        max_future_skew=env.duration("DETECTOR_MAX_FUTURE_SKEW", timedelta(minutes=10)),
-        max_event_age=env.duration("DETECTOR_MAX_EVENT_AGE", timedelta(days=30)),
-    )
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> DetectorConfig:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
-from .core.events import (
+from rebook.flightops.events import (
     ActualTimes,
     Cancellation,
     Change,

@@ -29,9 +29,9 @@ from rebook.runtime.config import Env
 from rebook.runtime.kafka import EventProducer
 from rebook.runtime.service import Service, ServiceContext, ServiceDeps, run_service
 
-__all__ = ["add_arguments", "build_from", "load_settings", "producer_settings", "run"]
+__all__ = ["add_arguments", "build_from", "producer_settings", "run"]
 
-from .app import build, load_config, load_settings
+from .app import build, load_config
 
 # A write waits for its acks anyway, so a few ms of linger cost little latency and gather
 # the messages of concurrent writes into fewer, larger produce batches (less CPU per message).

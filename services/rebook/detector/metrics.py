@@ -6,10 +6,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from rebook.domain.errors import NotFoundError, ValidationError
 from rebook.domain.model import Disruption
+from rebook.flightops.events import CHANGE_FIELD
+from rebook.flightops.rules import LEG_KINDS
 from rebook.runtime.metrics import LATENCY_BUCKETS
-
-from .core.events import CHANGE_FIELD
-from .core.rules import LEG_KINDS
 
 EVENT_KINDS = (*CHANGE_FIELD.values(), "unspecified")
 REJECT_REASONS = (ValidationError.reason, NotFoundError.reason)

@@ -23,6 +23,9 @@ from rebook.domain.batch import Rejected, all_violations
 from rebook.domain.convert import disruption_to_proto, leg_from_proto, leg_to_proto, timestamp_field
 from rebook.domain.errors import DomainError, FieldViolation, NotFoundError, ValidationError
 from rebook.domain.model import FlightLeg
+from rebook.flightops import DetectorSettings, FlightEvent, FlightStateStore
+from rebook.flightops.convert import event_from_proto, event_kind
+from rebook.flightops.validation import is_airport, is_carrier, schedule_violations
 from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import code_name, rejected_items
 from rebook.runtime.grpc_server import ServiceBinding
@@ -33,9 +36,6 @@ from rebook.v1 import event_pb2, flight_pb2, flight_status_service_pb2, flight_s
 from rebook.v1 import flight_status_service_pb2 as fss
 
 from . import restore
-from .convert import event_from_proto, event_kind
-from .core import DetectorSettings, FlightEvent, FlightStateStore
-from .core.validation import is_airport, is_carrier, schedule_violations
 from .metrics import DetectorMetrics
 from .writer import DetectorWriter, PublishError, Topics, Watcher
 

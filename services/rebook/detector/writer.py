@@ -38,13 +38,13 @@ from typing import TypeVar
 from rebook.domain.convert import disruption_to_proto, leg_to_proto
 from rebook.domain.errors import DomainError
 from rebook.domain.model import Disruption, FlightLeg
+from rebook.flightops import ApplyResult, FlightEvent, FlightStateStore, LoadResult
+from rebook.flightops.events import CHANGE_FIELD
 from rebook.runtime.kafka import TRACE_HEADER, TYPE_HEADER, EventProducer
 from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
 from rebook.v1 import disruption_pb2, flight_pb2
 
 from . import applied as applied_events
-from .core import ApplyResult, FlightEvent, FlightStateStore, LoadResult
-from .core.events import CHANGE_FIELD
 from .metrics import DetectorMetrics
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
 """Every disruption kind in one table: how it is detected, what it does to a leg, why it makes
 a booking move and how that is said to the passenger.
 
-Two services read this table.  The detector's ``rules.expected`` runs each kind's ``detect``
-on a leg's ``LegFacts``; the optimizer applies ``effect`` to its view of the leg
+Two services read this table.  The flight-state core's ``flightops.rules.expected`` (the
+detector's) runs each kind's ``detect`` on a leg's ``LegFacts``; the optimizer applies ``effect`` to its view of the leg
 (``engine.planning_flights``), blames ``reason`` for a broken trip (``core/affected.py``),
 says ``what`` happened (``core/explain.py``) and keeps passengers off legs ``avoid_when_predicted``
 marks (``predicted_unusable``, read by the plan pipeline ``core/rebook.py``).
@@ -12,7 +12,7 @@ Adding a kind: the value in ``proto/rebook/v1/disruption.proto`` and ``Disruptio
 here with its detection function.  Nothing else switches on the kind.
 
 Design of withdrawal: every situation has one stable id ``{KIND}:{leg_id}``; the detector
-withdraws the last version when the situation ends (see ``detector/core/rules.py``).
+withdraws the last version when the situation ends (see ``flightops/rules.py``).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Where each part is:
 
 - ``core/`` — the pure core (no grpc, no kafka; raw coordinates never leave it): ``tracker``,
-  ``proximity``, ``targets`` (each passenger's next departure airport), ``airports``,
-  ``validation``.
+  ``proximity``, ``targets`` (each passenger's next departure airport), ``validation``; the
+  airport index and distances are ``rebook.domain.airport_index``, shared with the optimizer.
 - ``servicer.py`` — ``PassengerLocationService``: translation, access rules, error codes.
 - ``publisher.py`` (proximity out, retried), ``targets.py`` (bookings and flights in, a
   ``ViewLoop``), ``maintenance.py`` (staleness and retention) — the Kafka side.

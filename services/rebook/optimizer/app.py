@@ -13,8 +13,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rebook.detector.core import DetectorSettings
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules
+from rebook.flightops import DetectorSettings
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics

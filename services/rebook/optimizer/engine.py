@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from rebook.detector.core import DetectorSettings, FlightStateStore
-from rebook.detector.core.events import FlightEvent
 from rebook.domain.batch import Rejected, all_violations
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules, check_booking
 from rebook.domain.disruptions import with_disruption
@@ -29,6 +27,8 @@ from rebook.domain.model import (
     FlightLeg,
     Proximity,
 )
+from rebook.flightops import DetectorSettings, FlightStateStore
+from rebook.flightops.events import FlightEvent
 from rebook.optimizer.core import Affected, OptimizerSettings, Plan, find_affected, plan_rebooking
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER
 from rebook.optimizer.offers import (

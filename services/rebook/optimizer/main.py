@@ -7,9 +7,9 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from rebook.detector.core import DetectorSettings
-from rebook.detector.main import load_settings as load_detector_env
 from rebook.domain.bookings import DEFAULT_MAX_PARTY, BookingRules
+from rebook.flightops import DetectorSettings
+from rebook.flightops.config import load_settings as load_detector_env
 from rebook.optimizer.app import OptimizerConfig, build
 from rebook.optimizer.core import CoTerminalGroup, OptimizerSettings
 from rebook.optimizer.core.costs import CostSettings, costs_from_mapping

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from kafka.errors import KafkaError
 
-from rebook.detector.convert import event_from_proto
 from rebook.domain.access import AccessRule, Principal, require_carrier, require_leg_carrier
 from rebook.domain.batch import Rejected
 from rebook.domain.convert import booking_from_proto, booking_to_proto
@@ -22,6 +21,7 @@ from rebook.domain.errors import (
     ValidationError,
 )
 from rebook.domain.model import Booking
+from rebook.flightops.convert import event_from_proto
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES, SOLVERS
 from rebook.optimizer.engine import RebookingEngine

@@ -28,12 +28,12 @@ from typing import TypeVar
 
 from google.protobuf import json_format
 
-from rebook.detector.core import replay
-from rebook.detector.core.events import FlightEvent
 from rebook.domain.batch import SHOWN_REJECTIONS
 from rebook.domain.bookings import BookingRules, check_booking
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg, FlightStatus
+from rebook.flightops import replay
+from rebook.flightops.events import FlightEvent
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES, SOLVERS
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights

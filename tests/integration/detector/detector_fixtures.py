@@ -11,11 +11,11 @@ import grpc
 from prometheus_client import CollectorRegistry
 
 from rebook.detector.app import DetectorConfig, DetectorService, build
-from rebook.detector.convert import event_to_proto
-from rebook.detector.core import Change, FlightEvent
 from rebook.detector.writer import Topics
 from rebook.domain.convert import leg_to_proto
 from rebook.domain.model import FlightLeg
+from rebook.flightops import Change, FlightEvent
+from rebook.flightops.convert import event_to_proto
 from rebook.runtime.kafka import EventProducer, Record, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.service import ServiceDeps, serving
@@ -23,7 +23,7 @@ from rebook.v1 import disruption_pb2, event_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from tests.helpers.auth import client_channel
-from tests.unit.detector.detector_helpers import t
+from tests.unit.flightops.flightops_helpers import t
 
 
 @dataclass

@@ -8,14 +8,14 @@ from datetime import timedelta
 import grpc
 import pytest
 
-from rebook.detector.core import Cancellation, Diversion, EquipmentChange, EstimateChange
 from rebook.domain.convert import leg_to_proto
 from rebook.domain.model import Cabin, LegType
+from rebook.flightops import Cancellation, Diversion, EquipmentChange, EstimateChange
 from rebook.runtime.grpc_errors import field_violations
 from rebook.v1 import flight_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from tests.integration.detector.detector_fixtures import event_message, load, report
-from tests.unit.detector.detector_helpers import leg, rotation, t
+from tests.unit.flightops.flightops_helpers import leg, rotation, t
 
 LEGS = rotation()
 KNOWN = LEGS[0]

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from rebook.detector.core import Cancellation, EstimateChange
+from rebook.flightops import Cancellation, EstimateChange
 from rebook.v1 import disruption_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from tests.helpers.net import wait_until
 from tests.integration.detector.detector_fixtures import event_message, load, report
-from tests.unit.detector.detector_helpers import rotation, t
+from tests.unit.flightops.flightops_helpers import rotation, t
 
 LEGS = rotation()  # RB100 FRA-BER 06:00, RB101 07:50, RB102 09:50, RB103 12:00, one aircraft
 L100, L101, L102, L103 = (leg.leg_id for leg in LEGS)

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from rebook.detector import applied
-from rebook.detector.convert import event_from_proto, event_kind, event_to_proto
-from rebook.detector.core import (
+from rebook.domain.errors import ValidationError
+from rebook.domain.model import Cabin
+from rebook.flightops import (
     ActualTimes,
     Cancellation,
     Diversion,
@@ -18,12 +19,11 @@ from rebook.detector.core import (
     FlightEvent,
     Reinstatement,
 )
-from rebook.detector.main import load_settings
-from rebook.domain.errors import ValidationError
-from rebook.domain.model import Cabin
+from rebook.flightops.config import load_settings
+from rebook.flightops.convert import event_from_proto, event_kind, event_to_proto
 from rebook.runtime.config import ConfigError
 from rebook.v1 import event_pb2, flight_pb2
-from tests.unit.detector.detector_helpers import t
+from tests.unit.flightops.flightops_helpers import t
 
 CHANGES = [
     EstimateChange(departure=t(7), arrival=t(8)),

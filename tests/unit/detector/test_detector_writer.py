@@ -14,16 +14,16 @@ from datetime import timedelta
 import pytest
 
 from rebook.detector import applied
-from rebook.detector.core import Cancellation, EstimateChange, FlightEvent, FlightStateStore, Reinstatement
 from rebook.detector.metrics import DetectorMetrics
 from rebook.detector.writer import DetectorWriter, PublishError, Topics
 from rebook.domain.convert import disruption_from_proto, leg_from_proto
+from rebook.flightops import Cancellation, EstimateChange, FlightEvent, FlightStateStore, Reinstatement
 from rebook.runtime.kafka import TRACE_HEADER
 from rebook.runtime.kafka_quirks import await_acks
 from rebook.runtime.metrics import new_registry
 from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
 from rebook.v1 import disruption_pb2, flight_pb2
-from tests.unit.detector.detector_helpers import event, rotation, t
+from tests.unit.flightops.flightops_helpers import event, rotation, t
 
 L0, L1, L2, L3 = (x.leg_id for x in rotation())
 TOPICS = Topics()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from rebook.detector.core.rules import LEG_KINDS as DETECTOR_KINDS
 from rebook.domain import disruptions
 from rebook.domain.disruptions import KINDS, LegFacts, Prediction, Reason, detect, with_disruption
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus
+from rebook.flightops.rules import LEG_KINDS as DETECTOR_KINDS
 from rebook.optimizer.core.rebook import predicted_unusable, rotation_at_risk
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

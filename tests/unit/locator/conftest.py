@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rebook.locator.core.airports import AirportIndex, default_index
+from rebook.domain.airport_index import AirportIndex, default_index
 
 
 @pytest.fixture(scope="session")

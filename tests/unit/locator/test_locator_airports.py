@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rebook.locator.core.airports import (
+from rebook.domain.airport_index import (
     EARTH_RADIUS_KM,
     Airport,
     AirportIndex,

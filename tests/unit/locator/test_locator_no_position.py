@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from rebook.locator.core.airports import default_index, haversine_km
+from rebook.domain.airport_index import default_index, haversine_km
 from rebook.locator.core.proximity import DISTANCE_STEP_KM, TIME_STEP, coarsen
 from rebook.locator.core.tracker import ProximityTracker
 from rebook.locator.core.validation import LocationPing

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rebook.domain.airport_index import AirportIndex, AirportSize
 from rebook.domain.model import ProximityBand
-from rebook.locator.core.airports import AirportIndex, AirportSize
 from rebook.locator.core.proximity import NO_PING_TIME, band_for, estimate, time_to_gate, travel_time, unknown
 from rebook.locator.core.settings import LocatorSettings
 from rebook.locator.core.validation import LocationPing

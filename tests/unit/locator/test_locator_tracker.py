@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rebook.domain.airport_index import AirportIndex
 from rebook.domain.errors import PermissionDeniedError, ValidationError
 from rebook.domain.model import Proximity, ProximityBand
-from rebook.locator.core.airports import AirportIndex
 from rebook.locator.core.settings import LocatorSettings
 from rebook.locator.core.tracker import ProximityTracker
 from rebook.locator.core.validation import LocationPing

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rebook.domain.airport_index import AirportIndex
 from rebook.domain.errors import PermissionDeniedError, ValidationError
-from rebook.locator.core.airports import AirportIndex
 from rebook.locator.core.settings import LocatorSettings
 from rebook.locator.core.validation import LocationPing, require_airport, validate_passenger_id, validate_ping
 

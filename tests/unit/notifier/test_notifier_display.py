@@ -5,7 +5,7 @@ import pytest
 from rebook.domain.convert import to_timestamp
 from rebook.notifier.core.display import Answer, awaits_answer, format_offer, format_segment, parse_answer
 from rebook.v1 import flight_pb2, offer_pb2
-from tests.unit.detector.detector_helpers import t
+from tests.unit.flightops.flightops_helpers import t
 from tests.unit.notifier.notifier_helpers import make_offer
 
 

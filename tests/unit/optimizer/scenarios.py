@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from rebook.detector.convert import event_to_proto
-from rebook.detector.core.events import FlightEvent
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, FlightLeg
+from rebook.flightops.convert import event_to_proto
+from rebook.flightops.events import FlightEvent
 from rebook.tooling.sim.scenario import Scenario
 
 

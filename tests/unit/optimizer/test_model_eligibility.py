@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rebook.detector.core.events import EstimateChange, FlightEvent
 from rebook.domain.model import Disruption, DisruptionKind
+from rebook.flightops.events import EstimateChange, FlightEvent
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
 from rebook.tooling.solve_cli import solve_scenario

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rebook.detector.core.events import Cancellation, FlightEvent
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
+from rebook.flightops.events import Cancellation, FlightEvent
 from rebook.optimizer.convert import offer_from_proto
 from rebook.optimizer.core import OptimizerSettings, plan_rebooking
 from rebook.optimizer.core.costs import CostSettings, option_cost

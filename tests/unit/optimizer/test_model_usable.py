@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from rebook.detector.core.events import ActualTimes, Cancellation, FlightEvent
 from rebook.domain.model import Disruption, DisruptionKind, FlightStatus
+from rebook.flightops.events import ActualTimes, Cancellation, FlightEvent
 from rebook.optimizer.core import OptimizerSettings, plan_rebooking
 from rebook.tooling.solve_cli import solve_scenario
 

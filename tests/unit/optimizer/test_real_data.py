@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from rebook.detector.core.events import Cancellation, FlightEvent
 from rebook.domain.airports import zone
 from rebook.domain.model import LegType
+from rebook.flightops.events import Cancellation, FlightEvent
 from rebook.tooling.sim.scenario_cli import check_scenario
 from rebook.tooling.solve_cli import solve_scenario
 

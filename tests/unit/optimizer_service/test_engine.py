@@ -161,7 +161,7 @@ def test_a_new_disruption_on_an_accepted_itinerary_supersedes_and_never_double_h
 
 
 def test_simulate_holds_nothing_and_publishes_nothing(network) -> None:
-    from rebook.detector.core.events import Cancellation, FlightEvent
+    from rebook.flightops.events import Cancellation, FlightEvent
 
     engine, _, later = network
     event = FlightEvent("sim-1", later[0].leg_id, NOW, Cancellation("what if"))

@@ -18,8 +18,8 @@ from rebook.runtime.service import ServiceDeps
 from rebook.v1 import flight_status_service_pb2 as fss
 from tests.helpers.auth import client_token
 from tests.helpers.in_process import Failed, InProcess
-from tests.unit.detector.detector_helpers import leg, rotation, t
 from tests.unit.detector.test_detector_writer import FakeProducer
+from tests.unit.flightops.flightops_helpers import leg, rotation, t
 
 SERVICE = "/rebook.v1.FlightStatusService"
 LEGS = rotation()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from rebook.detector.convert import event_to_proto
-from rebook.detector.core import Cancellation, FlightEvent
+from rebook.flightops import Cancellation, FlightEvent
+from rebook.flightops.convert import event_to_proto
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rebook.detector.core import replay
 from rebook.domain.batch import Rejected
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
+from rebook.flightops import replay
 from rebook.tooling.sim import scenario, scenario_cli
 from rebook.tooling.sim.scenario import read_items, stream_events, stream_legs
 from rebook.tooling.sim.scenario_cli import CleanBookings, booking_error, check_scenario, write_generated

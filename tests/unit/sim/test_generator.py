@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from rebook.detector.convert import event_from_proto
-from rebook.detector.core import FlightStateStore, replay
-from rebook.detector.core.events import ActualTimes, Cancellation, EstimateChange
-from rebook.detector.core.validation import validate_schedule
 from rebook.domain.convert import booking_from_proto, leg_from_proto
 from rebook.domain.errors import ValidationError
 from rebook.domain.model import make_leg_id
+from rebook.flightops import FlightStateStore, replay
+from rebook.flightops.convert import event_from_proto
+from rebook.flightops.events import ActualTimes, Cancellation, EstimateChange
+from rebook.flightops.validation import validate_schedule
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.main import load_detector_settings, load_policies, load_settings
 from rebook.runtime.config import Env

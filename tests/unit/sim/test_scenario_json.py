@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from google.protobuf import json_format
 
-from rebook.detector.convert import event_from_proto
 from rebook.domain.convert import booking_from_proto, booking_to_proto, leg_from_proto, leg_to_proto
 from rebook.domain.errors import DomainError, ValidationError
 from rebook.domain.model import Booking, Cabin, Passenger, Segment, SpecialService, Tier
+from rebook.flightops.convert import event_from_proto
 from rebook.tooling.sim.scenario import Scenario, stream_bookings, stream_events, stream_legs, stream_ping_errors
 from rebook.tooling.sim.scenario_cli import check_scenario, write_generated
 from rebook.tooling.sim.scenario_json import BookingDecoder, LegDecoder, booking_json, check_ping

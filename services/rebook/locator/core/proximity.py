@@ -11,8 +11,8 @@ import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from rebook.domain.airport_index import Airport, AirportSize, haversine_km
 from rebook.domain.model import Proximity, ProximityBand
-from rebook.locator.core.airports import Airport, AirportSize, haversine_km
 from rebook.locator.core.settings import LocatorSettings
 from rebook.locator.core.validation import LocationPing
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from types import MappingProxyType
 
-from rebook.locator.core.airports import AirportSize
+from rebook.domain.airport_index import AirportSize
 
 
 @dataclass(frozen=True, slots=True)

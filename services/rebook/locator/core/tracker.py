@@ -11,8 +11,8 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from rebook.domain.airport_index import AirportIndex, default_index
 from rebook.domain.model import Proximity, ProximityBand
-from rebook.locator.core.airports import AirportIndex, default_index
 from rebook.locator.core.proximity import estimate, is_stale, unknown
 from rebook.locator.core.settings import LocatorSettings
 from rebook.locator.core.validation import LocationPing, require_airport, validate_passenger_id, validate_ping

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import isfinite
 
+from rebook.domain.airport_index import Airport, AirportIndex
 from rebook.domain.errors import FieldViolation, PermissionDeniedError, ValidationError
-from rebook.locator.core.airports import Airport, AirportIndex
 from rebook.locator.core.settings import LocatorSettings
 
 MAX_PASSENGER_ID_LEN = 128  # opaque tokens are short; a cap bounds what we keep in memory

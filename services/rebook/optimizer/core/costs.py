@@ -21,8 +21,8 @@ from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from rebook.domain.airport_index import default_index, haversine_km
 from rebook.domain.model import Cabin
-from rebook.locator.core.airports import default_index, haversine_km
 
 BAND_LIMITS_KM = (1500.0, 3500.0)  # EU261 art. 7(1): ≤ 1500 km, 1500-3500 km, beyond
 # fmt: off

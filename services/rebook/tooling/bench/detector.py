@@ -28,11 +28,11 @@ import grpc
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from rebook.detector.app import DetectorConfig, build
-from rebook.detector.convert import event_to_proto
-from rebook.detector.core.events import FlightEvent
 from rebook.detector.main import producer_settings
 from rebook.detector.writer import Topics
 from rebook.domain.convert import leg_to_proto
+from rebook.flightops.convert import event_to_proto
+from rebook.flightops.events import FlightEvent
 from rebook.runtime.auth import tool_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
 from rebook.runtime.grpc_client import open_channel

@@ -7,7 +7,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from rebook.detector.core.events import (
+from rebook.domain.errors import DomainError
+from rebook.domain.model import Cabin, FlightLeg, make_leg_id
+from rebook.flightops.events import (
     ActualTimes,
     Cancellation,
     Change,
@@ -17,10 +19,8 @@ from rebook.detector.core.events import (
     FlightEvent,
     Reinstatement,
 )
-from rebook.detector.core.settings import DetectorSettings
-from rebook.detector.core.state import FlightStateStore
-from rebook.domain.errors import DomainError
-from rebook.domain.model import Cabin, FlightLeg, make_leg_id
+from rebook.flightops.settings import DetectorSettings
+from rebook.flightops.state import FlightStateStore
 
 DAY = date(2026, 11, 23)
 HUBS = ("FRA", "MUC", "ZRH", "VIE", "CDG", "AMS", "LHR", "MAD")

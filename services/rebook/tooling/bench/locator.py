@@ -33,9 +33,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
+from rebook.domain.airport_index import default_index
 from rebook.domain.convert import booking_to_proto, leg_to_proto
 from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment
-from rebook.locator.core.airports import default_index
 from rebook.runtime.auth import tool_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, Env
 from rebook.runtime.grpc_client import open_channel

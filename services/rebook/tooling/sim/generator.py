@@ -48,8 +48,6 @@ from zoneinfo import ZoneInfo
 
 import airportsdata
 
-from rebook.detector.convert import event_to_proto
-from rebook.detector.core.events import ActualTimes, Cancellation, EstimateChange, FlightEvent
 from rebook.domain.convert import booking_to_proto, leg_to_proto, to_timestamp
 from rebook.domain.model import (
     Booking,
@@ -61,6 +59,8 @@ from rebook.domain.model import (
     Tier,
     make_leg_id,
 )
+from rebook.flightops.convert import event_to_proto
+from rebook.flightops.events import ActualTimes, Cancellation, EstimateChange, FlightEvent
 from rebook.v1 import location_pb2
 
 from .scenario import Scenario

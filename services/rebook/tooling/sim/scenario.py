@@ -26,11 +26,11 @@ from typing import Generic, TypeVar
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from rebook.detector.core.events import FlightEvent
 from rebook.domain.batch import Rejected
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, FlightLeg
+from rebook.flightops.events import FlightEvent
 from rebook.runtime.grpc_errors import truncate
 from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2
 
@@ -160,7 +160,7 @@ def stream_bookings(folder: Path) -> Iterator[Booking | ValidationError]:
 
 
 def stream_events(folder: Path) -> Iterator[FlightEvent | ValidationError]:
-    from rebook.detector.convert import event_from_proto
+    from rebook.flightops.convert import event_from_proto
 
     def decode(line: bytes, field: str, where: str) -> FlightEvent:
         message = parse_line(line, event_pb2.FlightEvent, where)

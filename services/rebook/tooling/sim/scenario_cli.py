@@ -20,13 +20,13 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
-from rebook.detector.convert import event_to_proto
 from rebook.domain.batch import SHOWN_REJECTIONS
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules, check_booking
 from rebook.domain.convert import leg_to_proto
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, FlightLeg
+from rebook.flightops.convert import event_to_proto
 from rebook.tooling.args import non_negative_int
 
 from .generator import SIZES, generate
@@ -122,7 +122,7 @@ def check_scenario(folder: Path, rules: BookingRules = DEFAULT_RULES) -> dict:
     and everything else is still checked, against the legs that would load.  Streams: each
     booking is checked as it is read and then dropped, so memory holds only the schedule and
     events; a block of bookings that ``CleanBookings`` proves clean is not even built."""
-    from rebook.detector.core import replay
+    from rebook.flightops import replay
 
     require_folder(folder)
     with bulk_load():

@@ -1,4 +1,4 @@
-"""Offline use of the detector core (``rebook solve``): a scenario in, final state out."""
+"""Offline use of the flight-state core (``rebook solve``): a scenario in, final state out."""
 
 from __future__ import annotations
 

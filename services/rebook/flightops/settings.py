@@ -1,4 +1,4 @@
-"""Tunables of the detector core."""
+"""Tunables of the flight-state core: delay thresholds and turn times (``REBOOK_DETECTOR_*``)."""
 
 from __future__ import annotations
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from rebook.detector.core import Cancellation, Diversion, EquipmentChange, EstimateChange, Reinstatement
-from rebook.detector.core.records import replace
-from rebook.detector.core.rules import Carry, RotationView
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus
-from tests.unit.detector.detector_helpers import announced, by_id, did, event, leg, loaded, rotation, t
+from rebook.flightops import Cancellation, Diversion, EquipmentChange, EstimateChange, Reinstatement
+from rebook.flightops.records import replace
+from rebook.flightops.rules import Carry, RotationView
+from tests.unit.flightops.flightops_helpers import announced, by_id, did, event, leg, loaded, rotation, t
 
 CNL, DLY, DIV, DNG, RISK = (
     DisruptionKind.CANCELLATION,

@@ -1,4 +1,4 @@
-"""The detector's state: every leg, every aircraft rotation, every published disruption.
+"""The flight state: every leg, every aircraft rotation, every published disruption.
 
 Writes are transactional: a write is validated, its effect computed into a ``_Plan`` over
 copies, and only then committed, so a failure never leaves half an event applied.  Per

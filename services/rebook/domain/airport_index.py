@@ -1,9 +1,10 @@
-"""Airport index: lookup by IATA code and fast nearest-airport search.
+"""Airport index: lookup by IATA code, fast nearest-airport search and great-circle distance.
 
-Airports come from ``airportsdata`` (IATA-keyed: coordinates and time zone).  Nearest
-search uses a 1 by 1 degree lat/lon grid.  Each cell lazily gets the list of the only airports that
-can be nearest to *some* point inside it (see ``_candidates``), so a lookup is a few
-trig calls plus a dot product over a handful of unit vectors, in plain Python.
+Airports come from the station table (``rebook.domain.airports``: ``airportsdata``, IATA-keyed,
+loaded once per process).  Nearest search uses a 1 by 1 degree lat/lon grid.  Each cell
+lazily gets the list of the only airports that can be nearest to *some* point inside it (see
+``_candidates``), so a lookup is a few trig calls plus a dot product over a handful of unit
+vectors, in plain Python.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from enum import IntEnum
 from functools import cache
 from math import asin, cos, floor, pi, radians, sin, sqrt
 
-import airportsdata
 import numpy as np
+
+from rebook.domain.airports import airport_rows
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 
@@ -180,7 +182,7 @@ def load_airports() -> list[Airport]:
             tz=row["tz"],
             size=size_of(code),
         )
-        for code, row in airportsdata.load("IATA").items()
+        for code, row in airport_rows().items()
         if _IATA.fullmatch(code) and row.get("iata") == code
     ]
 

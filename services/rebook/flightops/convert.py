@@ -12,7 +12,7 @@ from rebook.domain.convert import cabins_from_proto, cabins_to_proto, set_timest
 from rebook.domain.errors import FieldViolation, ValidationError
 from rebook.v1 import event_pb2
 
-from .core.events import (
+from .events import (
     CHANGE_FIELD,
     ActualTimes,
     Cancellation,

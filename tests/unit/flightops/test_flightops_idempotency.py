@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from rebook.detector.core import (
+from rebook.domain.model import Cabin, Disruption, FlightLeg
+from rebook.flightops import (
     Cancellation,
     EquipmentChange,
     EstimateChange,
@@ -13,9 +14,8 @@ from rebook.detector.core import (
     Reinstatement,
     replay,
 )
-from rebook.domain.model import Cabin, Disruption, FlightLeg
 from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
-from tests.unit.detector.detector_helpers import event, leg, loaded, rotation, snapshot, t
+from tests.unit.flightops.flightops_helpers import event, leg, loaded, rotation, snapshot, t
 
 L0, L1, L2, L3 = (x.leg_id for x in rotation())
 

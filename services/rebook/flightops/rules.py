@@ -26,7 +26,7 @@ from rebook.domain.model import Cabin, Disruption, FlightLeg
 from .records import replace
 from .settings import DetectorSettings
 
-# LEG_KINDS, Prediction and disruption_id are the domain table's, re-exported for the detector.
+# LEG_KINDS, Prediction and disruption_id are the domain table's, re-exported for the store.
 __all__ = [
     "LEG_KINDS",
     "NO_ROTATION",

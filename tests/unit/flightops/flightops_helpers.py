@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
-from rebook.detector.core import DetectorSettings, FlightEvent, FlightStateStore
-from rebook.detector.core.events import Change
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightLeg, make_leg_id
+from rebook.flightops import DetectorSettings, FlightEvent, FlightStateStore
+from rebook.flightops.events import Change
 
 DAY = date(2026, 11, 23)
 TAIL = "D-AIAA"

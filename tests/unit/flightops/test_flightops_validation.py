@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from rebook.detector.core import (
+from rebook.domain.errors import NotFoundError, ValidationError
+from rebook.domain.model import Cabin, FlightLeg, LegType, make_leg_id
+from rebook.flightops import (
     ActualTimes,
     Cancellation,
     Diversion,
@@ -17,9 +19,7 @@ from rebook.detector.core import (
     FlightStateStore,
     validate_schedule,
 )
-from rebook.domain.errors import NotFoundError, ValidationError
-from rebook.domain.model import Cabin, FlightLeg, LegType, make_leg_id
-from tests.unit.detector.detector_helpers import DAY, event, leg, loaded, rotation, snapshot, t
+from tests.unit.flightops.flightops_helpers import DAY, event, leg, loaded, rotation, snapshot, t
 
 GOOD = rotation()[3]
 L3 = GOOD.leg_id

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from rebook.detector.core import (
+from rebook.domain.model import Cabin, Disruption, DisruptionKind
+from rebook.flightops import (
     ActualTimes,
     Cancellation,
     EquipmentChange,
@@ -12,8 +13,7 @@ from rebook.detector.core import (
     FlightStateStore,
     Reinstatement,
 )
-from rebook.domain.model import Cabin, Disruption, DisruptionKind
-from tests.unit.detector.detector_helpers import DAY, announced, by_id, did, event, leg, loaded, rotation, t
+from tests.unit.flightops.flightops_helpers import DAY, announced, by_id, did, event, leg, loaded, rotation, t
 
 DLY, RISK = DisruptionKind.DELAY, DisruptionKind.ROTATION_AT_RISK
 L0, L1, L2, L3 = (x.leg_id for x in rotation())
