@@ -26,10 +26,9 @@ from typing import Any
 from kafka.record import util as kafka_record_util
 
 from rebook.runtime.config import Env
-from rebook.runtime.kafka import EventProducer
 from rebook.runtime.service import Service, ServiceContext, ServiceDeps, run_service
 
-__all__ = ["add_arguments", "build_from", "producer_settings", "run"]
+__all__ = ["add_arguments", "build_from", "deps_from", "producer_settings", "run"]
 
 from .app import build, load_config
 
@@ -53,15 +52,14 @@ def producer_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any
     }
 
 
+def deps_from(context: ServiceContext) -> ServiceDeps:
+    """The process's deps, its producer batching for the detector's write path
+    (``producer_settings``): the producer ``run_service`` gates on acks and flushes at the end."""
+    return context.deps(**producer_settings())
+
+
 def build_from(context: ServiceContext) -> Service:
-    # The detector's producer batches for its write path (``producer_settings``); it is its own.
-    producer = EventProducer(
-        context.config.kafka_bootstrap, context.registry, client_id=f"rebook-{context.config.service}",
-        **producer_settings(),
-    )  # fmt: skip
-    config = context.config
-    deps = ServiceDeps(config.kafka_bootstrap, producer, context.registry, grpc_max_workers=config.grpc_max_workers)
-    return build(load_config(), deps)
+    return build(load_config(), deps_from(context))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

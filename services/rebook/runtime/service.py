@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry
 
@@ -163,24 +163,39 @@ class Service:
 
 @dataclass
 class ServiceContext:
-    """What ``main`` gets to build its service: settings, the metrics registry, a shared producer."""
+    """What ``main`` gets to build its service: settings, the metrics registry, a shared producer.
+
+    The producer is the process's only one: ``run_service`` watches it (``PublishGate``) and
+    flushes and closes it at the end, so a service never creates a producer of its own; one
+    that tunes its producer (the detector batches its writes) passes the options here."""
 
     config: RuntimeConfig
     registry: CollectorRegistry
     _producer: EventProducer | None = None
+    _options: dict[str, Any] = field(default_factory=dict)
 
-    def producer(self) -> EventProducer:
-        """The process's one Kafka producer, created on first use."""
+    def producer(self, **options: Any) -> EventProducer:
+        """The process's one Kafka producer, created on first use with ``options``
+        (``EventProducer`` keyword arguments); asking again with other options is a mistake."""
         if self._producer is None:
             self._producer = EventProducer(
-                self.config.kafka_bootstrap, self.registry, client_id=f"rebook-{self.config.service}"
+                self.config.kafka_bootstrap, self.registry, client_id=f"rebook-{self.config.service}", **options
             )
+            self._options = options
+        elif options and options != self._options:
+            raise RuntimeError(f"the process's producer exists with {self._options}, not {options}")
         return self._producer
 
-    def deps(self) -> ServiceDeps:
+    @property
+    def created_producer(self) -> EventProducer | None:
+        """The producer, if the service asked for it: what ``run_service`` gates and closes."""
+        return self._producer
+
+    def deps(self, **producer_options: Any) -> ServiceDeps:
         config = self.config
+        producer = self.producer(**producer_options)
         return ServiceDeps(
-            config.kafka_bootstrap, self.producer(), self.registry, config.group_id(), utc_now, config.grpc_max_workers
+            config.kafka_bootstrap, producer, self.registry, config.group_id(), utc_now, config.grpc_max_workers
         )
 
     def close(self) -> None:
@@ -269,8 +284,8 @@ def run_service(service: str, build: Callable[[ServiceContext], Service]) -> int
         except OSError as exc:
             log.error("%s: set REBOOK_%s_GRPC_PORT to a free port", exc, service.upper())
             return 1
-        if context._producer is not None:
-            PublishGate(server, context._producer, config.kafka_bootstrap)
+        if context.created_producer is not None:
+            PublishGate(server, context.created_producer, config.kafka_bootstrap)
         log.info(
             "service started",
             extra={"grpc_port": server.port, "metrics_port": metrics_port, "kafka": config.kafka_bootstrap},
