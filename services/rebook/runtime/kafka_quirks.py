@@ -3,7 +3,7 @@
 Nothing outside ``rebook.runtime`` touches a private attribute of kafka-python or works around
 its behaviour; see ``docs/decisions/kafka-python.md`` for what it gets wrong and when a
 librdkafka-based client would be worth the change.  The consumer watchdog that uses these
-lives in ``kafka._ProcessingLoop`` / ``kafka.ConsumerLoop``.
+lives in ``kafka.loop.ProcessingLoop`` / ``kafka.consumer.ConsumerLoop``.
 """
 
 from __future__ import annotations

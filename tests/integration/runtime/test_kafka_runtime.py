@@ -234,7 +234,7 @@ def test_a_member_left_without_partitions_rejoins_a_bounded_number_of_times(
     """The join retries tests used to do by hand (kafka-python can finish a join with nothing
     assigned) are the loop's own, and bounded: a member of a group with more members than
     partitions rightly has none, so it is not replaced forever."""
-    monkeypatch.setattr("rebook.runtime.kafka.JOIN_STALL_S", 1.0)
+    monkeypatch.setattr("rebook.runtime.kafka.consumer.JOIN_STALL_S", 1.0)
     topic = make_topic("join", partitions=1)
     registry = new_registry()
     producer = EventProducer(kafka_bootstrap, registry)
