@@ -15,5 +15,5 @@ Where each part is:
   integration tests call; ready once the state was rebuilt.
 - ``main.py`` — ``rebook detector``: ``REBOOK_DETECTOR_*`` settings, then ``run_service``.
 - ``metrics.py``.  Its bench and the bench's synthetic day are tooling
-  (``rebook.tooling.bench.detector``, ``rebook.tooling.bench.detector_data``).
+  (``rebook.tooling.bench.detector``, ``rebook.tooling.sim.generator.detector_day``).
 """

@@ -4,10 +4,12 @@ out (``.dockerignore``; ``tests/unit/test_product_apart.py`` checks the imports)
 - ``demo.py``, ``demo_view.py`` — ``rebook demo``: the storm day end to end, its live panel.
 - ``bench/`` — ``rebook bench NAME`` (the dispatcher in ``__init__``): ``detector``,
   ``locator``, ``optimizer``, ``scale``, ``cancellations``,
-  ``e2e`` (also the end-to-end test's driver); ``detector_data`` is the detector
-  bench's synthetic day.
-- ``sim/`` — scenario format, generator, replay (``rebook scenario``, ``rebook replay``);
-  ``solve_cli.py`` — ``rebook solve``.
+  ``e2e`` (also the end-to-end test's driver).
+- ``sim/`` — scenario format (``scenario``, ``scenario_json``), whole-scenario changes
+  (``scenario_map``: replay's time shift and ``--rename``, the demo's namespace), replay
+  (``rebook replay``), ``rebook scenario``, and ``generator/``: the one synthetic-airline
+  generator behind the demo, every bench and the tests (the storm day, the hub meltdown
+  families, the detector's day); ``solve_cli.py`` — ``rebook solve``.
 - ``launch.py`` — starts the four services as processes (``LocalCluster``), isolated topics.
 - ``local_kafka.py``, ``kafka_cli.py`` — ``rebook kafka up|down|wipe``: the local broker.
   Topic creation on a real cluster is product code (``rebook.runtime.kafka_admin``, ``rebook topics``).

@@ -47,7 +47,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,55 +83,40 @@ def namespace_scenario(scenario, carrier: str, tag: str, booking_version: int, f
     passenger a suffixed id, so nothing an earlier run left on the broker (offers per record
     locator, proximity per passenger) touches this run.
     """
-    import copy
-
-    from rebook.domain.model import make_leg_id
-    from rebook.tooling.sim.generator import LOCATOR_ALPHABET
-    from rebook.tooling.sim.scenario import Scenario
+    from rebook.tooling.sim.generator.bookings import LOCATOR_ALPHABET
+    from rebook.tooling.sim.scenario_map import ScenarioMap, map_scenario
 
     rng = random.SystemRandom()
-    renamed: dict[str, str] = {}
-    flights = []
-    for leg in scenario.flights:
-        moved = copy.deepcopy(leg)
-        if carrier != leg.carrier:
-            moved.carrier = carrier
-            moved.leg_id = make_leg_id(carrier, leg.flight_number, date.fromisoformat(leg.operating_date), leg.origin)
-            if leg.tail_number.endswith(leg.carrier):
-                moved.tail_number = leg.tail_number[: -len(leg.carrier)] + carrier
-            renamed[leg.leg_id] = moved.leg_id
-        flights.append(moved)
     locators: dict[str, str] = {}
-    bookings = []
-    for booking in scenario.bookings:
-        moved = copy.deepcopy(booking)
-        moved.carrier = carrier if booking.carrier in (CARRIER, "") else booking.carrier
-        moved.version = max(booking.version, booking_version)
+
+    def leg(moved) -> None:
+        if moved.carrier != carrier:
+            if moved.carrier and moved.tail_number.endswith(moved.carrier):
+                moved.tail_number = moved.tail_number[: -len(moved.carrier)] + carrier
+            moved.carrier = carrier
+
+    def booking(moved) -> None:
+        folder_locator = moved.record_locator
+        moved.carrier = carrier if moved.carrier in (CARRIER, "") else moved.carrier
+        moved.version = max(moved.version, booking_version)
         if fresh_ids:
-            while moved.record_locator in locators or moved.record_locator == booking.record_locator:
+            while moved.record_locator in locators or moved.record_locator == folder_locator:
                 # Eight characters (the longest a locator may be): a broker that kept many earlier
                 # runs holds hundreds of thousands of six-character ones, and taking over one of
                 # another run's carrier is refused.
                 moved.record_locator = "".join(rng.choice(LOCATOR_ALPHABET) for _ in range(8))
             for passenger in moved.passengers:
                 passenger.passenger_id = f"{passenger.passenger_id}.{tag}"
-        locators[moved.record_locator] = booking.record_locator
-        for segment in moved.segments:
-            segment.leg_id = renamed.get(segment.leg_id, segment.leg_id)
-        bookings.append(moved)
-    events = []
-    for event in scenario.events:
-        moved = copy.deepcopy(event)
-        moved.leg_id = renamed.get(event.leg_id, event.leg_id)
-        moved.event_id = f"{event.event_id}~{tag}"
-        events.append(moved)
-    pings = []
-    for ping in scenario.pings:
-        moved = copy.deepcopy(ping)
-        if fresh_ids:
-            moved.passenger_id = f"{ping.passenger_id}.{tag}"
-        pings.append(moved)
-    return Scenario(flights, bookings, events, pings), locators
+        locators[moved.record_locator] = folder_locator
+
+    def event(moved) -> None:
+        moved.event_id = f"{moved.event_id}~{tag}"
+
+    def ping(moved) -> None:
+        moved.passenger_id = f"{moved.passenger_id}.{tag}"
+
+    mapping = ScenarioMap(leg=leg, booking=booking, event=event, ping=ping if fresh_ids else None)
+    return map_scenario(scenario, mapping), locators
 
 
 def storm_start(scenario) -> datetime | None:
@@ -367,7 +352,7 @@ def latest_offers(offers: Iterable) -> dict[str, Any]:
 def offer_stats(current: dict[str, Any]) -> dict[str, Any]:
     """Who was offered what, from current offers (one per booking): shares, delays, same day."""
     from rebook.domain.convert import timestamp_field
-    from rebook.tooling.sim.generator import zone
+    from rebook.tooling.sim.generator.geo import zone
     from rebook.v1 import offer_pb2
 
     passengers = sum(len(o.passenger_ids) for o in current.values())

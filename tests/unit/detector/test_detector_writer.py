@@ -21,7 +21,7 @@ from rebook.flightops import Cancellation, EstimateChange, FlightEvent, FlightSt
 from rebook.runtime.kafka import TRACE_HEADER
 from rebook.runtime.kafka_quirks import await_acks
 from rebook.runtime.metrics import new_registry
-from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
+from rebook.tooling.sim.generator.detector_day import make_day_schedule, make_event_stream
 from rebook.v1 import disruption_pb2, flight_pb2
 from tests.unit.flightops.flightops_helpers import event, rotation, t
 

@@ -91,7 +91,7 @@ def test_timestamps_match_protobufs_own_conversion() -> None:
 
 def test_a_day_of_detector_output_round_trips() -> None:
     from rebook.flightops import FlightStateStore
-    from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
+    from rebook.tooling.sim.generator.detector_day import make_day_schedule, make_event_stream
 
     schedule = make_day_schedule(300, seed=5)
     store = FlightStateStore()

@@ -14,7 +14,7 @@ from rebook.flightops import (
     Reinstatement,
     replay,
 )
-from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
+from rebook.tooling.sim.generator.detector_day import make_day_schedule, make_event_stream
 from tests.unit.flightops.flightops_helpers import event, leg, loaded, rotation, snapshot, t
 
 L0, L1, L2, L3 = (x.leg_id for x in rotation())

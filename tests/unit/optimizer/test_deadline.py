@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability
 from rebook.optimizer.core.rebook import solve_widening
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
-from rebook.tooling.bench import optimizer as bench
+from rebook.tooling.sim.generator import meltdown
 
 from .conftest import T0
 from .test_properties import S, scenarios
@@ -37,8 +37,8 @@ def test_deadline_hit_survives_when_the_greedy_plan_is_kept(scenario) -> None:
 
 
 def test_hub_runs_double_banks_only_for_the_largest_meltdowns() -> None:
-    small = bench._frequencies(bench.SPOKES[:53], 10_000 / bench.DISRUPTED_PER_DEPARTURE)
-    large = bench._frequencies(bench.SPOKES, 50_000 / bench.DISRUPTED_PER_DEPARTURE)
-    assert max(small.values()) == bench.BANKS  # the 10k instance is unchanged: one per bank
-    assert max(large.values()) == 2 * bench.BANKS
-    assert sum(large.values()) > 1.5 * len(bench.SPOKES) * bench.BANKS / 2
+    small = meltdown.frequencies(meltdown.SPOKES[:53], 10_000 / meltdown.DISRUPTED_PER_DEPARTURE)
+    large = meltdown.frequencies(meltdown.SPOKES, 50_000 / meltdown.DISRUPTED_PER_DEPARTURE)
+    assert max(small.values()) == meltdown.BANKS  # the 10k instance is unchanged: one per bank
+    assert max(large.values()) == 2 * meltdown.BANKS
+    assert sum(large.values()) > 1.5 * len(meltdown.SPOKES) * meltdown.BANKS / 2

@@ -16,7 +16,7 @@ from rebook.optimizer.core import rebook as rebook_module
 from rebook.optimizer.core.rebook import predicted_unusable, solve_widening
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
 from rebook.tooling import solve_cli
-from rebook.tooling.bench import optimizer as bench
+from rebook.tooling.sim.generator import meltdown
 from rebook.tooling.sim.scenario_cli import write_generated
 
 
@@ -57,8 +57,8 @@ def test_a_safety_net_that_fires_is_reported(day, tmp_path, monkeypatch) -> None
 
 
 def test_the_ejection_search_runs_once_per_plan_not_per_widening_round(monkeypatch) -> None:
-    flights, bookings, disruptions = bench.generate_hub_meltdown(1500, 2)
-    settings, now = OptimizerSettings(time_limit_s=600.0), bench.storm_now()
+    flights, bookings, disruptions = meltdown.generate_hub_meltdown(1500, 2)
+    settings, now = OptimizerSettings(time_limit_s=600.0), meltdown.storm_now()
     affected = find_affected(flights, bookings, disruptions, settings, now)
     avail = seat_availability(flights, affected, {})
     builder = CandidateBuilder(flights, avail, settings, now, predicted_unusable(disruptions))

@@ -11,7 +11,7 @@ from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
 from rebook.optimizer.core.costs import Regime
 from rebook.optimizer.core.ejection import eject
-from rebook.tooling.bench import optimizer as bench
+from rebook.tooling.sim.generator import meltdown
 
 from .conftest import T0, booking, index, leg
 
@@ -40,10 +40,10 @@ def test_ejection_moves_a_solo_traveller_to_seat_a_couple() -> None:
     assert none.exhausted and none.assignment == first  # the work limit, not the clock, stops it
 
 
-@pytest.mark.parametrize("name", sorted(bench.FAMILIES))
+@pytest.mark.parametrize("name", sorted(meltdown.FAMILIES))
 def test_every_family_generates_a_disruption(name: str) -> None:
-    family = bench.FAMILIES[name]
-    flights, bookings, disruptions = bench.generate_hub_meltdown(500, 3, family)
+    family = meltdown.FAMILIES[name]
+    flights, bookings, disruptions = meltdown.generate_hub_meltdown(500, 3, family)
     cancelled = disruptions[0].leg_ids
     assert cancelled and all(flights[lid].cancelled for lid in cancelled)
     assert disruptions[0].cause == family.cause
@@ -54,8 +54,8 @@ def test_every_family_generates_a_disruption(name: str) -> None:
         ]
         assert all(sold >= 0.97 * cap - 0.5 for sold, cap in premium)
     if family.all_cancelled_spokes:
-        start = bench.storm_now(family)
-        end = family.first_bank + family.storm_banks[-1] * bench.BANK_EVERY + timedelta(minutes=70)
+        start = meltdown.storm_now(family)
+        end = family.first_bank + family.storm_banks[-1] * meltdown.BANK_EVERY + timedelta(minutes=70)
         by_spoke: dict[str, list[bool]] = {}
         for g in flights.values():
             if g.origin == family.hubs[0] and g.destination not in family.hubs and start <= g.departure < end:
@@ -65,9 +65,9 @@ def test_every_family_generates_a_disruption(name: str) -> None:
 
 
 def test_the_eu261_family_departs_from_the_eu_and_owes_compensation() -> None:
-    family = bench.FAMILIES["eu261"]
-    flights, bookings, disruptions = bench.generate_hub_meltdown(500, 3, family)
-    now = bench.storm_now(family)
+    family = meltdown.FAMILIES["eu261"]
+    flights, bookings, disruptions = meltdown.generate_hub_meltdown(500, 3, family)
+    now = meltdown.storm_now(family)
     affected = find_affected(flights, bookings, disruptions, S, now)
     causes = {lid: d.cause for d in disruptions for lid in d.leg_ids}
     builder = CandidateBuilder(flights, seat_availability(flights, affected, {}), S, now, frozenset(), causes)

@@ -42,7 +42,7 @@ from rebook.runtime.metrics import new_registry
 from rebook.runtime.service import ServiceDeps, serving
 from rebook.runtime.topics import DISRUPTIONS, FLIGHTS, TopicSpec
 from rebook.tooling.args import non_negative_int, positive_int
-from rebook.tooling.bench.detector_data import make_day_schedule, make_event_stream
+from rebook.tooling.sim.generator.detector_day import make_day_schedule, make_event_stream
 from rebook.tooling.stats import quantile
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc

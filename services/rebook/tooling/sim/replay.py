@@ -48,17 +48,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import grpc
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from rebook.domain.batch import SHOWN_REJECTIONS
 from rebook.domain.convert import timestamp_field, to_timestamp
-from rebook.domain.model import make_leg_id
 from rebook.runtime.auth import Keyring, load_keyring, tool_token
 from rebook.runtime.config import ConfigError
 from rebook.runtime.grpc_client import open_aio_channel, open_channel
@@ -78,6 +76,7 @@ from rebook.v1 import (
 )
 
 from .scenario import Scenario
+from .scenario_map import rename_scenario, shift_scenario
 
 DEFAULT_ADDRESSES = {
     "detector": "127.0.0.1:50051",
@@ -85,7 +84,6 @@ DEFAULT_ADDRESSES = {
     "optimizer": "127.0.0.1:50053",
     "notifier": "127.0.0.1:50054",
 }
-_TIMESTAMP = Timestamp.DESCRIPTOR.full_name
 _CHANNEL_OPTIONS = (("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20))
 
 
@@ -194,62 +192,6 @@ def quantiles(values: Sequence[float]) -> dict[str, float | int]:
     return {"count": len(values), "p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": rank(1.0)}
 
 
-# ---- time shift -----------------------------------------------------------------------
-
-
-def _shift_timestamps(message: Message, delta: timedelta) -> None:
-    for descriptor, value in message.ListFields():
-        if descriptor.message_type is None:
-            continue
-        items = value if descriptor.is_repeated else (value,)
-        if descriptor.message_type.full_name == _TIMESTAMP:
-            for stamp in items:
-                stamp.FromDatetime(stamp.ToDatetime(tzinfo=UTC) + delta)
-        elif descriptor.message_type.GetOptions().map_entry:
-            continue
-        else:
-            for item in items:
-                _shift_timestamps(item, delta)
-
-
-def shift_scenario(scenario: Scenario, delta: timedelta) -> Scenario:
-    """A copy with every instant moved by ``delta``, operating dates by the nearest whole
-    number of days, and leg ids renamed to match (bookings and events follow)."""
-    if not delta:
-        return scenario
-    days = timedelta(days=round(delta / timedelta(days=1)))
-    renamed: dict[str, str] = {}
-    flights = []
-    for leg in scenario.flights:
-        moved = copy.deepcopy(leg)
-        _shift_timestamps(moved, delta)
-        if days:
-            operating = date.fromisoformat(leg.operating_date) + days
-            moved.operating_date = operating.isoformat()
-            moved.leg_id = make_leg_id(leg.carrier, leg.flight_number, operating, leg.origin)
-            renamed[leg.leg_id] = moved.leg_id
-        flights.append(moved)
-    bookings = []
-    for booking in scenario.bookings:
-        moved = copy.deepcopy(booking)
-        _shift_timestamps(moved, delta)
-        for segment in moved.segments:
-            segment.leg_id = renamed.get(segment.leg_id, segment.leg_id)
-        bookings.append(moved)
-    events = []
-    for event in scenario.events:
-        moved = copy.deepcopy(event)
-        _shift_timestamps(moved, delta)
-        moved.leg_id = renamed.get(moved.leg_id, moved.leg_id)
-        events.append(moved)
-    pings = []
-    for ping in scenario.pings:
-        moved = copy.deepcopy(ping)
-        _shift_timestamps(moved, delta)
-        pings.append(moved)
-    return Scenario(flights, bookings, events, pings)
-
-
 # ---- notification streams ---------------------------------------------------------------
 
 
@@ -323,44 +265,6 @@ class _Streams:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=2)
-
-
-# ---- rename --------------------------------------------------------------------------
-
-
-def rename_scenario(scenario: Scenario, tag: str) -> Scenario:
-    """A copy that the services take as new: ``tag`` (one letter A-Z) is added to every flight
-    number (as its operational suffix; leg ids follow), record locator and event id.  A second
-    replay of the same folder otherwise changes nothing: the services know every event id and
-    booking version.  ``ValueError`` when a flight number already has a suffix or a record
-    locator is already 8 characters long (the tag would not fit)."""
-    if len(tag) != 1 or not ("A" <= tag <= "Z"):
-        raise ValueError(f"--rename takes one letter A-Z, got {tag!r}")
-    renamed: dict[str, str] = {}
-    flights = []
-    for leg in scenario.flights:
-        if not leg.flight_number.isdigit():
-            raise ValueError(f"--rename: flight {leg.carrier}{leg.flight_number} already has a suffix letter")
-        moved = copy.deepcopy(leg)
-        moved.flight_number = leg.flight_number + tag
-        moved.leg_id = make_leg_id(leg.carrier, moved.flight_number, date.fromisoformat(leg.operating_date), leg.origin)
-        renamed[leg.leg_id] = moved.leg_id
-        flights.append(moved)
-    bookings = []
-    for booking in scenario.bookings:
-        if len(booking.record_locator) >= 8:
-            raise ValueError(f"--rename: record locator {booking.record_locator} has no room for a tag")
-        moved = copy.deepcopy(booking)
-        moved.record_locator = booking.record_locator + tag
-        for segment in moved.segments:
-            segment.leg_id = renamed.get(segment.leg_id, segment.leg_id)
-        bookings.append(moved)
-    events = []
-    for event in scenario.events:
-        moved = copy.deepcopy(event)
-        moved.event_id, moved.leg_id = f"{event.event_id}-{tag}", renamed.get(event.leg_id, event.leg_id)
-        events.append(moved)
-    return Scenario(flights, bookings, events, list(scenario.pings))
 
 
 # ---- the replayer ---------------------------------------------------------------------
@@ -1014,6 +918,4 @@ __all__ = [
     "Replayer",
     "outcome_lines",
     "quantiles",
-    "rename_scenario",
-    "shift_scenario",
 ]

@@ -21,16 +21,10 @@ from rebook.flightops.validation import validate_schedule
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.main import load_detector_settings, load_policies, load_settings
 from rebook.runtime.config import Env
-from rebook.tooling.sim.generator import (
-    HUB_MCT,
-    HUBS,
-    LOADS_BY_DAY,
-    MAX_CONNECTION,
-    SCHEDULE_DAYS,
-    STORM_HUB,
-    generate,
-    local_date,
-)
+from rebook.tooling.sim.generator import generate
+from rebook.tooling.sim.generator.geo import local_date
+from rebook.tooling.sim.generator.storm_day import LOADS_BY_DAY
+from rebook.tooling.sim.generator.storm_network import HUB_MCT, HUBS, MAX_CONNECTION, SCHEDULE_DAYS, STORM_HUB
 from rebook.tooling.sim.scenario import Scenario
 from rebook.tooling.sim.scenario_cli import check_scenario, write_generated
 from rebook.tooling.solve_cli import AcceptPolicy, load_scenario, solve_scenario

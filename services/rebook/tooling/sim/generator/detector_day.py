@@ -1,14 +1,14 @@
-"""Synthetic schedules and event streams for benchmarks (``rebook bench detector``) and tests."""
+"""The detector's busy day (``rebook bench detector`` and the detector's tests): many carriers'
+short hub-and-spoke rotations over European airports, and a long stream of valid flight events
+over them — mostly new estimates, some cancellations (and reinstatements), diversions,
+equipment changes and actual times.  No geography: block and turn times are drawn."""
 
 from __future__ import annotations
 
 import random
-import time
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from rebook.domain.errors import DomainError
-from rebook.domain.model import Cabin, FlightLeg, make_leg_id
+from rebook.domain.model import Cabin, FlightLeg
 from rebook.flightops.events import (
     ActualTimes,
     Cancellation,
@@ -19,18 +19,18 @@ from rebook.flightops.events import (
     FlightEvent,
     Reinstatement,
 )
-from rebook.flightops.settings import DetectorSettings
-from rebook.flightops.state import FlightStateStore
+
+from .fleet import AircraftType, make_leg
 
 DAY = date(2026, 11, 23)
 HUBS = ("FRA", "MUC", "ZRH", "VIE", "CDG", "AMS", "LHR", "MAD")
 SPOKES = ("BER", "HAM", "DUS", "CGN", "STR", "LIS", "BCN", "FCO", "MXP", "CPH", "ARN", "OSL", "WAW", "PRG")
-CARRIERS = ("RB", "XR", "ZQ", "YB", "QK")
-AIRCRAFT = {  # type: (capacity per cabin)
-    "A320": {Cabin.ECONOMY: 156, Cabin.BUSINESS: 24},
-    "A321": {Cabin.ECONOMY: 190, Cabin.BUSINESS: 28},
-    "E195": {Cabin.ECONOMY: 108, Cabin.BUSINESS: 12},
-}
+CARRIERS = ("RB", "XR", "ZQ", "YB", "QK")  # 9,000 flight numbers each
+FLEET = (  # drawn uniformly
+    AircraftType("A320", {Cabin.ECONOMY: 156, Cabin.BUSINESS: 24}),
+    AircraftType("A321", {Cabin.ECONOMY: 190, Cabin.BUSINESS: 28}),
+    AircraftType("E195", {Cabin.ECONOMY: 108, Cabin.BUSINESS: 12}),
+)
 LEGS_PER_TAIL = 6
 
 
@@ -38,33 +38,19 @@ def make_day_schedule(legs: int, seed: int = 0, day: date = DAY) -> list[FlightL
     """``legs`` legs flown by tails of six hub-and-spoke legs each, all on ``day`` (UTC)."""
     rng = random.Random(seed)
     out: list[FlightLeg] = []
+    midnight = datetime.combine(day, datetime.min.time(), UTC)
     for tail_index in range((legs + LEGS_PER_TAIL - 1) // LEGS_PER_TAIL):
-        aircraft_type = rng.choice(list(AIRCRAFT))
+        aircraft = rng.choice(FLEET)
         hub, spoke = rng.choice(HUBS), rng.choice(SPOKES)
-        midnight = datetime.combine(day, datetime.min.time(), UTC)
         departure = midnight + timedelta(minutes=300 + rng.randrange(120))
         for hop in range(min(LEGS_PER_TAIL, legs - len(out))):
             number = len(out)
-            carrier = CARRIERS[number // 9000]
-            origin, destination = (hub, spoke) if hop % 2 == 0 else (spoke, hub)
+            route = (hub, spoke) if hop % 2 == 0 else (spoke, hub)
             arrival = departure + timedelta(minutes=rng.randrange(60, 150))
-            capacity = AIRCRAFT[aircraft_type]
-            out.append(
-                FlightLeg(
-                    leg_id=make_leg_id(carrier, str(number % 9000 + 1), day, origin),
-                    carrier=carrier,
-                    flight_number=str(number % 9000 + 1),
-                    operating_date=day,
-                    origin=origin,
-                    destination=destination,
-                    scheduled_departure=departure,
-                    scheduled_arrival=arrival,
-                    capacity=dict(capacity),
-                    sold={cabin: rng.randrange(seats // 2, seats + 1) for cabin, seats in capacity.items()},
-                    tail_number=f"D-A{tail_index:04d}",
-                    aircraft_type=aircraft_type,
-                )
-            )
+            sold = {cabin: rng.randrange(seats // 2, seats + 1) for cabin, seats in aircraft.cabins.items()}
+            times = (departure, arrival)
+            tail = f"D-A{tail_index:04d}"
+            out.append(make_leg(CARRIERS[number // 9000], number % 9000 + 1, day, route, times, aircraft, tail, sold))
             departure = arrival + timedelta(minutes=45 + rng.randrange(0, 60))  # turn slack 0-60m
     return out
 
@@ -98,43 +84,11 @@ def _random_change(
     if roll < 0.06:
         return Diversion(rng.choice([a for a in SPOKES if a not in (leg.origin, leg.destination)]))
     if roll < 0.12:
-        aircraft_type = rng.choice(list(AIRCRAFT))
-        return EquipmentChange(rng.choice(tails), aircraft_type, dict(AIRCRAFT[aircraft_type]))
+        aircraft = rng.choice(FLEET)
+        return EquipmentChange(rng.choice(tails), aircraft.code, dict(aircraft.cabins))
     if roll < 0.16 and leg.leg_id not in departed:
         departed.add(leg.leg_id)
         off_block = leg.scheduled_departure + timedelta(minutes=rng.randrange(0, 30))
         return ActualTimes(off_block=off_block, takeoff=off_block + timedelta(minutes=12))
     delay = timedelta(minutes=rng.choice((0, 5, 10, 20, 35, 60, 90, 150)))
     return EstimateChange(departure=leg.scheduled_departure + delay)
-
-
-@dataclass(frozen=True, slots=True)
-class BenchResult:
-    legs: int
-    events: int
-    load_seconds: float
-    apply_seconds: float
-    disruptions: int
-    rejected: int
-
-    @property
-    def events_per_second(self) -> float:
-        return self.events / self.apply_seconds if self.apply_seconds else float("inf")
-
-
-def run(legs: int = 3000, events: int = 10_000, seed: int = 0, settings: DetectorSettings | None = None) -> BenchResult:
-    """Loads a synthetic day and times applying a synthetic event stream to it."""
-    schedule = make_day_schedule(legs, seed)
-    stream = make_event_stream(schedule, events, seed)
-    store = FlightStateStore(settings)
-    t0 = time.perf_counter()
-    load_time = stream[0].event_time if stream else datetime.now(UTC)
-    emitted = len(store.load_schedule(schedule, load_time).disruptions)
-    t1 = time.perf_counter()
-    rejected = 0
-    for event in stream:
-        try:
-            emitted += len(store.apply(event, event.event_time).disruptions)
-        except DomainError:
-            rejected += 1
-    return BenchResult(legs, events, t1 - t0, time.perf_counter() - t1, emitted, rejected)

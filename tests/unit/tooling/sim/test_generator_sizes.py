@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from rebook.domain.convert import booking_to_proto
-from rebook.tooling.sim import generator
-from rebook.tooling.sim.generator import SIZES, SizeProfile, generate, storm_window
+from rebook.tooling.sim.generator import SIZES, SizeProfile, generate, storm_network
+from rebook.tooling.sim.generator.storm_events import storm_window
 from rebook.tooling.sim.scenario import Scenario
 from rebook.tooling.sim.scenario_cli import write_generated
 
@@ -20,7 +20,7 @@ from rebook.tooling.sim.scenario_cli import write_generated
 def two_booked_days(monkeypatch):
     """A small network with both days booked and nobody sharing a location."""
     profile = SizeProfile(54, 14, SIZES["small"].fleet, booked_days=2, location_consent=0.0, days=2)
-    monkeypatch.setitem(generator.SIZES, "tiny-two-days", profile)
+    monkeypatch.setitem(storm_network.SIZES, "tiny-two-days", profile)
     return "tiny-two-days"
 
 
@@ -91,16 +91,16 @@ def test_profile_defaults_keep_the_old_sizes():
 
 
 def test_flight_numbers_stay_four_digits_past_9900_legs_a_day():
-    t0 = storm_window(generator.DEFAULT_DAY)[0]
-    kind = generator.AIRCRAFT[0]
+    t0 = storm_window(storm_network.DEFAULT_DAY)[0]
+    kind = storm_network.AIRCRAFT[0]
     origins = ("DEN", "ORD", "DEN", "LAX")
     plans = [
-        generator._Plan(
+        storm_network.Plan(
             origins[i % 4], "SFO", t0 + timedelta(minutes=i), t0 + timedelta(minutes=i + 90), "N1", kind, "DEN"
         )
         for i in range(12_000)
     ]
-    numbers = generator._flight_numbers(plans)
+    numbers = storm_network.flight_numbers(plans)
     assert numbers[:9900] == list(range(100, 10_000))  # the sizes below 9,900 legs a day: as before
     assert all(100 <= n <= 9999 for n in numbers)
     keys = [(n, p.origin) for n, p in zip(numbers, plans, strict=True)]
@@ -114,7 +114,8 @@ def test_month_shaped_airline_size_books_every_day():
 
 
 def test_many_booked_days(monkeypatch):
-    monkeypatch.setitem(generator.SIZES, "tiny-week", SizeProfile(54, 14, SIZES["small"].fleet, booked_days=6, days=6))
+    week = SizeProfile(54, 14, SIZES["small"].fleet, booked_days=6, days=6)
+    monkeypatch.setitem(storm_network.SIZES, "tiny-week", week)
     day = generate(seed=2, size="tiny-week")
     last_day_start = storm_window(day.day)[0] + timedelta(hours=12) + timedelta(days=4)
     assert len({leg.operating_date for leg in day.legs}) >= 6
