@@ -77,44 +77,71 @@ class _Leg:
     arr: int
 
 
-@dataclass(frozen=True, slots=True)
 class _Itin:
-    legs: tuple[_Leg, ...]
-    need_ready: int  # the latest the party may be ready at its airport (dep - transfer)
-    arrival: int  # at the real destination, after any ground transfer
-    airport_change: bool
+    """One way from the party's airport to its destination.  A plain class, not a dataclass:
+    millions are made (an airline's day) and most are dropped as dominated."""
+
+    __slots__ = ("_nights", "airport_change", "arrival", "ids", "legs", "need_ready")
+
+    def __init__(self, legs: tuple[_Leg, ...], need_ready: int, arrival: int, airport_change: bool,
+                 ids: tuple[str, ...]) -> None:  # fmt: skip
+        self.legs = legs
+        self.need_ready = need_ready  # the latest the party may be ready at its airport (dep - transfer)
+        self.arrival = arrival  # at the real destination, after any ground transfer
+        self.airport_change = airport_change
+        self.ids = ids  # the leg ids, in order: ties in the order of itineraries
+        self._nights: dict[int, int] | None = None
+
+    def connection_nights(self, local_hour: int) -> int:
+        """Hotel nights of the waits between its legs (``costs.overnights``) at a carrier's
+        overnight local hour: counted once for every party that scans this itinerary."""
+        if self._nights is None:
+            self._nights = {}
+        found = self._nights.get(local_hour)
+        if found is None:
+            waits = [(p.destination, p.arr, n.dep) for p, n in itertools.pairwise(self.legs)]
+            found = self._nights[local_hour] = costs.overnights(waits, local_hour)
+        return found
 
 
-@dataclass(frozen=True, slots=True)
 class _Tail:
     """The rest of an itinerary from a connection: its legs, the arrival at the real
     destination (ground transfer included), whether that is a co-terminal, and the airports
-    it stops at on the way (not the first or the last)."""
+    it stops at on the way (not the first or the last).  A plain class: see ``_Itin``."""
 
-    legs: tuple[_Leg, ...]
-    arrival: int
-    changed: bool
-    via: frozenset[str]
+    __slots__ = ("arrival", "changed", "ids", "legs", "via")
+
+    def __init__(self, legs: tuple[_Leg, ...], arrival: int, changed: bool, via: frozenset[str],
+                 ids: tuple[str, ...]) -> None:  # fmt: skip
+        self.legs = legs
+        self.arrival = arrival
+        self.changed = changed
+        self.via = via
+        self.ids = ids
 
     def order(self) -> tuple:
-        return (self.arrival, len(self.legs), tuple(g.leg_id for g in self.legs))
+        return (self.arrival, len(self.legs), self.ids)
 
 
 def _undominated(itins: list[_Itin]) -> list[_Itin]:
     """``itins`` by arrival, without those that ``DOMINATED`` itineraries with fewer legs beat:
     leaving no earlier and arriving no later (``_tails`` does the same per connection; this
     catches different first legs, e.g. hub → spoke → other hub beside the hub-to-hub flights)."""
-    itins.sort(key=lambda it: (it.arrival, len(it.legs), it.legs[0].dep, tuple(g.leg_id for g in it.legs)))
+    itins.sort(key=lambda it: (it.arrival, len(it.ids), it.legs[0].dep, it.ids))
     ready_by_legs: list[list[int]] = [[] for _ in range(MAX_STOPS + 1)]  # of kept ones, sorted
     kept: list[_Itin] = []
+    left = bisect.bisect_left
     for it in itins:
-        n = len(it.legs)
-        beaten = sum(len(r) - bisect.bisect_left(r, it.need_ready) for r in ready_by_legs[: n - 1])
-        if beaten >= DOMINATED:
-            continue
+        n, need = len(it.ids), it.need_ready
+        if n > 1:  # unrolled: the sum over fewer legs runs for millions of itineraries
+            beaten = len(ready_by_legs[0]) - left(ready_by_legs[0], need)
+            if n > 2:
+                beaten += len(ready_by_legs[1]) - left(ready_by_legs[1], need)
+            if beaten >= DOMINATED:
+                continue
         kept.append(it)
         if n <= MAX_STOPS:
-            bisect.insort(ready_by_legs[n - 1], it.need_ready)
+            bisect.insort(ready_by_legs[n - 1], need)
     return kept
 
 
@@ -226,6 +253,9 @@ class CandidateBuilder:
         self._route_arrivals: dict[tuple, list[int]] = {}
         self._towards: dict[str, tuple[dict[str, int], list[tuple[str, ...]]]] = {}
         self._tail_memo: dict[tuple, list[_Tail]] = {}
+        self._segments: dict[tuple[str, Cabin], Segment] = {}
+        self._choices: dict[tuple[str, Cabin], costs.LegChoice] = {}  # see ``_legs``
+        self._times: dict[int, datetime] = {}  # minute → datetime, for the candidates' times
 
     def build(self, affected: Sequence[Affected]) -> dict[str, list[Candidate]]:
         """Record locator → up to K candidates, cheapest first (deterministic order)."""
@@ -387,8 +417,8 @@ class CandidateBuilder:
         delay = max(0, arrival - to_min(a.original_arrival))
         banned = a.banned
         prefer = tuple(seg.cabin for seg in held)
-        return self._candidate(_Itin(path, need_ready, arrival, changed), a, a.booking.party_size, delay, banned,
-                               self.avail, prefer)  # fmt: skip
+        itin = _Itin(path, need_ready, arrival, changed, tuple(s.leg_id for s in held))
+        return self._candidate(itin, a, a.booking.party_size, delay, banned, self.avail, prefer)
 
     def _route_key(self, a: Affected) -> tuple:
         """(from, to, carriers, reduced mobility, mid-journey, horizon in minutes): the horizon is last."""
@@ -459,14 +489,19 @@ class CandidateBuilder:
                     continue
                 if leg.destination in dests:
                     arrival = leg.arr + dests[leg.destination]
-                    found.append(_Itin((leg,), leg.dep - t, arrival, changed or dests[leg.destination] > 0))
+                    found.append(
+                        _Itin((leg,), leg.dep - t, arrival, changed or dests[leg.destination] > 0, (leg.leg_id,))
+                    )
                     continue
                 if leg.destination in home:
                     continue
                 stops_left = MAX_STOPS - 1 if leg.destination in self.index.hubs else 0
                 for tail in self._tails(leg.destination, leg.arr, dest, carriers, rm, stops_left):
                     if home.isdisjoint(tail.via):
-                        found.append(_Itin((leg, *tail.legs), leg.dep - t, tail.arrival, changed or tail.changed))
+                        found.append(
+                            _Itin((leg, *tail.legs), leg.dep - t, tail.arrival, changed or tail.changed,
+                                  (leg.leg_id, *tail.ids))
+                        )  # fmt: skip
         return found
 
     def _toward(self, dest: str) -> tuple[dict[str, int], list[tuple[str, ...]]]:
@@ -502,7 +537,7 @@ class CandidateBuilder:
             earliest = arrived + max(mct, _mins(transfer))
             for end, legs in self.index.departing_to(ap, wanted[0], earliest, arrived + self.max_layover):
                 for nxt in [g for g in legs if g.carrier in carriers][:BRANCH]:
-                    ends.append(_Tail((nxt,), nxt.arr + dests[end], dests[end] > 0, frozenset()))
+                    ends.append(_Tail((nxt,), nxt.arr + dests[end], dests[end] > 0, frozenset(), (nxt.leg_id,)))
         ends.sort(key=_Tail.order)
         # A way through another stop arrives after its next leg lands: once that is past the
         # DOMINATED-th straight arrival, it can only be dominated.
@@ -522,7 +557,10 @@ class CandidateBuilder:
                             continue
                         for tail in self._tails(stop, nxt.arr, dest, carriers, rm, onward):
                             if tail.arrival < cut and seen.isdisjoint(tail.via):
-                                longer.append(_Tail((nxt, *tail.legs), tail.arrival, tail.changed, tail.via | {stop}))
+                                longer.append(
+                                    _Tail((nxt, *tail.legs), tail.arrival, tail.changed, tail.via | {stop},
+                                          (nxt.leg_id, *tail.ids))
+                                )  # fmt: skip
         found = self._tail_memo[memo_key] = sorted([*ends, *longer], key=_Tail.order)
         return found
 
@@ -546,7 +584,8 @@ class CandidateBuilder:
         At most ``PER_LAST_LEG`` candidates may end on the same flight (fewest legs, then
         cheapest, kept): otherwise in a meltdown all K are variants of the next two arrivals
         and everyone competes for the same few seats while later flights, the next day's
-        included, stay empty."""
+        included, stay empty.  Itineraries are priced from their cabins alone; only the K kept
+        become ``Candidate`` objects."""
         key = self._route_key(a)
         itins, arrivals = self._routes[key], self._route_arrivals[key]
         ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
@@ -554,24 +593,27 @@ class CandidateBuilder:
         banned = a.banned
         avail = self.avail if avail is None else avail
         journey = self.journey(a)
-        best: list[tuple[float, int, int, Candidate]] = []  # cost, legs, scan position, candidate
+        per_minute = journey.weight * journey.costs.value_of_time_per_hour  # ``costs.delay_cost``, inlined
+        booked = a.cabin
+        # cost, legs, scan position, then what makes the candidate: itinerary, cabins, delay
+        best: list[tuple[float, int, int, _Itin, tuple[Cabin, ...], int]] = []
         per_last: dict[str, int] = defaultdict(int)
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
             it = itins[pos]
             delay = max(0, it.arrival - orig)
-            if len(best) >= k and costs.delay_cost(journey, delay) >= best[-1][0]:
+            if len(best) >= k and per_minute * max(0.0, delay) / 60.0 >= best[-1][0]:
                 break
             if it.need_ready < ready or it.legs[0].dep > ready + horizon:
                 continue
-            last = it.legs[-1].leg_id
-            if per_last[last] >= PER_LAST_LEG and len(it.legs) > 1:
+            last, legs = it.ids[-1], len(it.ids)
+            if per_last[last] >= PER_LAST_LEG and legs > 1:
                 continue  # itineraries come by arrival, so the kept ones on this flight are as early
-            cand = self._candidate(it, a, party, delay, banned, avail)
-            if cand is None:
+            cabins = self._seats(it, booked, party, banned, avail)
+            if cabins is None:
                 continue
-            entry = (cand.cost, len(it.legs), pos, cand)
+            entry = (self._price(it, a, journey, party, delay, cabins, ready), legs, pos, it, cabins, delay)
             if per_last[last] >= PER_LAST_LEG:  # a direct flight displaces a connection to it
-                worst = max((e for e in best if e[3].segments[-1].leg_id == last), key=lambda e: (e[1], e[0], e[2]))
+                worst = max((e for e in best if e[3].ids[-1] == last), key=lambda e: (e[1], e[0], e[2]))
                 if (worst[1], worst[0]) <= (entry[1], entry[0]):
                     continue
                 best.remove(worst)
@@ -579,9 +621,9 @@ class CandidateBuilder:
             bisect.insort(best, entry)
             per_last[last] += 1
             for dropped in best[k:]:
-                per_last[dropped[3].segments[-1].leg_id] -= 1
+                per_last[dropped[3].ids[-1]] -= 1
             del best[k:]
-        return [c for _, _, _, c in best]
+        return [self._make(it, a, cabins, delay, cost) for cost, _, _, it, cabins, delay in best]
 
     def _candidate(
         self,
@@ -593,44 +635,108 @@ class CandidateBuilder:
         avail: Mapping[tuple[str, Cabin], int],
         prefer: Sequence[Cabin] = (),
     ) -> Candidate | None:
-        segments: list[Segment] = []
-        steps, booked = 0, a.cabin
+        cabins = self._seats(it, a.cabin, party, banned, avail, prefer)
+        if cabins is None:
+            return None
+        cost = self._price(it, a, self.journey(a), party, delay, cabins, to_min(a.ready))
+        return self._make(it, a, cabins, delay, cost)
+
+    def _seats(
+        self,
+        it: _Itin,
+        booked: Cabin,
+        party: int,
+        banned: Collection[tuple[str, Cabin]],
+        avail: Mapping[tuple[str, Cabin], int],
+        prefer: Sequence[Cabin] = (),
+    ) -> tuple[Cabin, ...] | None:
+        """The cabin per leg ``it`` would seat the party in (``prefer``red ones while they have
+        the seats, else ``_cabin_for``), or None when a leg has no room."""
+        cabins = []
         for i, leg in enumerate(it.legs):
             key = (leg.leg_id, prefer[i]) if prefer else None
             if key is not None and key not in banned and avail.get(key, 0) >= party:
                 cabin = prefer[i]
             else:
                 cabin = self._cabin_for(leg.leg_id, booked, party, banned, avail)
-            if cabin is None:
-                return None
-            steps = max(steps, booked - cabin)
-            segments.append(Segment(leg.leg_id, cabin))
-        j = self.journey(a)
-        legs = [costs.LegChoice(g.origin, g.destination, seg.cabin) for g, seg in zip(it.legs, segments, strict=True)]
-        waits = [(it.legs[0].origin, to_min(a.ready), it.legs[0].dep)]
-        waits += [(p.destination, p.arr, n.dep) for p, n in itertools.pairwise(it.legs)]
-        owed = costs.entitlements(j, delay, legs, waits, it.airport_change)
+                if cabin is None:
+                    return None
+            cabins.append(cabin)
+        return tuple(cabins)
+
+    def _price(
+        self, it: _Itin, a: Affected, j: costs.Journey, party: int, delay: int, cabins: tuple[Cabin, ...], ready: int
+    ) -> float:
+        """The cost of ``it`` in ``cabins`` for ``party`` of ``a`` (``costs``), without building
+        what it owes: most options priced are dropped (``_make`` builds the kept ones)."""
         weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
-        risky = any(leg.leg_id in self.at_risk for leg in it.legs)
-        own = a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
-        interline = bool(self.settings.interline) and any(self.settings.is_interline(own, g.carrier) for g in it.legs)
-        moved = it.airport_change or any(p.destination != n.origin for p, n in itertools.pairwise(it.legs))
-        changes = self._airport_changes(it, a) if moved else ()
-        cost = costs.option_cost(j.costs, weight, party, delay, owed, it.airport_change)
-        cost += party * (self.settings.rotation_risk_cost * risky + self.settings.interline_cost * interline)
+        legs, nights = self._legs(it, cabins), self._nights(it, j, ready)
+        cost = costs.option_cost_for_nights(j, weight, party, delay, legs, nights, it.airport_change)
+        return cost + party * (
+            self.settings.rotation_risk_cost * self._risky(it) + self.settings.interline_cost * self._interline(it, a)
+        )
+
+    def _owed(self, it: _Itin, a: Affected, delay: int, cabins: tuple[Cabin, ...]) -> costs.Entitlements:
+        j = self.journey(a)
+        nights = self._nights(it, j, to_min(a.ready))
+        return costs.entitlements_for_nights(j, delay, self._legs(it, cabins), nights, it.airport_change)
+
+    def _legs(self, it: _Itin, cabins: tuple[Cabin, ...]) -> list[costs.LegChoice]:
+        """The legs as the cost model sees them, one shared ``LegChoice`` per (leg, cabin)."""
+        choices, out = self._choices, []
+        for g, cabin in zip(it.legs, cabins, strict=True):
+            found = choices.get((g.leg_id, cabin))
+            if found is None:
+                found = choices[(g.leg_id, cabin)] = costs.LegChoice(g.origin, g.destination, cabin)
+            out.append(found)
+        return out
+
+    @staticmethod
+    def _nights(it: _Itin, j: costs.Journey, ready: int) -> int:
+        """Hotel nights of the waits: from ``ready`` to the first departure, then between legs."""
+        hour, first = j.costs.overnight_local_hour, it.legs[0]
+        return costs.overnights(((first.origin, ready, first.dep),), hour) + it.connection_nights(hour)
+
+    def _risky(self, it: _Itin) -> bool:
+        at_risk = self.at_risk
+        return bool(at_risk) and any(leg.leg_id in at_risk for leg in it.legs)
+
+    def _interline(self, it: _Itin, a: Affected) -> bool:
+        if not self.settings.interline:
+            return False
+        own = self._own(a)
+        return any(self.settings.is_interline(own, g.carrier) for g in it.legs)
+
+    def _make(self, it: _Itin, a: Affected, cabins: tuple[Cabin, ...], delay: int, cost: float) -> Candidate:
+        segments = tuple(self._segment(g.leg_id, cabin) for g, cabin in zip(it.legs, cabins, strict=True))
+        booked = a.cabin
         return Candidate(
-            tuple(segments),
-            from_min(it.legs[0].dep),
-            from_min(it.arrival),
+            segments,
+            self._from_min(it.legs[0].dep),
+            self._from_min(it.arrival),
             delay,
-            steps,
+            max(0, *(booked - cabin for cabin in cabins)),
             it.airport_change,
             cost,
-            owed,
-            risky,
-            airport_changes=changes,
-            interline=interline,
+            self._owed(it, a, delay, cabins),
+            self._risky(it),
+            airport_changes=self._airport_changes(it, a) if _moved(it) else (),
+            interline=self._interline(it, a),
         )
+
+    def _from_min(self, minute: int) -> datetime:
+        found = self._times.get(minute)
+        if found is None:
+            found = self._times[minute] = from_min(minute)
+        return found
+
+    def _segment(self, leg_id: str, cabin: Cabin) -> Segment:
+        """One shared ``Segment`` per (leg, cabin): candidates are many, seats few."""
+        key = (leg_id, cabin)
+        found = self._segments.get(key)
+        if found is None:
+            found = self._segments[key] = Segment(leg_id, cabin)
+        return found
 
     def _airport_changes(self, it: _Itin, a: Affected) -> tuple[AirportChange, ...]:
         """Where ``it`` leaves from, connects through or arrives at another airport than booked."""
@@ -690,6 +796,11 @@ _KINDS = {
     Reason.CANCELLED: costs.Kind.CANCELLATION,
     Reason.DOWNGAUGE: costs.Kind.DENIED_BOARDING,
 }
+
+
+def _moved(it: _Itin) -> bool:
+    """Whether ``it`` changes an airport: from, through (a co-terminal connection) or to."""
+    return it.airport_change or any(p.destination != n.origin for p, n in itertools.pairwise(it.legs))
 
 
 def _mins(t: timedelta) -> int:

@@ -218,8 +218,14 @@ def regime_for(origin: str, destination: str, carrier_region: str) -> tuple[Regi
 
 def is_extraordinary(cause: str, costs: CostSettings) -> bool:
     """Whether the disruption's cause code or text names an extraordinary circumstance."""
+    return _names_any(cause, costs.extraordinary_causes)
+
+
+@cache
+def _names_any(cause: str, causes: tuple[str, ...]) -> bool:
+    """Once per (cause, list): every affected booking of a disruption asks the same question."""
     words = cause.lower()
-    return any(re.search(rf"\b{re.escape(c.lower())}\b", words) for c in costs.extraordinary_causes)
+    return any(re.search(rf"\b{re.escape(c.lower())}\b", words) for c in causes)
 
 
 def journey_of(
@@ -260,26 +266,28 @@ def delay_cost(j: Journey, delay_min: float) -> float:
     return j.weight * j.costs.value_of_time_per_hour * max(0.0, delay_min) / 60.0
 
 
-def compensation(j: Journey, delay_min: float | None) -> tuple[float, str, str]:
+def compensation(j: Journey, delay_min: float | None, why: bool = True) -> tuple[float, str, str]:
     """(amount per passenger, its currency, reason) owed under the journey's regime;
-    ``delay_min`` None: no re-routing at all."""
+    ``delay_min`` None: no re-routing at all.  ``why`` False leaves the reason out (""): a
+    price needs only the amount."""
     if j.regime is Regime.NONE:
         return 0.0, "", ""
     c = j.costs
     amounts, currency = (c.eu261_eur, "EUR") if j.regime is Regime.EU261 else (c.uk261_gbp, "GBP")
     full = amounts[j.band]
     if j.extraordinary:
-        return 0.0, currency, f"none: extraordinary circumstances ({j.cause})"
+        return 0.0, currency, f"none: extraordinary circumstances ({j.cause})" if why else ""
     if delay_min is None:
-        return full, currency, f"{j.kind.value}, no re-routing"
+        return full, currency, f"{j.kind.value}, no re-routing" if why else ""
     hours = delay_min / 60.0
     if j.kind is Kind.CANCELLATION and hours < c.cancellation_reroute_h:
-        return 0.0, currency, f"none: re-routed within {c.cancellation_reroute_h:g} h"
+        return 0.0, currency, f"none: re-routed within {c.cancellation_reroute_h:g} h" if why else ""
     if j.kind is Kind.DELAY and hours < c.delay_threshold_h:
-        return 0.0, currency, f"none: under {c.delay_threshold_h:g} h late"
+        return 0.0, currency, f"none: under {c.delay_threshold_h:g} h late" if why else ""
     if hours <= c.reduction_window_h[j.band]:
-        return full / 2, currency, f"{j.kind.value}, arriving within {c.reduction_window_h[j.band]:g} h: halved"
-    return full, currency, f"{j.kind.value}, arriving {hours:.1f} h late"
+        halved = f"{j.kind.value}, arriving within {c.reduction_window_h[j.band]:g} h: halved" if why else ""
+        return full / 2, currency, halved
+    return full, currency, f"{j.kind.value}, arriving {hours:.1f} h late" if why else ""
 
 
 def overnights(waits: Sequence[tuple[str, int, int]], local_hour: int) -> int:
@@ -295,10 +303,39 @@ def entitlements(
     j: Journey, delay_min: int, legs: Sequence[LegChoice], waits: Sequence[tuple[str, int, int]], airport_change: bool
 ) -> Entitlements:
     """What each passenger of the party is owed if they take this option."""
+    return entitlements_for_nights(j, delay_min, legs, overnights(waits, j.costs.overnight_local_hour), airport_change)
+
+
+def entitlements_for_nights(
+    j: Journey, delay_min: int, legs: Sequence[LegChoice], nights: int, airport_change: bool
+) -> Entitlements:
+    """``entitlements`` with the waits already counted as hotel ``nights`` (``overnights``): the
+    candidate search counts the nights of an itinerary's connections once for every party."""
+    amount, currency, reason, meals, nights, care, refund, right = _owed(j, delay_min, legs, nights, airport_change)
+    return Entitlements(
+        j.costs.currency, j.regime.value, amount, currency, reason, meals, nights, care, refund, right,
+        j.fare if right else 0.0,
+    )  # fmt: skip
+
+
+def option_cost_for_nights(
+    j: Journey, weight: float, party: int, delay_min: int, legs: Sequence[LegChoice], nights: int, airport_change: bool
+) -> float:
+    """``option_cost(j.costs, weight, party, delay_min, entitlements_for_nights(...), airport_change)``
+    without building the entitlements: the candidate search prices many options it then drops."""
+    amount, currency, _, _, _, care, refund, right = _owed(j, delay_min, legs, nights, airport_change, why=False)
+    refunded = j.fare if right else 0.0
+    return _cost(j.costs, weight, party, delay_min, amount, currency, care, refund, right, refunded, airport_change)
+
+
+def _owed(
+    j: Journey, delay_min: int, legs: Sequence[LegChoice], nights: int, airport_change: bool, why: bool = True
+) -> tuple[float, str, str, int, int, float, float, bool]:
+    """(compensation, its currency, reason, meals, hotel nights, care, downgrade refund, refund
+    right) per passenger: the rules behind ``Entitlements``."""
     c = j.costs
-    amount, currency, reason = compensation(j, delay_min)
+    amount, currency, reason = compensation(j, delay_min, why)
     meals = int(delay_min / 60.0 >= c.meal_after_h[j.band])
-    nights = overnights(waits, c.overnight_local_hour)
     if j.dot and j.extraordinary and j.regime is Regime.NONE:
         meals, nights = 0, 0  # US carriers commit to care only for controllable disruptions
     care = meals * c.meal + nights * (c.hotel_night + c.hotel_transfer)
@@ -318,11 +355,7 @@ def entitlements(
         or airport_change
         or len(legs) > j.booked_legs
     )
-    right = j.dot and significant
-    return Entitlements(
-        c.currency, j.regime.value, amount, currency, reason, meals, nights, care, refund, right,
-        j.fare if right else 0.0,
-    )  # fmt: skip
+    return amount, currency, reason, meals, nights, care, refund, j.dot and significant
 
 
 def option_cost(
@@ -330,9 +363,18 @@ def option_cost(
 ) -> float:
     """The cost of one option: lost time, what is owed, and the changes nobody asked for.
     Offers are priced with the same function from what they carry (``offers.offer_cost``)."""
-    per_pax = e.compensation_in(c) + e.care + e.downgrade_refund + airport_change * c.airport_change
-    if e.refund_right:
-        per_pax += c.dot_decline_share * e.refund
+    return _cost(c, weight, party, delay_min, e.compensation, e.compensation_currency, e.care, e.downgrade_refund,
+                 e.refund_right, e.refund, airport_change)  # fmt: skip
+
+
+def _cost(
+    c: CostSettings, weight: float, party: int, delay_min: float, compensation: float, currency: str, care: float,
+    downgrade_refund: float, refund_right: bool, refund: float, airport_change: bool,
+) -> float:  # fmt: skip
+    compensation_in = c.convert(compensation, currency) if compensation else 0.0  # ``Entitlements.compensation_in``
+    per_pax = compensation_in + care + downgrade_refund + airport_change * c.airport_change
+    if refund_right:
+        per_pax += c.dot_decline_share * refund
     return weight * c.value_of_time_per_hour * max(0.0, delay_min) / 60.0 + party * per_pax
 
 
