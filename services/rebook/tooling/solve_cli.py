@@ -50,6 +50,7 @@ from rebook.tooling.sim.scenario import (
     stream_events,
     stream_legs,
 )
+from rebook.tooling.sim.scenario_cli import CleanBookings
 
 T = TypeVar("T")
 
@@ -139,13 +140,16 @@ def let_time_pass(engine: RebookingEngine, until: datetime, accept: AcceptPolicy
 def read_scenario(folder: Path) -> tuple[ReadItems[FlightLeg], ReadItems[Booking], ReadItems[FlightEvent]]:
     """Legs, bookings and events of a scenario folder as domain objects, read line by line on
     the fast path (``rebook.tooling.sim.scenario``); each bad line is a rejection of its own."""
+    legs, events = read_schedule(folder)
+    with bulk_load():
+        return legs, read_bookings(folder), events
+
+
+def read_schedule(folder: Path) -> tuple[ReadItems[FlightLeg], ReadItems[FlightEvent]]:
+    """The legs and events of a scenario folder (``read_scenario`` without the bookings)."""
     require_folder(folder)
     with bulk_load():
-        return (
-            read_items("flights", stream_legs(folder)),
-            read_bookings(folder),
-            read_items("events", stream_events(folder)),
-        )
+        return read_items("flights", stream_legs(folder)), read_items("events", stream_events(folder))
 
 
 def load_scenario(folder: Path) -> tuple[list[FlightLeg], list[Booking], list[FlightEvent]]:
@@ -159,15 +163,19 @@ def load_scenario(folder: Path) -> tuple[list[FlightLeg], list[Booking], list[Fl
 
 def _vet_bookings(bookings: ReadItems[Booking], legs: Mapping[str, FlightLeg], rules: BookingRules) -> list[Booking]:
     """The bookings the optimizer would take (``UpsertBookings``' rules against the legs that
-    loaded); the others become rejections.  A booking repeating a record locator is refused."""
+    loaded); the others become rejections.  A booking repeating a record locator is refused.
+    Those ``read_bookings`` proved clean against ``legs`` (``bookings.proven``) are not checked
+    again: ``CleanBookings`` passes only what ``check_booking`` passes."""
     valid: list[Booking] = []
     first: dict[str, int] = {}
-    for booking, position in zip(bookings.items, bookings.positions, strict=True):
-        field = f"bookings[{position}]."
+    proven = bookings.proven or bytes(len(bookings.items))
+    for booking, position, clean in zip(bookings.items, bookings.positions, proven, strict=True):
         try:
-            check_booking(booking, legs, field, rules)
+            if not clean:
+                check_booking(booking, legs, f"bookings[{position}].", rules)
             if booking.record_locator in first:
-                repeat = FieldViolation(f"{field}record_locator", f"repeats bookings[{first[booking.record_locator]}]")
+                path, earlier = f"bookings[{position}].record_locator", first[booking.record_locator]
+                repeat = FieldViolation(path, f"repeats bookings[{earlier}]")
                 raise ValidationError([repeat])
         except DomainError as error:
             bookings.refuse(position, booking.record_locator, error)
@@ -201,19 +209,26 @@ def solve_scenario(
     if spacing not in ("known", "zero"):
         raise ValidationError([FieldViolation("spacing", "must be known or zero")])
     started = time.perf_counter()
-    read_legs, read_bookings, read_events = read_scenario(folder)
+    read_legs, read_events = read_schedule(folder)
     load_s = time.perf_counter() - started
     env = Env()  # the services' own settings, read the same way (REBOOK_OPTIMIZER_*, REBOOK_DETECTOR_*)
     detector_settings = load_detector_settings(env)
     replayed = replay(read_legs.items, read_events.items, detector_settings, paths=read_legs.paths())
+    rules = load_booking_rules(env)
+    # Bookings after the replay: a block proven clean against the legs that loaded is not
+    # checked again item by item (``CleanBookings``, as ``rebook scenario check`` does).
+    reading = time.perf_counter()
+    with bulk_load():
+        bookings_read = read_bookings(folder, CleanBookings(replayed.legs, rules))
+    load_s += time.perf_counter() - reading
     for position, error in replayed.rejected_legs.items():
         read_legs.refuse(read_legs.positions[position], read_legs.items[position].leg_id, error)
     legs = [leg for i, leg in enumerate(read_legs.items) if i not in replayed.rejected_legs]
     event_position = {id(e): p for e, p in zip(read_events.items, read_events.positions, strict=True)}
     for event, error in replayed.rejected:
         read_events.refuse(event_position[id(event)], event.event_id, error)
-    bookings = _vet_bookings(read_bookings, replayed.legs, load_booking_rules(env))
-    rejected, rejections = rejection_report(read_legs, read_bookings, read_events)
+    bookings = _vet_bookings(bookings_read, replayed.legs, rules)
+    rejected, rejections = rejection_report(read_legs, bookings_read, read_events)
     live = sorted(replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
     settings = load_settings(env)
     settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
