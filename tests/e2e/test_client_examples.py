@@ -22,8 +22,9 @@ from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
 from rebook.optimizer.servicer import ACCESS
 from rebook.runtime.grpc_server import ServiceBinding, build_server
 from rebook.runtime.metrics import new_registry
-from rebook.tooling.bench.e2e import make_flight, wait_views
+from rebook.tooling.bench.e2e import wait_views
 from rebook.tooling.launch import LocalCluster, isolated_topics
+from rebook.tooling.sim.generator.one_flight import make_flight
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import secrets
 import statistics
 import tempfile
@@ -15,18 +14,18 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
 
 from rebook.domain.convert import booking_to_proto, leg_to_proto, set_timestamp
-from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment, Tier, make_leg_id
 from rebook.runtime.auth import Keyring, bearer
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
 from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.args import non_negative_int, positive_int
 from rebook.tooling.launch import LocalCluster, isolated_topics
+from rebook.tooling.sim.generator.one_flight import CARRIER, Flight, make_flight
 from rebook.tooling.stats import quantile
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
@@ -36,63 +35,7 @@ from rebook.v1 import notification_service_pb2_grpc as ns_grpc
 from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc
 
-CARRIER = "RB"
-ROUTES = [
-    (a, b)
-    for a in ("FRA", "MUC", "ZRH", "VIE", "CDG", "AMS", "MAD", "FCO", "CPH", "ARN")
-    for b in ("JFK", "ORD", "IAD", "BOS", "SFO", "LAX", "ATL", "MIA", "YYZ", "DEN")
-]
 DEADLINE_S = 30.0
-
-
-@dataclass
-class Flight:
-    """A flight of N passengers to cancel, and the later flights they can move to."""
-
-    cancelled: FlightLeg
-    later: list[FlightLeg]
-    bookings: list[Booking]
-
-    @property
-    def passenger_ids(self) -> list[str]:
-        return [p.passenger_id for b in self.bookings for p in b.passengers]
-
-
-def make_flight(passengers: int, seed: int) -> Flight:
-    """Party sizes and tiers follow ``seed``; flight numbers and record locators are fresh on
-    every run, because the broker may hold earlier runs' legs and bookings."""
-    rng = random.Random(seed)
-    fresh = random.Random()
-    day = (datetime.now(UTC) + timedelta(days=1)).date()
-    base = fresh.randrange(1000, 9000, 10)
-    origin, destination = fresh.choice(ROUTES)
-    departure = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)
-    seats = max(passengers + 20, 180)
-
-    def leg(offset: int, hours: float, sold: int) -> FlightLeg:
-        start = departure + timedelta(hours=hours)
-        return FlightLeg(
-            leg_id=make_leg_id(CARRIER, str(base + offset), day, origin), carrier=CARRIER,
-            flight_number=str(base + offset), operating_date=date.fromisoformat(day.isoformat()),
-            origin=origin, destination=destination, scheduled_departure=start,
-            scheduled_arrival=start + timedelta(hours=8),
-            capacity={Cabin.ECONOMY: seats}, sold={Cabin.ECONOMY: sold}, tail_number=f"D-A{base + offset}",
-            aircraft_type="333",
-        )  # fmt: skip
-
-    cancelled = leg(0, 0, passengers)
-    later = [leg(i, 2 * i, seats - passengers // 2 - 10) for i in (1, 2, 3)]
-    bookings, left, n = [], passengers, 0
-    while left > 0:
-        party = min(left, rng.choice((1, 1, 1, 2, 2, 3)))
-        pax = tuple(
-            Passenger(f"pax-{uuid.uuid4().hex[:12]}", rng.choice(list(Tier)), contact_opt_in=True)
-            for _ in range(party)
-        )
-        locator = "".join(fresh.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6))
-        bookings.append(Booking(locator, pax, (Segment(cancelled.leg_id),), carrier=CARRIER))
-        left, n = left - party, n + 1
-    return Flight(cancelled, later, bookings)
 
 
 @dataclass

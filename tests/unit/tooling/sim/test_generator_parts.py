@@ -1,0 +1,88 @@
+"""The generator's shared parts, on plain data: the weighted draw is ``random.choices``'s, the
+feeder search is the scan it replaces, seat filling sells exactly what was left, and the
+one-flight profile runs on the clock it is given."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+from rebook.domain.model import Booking, Cabin, Passenger, Segment
+from rebook.tooling.sim.generator.bookings import Feeders, Travellers, fill_seats
+from rebook.tooling.sim.generator.fleet import AircraftType, Pick, make_leg
+from rebook.tooling.sim.generator.one_flight import make_flight
+
+DAY = date(2026, 11, 23)
+T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+SMALL = AircraftType("E75", {Cabin.BUSINESS: 4, Cabin.ECONOMY: 20})
+
+
+def test_a_pick_is_the_same_draw_as_random_choices() -> None:
+    values, weights = ("a", "b", "c", "d"), (52, 26, 9, 3)
+    pick = Pick(values, weights)
+    ours, theirs = random.Random(5), random.Random(5)
+    assert [pick(ours) for _ in range(2000)] == [theirs.choices(values, weights)[0] for _ in range(2000)]
+
+
+def _hub_day() -> list:
+    """Inbound legs into DEN every 20 minutes, outbound legs from it every 30."""
+    legs = []
+    for i in range(12):
+        arrive = T0 + timedelta(minutes=20 * i)
+        origin = ("LAX", "SFO", "BOS")[i % 3]
+        legs.append(make_leg("RB", 100 + i, DAY, (origin, "DEN"), (arrive - timedelta(hours=2), arrive), SMALL, "N1"))
+    for i in range(8):
+        depart = T0 + timedelta(minutes=30 * i + 40)
+        destination = ("BOS", "ATL")[i % 2]
+        legs.append(
+            make_leg("RB", 200 + i, DAY, ("DEN", destination), (depart, depart + timedelta(hours=3)), SMALL, "N2")
+        )
+    return sorted(legs, key=lambda g: g.leg_id)
+
+
+def test_feeders_are_the_inbound_legs_in_the_connection_window_but_from_the_destination() -> None:
+    legs = _hub_day()
+    mct, longest = timedelta(minutes=45), timedelta(hours=2)
+    feeders = Feeders(legs, {"DEN": mct}, longest)
+    for out in (g for g in legs if g.origin == "DEN"):
+        scanned = [
+            f
+            for f in legs
+            if f.destination == "DEN"
+            and f.origin != out.destination
+            and mct <= out.scheduled_departure - f.scheduled_arrival <= longest
+        ]
+        assert feeders.of(out) == scanned
+    assert any(feeders.of(out) for out in legs if out.origin == "DEN")
+
+
+def test_seat_filling_sells_exactly_what_was_left_with_connections_first() -> None:
+    legs = _hub_day()
+    left = {(g.leg_id, c): n - 3 for g in legs for c, n in g.capacity.items()}
+    wanted = dict(left)
+    made = Counter()
+
+    def book(rng: random.Random, size: int, segments: tuple[Segment, ...], cabin: Cabin) -> Booking:
+        made["bookings"] += 1
+        pax = tuple(Passenger(f"p{made['bookings']}-{k}") for k in range(size))
+        return Booking(f"L{made['bookings']:05d}", pax, segments)
+
+    travellers = Travellers(lambda rng, seats: seats // 2, Pick((1, 2, 3), (1, 1, 1)), book)
+    feeders = Feeders(legs, {"DEN": timedelta(minutes=45)}, timedelta(hours=3))
+    bookings = list(fill_seats(random.Random(2), legs, left, feeders, travellers))
+    seated = Counter()
+    for booking in bookings:
+        for segment in booking.segments:
+            seated[(segment.leg_id, segment.cabin)] += booking.party_size
+    assert seated == Counter(wanted) and not any(left.values())
+    assert any(len(b.segments) == 2 for b in bookings) and any(len(b.segments) == 1 for b in bookings)
+
+
+def test_the_one_flight_leaves_the_day_after_the_clock_it_is_given() -> None:
+    flight = make_flight(25, seed=7, now=datetime(2030, 5, 1, 22, 0, tzinfo=UTC))
+    assert flight.cancelled.scheduled_departure == datetime(2030, 5, 2, 9, 0, tzinfo=UTC)
+    assert len(flight.passenger_ids) == 25 and len(flight.later) == 3
+    assert all(g.free_seats(Cabin.ECONOMY) >= 25 // 2 for g in flight.later)
+    same_seed = make_flight(25, seed=7, now=datetime(2030, 5, 1, 22, 0, tzinfo=UTC))
+    assert [b.party_size for b in same_seed.bookings] == [b.party_size for b in flight.bookings]
