@@ -24,7 +24,7 @@ from rebook.runtime.grpc_server import ServiceBinding, build_server
 from rebook.runtime.metrics import new_registry
 from rebook.tooling.bench.e2e import wait_views
 from rebook.tooling.launch import LocalCluster, isolated_topics
-from rebook.tooling.sim.generator.one_flight import make_flight
+from rebook.tooling.sim.generator.cancelled_flights import make_flight
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc

@@ -19,12 +19,13 @@ from rebook.runtime.grpc_errors import MAX_FIELD_VIOLATIONS, field_violations
 from rebook.runtime.kafka import read_to_end
 from rebook.runtime.topics import BOOKINGS
 from rebook.tooling.launch import LocalCluster
+from rebook.tooling.sim.generator.cancelled_flights import make_network
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss
 from rebook.v1 import flight_status_service_pb2_grpc as fss_grpc
 from rebook.v1 import rebooking_service_pb2 as rs
 from rebook.v1 import rebooking_service_pb2_grpc as rs_grpc
-from tests.faults.world import Namespace, make_network
+from tests.faults.world import Namespace
 from tests.helpers.auth import client_token
 from tests.helpers.net import wait_until
 

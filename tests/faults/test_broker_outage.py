@@ -25,6 +25,7 @@ from rebook.runtime.kafka import read_to_end
 from rebook.runtime.topics import PROXIMITY
 from rebook.tooling.launch import SERVICES, LocalCluster
 from rebook.tooling.local_kafka import LocalKafka
+from rebook.tooling.sim.generator.cancelled_flights import make_network
 from rebook.v1 import flight_status_service_pb2 as fs_pb
 from rebook.v1 import flight_status_service_pb2_grpc as fs_grpc
 from rebook.v1 import passenger_location_service_pb2 as pl_pb
@@ -34,7 +35,6 @@ from rebook.v1 import rebooking_service_pb2_grpc as rb_grpc
 from tests.faults.world import (
     Namespace,
     figures,
-    make_network,
     publish_cancellations,
     publish_world,
     read_offers,

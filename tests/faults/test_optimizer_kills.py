@@ -11,10 +11,10 @@ import time
 import pytest
 
 from rebook.tooling.launch import LocalCluster
+from rebook.tooling.sim.generator.cancelled_flights import make_network
 from tests.faults.world import (
     Namespace,
     figures,
-    make_network,
     publish_cancellations,
     publish_world,
     read_offers,

@@ -18,7 +18,8 @@ from rebook.runtime.topics import (
     PROXIMITY,
 )
 from rebook.tooling.launch import LocalCluster
-from tests.faults.world import Namespace, make_network, publish_cancellations, publish_world, wait_sound
+from rebook.tooling.sim.generator.cancelled_flights import make_network
+from tests.faults.world import Namespace, publish_cancellations, publish_world, wait_sound
 
 pytestmark = pytest.mark.faults
 

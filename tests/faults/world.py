@@ -8,33 +8,25 @@ so the schedule must lie ahead of it whatever the date.
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from rebook.domain.convert import booking_to_proto, disruption_to_proto, leg_to_proto
 from rebook.domain.model import (
-    Booking,
-    Cabin,
     Disruption,
     DisruptionKind,
-    FlightLeg,
     FlightStatus,
-    Passenger,
-    Segment,
-    Tier,
-    make_leg_id,
 )
 from rebook.runtime.kafka import TYPE_HEADER, EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import ALL_TOPICS, BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, TopicSpec
 from rebook.tooling.launch import isolated_topics
+from rebook.tooling.sim.generator.cancelled_flights import CARRIER, Network
 from rebook.v1 import offer_pb2
 
-CARRIER = "RB"
 HOLDING = {
     offer_pb2.OFFER_STATUS_OPEN,
     offer_pb2.OFFER_STATUS_PROTECTED,
@@ -63,51 +55,6 @@ class Namespace:
 
     def env(self) -> dict[str, str]:
         return {**self.settings, "REBOOK_ENV": "development"}
-
-
-@dataclass
-class Network:
-    """Cancelled legs, the later legs their passengers can move to, and the bookings."""
-
-    cancelled: list[FlightLeg]
-    later: list[FlightLeg]
-    bookings: list[Booking]
-    disruptions: list[Disruption] = field(default_factory=list)
-
-    @property
-    def legs(self) -> dict[str, FlightLeg]:
-        return {g.leg_id: g for g in (*self.cancelled, *self.later)}
-
-    def affected(self) -> dict[str, Booking]:
-        cancelled = {g.leg_id for g in self.cancelled}
-        return {b.record_locator: b for b in self.bookings if any(s.leg_id in cancelled for s in b.segments)}
-
-
-def make_network(seed: int, cancelled: int = 4, bookings_per_leg: int = 40) -> Network:
-    rng = random.Random(seed)
-    day = (datetime.now(UTC) + timedelta(days=1)).date()
-    start = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=8)
-    base = 1000 + 10 * rng.randrange(0, 800)
-
-    def leg(number: int, hours: float, sold: int, seats: int = 150) -> FlightLeg:
-        departure = start + timedelta(hours=hours)
-        return FlightLeg(
-            make_leg_id(CARRIER, str(number), day, "FRA"), CARRIER, str(number), day, "FRA", "JFK", departure,
-            departure + timedelta(hours=8), {Cabin.ECONOMY: seats}, {Cabin.ECONOMY: sold}, tail_number=f"T{number}",
-        )  # fmt: skip
-
-    cancelled_legs = [leg(base + i, i, 100) for i in range(cancelled)]
-    later = [leg(base + 100 + i, 1.5 + i, rng.randrange(60, 110)) for i in range(cancelled + 3)]
-    bookings: list[Booking] = []
-    for flight in cancelled_legs:
-        for _ in range(bookings_per_leg):
-            locator = "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6))
-            party = rng.choice((1, 1, 1, 2, 2, 3))
-            passengers = tuple(
-                Passenger(f"pax-{locator}-{i}", rng.choice(list(Tier)), contact_opt_in=True) for i in range(party)
-            )
-            bookings.append(Booking(locator, passengers, (Segment(flight.leg_id),), carrier=CARRIER))
-    return Network(cancelled_legs, later, bookings)
 
 
 def publish_world(bootstrap: str, ns: Namespace, network: Network) -> None:

@@ -175,7 +175,7 @@ def test_when_the_next_flight_fills_up_later_flights_take_the_rest() -> None:
     """30 passengers, three later flights with 25 free seats each: nobody is stranded."""
     from datetime import UTC, datetime
 
-    from rebook.tooling.sim.generator.one_flight import make_flight
+    from rebook.tooling.sim.generator.cancelled_flights import make_flight
 
     flight = make_flight(30, 7)
     engine = RebookingEngine(OptimizerSettings())

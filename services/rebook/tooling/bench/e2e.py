@@ -25,7 +25,7 @@ from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP
 from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.args import non_negative_int, positive_int
 from rebook.tooling.launch import LocalCluster, isolated_topics
-from rebook.tooling.sim.generator.one_flight import CARRIER, Flight, make_flight
+from rebook.tooling.sim.generator.cancelled_flights import CARRIER, Flight, make_flight
 from rebook.tooling.stats import quantile
 from rebook.v1 import event_pb2, offer_pb2
 from rebook.v1 import flight_status_service_pb2 as fss

@@ -1,6 +1,6 @@
 """The generator's shared parts, on plain data: the weighted draw is ``random.choices``'s, the
 feeder search is the scan it replaces, seat filling sells exactly what was left, and the
-one-flight profile runs on the clock it is given."""
+cancelled flights lie ahead of the clock they are given."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from rebook.domain.model import Booking, Cabin, Passenger, Segment
 from rebook.tooling.sim.generator.bookings import Feeders, Travellers, fill_seats
+from rebook.tooling.sim.generator.cancelled_flights import make_flight, make_network
 from rebook.tooling.sim.generator.fleet import AircraftType, Pick, make_leg
-from rebook.tooling.sim.generator.one_flight import make_flight
 
 DAY = date(2026, 11, 23)
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -79,10 +79,18 @@ def test_seat_filling_sells_exactly_what_was_left_with_connections_first() -> No
     assert any(len(b.segments) == 2 for b in bookings) and any(len(b.segments) == 1 for b in bookings)
 
 
-def test_the_one_flight_leaves_the_day_after_the_clock_it_is_given() -> None:
+def test_the_e2e_flight_leaves_the_day_after_the_clock_it_is_given() -> None:
     flight = make_flight(25, seed=7, now=datetime(2030, 5, 1, 22, 0, tzinfo=UTC))
     assert flight.cancelled.scheduled_departure == datetime(2030, 5, 2, 9, 0, tzinfo=UTC)
     assert len(flight.passenger_ids) == 25 and len(flight.later) == 3
     assert all(g.free_seats(Cabin.ECONOMY) >= 25 // 2 for g in flight.later)
     same_seed = make_flight(25, seed=7, now=datetime(2030, 5, 1, 22, 0, tzinfo=UTC))
     assert [b.party_size for b in same_seed.bookings] == [b.party_size for b in flight.bookings]
+
+
+def test_the_fault_networks_flights_lie_ahead_of_the_clock_they_are_given() -> None:
+    now = datetime(2030, 5, 1, 22, 0, tzinfo=UTC)
+    network = make_network(3, cancelled=2, bookings_per_leg=5, now=now)
+    assert [g.scheduled_departure.hour for g in network.cancelled] == [8, 9]
+    assert all(g.operating_date == date(2030, 5, 2) for g in network.legs.values())
+    assert len(network.affected()) == 10 and len(network.later) == 5

@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import pytest
 from google.protobuf.message import Message
 
-from rebook.tooling.sim.generator import detector_day, generate, meltdown
+from rebook.tooling.sim.generator import cancelled_flights, detector_day, generate, meltdown
 
 MELTDOWNS = {  # (family, passengers, seed): digest of (flights, bookings, disruptions)
     ("meltdown", 500, 3): "38d902aa14f45caf",
@@ -28,6 +28,10 @@ MELTDOWNS = {  # (family, passengers, seed): digest of (flights, bookings, disru
 }
 STORM_DAYS = {1: "cd510682bb3aeb02", 4: "ed8ff1ecd0e33611"}  # seed of the small size: digest
 DETECTOR_DAYS = {(301, 2000, 0): "0017e41c219ea092", (60, 500, 7): "6f97d0404095aa71"}  # legs, events, seed
+# The fault suite's networks (seed, cancelled, bookings per leg), on a fixed clock: taken when
+# ``make_network`` moved out of tests/faults/world.py, after checking it drew as before.
+FAULT_NETWORKS = {(5, 4, 40): "91b8436e8d77ef44", (11, 2, 20): "6bf799b90fa4c76b"}
+FAULT_CLOCK = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @cache
@@ -96,3 +100,9 @@ def test_the_detector_day_and_its_events_are_what_they_were(legs: int, events: i
     schedule = detector_day.make_day_schedule(legs, seed)
     stream = detector_day.make_event_stream(schedule, events, seed)
     assert digest([schedule, stream]) == DETECTOR_DAYS[(legs, events, seed)]
+
+
+@pytest.mark.parametrize(("seed", "cancelled", "per_leg"), sorted(FAULT_NETWORKS))
+def test_the_fault_suites_network_is_what_it_was(seed: int, cancelled: int, per_leg: int) -> None:
+    network = cancelled_flights.make_network(seed, cancelled, per_leg, now=FAULT_CLOCK)
+    assert digest([network.cancelled, network.later, network.bookings]) == FAULT_NETWORKS[(seed, cancelled, per_leg)]

@@ -19,8 +19,8 @@ draws, so an instance never changes unless its profile does — see
   groups, EU261), sized by disrupted passengers.
 - ``detector_day`` — ``rebook bench detector`` and the detector's tests: a many-carrier day
   and a long stream of valid flight events over it.
-- ``one_flight`` — ``rebook bench e2e`` and the end-to-end tests: one flight to cancel and the
-  later flights its passengers can move to (fresh ids per call, for a broker that keeps data).
+- ``cancelled_flights`` — ``rebook bench e2e``, the end-to-end tests and the fault suite:
+  flights to cancel and the later flights their passengers can move to, ahead of a given clock.
 """
 
 from .storm_day import GeneratedScenario, generate
