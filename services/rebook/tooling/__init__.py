@@ -1,7 +1,8 @@
 """Development tooling: nothing in production imports it, and the production image leaves it
 out (``.dockerignore``; ``tests/unit/test_product_apart.py`` checks the imports).
 
-- ``demo.py``, ``demo_view.py`` — ``rebook demo``: the storm day end to end, its live panel.
+- ``demo/`` — ``rebook demo``: the storm day end to end (``flow``), its live panel (``live``,
+  ``view``), the broker reads (``broker``) and the summary (``summary``).
 - ``bench/`` — ``rebook bench NAME`` (the dispatcher in ``__init__``): ``detector``,
   ``locator``, ``optimizer``, ``scale``, ``cancellations``,
   ``e2e`` (also the end-to-end test's driver).

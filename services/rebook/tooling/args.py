@@ -4,6 +4,7 @@ argparse turns the ``ArgumentTypeError`` into one clear line and exit code 2."""
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 
 
@@ -26,3 +27,13 @@ non_negative_int = _bounded(int, 0, "0 or more")
 positive_float = _bounded(float, 1e-9, "more than 0")
 non_negative_float = _bounded(float, 0.0, "0 or more")
 devices = _bounded(int, 0, "0 or more, or -1 for all", allow=(-1,))
+
+
+def speed(text: str) -> float:
+    """Times real time; ``max`` (or 0, inf): as fast as possible (0.0)."""
+    if text.lower() in ("max", "0", "inf"):
+        return 0.0
+    value = float(text)
+    if value < 0 or math.isnan(value):
+        raise argparse.ArgumentTypeError("speed must be positive, 0 or max")
+    return value

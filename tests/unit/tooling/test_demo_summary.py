@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rebook.tooling.demo import offer_stats
+from rebook.tooling.demo.summary import offer_stats
 from rebook.tooling.solve_cli import solve_scenario
 from tests.unit.optimizer.test_model_groups import _group_folder
 

@@ -60,7 +60,7 @@ from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.runtime.auth import Keyring, load_keyring, tool_token
 from rebook.runtime.config import ConfigError
 from rebook.runtime.grpc_client import open_aio_channel, open_channel
-from rebook.tooling.args import devices, non_negative_float, positive_float
+from rebook.tooling.args import devices, non_negative_float, positive_float, speed
 from rebook.tooling.stats import quantile
 from rebook.v1 import (
     event_pb2,
@@ -763,15 +763,6 @@ def _count(values: Iterable[str]) -> dict[str, int]:
 # ---- the command ----------------------------------------------------------------------
 
 
-def _speed(text: str) -> float:
-    if text.lower() in ("max", "0", "inf"):
-        return 0.0
-    value = float(text)
-    if value < 0 or math.isnan(value):
-        raise argparse.ArgumentTypeError("speed must be positive, 0 or max")
-    return value
-
-
 def _shift(text: str) -> str | timedelta:
     if text in ("auto", "none"):
         return text
@@ -794,7 +785,7 @@ def _address(text: str) -> str | None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario folder (flights/bookings/events/pings .jsonl)")
-    parser.add_argument("--speed", type=_speed, default=0.0, help="times real time; 0 or max: as fast as possible")
+    parser.add_argument("--speed", type=speed, default=0.0, help="times real time; 0 or max: as fast as possible")
     for name, address in DEFAULT_ADDRESSES.items():
         parser.add_argument(f"--{name}", type=_address, default=address, help=f"{name} address, or none to skip")
     parser.add_argument("--shift", type=_shift, default="auto", help="auto (default), none, or hours to add")

@@ -11,7 +11,7 @@ from rebook.domain.convert import booking_to_proto, leg_to_proto, timestamp_fiel
 from rebook.domain.model import Booking, Cabin, Passenger, Segment, Tier
 from rebook.flightops.convert import event_to_proto
 from rebook.flightops.events import Cancellation, EstimateChange, FlightEvent
-from rebook.tooling.demo import namespace_scenario
+from rebook.tooling.demo.scenario import namespace_scenario
 from rebook.tooling.sim.generator.fleet import AircraftType, make_leg
 from rebook.tooling.sim.scenario import Scenario
 from rebook.tooling.sim.scenario_map import ScenarioMap, map_scenario, rename_scenario, shift_scenario

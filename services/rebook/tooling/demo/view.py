@@ -163,98 +163,13 @@ class LiveView:
 
 def render_summary(summary: dict[str, Any]) -> str:
     """The summary table as printed at the end of the demo."""
-    rows: list[tuple[str, str]] = []
     s = summary
-    legs, aff, off, notes = s["legs"], s["affected"], s["offered"], s["notifications"]
-    lat, solver = notes["latency_s"], s["solver"]
-
-    def add(label: str, value: str) -> None:
-        rows.append((label, value))
-
-    kinds = ", ".join(f"{n} {k.lower()}" for k, n in legs["by_kind"].items()) or "none"
-    add("legs disrupted", f"{fmt_int(legs['disrupted'])}  ({kinds}; {fmt_int(legs['predicted'])} predicted)")
-    add("disruptions (live / versions)", f"{fmt_int(legs['disruptions'])} / {fmt_int(legs['disruption_versions'])}")
-    add("bookings affected", fmt_int(aff["bookings"]))
-    add("passengers affected", fmt_int(aff["passengers"]))
-    add(
-        "offered a new itinerary",
-        f"{fmt_int(off['passengers'])} passengers ({fmt_pct(off['passenger_share'])}), "
-        f"{fmt_int(off['bookings'])} bookings ({fmt_pct(off['booking_share'])}), seats held"
-        + (f"; {fmt_int(off['groups_split'])} groups split across flights" if off.get("groups_split") else ""),
-    )
-    reasons = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in aff.get("unaccommodated_by_reason", {}).items())
-    add(
-        "no seat found (waitlist / refund)",
-        f"{fmt_int(aff['unaccommodated_passengers'])} passengers" + (f" ({reasons})" if reasons else ""),
-    )
-    add(
-        "arrival same day / within 24 h",
-        f"{fmt_pct(off['same_day_share'])} / {fmt_pct(off.get('within_24h_share'))} of rebooked passengers",
-    )
-    add(
-        "arrival delay vs original",
-        f"avg {fmt_minutes(off['delay_min_mean'])}, p50 {fmt_minutes(off['delay_min_p50'])}, "
-        f"p95 {fmt_minutes(off['delay_min_p95'])}",
-    )
-    add(
-        "notifications delivered",
-        f"{fmt_int(notes['delivered'])} ({fmt_int(notes['device'])} on {fmt_int(notes['devices'])} passenger devices, "
-        f"{fmt_int(notes['backend'])} on the app-backend stream)",
-    )
-    add(
-        "affected passengers notified",
-        f"{fmt_int(notes['passengers_notified'])}/{fmt_int(aff['passengers'])} ({fmt_pct(notes['coverage'])})",
-    )
-    add(
-        "disruption → notification",
-        f"p50 {fmt_seconds(lat.get('p50'))}, p95 {fmt_seconds(lat.get('p95'))}, p99 {fmt_seconds(lat.get('p99'))}, "
-        f"max {fmt_seconds(lat.get('max'))} (n={fmt_int(lat.get('count'))})",
-    )
-    add(
-        "solver (online)",
-        f"{fmt_int(solver['solves'])} solves, {fmt_seconds(solver['seconds_total'])} total, "
-        f"mean {fmt_seconds(solver['seconds_mean'])}, last gap {fmt_pct(solver['last_gap_ratio'], 2)}",
-    )
-    offline = s.get("offline")
-    if offline:
-        opt, greedy, cmp = offline["optimal"], offline["greedy"], offline["online_vs_offline"]
-        if opt.get("error") or greedy.get("error"):
-            add("offline comparison", opt.get("error") or greedy.get("error"))
-        else:
-            add(
-                "offline optimal vs greedy",
-                f"total cost {opt['total_cost']:,.0f} (gap {fmt_pct(opt['gap'], 2)}, {opt['solve_wall_s']:.1f} s) "
-                f"vs greedy {greedy['total_cost']:,.0f} ({fmt_pct(offline['greedy_vs_optimal'], 2)} vs optimal)",
-            )
-            if "owed" in opt and "owed" in greedy:
-                add("offline owed: optimal vs greedy", _owed_text(opt["owed"], greedy["owed"]))
-            add(
-                "offline offered / delay",
-                f"optimal {fmt_pct(opt['offered_passenger_share'])}, avg {fmt_minutes(opt['delay_min_mean'])}; "
-                f"greedy {fmt_pct(greedy['offered_passenger_share'])}, avg {fmt_minutes(greedy['delay_min_mean'])}",
-            )
-            add(
-                "online vs offline: bookings",
-                f"online {fmt_int(cmp['online_bookings'])}, offline {fmt_int(cmp['offline_bookings'])}, "
-                f"both {fmt_int(cmp['both'])} (overlap {fmt_pct(cmp['overlap_ratio'])})",
-            )
-            add(
-                "online vs offline: total cost",
-                f"{cmp['online_total_cost']:,.0f} vs {cmp['offline_total_cost']:,.0f} "
-                f"({_signed_pct(cmp['cost_diff_ratio'])}; in money, the no-seat cost included)",
-            )
-            add(
-                "online vs offline: quality",
-                f"offered {fmt_pct(cmp['online_offered_share'])} vs {fmt_pct(cmp['offline_offered_share'])}; "
-                f"avg delay {fmt_minutes(cmp['online_delay_min_mean'])} vs {fmt_minutes(cmp['offline_delay_min_mean'])}"
-                f" ({_signed_pct(cmp['delay_diff_ratio'])}); passenger-delay hours "
-                f"{cmp['online_delay_hours']:,.0f} vs {cmp['offline_delay_hours']:,.0f} "
-                f"({_signed_pct(cmp['delay_hours_diff_ratio'])})",
-            )
-    for name, url in s["metrics_endpoints"].items():
-        add(f"/metrics {name}", url)
-    add("logs", s["logs"])
-    add("wall time", f"{s['wall_s']:.0f} s (replay {s['replay']['wall_s']:.0f} s)")
+    rows = _outcome_rows(s)
+    if s.get("offline"):
+        rows += _offline_rows(s["offline"])
+    rows += [(f"/metrics {name}", url) for name, url in s["metrics_endpoints"].items()]
+    rows.append(("logs", s["logs"]))
+    rows.append(("wall time", f"{s['wall_s']:.0f} s (replay {s['replay']['wall_s']:.0f} s)"))
 
     width = max(len(label) for label, _ in rows)
     title = (
@@ -266,6 +181,100 @@ def render_summary(summary: dict[str, Any]) -> str:
     out += [f"  {label:<{width}}  {value}" for label, value in rows]
     out.append(line)
     return "\n".join(out)
+
+
+def _outcome_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the services did: disruptions, who was offered what, notifications, the solver."""
+    legs, aff, off, notes = s["legs"], s["affected"], s["offered"], s["notifications"]
+    lat, solver = notes["latency_s"], s["solver"]
+    kinds = ", ".join(f"{n} {k.lower()}" for k, n in legs["by_kind"].items()) or "none"
+    reasons = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in aff.get("unaccommodated_by_reason", {}).items())
+    return [
+        ("legs disrupted", f"{fmt_int(legs['disrupted'])}  ({kinds}; {fmt_int(legs['predicted'])} predicted)"),
+        ("disruptions (live / versions)", f"{fmt_int(legs['disruptions'])} / {fmt_int(legs['disruption_versions'])}"),
+        ("bookings affected", fmt_int(aff["bookings"])),
+        ("passengers affected", fmt_int(aff["passengers"])),
+        (
+            "offered a new itinerary",
+            f"{fmt_int(off['passengers'])} passengers ({fmt_pct(off['passenger_share'])}), "
+            f"{fmt_int(off['bookings'])} bookings ({fmt_pct(off['booking_share'])}), seats held"
+            + (f"; {fmt_int(off['groups_split'])} groups split across flights" if off.get("groups_split") else ""),
+        ),
+        (
+            "no seat found (waitlist / refund)",
+            f"{fmt_int(aff['unaccommodated_passengers'])} passengers" + (f" ({reasons})" if reasons else ""),
+        ),
+        (
+            "arrival same day / within 24 h",
+            f"{fmt_pct(off['same_day_share'])} / {fmt_pct(off.get('within_24h_share'))} of rebooked passengers",
+        ),
+        (
+            "arrival delay vs original",
+            f"avg {fmt_minutes(off['delay_min_mean'])}, p50 {fmt_minutes(off['delay_min_p50'])}, "
+            f"p95 {fmt_minutes(off['delay_min_p95'])}",
+        ),
+        (
+            "notifications delivered",
+            f"{fmt_int(notes['delivered'])} ({fmt_int(notes['device'])} on {fmt_int(notes['devices'])} passenger "
+            f"devices, {fmt_int(notes['backend'])} on the app-backend stream)",
+        ),
+        (
+            "affected passengers notified",
+            f"{fmt_int(notes['passengers_notified'])}/{fmt_int(aff['passengers'])} ({fmt_pct(notes['coverage'])})",
+        ),
+        (
+            "disruption → notification",
+            f"p50 {fmt_seconds(lat.get('p50'))}, p95 {fmt_seconds(lat.get('p95'))}, "
+            f"p99 {fmt_seconds(lat.get('p99'))}, max {fmt_seconds(lat.get('max'))} (n={fmt_int(lat.get('count'))})",
+        ),
+        (
+            "solver (online)",
+            f"{fmt_int(solver['solves'])} solves, {fmt_seconds(solver['seconds_total'])} total, "
+            f"mean {fmt_seconds(solver['seconds_mean'])}, last gap {fmt_pct(solver['last_gap_ratio'], 2)}",
+        ),
+    ]
+
+
+def _offline_rows(offline: dict[str, Any]) -> list[tuple[str, str]]:
+    """``rebook solve`` optimal against greedy, and the online plan against the offline one."""
+    opt, greedy, cmp = offline["optimal"], offline["greedy"], offline["online_vs_offline"]
+    if opt.get("error") or greedy.get("error"):
+        return [("offline comparison", opt.get("error") or greedy.get("error"))]
+    rows = [
+        (
+            "offline optimal vs greedy",
+            f"total cost {opt['total_cost']:,.0f} (gap {fmt_pct(opt['gap'], 2)}, {opt['solve_wall_s']:.1f} s) "
+            f"vs greedy {greedy['total_cost']:,.0f} ({fmt_pct(offline['greedy_vs_optimal'], 2)} vs optimal)",
+        )
+    ]
+    if "owed" in opt and "owed" in greedy:
+        rows.append(("offline owed: optimal vs greedy", _owed_text(opt["owed"], greedy["owed"])))
+    rows += [
+        (
+            "offline offered / delay",
+            f"optimal {fmt_pct(opt['offered_passenger_share'])}, avg {fmt_minutes(opt['delay_min_mean'])}; "
+            f"greedy {fmt_pct(greedy['offered_passenger_share'])}, avg {fmt_minutes(greedy['delay_min_mean'])}",
+        ),
+        (
+            "online vs offline: bookings",
+            f"online {fmt_int(cmp['online_bookings'])}, offline {fmt_int(cmp['offline_bookings'])}, "
+            f"both {fmt_int(cmp['both'])} (overlap {fmt_pct(cmp['overlap_ratio'])})",
+        ),
+        (
+            "online vs offline: total cost",
+            f"{cmp['online_total_cost']:,.0f} vs {cmp['offline_total_cost']:,.0f} "
+            f"({_signed_pct(cmp['cost_diff_ratio'])}; in money, the no-seat cost included)",
+        ),
+        (
+            "online vs offline: quality",
+            f"offered {fmt_pct(cmp['online_offered_share'])} vs {fmt_pct(cmp['offline_offered_share'])}; "
+            f"avg delay {fmt_minutes(cmp['online_delay_min_mean'])} vs {fmt_minutes(cmp['offline_delay_min_mean'])}"
+            f" ({_signed_pct(cmp['delay_diff_ratio'])}); passenger-delay hours "
+            f"{cmp['online_delay_hours']:,.0f} vs {cmp['offline_delay_hours']:,.0f} "
+            f"({_signed_pct(cmp['delay_hours_diff_ratio'])})",
+        ),
+    ]
+    return rows
 
 
 def _signed_pct(value: float | None) -> str:
