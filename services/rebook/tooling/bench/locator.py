@@ -24,8 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import IO
 
 import grpc
@@ -33,9 +32,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from rebook.domain.airport_index import default_index
 from rebook.domain.convert import booking_to_proto, leg_to_proto
-from rebook.domain.model import Booking, Cabin, FlightLeg, Passenger, Segment
 from rebook.runtime.auth import tool_token
 from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, Env
 from rebook.runtime.grpc_client import open_channel
@@ -45,14 +42,11 @@ from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
 from rebook.tooling.args import non_negative_float, positive_float, positive_int
 from rebook.tooling.net import free_port
+from rebook.tooling.sim.generator.drivers import Driver, drivers_schedule, make_drivers
 from rebook.tooling.stats import quantile
 from rebook.v1 import location_pb2
 from rebook.v1 import passenger_location_service_pb2 as pls
 from rebook.v1 import passenger_location_service_pb2_grpc as pls_grpc
-
-AIRPORTS = ("DEN", "ORD", "ATL", "DFW", "LAX", "SFO", "SEA", "JFK", "FRA", "MUC", "LHR", "CDG", "AMS", "MAD")
-KM_PER_DEG = 111.2
-RESTART_KM = 150.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,35 +63,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@dataclass
-class _Traveller:
-    passenger_id: str
-    lat0: float
-    lon0: float
-    north: float  # degrees of latitude per km along the route
-    east: float  # degrees of longitude per km along the route
-    km: float
-
-    def step(self, step_km: float) -> tuple[float, float]:
-        self.km = self.km - step_km if self.km > step_km else RESTART_KM
-        return self.lat0 + self.north * self.km, self.lon0 + self.east * self.km
-
-
-def _travellers(run_id: str, count: int, rng: random.Random) -> list[_Traveller]:
-    index = default_index()
-    found = []
-    for i in range(count):
-        airport = index.lookup(AIRPORTS[i % len(AIRPORTS)])
-        assert airport is not None
-        bearing = rng.uniform(0, 2 * math.pi)
-        north = math.cos(bearing) / KM_PER_DEG
-        east = math.sin(bearing) / (KM_PER_DEG * math.cos(math.radians(airport.latitude)))
-        traveller = _Traveller(f"bench-{run_id}-{i}", airport.latitude, airport.longitude, north, east, 0.0)
-        traveller.km = rng.uniform(5, RESTART_KM)
-        found.append(traveller)
-    return found
-
-
 def _topics(run_id: str) -> dict[str, TopicSpec]:
     base = {"proximity": PROXIMITY, "bookings": BOOKINGS, "flights": FLIGHTS, "dead_letter": DEAD_LETTER}
     return {
@@ -106,21 +71,13 @@ def _topics(run_id: str) -> dict[str, TopicSpec]:
     }
 
 
-def _seed(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Traveller]) -> None:
-    """One leg per airport, one booking per passenger on the leg of their airport."""
+def _seed(bootstrap: str, topics: dict[str, TopicSpec], drivers: list[Driver]) -> None:
+    """The drivers' flights and bookings (``drivers_schedule``) on the bench's topics."""
+    legs, bookings = drivers_schedule(drivers, datetime.now(UTC))
     producer = EventProducer(bootstrap, new_registry(), linger_ms=20)
-    departure = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=6)
-    legs = {}
-    for number, code in enumerate(AIRPORTS, start=1):
-        leg = FlightLeg(
-            f"BX{number}-{departure.date().isoformat()}-{code}", "BX", str(number), departure.date(), code, "HNL",
-            departure, departure + timedelta(hours=8), {Cabin.ECONOMY: 300},
-        )  # fmt: skip
-        legs[code] = leg
+    for leg in legs:
         producer.publish(topics["flights"], leg.leg_id, leg_to_proto(leg))
-    for i, traveller in enumerate(travellers):
-        leg = legs[AIRPORTS[i % len(AIRPORTS)]]
-        booking = Booking(f"B{i:07d}", (Passenger(traveller.passenger_id),), (Segment(leg.leg_id),))
+    for booking in bookings:
         producer.publish(topics["bookings"], booking.record_locator, booking_to_proto(booking))
     producer.flush()
     producer.close()
@@ -189,7 +146,7 @@ class _LatencyProbe:
 class _Sender:
     """One client: consecutive ReportPings calls of ``calls_of`` batches over its passengers."""
 
-    def __init__(self, travellers: list[_Traveller], args: argparse.Namespace, per_s: float) -> None:
+    def __init__(self, travellers: list[Driver], args: argparse.Namespace, per_s: float) -> None:
         self._travellers = travellers
         self._size = min(args.batch, len(travellers))
         self._calls_of = args.calls_of
@@ -226,7 +183,7 @@ class _Sender:
 
 
 def _stream_all(
-    stub: pls_grpc.PassengerLocationServiceStub, shares: list[list[_Traveller]], args, duration_s: float
+    stub: pls_grpc.PassengerLocationServiceStub, shares: list[list[Driver]], args, duration_s: float
 ) -> list[pls.ReportPingsResponse]:
     """One sender per share, in parallel, for ``duration_s``; all their replies."""
     per_stream = args.rate / len(shares) if args.rate else 0.0
@@ -240,7 +197,7 @@ def _stream_all(
 
 
 
-def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[_Traveller], args, log: IO[bytes]) -> dict:
+def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[Driver], args, log: IO[bytes]) -> dict:
     port = free_port()
     server = _start_locator(bootstrap, topics, port, log)
     channel = open_channel(f"127.0.0.1:{port}", tool_token())
@@ -286,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
     topics = _topics(run_id)
     ensure_topics(bootstrap, tuple(topics.values()))
     try:
-        travellers = _travellers(run_id, args.passengers, random.Random(7))
+        travellers = make_drivers(run_id, args.passengers, random.Random(7))
         _seed(bootstrap, topics, travellers)
         with tempfile.TemporaryFile() as log:
             result = _measure(bootstrap, topics, travellers, args, log)

@@ -11,7 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from rebook.domain.model import Booking, Cabin, Passenger, Segment
 from rebook.tooling.sim.generator.bookings import Feeders, Travellers, fill_seats
 from rebook.tooling.sim.generator.cancelled_flights import make_flight, make_network
+from rebook.tooling.sim.generator.drivers import RESTART_KM, drivers_schedule, make_drivers
 from rebook.tooling.sim.generator.fleet import AircraftType, Pick, make_leg
+from rebook.tooling.sim.generator.geo import coordinates
 
 DAY = date(2026, 11, 23)
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -94,3 +96,22 @@ def test_the_fault_networks_flights_lie_ahead_of_the_clock_they_are_given() -> N
     assert [g.scheduled_departure.hour for g in network.cancelled] == [8, 9]
     assert all(g.operating_date == date(2030, 5, 2) for g in network.legs.values())
     assert len(network.affected()) == 10 and len(network.later) == 5
+
+
+def test_drivers_come_closer_to_their_airport_and_are_booked_out_of_it() -> None:
+    drivers = make_drivers("r1", 30, random.Random(7))
+    legs, bookings = drivers_schedule(drivers, datetime(2030, 5, 1, 22, 0, 12, 345, tzinfo=UTC))
+    assert [g.leg_id for g in legs[:2]] == ["BX1-2030-05-02-DEN", "BX2-2030-05-02-ORD"]
+    assert legs[0].scheduled_departure == datetime(2030, 5, 2, 4, 0, 12, tzinfo=UTC)
+    by_id = {g.leg_id: g for g in legs}
+    for driver, booking in zip(drivers, bookings, strict=True):
+        assert booking.passengers[0].passenger_id == driver.passenger_id
+        home = coordinates(by_id[booking.segments[0].leg_id].origin)
+        assert (driver.lat0, driver.lon0) == home
+    first = drivers[0]
+    before = first.km
+    first.step(0.5)
+    assert first.km == before - 0.5
+    first.km = 0.2
+    first.step(0.5)
+    assert first.km == RESTART_KM  # there: start over far away

@@ -21,6 +21,8 @@ draws, so an instance never changes unless its profile does — see
   and a long stream of valid flight events over it.
 - ``cancelled_flights`` — ``rebook bench e2e``, the end-to-end tests and the fault suite:
   flights to cancel and the later flights their passengers can move to, ahead of a given clock.
+- ``drivers`` — ``rebook bench locator``: passengers driving to their airport, one ping
+  closer at a time, and the flights they are booked on.
 """
 
 from .storm_day import GeneratedScenario, generate
