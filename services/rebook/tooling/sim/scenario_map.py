@@ -4,7 +4,8 @@ flight number, operating date or origin changed gets its new leg id, and the boo
 segments and the events on it follow.
 
 The mappings in use: ``shift_scenario`` (``rebook replay``'s time shift), ``rename_scenario``
-(``rebook replay --rename``) and the demo's per-run namespace (``tooling.demo.namespace_scenario``).
+(``rebook replay --rename``) and the demo's per-run namespace
+(``tooling.demo.scenario.namespace_scenario``).
 """
 
 from __future__ import annotations
