@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from array import array
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -76,32 +77,34 @@ class _Leg:
     dep: int
     arr: int
 
+    def __lt__(self, other: _Leg) -> bool:
+        # Tuples of legs then order as tuples of their ids, without building those: one _Leg
+        # per leg id, so legs differ exactly where their ids do.
+        return self.leg_id < other.leg_id
+
 
 class _Itin:
-    """One way from the party's airport to its destination.  A plain class, not a dataclass:
-    millions are made (an airline's day) and most are dropped as dominated."""
+    """One way from the party's airport to its destination.  A plain slotted class, not a
+    dataclass: an airline's day makes millions (1.7 M kept), most only ever sorted."""
 
-    __slots__ = ("_nights", "airport_change", "arrival", "ids", "legs", "need_ready")
+    __slots__ = ("_night_count", "_night_hour", "airport_change", "arrival", "legs", "need_ready", "risky")
 
-    def __init__(self, legs: tuple[_Leg, ...], need_ready: int, arrival: int, airport_change: bool,
-                 ids: tuple[str, ...]) -> None:  # fmt: skip
+    def __init__(self, legs: tuple[_Leg, ...], need_ready: int, arrival: int, airport_change: bool) -> None:
         self.legs = legs
         self.need_ready = need_ready  # the latest the party may be ready at its airport (dep - transfer)
         self.arrival = arrival  # at the real destination, after any ground transfer
         self.airport_change = airport_change
-        self.ids = ids  # the leg ids, in order: ties in the order of itineraries
-        self._nights: dict[int, int] | None = None
+        self.risky: bool | None = None  # a leg is at risk (``CandidateBuilder._risky``), once known
+        self._night_hour = -1  # ``connection_nights``: the last answer and its local hour
+        self._night_count = 0
 
     def connection_nights(self, local_hour: int) -> int:
         """Hotel nights of the waits between its legs (``costs.overnights``) at a carrier's
         overnight local hour: counted once for every party that scans this itinerary."""
-        if self._nights is None:
-            self._nights = {}
-        found = self._nights.get(local_hour)
-        if found is None:
+        if self._night_hour != local_hour:
             waits = [(p.destination, p.arr, n.dep) for p, n in itertools.pairwise(self.legs)]
-            found = self._nights[local_hour] = costs.overnights(waits, local_hour)
-        return found
+            self._night_count, self._night_hour = costs.overnights(waits, local_hour), local_hour
+        return self._night_count
 
 
 class _Tail:
@@ -109,30 +112,28 @@ class _Tail:
     destination (ground transfer included), whether that is a co-terminal, and the airports
     it stops at on the way (not the first or the last).  A plain class: see ``_Itin``."""
 
-    __slots__ = ("arrival", "changed", "ids", "legs", "via")
+    __slots__ = ("arrival", "changed", "legs", "via")
 
-    def __init__(self, legs: tuple[_Leg, ...], arrival: int, changed: bool, via: frozenset[str],
-                 ids: tuple[str, ...]) -> None:  # fmt: skip
+    def __init__(self, legs: tuple[_Leg, ...], arrival: int, changed: bool, via: frozenset[str]) -> None:
         self.legs = legs
         self.arrival = arrival
         self.changed = changed
         self.via = via
-        self.ids = ids
 
     def order(self) -> tuple:
-        return (self.arrival, len(self.legs), self.ids)
+        return (self.arrival, len(self.legs), self.legs)  # legs order by their ids (``_Leg.__lt__``)
 
 
 def _undominated(itins: list[_Itin]) -> list[_Itin]:
     """``itins`` by arrival, without those that ``DOMINATED`` itineraries with fewer legs beat:
     leaving no earlier and arriving no later (``_tails`` does the same per connection; this
     catches different first legs, e.g. hub → spoke → other hub beside the hub-to-hub flights)."""
-    itins.sort(key=lambda it: (it.arrival, len(it.ids), it.legs[0].dep, it.ids))
+    itins.sort(key=lambda it: (it.arrival, len(it.legs), it.legs[0].dep, it.legs))  # ties: by leg ids
     ready_by_legs: list[list[int]] = [[] for _ in range(MAX_STOPS + 1)]  # of kept ones, sorted
     kept: list[_Itin] = []
     left = bisect.bisect_left
     for it in itins:
-        n, need = len(it.ids), it.need_ready
+        n, need = len(it.legs), it.need_ready
         if n > 1:  # unrolled: the sum over fewer legs runs for millions of itineraries
             beaten = len(ready_by_legs[0]) - left(ready_by_legs[0], need)
             if n > 2:
@@ -246,15 +247,21 @@ class CandidateBuilder:
         self.now = now
         self.index = FlightIndex(flights, now, avoid)
         self.cabins = {lid: sorted(leg.seats_for_sale) for lid, leg in flights.items()}
-        self._cabin_order: dict[tuple[str, Cabin], tuple[Cabin, ...]] = {}
+        # (leg, booked cabin) → ((leg, cabin), cabin) in the order tried: keys made once
+        self._cabin_order: dict[tuple[str, Cabin], tuple[tuple[tuple[str, Cabin], Cabin], ...]] = {}
         self.carrier_of = {lid: leg.carrier for lid, leg in flights.items()}
         self.max_layover = int(settings.max_layover.total_seconds() // 60)
         self._routes: dict[tuple, list[_Itin]] = {}
-        self._route_arrivals: dict[tuple, list[int]] = {}
+        self._route_arrivals: dict[tuple, array[int]] = {}
         self._towards: dict[str, tuple[dict[str, int], list[tuple[str, ...]]]] = {}
         self._tail_memo: dict[tuple, list[_Tail]] = {}
         self._segments: dict[tuple[str, Cabin], Segment] = {}
         self._choices: dict[tuple[str, Cabin], costs.LegChoice] = {}  # see ``_legs``
+        # Equal entitlements, one object: a meltdown's candidates owe a few thousand distinct ones.
+        self._owed_pool: dict[costs.Entitlements, costs.Entitlements] = {}
+        # Read for every itinerary priced: settings' attributes once.
+        self._any_interline = bool(settings.interline)
+        self._risk_cost, self._interline_cost = settings.rotation_risk_cost, settings.interline_cost
         self._times: dict[int, datetime] = {}  # minute → datetime, for the candidates' times
 
     def build(self, affected: Sequence[Affected]) -> dict[str, list[Candidate]]:
@@ -267,7 +274,8 @@ class CandidateBuilder:
         for key, (lo, hi) in windows.items():
             itins = _undominated(self._enumerate(key, lo, hi + key[-1]))
             self._routes[key] = itins
-            self._route_arrivals[key] = [it.arrival for it in itins]
+            self._route_arrivals[key] = array("q", [it.arrival for it in itins])  # 8 bytes each
+        self._tail_memo.clear()  # only enumeration shares tails: hundreds of MB at airline size
         memo: dict[tuple, list[Candidate]] = {}
         out: dict[str, list[Candidate]] = {}
         for a in affected:
@@ -417,7 +425,7 @@ class CandidateBuilder:
         delay = max(0, arrival - to_min(a.original_arrival))
         banned = a.banned
         prefer = tuple(seg.cabin for seg in held)
-        itin = _Itin(path, need_ready, arrival, changed, tuple(s.leg_id for s in held))
+        itin = _Itin(path, need_ready, arrival, changed)
         return self._candidate(itin, a, a.booking.party_size, delay, banned, self.avail, prefer)
 
     def _route_key(self, a: Affected) -> tuple:
@@ -489,19 +497,14 @@ class CandidateBuilder:
                     continue
                 if leg.destination in dests:
                     arrival = leg.arr + dests[leg.destination]
-                    found.append(
-                        _Itin((leg,), leg.dep - t, arrival, changed or dests[leg.destination] > 0, (leg.leg_id,))
-                    )
+                    found.append(_Itin((leg,), leg.dep - t, arrival, changed or dests[leg.destination] > 0))
                     continue
                 if leg.destination in home:
                     continue
                 stops_left = MAX_STOPS - 1 if leg.destination in self.index.hubs else 0
                 for tail in self._tails(leg.destination, leg.arr, dest, carriers, rm, stops_left):
                     if home.isdisjoint(tail.via):
-                        found.append(
-                            _Itin((leg, *tail.legs), leg.dep - t, tail.arrival, changed or tail.changed,
-                                  (leg.leg_id, *tail.ids))
-                        )  # fmt: skip
+                        found.append(_Itin((leg, *tail.legs), leg.dep - t, tail.arrival, changed or tail.changed))
         return found
 
     def _toward(self, dest: str) -> tuple[dict[str, int], list[tuple[str, ...]]]:
@@ -537,7 +540,7 @@ class CandidateBuilder:
             earliest = arrived + max(mct, _mins(transfer))
             for end, legs in self.index.departing_to(ap, wanted[0], earliest, arrived + self.max_layover):
                 for nxt in [g for g in legs if g.carrier in carriers][:BRANCH]:
-                    ends.append(_Tail((nxt,), nxt.arr + dests[end], dests[end] > 0, frozenset(), (nxt.leg_id,)))
+                    ends.append(_Tail((nxt,), nxt.arr + dests[end], dests[end] > 0, frozenset()))
         ends.sort(key=_Tail.order)
         # A way through another stop arrives after its next leg lands: once that is past the
         # DOMINATED-th straight arrival, it can only be dominated.
@@ -557,10 +560,7 @@ class CandidateBuilder:
                             continue
                         for tail in self._tails(stop, nxt.arr, dest, carriers, rm, onward):
                             if tail.arrival < cut and seen.isdisjoint(tail.via):
-                                longer.append(
-                                    _Tail((nxt, *tail.legs), tail.arrival, tail.changed, tail.via | {stop},
-                                          (nxt.leg_id, *tail.ids))
-                                )  # fmt: skip
+                                longer.append(_Tail((nxt, *tail.legs), tail.arrival, tail.changed, tail.via | {stop}))
         found = self._tail_memo[memo_key] = sorted([*ends, *longer], key=_Tail.order)
         return found
 
@@ -605,7 +605,7 @@ class CandidateBuilder:
                 break
             if it.need_ready < ready or it.legs[0].dep > ready + horizon:
                 continue
-            last, legs = it.ids[-1], len(it.ids)
+            last, legs = it.legs[-1].leg_id, len(it.legs)
             if per_last[last] >= PER_LAST_LEG and legs > 1:
                 continue  # itineraries come by arrival, so the kept ones on this flight are as early
             cabins = self._seats(it, booked, party, banned, avail)
@@ -613,7 +613,7 @@ class CandidateBuilder:
                 continue
             entry = (self._price(it, a, journey, party, delay, cabins, ready), legs, pos, it, cabins, delay)
             if per_last[last] >= PER_LAST_LEG:  # a direct flight displaces a connection to it
-                worst = max((e for e in best if e[3].ids[-1] == last), key=lambda e: (e[1], e[0], e[2]))
+                worst = max((e for e in best if e[3].legs[-1].leg_id == last), key=lambda e: (e[1], e[0], e[2]))
                 if (worst[1], worst[0]) <= (entry[1], entry[0]):
                     continue
                 best.remove(worst)
@@ -621,7 +621,7 @@ class CandidateBuilder:
             bisect.insort(best, entry)
             per_last[last] += 1
             for dropped in best[k:]:
-                per_last[dropped[3].ids[-1]] -= 1
+                per_last[dropped[3].legs[-1].leg_id] -= 1
             del best[k:]
         return [self._make(it, a, cabins, delay, cost) for cost, _, _, it, cabins, delay in best]
 
@@ -652,13 +652,25 @@ class CandidateBuilder:
     ) -> tuple[Cabin, ...] | None:
         """The cabin per leg ``it`` would seat the party in (``prefer``red ones while they have
         the seats, else ``_cabin_for``), or None when a leg has no room."""
+        cabin_for = self._cabin_for
+        if not prefer:
+            if len(it.legs) == 1:  # most itineraries: no list to build
+                cabin = cabin_for(it.legs[0].leg_id, booked, party, banned, avail)
+                return None if cabin is None else (cabin,)
+            cabins = []
+            for leg in it.legs:
+                cabin = cabin_for(leg.leg_id, booked, party, banned, avail)
+                if cabin is None:
+                    return None
+                cabins.append(cabin)
+            return tuple(cabins)
         cabins = []
         for i, leg in enumerate(it.legs):
-            key = (leg.leg_id, prefer[i]) if prefer else None
-            if key is not None and key not in banned and avail.get(key, 0) >= party:
+            key = (leg.leg_id, prefer[i])
+            if key not in banned and avail.get(key, 0) >= party:
                 cabin = prefer[i]
             else:
-                cabin = self._cabin_for(leg.leg_id, booked, party, banned, avail)
+                cabin = cabin_for(leg.leg_id, booked, party, banned, avail)
                 if cabin is None:
                     return None
             cabins.append(cabin)
@@ -672,14 +684,15 @@ class CandidateBuilder:
         weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
         legs, nights = self._legs(it, cabins), self._nights(it, j, ready)
         cost = costs.option_cost_for_nights(j, weight, party, delay, legs, nights, it.airport_change)
-        return cost + party * (
-            self.settings.rotation_risk_cost * self._risky(it) + self.settings.interline_cost * self._interline(it, a)
-        )
+        risky = self._risky(it)
+        interline = self._any_interline and self._interline(it, a)
+        return cost + party * (self._risk_cost * risky + self._interline_cost * interline)
 
     def _owed(self, it: _Itin, a: Affected, delay: int, cabins: tuple[Cabin, ...]) -> costs.Entitlements:
         j = self.journey(a)
         nights = self._nights(it, j, to_min(a.ready))
-        return costs.entitlements_for_nights(j, delay, self._legs(it, cabins), nights, it.airport_change)
+        owed = costs.entitlements_for_nights(j, delay, self._legs(it, cabins), nights, it.airport_change)
+        return self._owed_pool.setdefault(owed, owed)
 
     def _legs(self, it: _Itin, cabins: tuple[Cabin, ...]) -> list[costs.LegChoice]:
         """The legs as the cost model sees them, one shared ``LegChoice`` per (leg, cabin)."""
@@ -699,10 +712,14 @@ class CandidateBuilder:
 
     def _risky(self, it: _Itin) -> bool:
         at_risk = self.at_risk
-        return bool(at_risk) and any(leg.leg_id in at_risk for leg in it.legs)
+        if not at_risk:
+            return False
+        if it.risky is None:
+            it.risky = any(leg.leg_id in at_risk for leg in it.legs)
+        return it.risky
 
     def _interline(self, it: _Itin, a: Affected) -> bool:
-        if not self.settings.interline:
+        if not self._any_interline:
             return False
         own = self._own(a)
         return any(self.settings.is_interline(own, g.carrier) for g in it.legs)
@@ -761,10 +778,10 @@ class CandidateBuilder:
         order = self._cabin_order.get((leg_id, booked))
         if order is None:
             cabins = self.cabins.get(leg_id, ())
-            order = (*(c for c in cabins if c >= booked), *sorted((c for c in cabins if c < booked), reverse=True))
-            self._cabin_order[(leg_id, booked)] = order
-        for cabin in order:
-            if (leg_id, cabin) not in banned and avail.get((leg_id, cabin), 0) >= party:
+            ranked = (*(c for c in cabins if c >= booked), *sorted((c for c in cabins if c < booked), reverse=True))
+            order = self._cabin_order[(leg_id, booked)] = tuple(((leg_id, c), c) for c in ranked)
+        for key, cabin in order:
+            if key not in banned and avail.get(key, 0) >= party:
                 return cabin
         return None
 
