@@ -106,17 +106,22 @@ class InProcess:
         self._interceptor = ServerInterceptor(GrpcMetrics(new_registry()), gate, unchecked)
 
     def call(self, path: str, request: Any, token: str | None = None) -> Any:
-        """A unary call (a server-streaming one returns the list of its messages)."""
+        """A call: a client-streaming one takes the list of its messages as ``request``, a
+        server-streaming one returns the list of its messages."""
         token = client_token() if token is None else token
         metadata = (("authorization", f"Bearer {token}"),) if token else ()
         handler = self._interceptor.intercept_service(lambda d: self._handlers.get(d.method), _Details(path, metadata))
         if handler is None:
             raise KeyError(path)
         context = _Context(metadata)
+        streaming_in, streaming_out = handler.request_streaming, handler.response_streaming
+        behavior = {
+            (False, False): handler.unary_unary, (False, True): handler.unary_stream,
+            (True, False): handler.stream_unary, (True, True): handler.stream_stream,
+        }[(streaming_in, streaming_out)]  # fmt: skip
         try:
-            if handler.response_streaming:
-                return list(handler.unary_stream(request, context))
-            return handler.unary_unary(request, context)
+            answer = behavior(iter(request) if streaming_in else request, context)
+            return list(answer) if streaming_out else answer
         except Exception:
             if context.code() is None:
                 raise
