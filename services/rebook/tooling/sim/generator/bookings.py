@@ -20,7 +20,7 @@ from rebook.domain.model import Booking, Cabin, FlightLeg, Segment, SpecialServi
 LOCATOR_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _WHEELCHAIR = frozenset({SpecialService.WHEELCHAIR})
 _MINOR = frozenset({SpecialService.UNACCOMPANIED_MINOR})
-_NONE: frozenset[SpecialService] = frozenset()
+NO_NEEDS: frozenset[SpecialService] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +32,17 @@ class Needs:
     minor: float
     minor_alone: bool
 
+    @property
+    def rare(self) -> float:
+        """Rolls at or above this need nothing: a caller can skip the call."""
+        return max(self.wheelchair, self.minor)
+
     def of(self, roll: float, party: int) -> frozenset[SpecialService]:
         if roll < self.wheelchair:
             return _WHEELCHAIR
         if roll < self.minor and (party == 1 or not self.minor_alone):
             return _MINOR
-        return _NONE
+        return NO_NEEDS
 
 
 class RandomIds:
@@ -118,6 +123,7 @@ def fill_seats(
     rest point to point.  Yields the bookings one by one, so that a caller can write them
     without keeping them."""
     segment = {key: Segment(*key) for key in left}  # shared by every booking on the leg and cabin
+    party, book, choice = travellers.party, travellers.book, rng.choice  # bound once: 1.5 M bookings
     for out in day_legs:
         if out.origin not in feeders.hubs:
             continue
@@ -126,10 +132,10 @@ def fill_seats(
             want = travellers.connecting(rng, left[(out.leg_id, cabin)])
             open_feeders = [f for f in feeding if left.get((f.leg_id, cabin), 0) > 0]
             while want > 0 and open_feeders:
-                feeder = rng.choice(open_feeders)
-                size = min(travellers.party(rng), want, left[(feeder.leg_id, cabin)])
+                feeder = choice(open_feeders)
+                size = min(party(rng), want, left[(feeder.leg_id, cabin)])
                 trip = (segment[(feeder.leg_id, cabin)], segment[(out.leg_id, cabin)])
-                yield travellers.book(rng, size, trip, cabin)
+                yield book(rng, size, trip, cabin)
                 left[(feeder.leg_id, cabin)] -= size
                 left[(out.leg_id, cabin)] -= size
                 want -= size
@@ -137,7 +143,8 @@ def fill_seats(
                     open_feeders.remove(feeder)
     for leg in day_legs:
         for cabin in leg.capacity:
-            while left[(leg.leg_id, cabin)] > 0:
-                size = min(travellers.party(rng), left[(leg.leg_id, cabin)])
-                yield travellers.book(rng, size, (segment[(leg.leg_id, cabin)],), cabin)
-                left[(leg.leg_id, cabin)] -= size
+            key = (leg.leg_id, cabin)
+            while left[key] > 0:
+                size = min(party(rng), left[key])
+                yield book(rng, size, (segment[key],), cabin)
+                left[key] -= size

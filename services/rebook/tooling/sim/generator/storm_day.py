@@ -49,7 +49,7 @@ from rebook.flightops.events import FlightEvent
 from rebook.v1 import location_pb2
 
 from ..scenario import Scenario
-from .bookings import Feeders, Needs, RandomIds, Travellers, fill_seats
+from .bookings import NO_NEEDS, Feeders, Needs, RandomIds, Travellers, fill_seats
 from .fleet import Pick
 from .geo import coordinates
 from .storm_events import Storm, storm, storm_window
@@ -173,10 +173,11 @@ def _travellers(ids: RandomIds, consent: float) -> Travellers:
 
     def book(rng: random.Random, size: int, segments: tuple[Segment, ...], cabin: Cabin) -> Booking:
         tier = _PREMIUM_TIER if cabin > Cabin.ECONOMY else _TIER
-        random_ = rng.random
+        random_, rare = rng.random, NEEDS.rare
         passengers = []
         for index in range(size):
-            services = NEEDS.of(random_(), size)
+            roll = random_()
+            services = NEEDS.of(roll, size) if roll < rare else NO_NEEDS  # most need nothing: no call
             lead = index == 0
             passengers.append(
                 Passenger(
