@@ -31,7 +31,7 @@ from rebook.tooling.demo.scenario import CARRIER, fresh_carrier, namespace_scena
 from rebook.tooling.demo.view import LiveState, LiveView, render_summary
 from rebook.tooling.launch import LocalCluster
 from rebook.tooling.local_kafka import LocalKafka
-from rebook.tooling.sim.replay import ReplayConfig
+from rebook.tooling.sim.replay.config import ReplayConfig
 from rebook.tooling.sim.scenario import Scenario
 from rebook.tooling.sim.scenario_cli import write_generated
 from rebook.v1 import disruption_pb2, offer_pb2

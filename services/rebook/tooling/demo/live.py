@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from rebook.tooling.demo.broker import Quiescence
 from rebook.tooling.demo.view import LiveState, LiveView
-from rebook.tooling.sim.replay import Replayer, ReplayStopped
+from rebook.tooling.sim.replay.replayer import Replayer, ReplayStopped
 
 
 class DemoReplayer(Replayer):

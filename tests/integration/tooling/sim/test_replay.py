@@ -20,9 +20,10 @@ import pytest
 
 from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.runtime.auth import Keyring
-from rebook.tooling.sim.replay import ReplayConfig, Replayer, outcome_lines, rename_scenario, shift_scenario
+from rebook.tooling.sim.replay import ReplayConfig, Replayer, outcome_lines
 from rebook.tooling.sim.scenario import Scenario
 from rebook.tooling.sim.scenario_cli import write_generated
+from rebook.tooling.sim.scenario_map import rename_scenario, shift_scenario
 from rebook.v1 import (
     batch_pb2,
     offer_pb2,
