@@ -6,7 +6,7 @@ out (``.dockerignore``; ``tests/unit/test_product_apart.py`` checks the imports)
 - ``bench/`` — ``rebook bench NAME`` (the dispatcher in ``__init__``): ``detector``,
   ``locator``, ``optimizer``, ``scale``, ``cancellations``,
   ``e2e`` (also the end-to-end test's driver).
-- ``sim/`` — scenario format (``scenario``, ``scenario_json``), whole-scenario changes
+- ``sim/`` — scenario format (``scenario``, ``scenario_json*``), whole-scenario changes
   (``scenario_map``: replay's time shift and ``--rename``, the demo's namespace), replay
   (``rebook replay``), ``rebook scenario``, and ``generator/``: the one synthetic-airline
   generator behind the demo, every bench and the tests (the storm day, the hub meltdown

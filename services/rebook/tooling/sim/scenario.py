@@ -34,7 +34,9 @@ from rebook.flightops.events import FlightEvent
 from rebook.runtime.grpc_errors import truncate
 from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2
 
-from .scenario_json import BookingDecoder, LegDecoder, StrictBookingJson, check_ping, parse_line, strict_structs
+from .scenario_json import BookingDecoder, StrictBookingJson, strict_structs
+from .scenario_json_fields import parse_line
+from .scenario_json_legs import LegDecoder, check_ping
 
 M = TypeVar("M", bound=Message)
 

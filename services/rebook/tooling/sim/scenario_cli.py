@@ -42,7 +42,8 @@ from .scenario import (
     stream_ping_errors,
     write_messages,
 )
-from .scenario_json import CABIN_NAMES, BookingDecoder, StrictBookingJson, booking_json, strict_structs
+from .scenario_json import BookingDecoder, StrictBookingJson, booking_json, strict_structs
+from .scenario_json_fields import CABIN_NAMES
 
 # What a booking's own itinerary must leave between two legs for a scenario to be coherent.
 _MIN_CONNECTION = timedelta(minutes=30)

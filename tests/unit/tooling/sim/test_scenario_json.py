@@ -15,7 +15,8 @@ from rebook.domain.model import Booking, Cabin, Passenger, Segment, SpecialServi
 from rebook.flightops.convert import event_from_proto
 from rebook.tooling.sim.scenario import Scenario, stream_bookings, stream_events, stream_legs, stream_ping_errors
 from rebook.tooling.sim.scenario_cli import check_scenario, write_generated
-from rebook.tooling.sim.scenario_json import BookingDecoder, LegDecoder, booking_json, check_ping
+from rebook.tooling.sim.scenario_json import BookingDecoder, booking_json
+from rebook.tooling.sim.scenario_json_legs import LegDecoder, check_ping
 from rebook.tooling.solve_cli import load_scenario
 from rebook.v1 import booking_pb2, flight_pb2
 
@@ -132,7 +133,7 @@ def _parses(line: str) -> bool:
 
 
 def _raise_parse_error(line: str) -> None:
-    from rebook.tooling.sim.scenario_json import parse_line
+    from rebook.tooling.sim.scenario_json_fields import parse_line
 
     parse_line(line, booking_pb2.Booking, "line")
 
