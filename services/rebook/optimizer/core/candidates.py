@@ -84,27 +84,56 @@ class _Leg:
 
 
 class _Itin:
-    """One way from the party's airport to its destination.  A plain slotted class, not a
-    dataclass: an airline's day makes millions (1.7 M kept), most only ever sorted."""
+    """One way from the party's airport to its destination: made by the thousands while
+    enumerating, kept column by column in a ``_Route``, and viewed again (``_Route[pos]``)
+    only where a party is priced on it."""
 
-    __slots__ = ("_night_count", "_night_hour", "airport_change", "arrival", "legs", "need_ready", "risky")
+    __slots__ = ("airport_change", "arrival", "legs", "need_ready", "pos", "route")
 
-    def __init__(self, legs: tuple[_Leg, ...], need_ready: int, arrival: int, airport_change: bool) -> None:
+    def __init__(self, legs: tuple[_Leg, ...], need_ready: int, arrival: int, airport_change: bool,
+                 route: _Route | None = None, pos: int = -1) -> None:  # fmt: skip
         self.legs = legs
         self.need_ready = need_ready  # the latest the party may be ready at its airport (dep - transfer)
         self.arrival = arrival  # at the real destination, after any ground transfer
         self.airport_change = airport_change
-        self.risky: bool | None = None  # a leg is at risk (``CandidateBuilder._risky``), once known
-        self._night_hour = -1  # ``connection_nights``: the last answer and its local hour
-        self._night_count = 0
+        self.route, self.pos = route, pos  # where its answers below are kept, if kept
 
     def connection_nights(self, local_hour: int) -> int:
         """Hotel nights of the waits between its legs (``costs.overnights``) at a carrier's
         overnight local hour: counted once for every party that scans this itinerary."""
-        if self._night_hour != local_hour:
-            waits = [(p.destination, p.arr, n.dep) for p, n in itertools.pairwise(self.legs)]
-            self._night_count, self._night_hour = costs.overnights(waits, local_hour), local_hour
-        return self._night_count
+        if len(self.legs) == 1:
+            return 0
+        known = self.route.nights.get(local_hour) if self.route is not None else None
+        if known is not None and known[self.pos] >= 0:
+            return known[self.pos]
+        waits = [(p.destination, p.arr, n.dep) for p, n in itertools.pairwise(self.legs)]
+        nights = costs.overnights(waits, local_hour)
+        if self.route is not None:
+            if known is None:
+                known = self.route.nights[local_hour] = array("i", [-1]) * len(self.route)
+            known[self.pos] = nights
+        return nights
+
+
+class _Route:
+    """The itineraries of one route key, by arrival, as columns: an airline's day keeps 1.7 M
+    of them, at a few bytes an itinerary here where an object with its ints costs ~200."""
+
+    __slots__ = ("arrival", "changed", "legs", "need_ready", "nights", "risky")
+
+    def __init__(self, itins: Sequence[_Itin]) -> None:
+        self.legs = [it.legs for it in itins]
+        self.need_ready = array("q", [it.need_ready for it in itins])
+        self.arrival = array("q", [it.arrival for it in itins])
+        self.changed = bytearray(it.airport_change for it in itins)
+        self.risky = bytearray(len(itins))  # 0: not known yet, 1: no leg at risk, 2: one is
+        self.nights: dict[int, array[int]] = {}  # local hour → ``connection_nights`` (-1: not yet)
+
+    def __len__(self) -> int:
+        return len(self.legs)
+
+    def __getitem__(self, pos: int) -> _Itin:
+        return _Itin(self.legs[pos], self.need_ready[pos], self.arrival[pos], bool(self.changed[pos]), self, pos)
 
 
 class _Tail:
@@ -251,8 +280,7 @@ class CandidateBuilder:
         self._cabin_order: dict[tuple[str, Cabin], tuple[tuple[tuple[str, Cabin], Cabin], ...]] = {}
         self.carrier_of = {lid: leg.carrier for lid, leg in flights.items()}
         self.max_layover = int(settings.max_layover.total_seconds() // 60)
-        self._routes: dict[tuple, list[_Itin]] = {}
-        self._route_arrivals: dict[tuple, array[int]] = {}
+        self._routes: dict[tuple, _Route] = {}
         self._towards: dict[str, tuple[dict[str, int], list[tuple[str, ...]]]] = {}
         self._tail_memo: dict[tuple, list[_Tail]] = {}
         self._segments: dict[tuple[str, Cabin], Segment] = {}
@@ -272,9 +300,7 @@ class CandidateBuilder:
             r = to_min(a.ready)
             w[0], w[1] = min(w[0], to_min(a.early_ready) if a.early_ready else r), max(w[1], r)
         for key, (lo, hi) in windows.items():
-            itins = _undominated(self._enumerate(key, lo, hi + key[-1]))
-            self._routes[key] = itins
-            self._route_arrivals[key] = array("q", [it.arrival for it in itins])  # 8 bytes each
+            self._routes[key] = _Route(_undominated(self._enumerate(key, lo, hi + key[-1])))
         self._tail_memo.clear()  # only enumeration shares tails: hundreds of MB at airline size
         memo: dict[tuple, list[Candidate]] = {}
         out: dict[str, list[Candidate]] = {}
@@ -313,7 +339,8 @@ class CandidateBuilder:
         if a.early_ready is None:
             return []
         key = self._route_key(a)
-        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        itins = self._routes[key]
+        arrivals = itins.arrival
         early, ready, orig = to_min(a.early_ready), to_min(a.ready), to_min(a.original_arrival)
         banned = a.banned
         found: list[Candidate] = []
@@ -332,7 +359,8 @@ class CandidateBuilder:
         """The earliest-arriving itinerary with seats for the whole party in ``availability``:
         what an agent (or the classic rebooking script) would book, unlimited by K."""
         key = self._route_key(a)
-        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        itins = self._routes[key]
+        arrivals = itins.arrival
         ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
         banned = a.banned
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
@@ -353,7 +381,8 @@ class CandidateBuilder:
         first; [] when they cannot seat everyone.  Each candidate is priced for its sub-group
         (``_candidate``: its share of the party's weight)."""
         key = self._route_key(a)
-        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        itins = self._routes[key]
+        arrivals = itins.arrival
         ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
         banned, left = a.banned, _Taken(availability)
         remaining, parts = a.booking.party_size, []
@@ -383,11 +412,12 @@ class CandidateBuilder:
     def has_route(self, a: Affected) -> bool:
         """Whether any itinerary (seats or not) reaches the destination within the horizon."""
         key = self._route_key(a)
-        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        itins = self._routes[key]
+        arrivals = itins.arrival
         ready = to_min(a.ready)
         return any(
-            it.need_ready >= ready and it.legs[0].dep <= ready + key[-1]
-            for it in itins[bisect.bisect_left(arrivals, ready) :]
+            itins.need_ready[pos] >= ready and itins.legs[pos][0].dep <= ready + key[-1]
+            for pos in range(bisect.bisect_left(arrivals, ready), len(itins))
         )
 
     def horizon_end(self, a: Affected) -> datetime:
@@ -587,7 +617,8 @@ class CandidateBuilder:
         included, stay empty.  Itineraries are priced from their cabins alone; only the K kept
         become ``Candidate`` objects."""
         key = self._route_key(a)
-        itins, arrivals = self._routes[key], self._route_arrivals[key]
+        itins = self._routes[key]
+        arrivals = itins.arrival
         ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
         party, k = a.booking.party_size, self.settings.k_best
         banned = a.banned
@@ -598,16 +629,18 @@ class CandidateBuilder:
         # cost, legs, scan position, then what makes the candidate: itinerary, cabins, delay
         best: list[tuple[float, int, int, _Itin, tuple[Cabin, ...], int]] = []
         per_last: dict[str, int] = defaultdict(int)
+        needs, ways = itins.need_ready, itins.legs
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
-            it = itins[pos]
-            delay = max(0, it.arrival - orig)
+            delay = max(0, arrivals[pos] - orig)
             if len(best) >= k and per_minute * max(0.0, delay) / 60.0 >= best[-1][0]:
                 break
-            if it.need_ready < ready or it.legs[0].dep > ready + horizon:
+            way = ways[pos]
+            if needs[pos] < ready or way[0].dep > ready + horizon:
                 continue
-            last, legs = it.legs[-1].leg_id, len(it.legs)
+            last, legs = way[-1].leg_id, len(way)
             if per_last[last] >= PER_LAST_LEG and legs > 1:
                 continue  # itineraries come by arrival, so the kept ones on this flight are as early
+            it = itins[pos]
             cabins = self._seats(it, booked, party, banned, avail)
             if cabins is None:
                 continue
@@ -714,9 +747,12 @@ class CandidateBuilder:
         at_risk = self.at_risk
         if not at_risk:
             return False
-        if it.risky is None:
-            it.risky = any(leg.leg_id in at_risk for leg in it.legs)
-        return it.risky
+        known = it.route.risky[it.pos] if it.route is not None else 0
+        if not known:
+            known = 2 if any(leg.leg_id in at_risk for leg in it.legs) else 1
+            if it.route is not None:
+                it.route.risky[it.pos] = known
+        return known == 2
 
     def _interline(self, it: _Itin, a: Affected) -> bool:
         if not self._any_interline:
