@@ -97,7 +97,7 @@ class OptimizerSettings:
     # Deterministic work limits (the same plan on any machine); time_limit_s is the safety net.
     lp_max_iterations: int = 200_000  # HiGHS simplex iterations per LP
     mip_max_nodes: int = 2_000  # HiGHS branch-and-bound nodes per MIP
-    ejection_max_attempts: int = 60_000  # moves tried by the ejection search per plan (0: none)
+    ejection_max_attempts: int = 20_000  # moves tried by the ejection search per plan (0: none)
 
     def __post_init__(self) -> None:
         if self.group_split_min_party < 0 or self.group_split_min_party == 1:

@@ -1,12 +1,16 @@
 """The reassignment model: each booking gets at most one option, seats per (leg, cabin) hold.
 
-Chosen by measurement (see ``bench.py``): CP-SAT stalls on this assignment structure, while
-its LP relaxation is tight and fast.  So the solve is, per independent component:
+Chosen by measurement: CP-SAT and HiGHS's branch and bound are far too slow on this
+assignment at meltdown size (HiGHS took 26 s to reach the optimum of the 10k meltdown, SCIP
+50 s), while its LP relaxation is tight (that optimum is 0.33 % above the LP bound) and takes
+a fraction of a second.  So the solve is, per independent component:
 
 1. bookings with identical options and party size are aggregated into one integer count;
 2. if everyone's cheapest option fits, that is optimal and no solver runs;
-3. otherwise HiGHS solves the LP relaxation (the lower bound), the solution is rounded down
-   and repaired greedily, then improved by local moves;
+3. otherwise HiGHS solves the LP relaxation (the lower bound), and the plan is rounded from it
+   parties first (``_round``): parties of two or more claim seats on their LP options, largest
+   first, then a second LP places everyone else in what is left, and a greedy repair and local
+   moves place the last fractions;
 4. only if the gap is still above target and the component is small, a HiGHS MIP runs, and
    its answer is used only when proven optimal;
 5. an ejection search moves small parties to their other options to free room for a party
@@ -26,14 +30,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ortools.linear_solver import pywraplp
-
 from rebook.domain.model import Cabin
 
 from .affected import Affected
 from .candidates import Candidate
 from .ejection import eject
 from .greedy import solve_greedy
+from .linear import LinearModel, Stop, solve_linear
 from .settings import OptimizerSettings
 from .solution import Solution, no_option_cost, objective_of, relative_gap
 
@@ -176,27 +179,65 @@ def _solve_component(groups: list[_Group], avail: Mapping[LegCabin, int], work: 
         work.spent("repair", since)
         return _Result(counts, _cheapest_bound(groups), "greedy-fallback")
     values, lp_bound = lp
-    floor = [[math.floor(v + _TOL) for v in row] for row in values]
-    # The LP is nearly integral: fixing its integer part leaves a small MIP over the rest.
-    rest = _solve_linear(groups, floor, avail, work, integer=True)
-    since = work.spent("mip", since)
-    counts = (
-        floor
-        if rest is None
-        else [[f + round(v) for f, v in zip(fr, vr, strict=True)] for fr, vr in zip(floor, rest[0], strict=True)]
-    )
-    counts = _repair(groups, _improve(groups, _repair(groups, counts, avail), avail), avail)
-    since = work.spent("repair", since)
-    method = "lp-round" if rest is None else "lp-fix-mip"
+    counts, method = _round(groups, values, avail, work)
     small = sum(len(g.options) for g in groups) <= work.settings.mip_max_variables
     if relative_gap(_cost(groups, counts), lp_bound) <= work.settings.target_gap or not small:
         return _Result(counts, lp_bound, method)
+    since = time.perf_counter()
     mip = _solve_linear(groups, empty, avail, work, integer=True)
     work.spent("mip", since)
     if mip is None:
         return _Result(counts, lp_bound, method)
     values, mip_bound = mip
     return _Result([[round(v) for v in row] for row in values], max(lp_bound, mip_bound), "mip")
+
+
+def _round(
+    groups: list[_Group], values: list[list[float]], avail: Mapping[LegCabin, int], work: _Work
+) -> tuple[list[list[int]], str]:
+    """An integer plan from the LP's, parties first, then everyone else by a second LP.
+
+    The relaxation packs fractions of parties into the last seats of a flight; rounding those
+    down leaves seats no whole party fits.  Measured on the 10k meltdown, the optimum seats
+    more parties and strands more single travellers than any rounding of the LP (a single
+    fills any seat, a party of four needs four on one flight).  So parties claim seats first,
+    largest first, on the options the LP gave them (rounded up where seats remain), and a
+    second LP places everyone else around them; its few fractions are repaired greedily."""
+    since = time.perf_counter()
+    parties = _parties_first(groups, values, avail)
+    since = work.spent("repair", since)
+    rest = _solve_linear(groups, parties, avail, work, integer=False)
+    since = work.spent("lp", since)
+    if rest is None:
+        counts, method = [[math.floor(v + _TOL) for v in row] for row in values], "lp-round"
+    else:
+        counts = [
+            [p + math.floor(v + _TOL) for p, v in zip(pr, vr, strict=True)]
+            for pr, vr in zip(parties, rest[0], strict=True)
+        ]
+        method = "lp-parties-first"
+    counts = _repair(groups, _improve(groups, _repair(groups, counts, avail), avail), avail)
+    work.spent("repair", since)
+    return counts, method
+
+
+def _parties_first(groups: list[_Group], values: list[list[float]], avail: Mapping[LegCabin, int]) -> list[list[int]]:
+    """Units of parties of two or more on their LP options, each positive LP value rounded up
+    while seats remain, the largest parties first (then the highest priority per seat)."""
+    left: dict[LegCabin, int] = {}
+    counts = [[0] * len(g.options) for g in groups]
+    order = sorted(
+        (gi for gi, g in enumerate(groups) if g.party > 1),
+        key=lambda gi: (-groups[gi].party, -groups[gi].skip_cost / groups[gi].party, gi),
+    )
+    for gi in order:
+        g, row = groups[gi], counts[gi]
+        for j in sorted(range(len(g.options)), key=lambda j: (-values[gi][j], j)):
+            units = min(math.ceil(values[gi][j] - _TOL), g.size - sum(row))
+            while units > 0 and _take(left, avail, g.uses[j], g.party):
+                row[j] += 1
+                units -= 1
+    return counts
 
 
 def _solve_linear(
@@ -207,62 +248,52 @@ def _solve_linear(
     *,
     integer: bool,
 ) -> tuple[list[list[float]], float] | None:
-    """LP relaxation or exact MIP (both HiGHS) over the units ``fixed`` leaves unplaced and
-    the seats it leaves free.  ``None`` unless solved to proven optimality.  Returns the
-    values per group and option (on top of ``fixed``) and the objective bound of the rest."""
+    """LP relaxation or exact MIP (HiGHS, ``linear.py``) over the units ``fixed`` leaves
+    unplaced and the seats it leaves free.  ``None`` unless solved to proven optimality.
+    Returns the values per group and option (on top of ``fixed``) and the objective bound of
+    the rest."""
     remaining = work.deadline - time.perf_counter()
     if remaining <= 0.05:
         work.limits_hit.add("wall-clock")
         return None
-    # HiGHS for the LP too: its dual simplex solved the 50k meltdown's relaxation 4x faster than
-    # GLOP (34 s against 131 s) and as fast at 10k.  Serial, so the vertex is the same on any machine.
-    solver = pywraplp.Solver.CreateSolver("HIGHS")
-    solver.SuppressOutput()
-    # Work limits decide; the time limit is only the safety net.  HiGHS prints a banner on
-    # stdout unless its output is off, which would break every --json output.
-    cap = work.settings
-    limit = f"mip_max_nodes={cap.mip_max_nodes}" if integer else f"simplex_iteration_limit={cap.lp_max_iterations}"
-    solver.SetSolverSpecificParametersAsString(f"output_flag=false\nparallel=off\n{limit}")
-    solver.SetTimeLimit(int(remaining * 1000))
-    objective = solver.Objective()
     left = _residual(groups, fixed, avail)
-    variables: list[list[pywraplp.Variable | None]] = []
-    rows: dict[LegCabin, list[tuple[pywraplp.Variable, int]]] = defaultdict(list)
+    model = LinearModel()
+    columns: list[list[int]] = []
+    rows: dict[LegCabin, list[tuple[int, float]]] = defaultdict(list)
     for g, row_fixed in zip(groups, fixed, strict=True):
         units = g.size - sum(row_fixed)
-        row: list[pywraplp.Variable | None] = []
-        variables.append(row)
+        row: list[int] = []
+        columns.append(row)
         if units <= 0:
-            row.extend([None] * len(g.options))
+            row.extend([-1] * len(g.options))
             continue
-        choose = solver.Constraint(units, units)
-        skip = solver.NumVar(0, units, "")
-        choose.SetCoefficient(skip, 1)
-        objective.SetCoefficient(skip, g.skip_cost)
+        choose = [(model.column(g.skip_cost, units, False), 1.0)]
         for option, use in zip(g.options, g.uses, strict=True):
             if any(left.get(lc, avail.get(lc, 0)) < g.party for lc in use):
-                row.append(None)  # no seats left for even one unit
+                row.append(-1)  # no seats left for even one unit
                 continue
-            var = solver.IntVar(0, units, "") if integer else solver.NumVar(0, units, "")
-            choose.SetCoefficient(var, 1)
-            objective.SetCoefficient(var, option.cost)
+            column = model.column(option.cost, units, integer)
+            choose.append((column, 1.0))
             for lc in use:
-                rows[lc].append((var, g.party))
-            row.append(var)
+                rows[lc].append((column, float(g.party)))
+            row.append(column)
+        model.row(units, units, choose)
     for lc, terms in rows.items():
         seats = left.get(lc, avail.get(lc, 0))
-        if sum(var.ub() * party for var, party in terms) > seats:  # only rows that can bind
-            ct = solver.Constraint(0, seats)
-            for var, party in terms:
-                ct.SetCoefficient(var, party)
-    objective.SetMinimization()
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        out_of_time = time.perf_counter() >= work.deadline - 0.05
-        work.limits_hit.add("wall-clock" if out_of_time else "mip-nodes" if integer else "lp-iterations")
+        if sum(model.upper[column] * party for column, party in terms) > seats:  # only rows that can bind
+            model.row(-math.inf, seats, terms)
+    cap = work.settings
+    solved = solve_linear(
+        model,
+        time_limit_s=remaining,
+        iteration_limit=0 if integer else cap.lp_max_iterations,
+        node_limit=cap.mip_max_nodes if integer else 0,
+    )
+    if isinstance(solved, Stop):
+        work.limits_hit.add(solved.value)
         return None
-    bound = objective.BestBound() if integer else objective.Value()
-    bound += _cost_of_fixed(groups, fixed)
-    return [[v.solution_value() if v is not None else 0.0 for v in row] for row in variables], bound
+    bound = solved.bound + _cost_of_fixed(groups, fixed)
+    return [[solved.values[c] if c >= 0 else 0.0 for c in row] for row in columns], bound
 
 
 def _fits(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> bool:

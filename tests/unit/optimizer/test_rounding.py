@@ -1,0 +1,67 @@
+"""The LP's plan is rounded parties first; the LP itself runs through MathOpt (``linear.py``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus, Tier
+from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
+from rebook.optimizer.core.linear import LinearModel, LinearResult, Stop, solve_linear
+from rebook.optimizer.core.solver import solve
+
+from .conftest import T0, booking, index, leg
+
+# No MIP and no ejection: only the LP and its rounding decide.
+ROUNDING_ONLY = OptimizerSettings(mip_max_variables=0, ejection_max_attempts=0)
+
+
+def test_a_party_the_lp_half_seats_gets_its_seats_before_single_travellers() -> None:
+    # Five seats on the 13:00, three on the 16:00, ten people: a family of four and six gold
+    # travellers (dearer to strand per head).  The LP strands half the family and fills every
+    # seat; rounding that half down would strand the whole family with two seats unused.  The
+    # optimum seats the family on the 13:00 and strands two single travellers.
+    bad = leg(1, "FRA", "MUC", 30)
+    soon = leg(2, "FRA", "MUC", 60, seats={Cabin.ECONOMY: 5})
+    later = leg(3, "FRA", "MUC", 240, seats={Cabin.ECONOMY: 3})
+    family = booking("FAMILY", (bad,), party=4)
+    singles = [booking(f"GOLD{i}", (bad,), tier=Tier.GOLD) for i in range(6)]
+    flights = index(replace(bad, status=FlightStatus.CANCELLED), soon, later)
+    cancel = Disruption("C", 1, DisruptionKind.CANCELLATION, "RB", (bad.leg_id,), T0)
+    affected = find_affected(flights, [family, *singles], [cancel], ROUNDING_ONLY, T0)
+    avail = seat_availability(flights, affected, {})
+    builder = CandidateBuilder(flights, avail, ROUNDING_ONLY, T0)
+    solution = solve(affected, builder.build(affected), avail, ROUNDING_ONLY, builder.no_option_costs(affected))
+    seated = solution.assignment["FAMILY"]
+    assert seated is not None and seated.segments[0].leg_id == soon.leg_id
+    assert sum(1 for s in singles if solution.assignment[s.record_locator] is None) == 2
+    assert solution.method == "lp-parties-first"
+
+
+def test_linear_model_solves_to_the_optimum_and_names_what_stopped_it() -> None:
+    model = LinearModel()
+    x, y, z = (model.column(cost, 10, False) for cost in (2.0, 3.0, 5.0))
+    model.row(3, 3, [(z, 1.0), (x, 1.0), (y, 1.0)])  # terms in any order
+    model.row(-math.inf, 1, [(x, 1.0)])
+    model.row(-math.inf, 1.5, [(y, 1.0)])
+    solved = solve_linear(model, time_limit_s=10)
+    assert isinstance(solved, LinearResult)
+    assert solved.values == [1.0, 1.5, 0.5] and solved.objective == solved.bound == 9.0
+
+    model.row(0, 1, [(x, 1.0), (z, 1.0)])  # x + z ≤ 1 with y ≤ 1.5 cannot make 3
+    assert solve_linear(model, time_limit_s=10) is Stop.NOT_SOLVED
+
+
+def test_a_mip_rounds_and_a_work_limit_stops_an_lp_the_same_way_on_any_machine() -> None:
+    mip = LinearModel()
+    units = mip.column(-1.0, 5.5, True)
+    assert solve_linear(mip, time_limit_s=10) == LinearResult([5.0], -5.0, -5.0)
+
+    lp = LinearModel()
+    columns = [lp.column(1.0 + i % 7, 4, False) for i in range(200)]
+    for i in range(0, 200, 2):
+        lp.row(1, math.inf, [(columns[i], 1.0), (columns[i + 1], 1.0)])
+    lp.row(-math.inf, 150, [(c, 1.0) for c in columns])
+    assert units == 0
+    assert solve_linear(lp, time_limit_s=10, iteration_limit=1) is Stop.ITERATIONS
+    assert isinstance(solve_linear(lp, time_limit_s=10), LinearResult)
