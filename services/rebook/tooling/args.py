@@ -6,6 +6,9 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from datetime import timedelta
+
+from rebook.runtime.config import parse_duration
 
 
 def _bounded(kind: type, lowest: float, what: str, allow: tuple[float, ...] = ()) -> Callable[[str], float]:
@@ -37,3 +40,19 @@ def speed(text: str) -> float:
     if value < 0 or math.isnan(value):
         raise argparse.ArgumentTypeError("speed must be positive, 0 or max")
     return value
+
+
+def share(text: str) -> float:
+    """A fraction from 0 to 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def duration(text: str) -> timedelta:
+    """A span as ``REBOOK_*`` settings write it (``10m``, ``2h``, ``90s``)."""
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -32,15 +32,15 @@ from rebook.domain.batch import SHOWN_REJECTIONS
 from rebook.domain.bookings import BookingRules, check_booking
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg, FlightStatus
-from rebook.flightops import replay
+from rebook.flightops import DetectorSettings, ReplayResult, replay
 from rebook.flightops.events import FlightEvent
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES, SOLVERS
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
 from rebook.optimizer.main import load_booking_rules, load_detector_settings, load_policies, load_settings
 from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind, total_cost, total_owed
-from rebook.runtime.config import Env, parse_duration
-from rebook.tooling.args import positive_float
+from rebook.runtime.config import Env
+from rebook.tooling.args import duration, positive_float, share
 from rebook.tooling.sim.scenario import (
     ReadItems,
     bulk_load,
@@ -82,12 +82,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "problem cut into pieces: its cost is never below the one-shot's)",
     )  # fmt: skip
     parser.add_argument(
-        "--accept-share", type=_share, default=DEFAULT_ACCEPT.share,
+        "--accept-share", type=share, default=DEFAULT_ACCEPT.share,
         help="share of passengers who accept their offer's primary option; who accepts is a fixed "
         "hash of the record locator, so runs repeat",
     )  # fmt: skip
     parser.add_argument(
-        "--accept-after", type=_duration, default=DEFAULT_ACCEPT.after,
+        "--accept-after", type=duration, default=DEFAULT_ACCEPT.after,
         help="how long after an offer is made those passengers accept it (e.g. 10m)",
     )  # fmt: skip
 
@@ -106,20 +106,6 @@ class AcceptPolicy:
 
 
 DEFAULT_ACCEPT = AcceptPolicy()
-
-
-def _share(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
-
-
-def _duration(text: str) -> timedelta:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def let_time_pass(engine: RebookingEngine, until: datetime, accept: AcceptPolicy) -> list[Offer]:
@@ -209,9 +195,53 @@ def solve_scenario(
     if spacing not in ("known", "zero"):
         raise ValidationError([FieldViolation("spacing", "must be known or zero")])
     started = time.perf_counter()
+    env = Env()  # the services' own settings, read the same way (REBOOK_OPTIMIZER_*, REBOOK_DETECTOR_*)
+    loaded = _load(folder, env)
+    live = sorted(loaded.replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
+    settings = load_settings(env)
+    settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
+    default_policy, policies = load_policies(env)
+    engine = RebookingEngine(
+        settings, policies, default_policy, detector_settings=loaded.detector_settings, replan=replan
+    )
+    made, plans = _solve(engine, loaded, live, batches, spacing, accept)
+    summary = {
+        **_counts(loaded, live),
+        "batches": len(plans),
+        "replan": replan,
+        "spacing": spacing if batches > 1 else None,
+        "accept_share": accept.share if batches > 1 and spacing == "known" else None,
+        "offer_versions": len(made),
+        **_outcome(engine.current_offers(), loaded.bookings, plans, settings),
+        "solver": solver,
+        **plan_report(plans),
+        "solve_wall_s": round(sum(p.stats.wall_s for p in plans), 3),
+        "load_s": round(loaded.load_s, 3),
+        "wall_s": round(time.perf_counter() - started, 3),
+    }
+    flights = planning_flights(loaded.replayed.legs, live)
+    return summary, [offer_to_proto(o, flights) for o in made]
+
+
+@dataclass
+class _Loaded:
+    """A scenario folder read and replayed through the flight-state core, its bad items refused
+    (each ``ReadItems`` keeps its rejections)."""
+
+    read_legs: ReadItems[FlightLeg]
+    read_bookings: ReadItems[Booking]
+    read_events: ReadItems[FlightEvent]
+    replayed: ReplayResult
+    legs: list[FlightLeg]  # the legs that loaded, as the file gave them
+    bookings: list[Booking]  # the bookings the optimizer would take
+    detector_settings: DetectorSettings
+    load_s: float
+
+
+def _load(folder: Path, env: Env) -> _Loaded:
+    started = time.perf_counter()
     read_legs, read_events = read_schedule(folder)
     load_s = time.perf_counter() - started
-    env = Env()  # the services' own settings, read the same way (REBOOK_OPTIMIZER_*, REBOOK_DETECTOR_*)
     detector_settings = load_detector_settings(env)
     replayed = replay(read_legs.items, read_events.items, detector_settings, paths=read_legs.paths())
     rules = load_booking_rules(env)
@@ -228,23 +258,26 @@ def solve_scenario(
     for event, error in replayed.rejected:
         read_events.refuse(event_position[id(event)], event.event_id, error)
     bookings = _vet_bookings(bookings_read, replayed.legs, rules)
-    rejected, rejections = rejection_report(read_legs, bookings_read, read_events)
-    live = sorted(replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
-    settings = load_settings(env)
-    settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
-    default_policy, policies = load_policies(env)
-    engine = RebookingEngine(settings, policies, default_policy, detector_settings=detector_settings, replan=replan)
+    return _Loaded(read_legs, bookings_read, read_events, replayed, legs, bookings, detector_settings, load_s)
+
+
+def _solve(
+    engine: RebookingEngine, loaded: _Loaded, live: list, batches: int, spacing: str, accept: AcceptPolicy
+) -> tuple[list[Offer], list]:
+    """Every offer version made, and the plans: one shot, or ``batches`` of the disruptions."""
     # In batches over time only what the disruptions so far say.  At one moment (one shot, or
     # batches zero time apart), every retiming, cancellation and equipment change of the day,
     # but no movement after that moment.
     first_known = live[0].known_time if live else None
     at_once = batches == 1 or spacing == "zero"
-    for leg in (_on_the_ground(g, first_known) for g in replayed.legs.values()) if at_once else legs:
+    replayed = loaded.replayed
+    for leg in (_on_the_ground(g, first_known) for g in replayed.legs.values()) if at_once else loaded.legs:
         engine.apply_flight(leg)
-    for booking in bookings:
+    for booking in loaded.bookings:
         engine.apply_booking(booking)
     size = -(-len(live) // batches) if live else 1
-    made, plans = [], []
+    made: list[Offer] = []
+    plans: list = []
     for start in range(0, len(live), size):
         chunk = live[start : start + size]
         now = live[0].known_time if at_once else chunk[-1].known_time
@@ -253,26 +286,30 @@ def solve_scenario(
         result = engine.handle(chunk, now)
         made += result.offers
         plans += [result.plan] if result.plan else []
-    flights = planning_flights(replayed.legs, live)
-    current = engine.current_offers()
-    by_locator = {b.record_locator: b for b in bookings}
-    solution = plans[-1].stats.solution if len(plans) == 1 else None
-    summary = {
-        "legs": len(legs),
-        "bookings": len(bookings),
-        "events": len(read_events.items) - len(replayed.rejected),
-        "events_rejected": len(read_events.rejected),
+    return made, plans
+
+
+def _counts(loaded: _Loaded, live: list) -> dict:
+    rejected, rejections = rejection_report(loaded.read_legs, loaded.read_bookings, loaded.read_events)
+    return {
+        "legs": len(loaded.legs),
+        "bookings": len(loaded.bookings),
+        "events": len(loaded.read_events.items) - len(loaded.replayed.rejected),
+        "events_rejected": len(loaded.read_events.rejected),
         # Items left out of the solve, per file, and the first reasons (one line each).
         "rejected": rejected,
         "rejections": rejections[:SHOWN_REJECTIONS],
         "disruptions": len(live),
         # Retimings under the delay threshold: not announced, still checked against connections.
         "delays_below_threshold": sum(d.below_threshold for d in live),
-        "batches": len(plans),
-        "replan": replan,
-        "spacing": spacing if batches > 1 else None,
-        "accept_share": accept.share if batches > 1 and spacing == "known" else None,
-        "offer_versions": len(made),
+    }
+
+
+def _outcome(current: list[Offer], bookings: list[Booking], plans: list, settings) -> dict:
+    """The current offers (one per booking): who got what, and what it costs."""
+    by_locator = {b.record_locator: b for b in bookings}
+    solution = plans[-1].stats.solution if len(plans) == 1 else None
+    return {
         "offers_by_status": dict(sorted(Counter(o.status.name.lower() for o in current).items())),
         "bookings_affected": len(current),
         "passengers_affected": sum(len(o.passenger_ids) for o in current),
@@ -285,13 +322,7 @@ def solve_scenario(
         "gap": round(solution.gap, 5) if solution else None,
         "method": solution.method if solution else None,  # of one solve only
         "deadline_hit": any(p.stats.solution.deadline_hit for p in plans),
-        "solver": solver,
-        **plan_report(plans),
-        "solve_wall_s": round(sum(p.stats.wall_s for p in plans), 3),
-        "load_s": round(load_s, 3),
-        "wall_s": round(time.perf_counter() - started, 3),
     }
-    return summary, [offer_to_proto(o, flights) for o in made]
 
 
 def _on_the_ground(leg: FlightLeg, now: datetime | None) -> FlightLeg:
