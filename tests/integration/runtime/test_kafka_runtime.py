@@ -8,6 +8,8 @@ import textwrap
 import threading
 import time
 
+from kafka import KafkaProducer
+
 from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, ViewLoop, read_to_end
 from rebook.runtime.kafka_quirks import JOIN_RETRIES
 from rebook.runtime.metrics import new_registry
@@ -140,6 +142,20 @@ def test_read_to_end_rebuilds_latest_state_from_a_compacted_topic(kafka_bootstra
         leg = record.decode(flight_pb2.FlightLeg)
         latest[record.key] = leg.version if leg else None
     assert latest == {"leg-1": 3, "leg-2": None}
+
+
+def test_read_to_end_since_a_time_starts_at_the_first_record_stamped_then(kafka_bootstrap, make_topic) -> None:
+    topic = make_topic("since", partitions=1)
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    for key, at_ms in (("a", 1_000), ("b", 2_000), ("c", 5_000), ("d", 6_000), ("e", 1_500)):
+        producer.send(topic.name, key=key.encode(), value=key.encode(), timestamp_ms=at_ms)
+    producer.send(topic.name, key=b"f", value=None, timestamp_ms=7_000)  # a tombstone, still a record
+    producer.flush()
+    producer.close()
+    since = [r.key for r in read_to_end(kafka_bootstrap, [topic], since_ms=5_000)]
+    assert since == ["c", "d", "e", "f"]  # from "c" on, in offset order: "e" came later with an older stamp
+    assert [r.key for r in read_to_end(kafka_bootstrap, [topic])] == ["a", "b", "c", "d", "e", "f"]
+    assert list(read_to_end(kafka_bootstrap, [topic], since_ms=8_000)) == []  # nothing that late
 
 
 def test_a_view_sync_returns_once_everything_published_before_it_was_handled(kafka_bootstrap, make_topic) -> None:

@@ -7,57 +7,22 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from rebook.runtime.topics import DISRUPTIONS, OFFERS
+from rebook.runtime.kafka import read_to_end
+from rebook.runtime.topics import DISRUPTIONS, OFFERS, TopicSpec
 from rebook.tooling.launch import LocalCluster
 
 QUIET_S = 3.0  # no notification for this long (and nothing left to consume) = quiescent
 
 
-def read_since(bootstrap: str, topic: str, since_ms: int, timeout_s: float = 120.0) -> list[bytes]:
-    """Values of ``topic`` written at or after ``since_ms`` (record timestamp), up to its
-    current end, without a consumer group."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-    try:
-        assignment = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or set())]
-        if not assignment:
-            return []
-        remaining = _seek_to_time(consumer, assignment, since_ms)
-        values: list[bytes] = []
-        deadline = time.monotonic() + timeout_s
-        while remaining:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"reading {topic} to its end took over {timeout_s}s")
-            for tp, records in consumer.poll(timeout_ms=300, max_records=5000).items():
-                for record in records:
-                    if tp in remaining and record.offset < remaining[tp] and record.value is not None:
-                        values.append(record.value)
-                if tp in remaining and consumer.position(tp) >= remaining[tp]:
-                    del remaining[tp]
-        return values
-    finally:
-        consumer.close(autocommit=False)
-
-
-def _seek_to_time(consumer: KafkaConsumer, assignment: list[TopicPartition], since_ms: int) -> dict[Any, int]:
-    """Assigns and seeks each partition to its first record at ``since_ms``; returns the end
-    offset of each partition that has records to read."""
-    consumer.assign(assignment)
-    end = consumer.end_offsets(assignment)
-    starts = consumer.offsets_for_times({tp: since_ms for tp in assignment})
-    remaining: dict[Any, int] = {}
-    for tp in assignment:
-        found = starts.get(tp)
-        if found is not None and found.offset < end[tp]:
-            consumer.seek(tp, found.offset)
-            remaining[tp] = end[tp]
-        else:
-            consumer.seek(tp, end[tp])
-    return remaining
+def read_since(bootstrap: str, topic: TopicSpec, since_ms: int, timeout_s: float = 120.0) -> list[bytes]:
+    """Values of ``topic`` from each partition's first record stamped at or after ``since_ms`` up
+    to its current end, without a consumer group (tombstones left out)."""
+    records = read_to_end(bootstrap, [topic], timeout_s=timeout_s, since_ms=since_ms)
+    return [record.value for record in records if record.value is not None]
 
 
 class Quiescence:

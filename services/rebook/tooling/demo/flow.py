@@ -252,7 +252,7 @@ class Demo:
         locators = {b.record_locator for b in replayer.scenario.bookings}
 
         def read_back(state: LiveState) -> None:
-            offers = [offer_pb2.Offer.FromString(v) for v in read_since(prepared.bootstrap, OFFERS.name, since_ms)]
+            offers = [offer_pb2.Offer.FromString(v) for v in read_since(prepared.bootstrap, OFFERS, since_ms)]
             offers = [
                 o for o in offers
                 if o.carrier == prepared.carrier and o.record_locator in locators
@@ -279,7 +279,7 @@ class Demo:
         offers, current, online, notes = read["offers"], read["current"], read["online"], read["notes"]
         disruptions = [
             disruption_pb2.Disruption.FromString(v)
-            for v in read_since(prepared.bootstrap, DISRUPTIONS.name, read["since_ms"])
+            for v in read_since(prepared.bootstrap, DISRUPTIONS, read["since_ms"])
         ]
         read["outputs"] = self._write_outputs(current, replayer.notifications)
         as_in_folder = {prepared.locator_map.get(k, k): v for k, v in current.items()}
