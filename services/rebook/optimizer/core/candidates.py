@@ -84,9 +84,8 @@ class _Leg:
 
 
 class _Itin:
-    """One way from the party's airport to its destination: made by the thousands while
-    enumerating, kept column by column in a ``_Route``, and viewed again (``_Route[pos]``)
-    only where a party is priced on it."""
+    """One way from the party's airport to its destination, as a party is priced on it: a view
+    of one row of a ``_Route`` (``_Route[pos]``), or an offer's held itinerary (``incumbent``)."""
 
     __slots__ = ("airport_change", "arrival", "legs", "need_ready", "pos", "route")
 
@@ -121,12 +120,12 @@ class _Route:
 
     __slots__ = ("arrival", "changed", "legs", "need_ready", "nights", "risky")
 
-    def __init__(self, itins: Sequence[_Itin]) -> None:
-        self.legs = [it.legs for it in itins]
-        self.need_ready = array("q", [it.need_ready for it in itins])
-        self.arrival = array("q", [it.arrival for it in itins])
-        self.changed = bytearray(it.airport_change for it in itins)
-        self.risky = bytearray(len(itins))  # 0: not known yet, 1: no leg at risk, 2: one is
+    def __init__(self, rows: Sequence[_Row]) -> None:
+        self.legs = [row[3] for row in rows]
+        self.need_ready = array("q", [row[4] for row in rows])
+        self.arrival = array("q", [row[0] for row in rows])
+        self.changed = bytearray(row[5] for row in rows)
+        self.risky = bytearray(len(rows))  # 0: not known yet, 1: no leg at risk, 2: one is
         self.nights: dict[int, array[int]] = {}  # local hour → ``connection_nights`` (-1: not yet)
 
     def __len__(self) -> int:
@@ -153,23 +152,29 @@ class _Tail:
         return (self.arrival, len(self.legs), self.legs)  # legs order by their ids (``_Leg.__lt__``)
 
 
-def _undominated(itins: list[_Itin]) -> list[_Itin]:
-    """``itins`` by arrival, without those that ``DOMINATED`` itineraries with fewer legs beat:
+# An itinerary while enumerating: (arrival, legs count, first departure, legs, ready by, airport
+# change).  A plain tuple, so that sorting compares it in C in the order itineraries are kept
+# (ties by leg ids: ``_Leg.__lt__``); only the kept ones become a ``_Route``'s columns.
+_Row = tuple[int, int, int, tuple[_Leg, ...], int, bool]
+
+
+def _undominated(rows: list[_Row]) -> list[_Row]:
+    """``rows`` by arrival, without those that ``DOMINATED`` itineraries with fewer legs beat:
     leaving no earlier and arriving no later (``_tails`` does the same per connection; this
     catches different first legs, e.g. hub → spoke → other hub beside the hub-to-hub flights)."""
-    itins.sort(key=lambda it: (it.arrival, len(it.legs), it.legs[0].dep, it.legs))  # ties: by leg ids
+    rows.sort()
     ready_by_legs: list[list[int]] = [[] for _ in range(MAX_STOPS + 1)]  # of kept ones, sorted
-    kept: list[_Itin] = []
+    kept: list[_Row] = []
     left = bisect.bisect_left
-    for it in itins:
-        n, need = len(it.legs), it.need_ready
+    for row in rows:
+        n, need = row[1], row[4]
         if n > 1:  # unrolled: the sum over fewer legs runs for millions of itineraries
             beaten = len(ready_by_legs[0]) - left(ready_by_legs[0], need)
             if n > 2:
                 beaten += len(ready_by_legs[1]) - left(ready_by_legs[1], need)
             if beaten >= DOMINATED:
                 continue
-        kept.append(it)
+        kept.append(row)
         if n <= MAX_STOPS:
             bisect.insort(ready_by_legs[n - 1], need)
     return kept
@@ -511,14 +516,14 @@ class CandidateBuilder:
 
     # --- enumeration -------------------------------------------------------------------------
 
-    def _enumerate(self, key: tuple, lo: int, hi: int) -> list[_Itin]:
+    def _enumerate(self, key: tuple, lo: int, hi: int) -> list[_Row]:
         at, dest, carriers, rm, mid, _ = key
         s = self.settings
         dests, wanted = self._toward(dest)
         # Through a non-hub only straight on to the destination: no back-hauls via a spoke.
         first = set(wanted[1]) | (self.index.hubs & set(wanted[MAX_STOPS]))
         home = {ap for ap, _ in s.co_terminals_of(at)}
-        found: list[_Itin] = []
+        found: list[_Row] = []
         for origin, transfer in s.co_terminals_of(at, mid_journey=mid):
             t = _mins(transfer)
             changed = origin != at
@@ -527,14 +532,15 @@ class CandidateBuilder:
                     continue
                 if leg.destination in dests:
                     arrival = leg.arr + dests[leg.destination]
-                    found.append(_Itin((leg,), leg.dep - t, arrival, changed or dests[leg.destination] > 0))
+                    found.append((arrival, 1, leg.dep, (leg,), leg.dep - t, changed or dests[leg.destination] > 0))
                     continue
                 if leg.destination in home:
                     continue
                 stops_left = MAX_STOPS - 1 if leg.destination in self.index.hubs else 0
                 for tail in self._tails(leg.destination, leg.arr, dest, carriers, rm, stops_left):
                     if home.isdisjoint(tail.via):
-                        found.append(_Itin((leg, *tail.legs), leg.dep - t, tail.arrival, changed or tail.changed))
+                        legs = (leg, *tail.legs)
+                        found.append((tail.arrival, len(legs), leg.dep, legs, leg.dep - t, changed or tail.changed))
         return found
 
     def _toward(self, dest: str) -> tuple[dict[str, int], list[tuple[str, ...]]]:
