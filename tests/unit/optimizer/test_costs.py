@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rebook.domain.model import Cabin
 from rebook.optimizer.core import costs
@@ -152,3 +155,39 @@ def test_entitlements_survive_the_offer_protobuf() -> None:
     assert costs.option_cost(j.costs, 1.0, 1, 8 * MIN, back, True) == pytest.approx(
         costs.option_cost(j.costs, 1.0, 1, 8 * MIN, owed, True), abs=0.01
     )
+
+
+# --- the price without the entitlements (the candidate search, issue 18) -------------------
+
+_ROUTES = (("FRA", "JFK", "LH"), ("JFK", "FRA", "UA"), ("LHR", "DEN", "BA"), ("DEN", "ORD", "UA"),
+           ("MUC", "FRA", "LH"), ("NRT", "SIN", "SQ"), ("BOS", "LHR", "AA"))  # fmt: skip
+
+
+@st.composite
+def _options(draw):
+    origin, dest, carrier = draw(st.sampled_from(_ROUTES))
+    kind = draw(st.sampled_from(list(Kind)))
+    cause = draw(st.sampled_from(["technical", "thunderstorms", "crew"]))
+    party = draw(st.integers(1, 6))
+    booked = draw(st.sampled_from(list(Cabin)))
+    j = costs.journey_of(origin, dest, carrier, kind, cause, party, party * draw(st.floats(0.5, 3.0)), booked,
+                         draw(st.integers(1, 3)), C)  # fmt: skip
+    stops = draw(st.lists(st.sampled_from(["FRA", "JFK", "ORD", "LHR"]), max_size=2))
+    airports = [origin, *stops, dest]
+    legs = [LegChoice(a, b, draw(st.sampled_from(list(Cabin)))) for a, b in itertools.pairwise(airports)]
+    return j, legs, draw(st.integers(0, 3)), draw(st.booleans())
+
+
+@given(_options(), st.integers(0, 3000), st.integers(0, 3000))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_the_price_alone_is_the_price_of_the_entitlements(option, delay, later) -> None:
+    j, legs, nights, changed = option
+    weight = j.weight
+    owed = costs.entitlements_for_nights(j, delay, legs, nights, changed)
+    price = costs.option_cost_for_nights(j, weight, j.party, delay, legs, nights, changed)
+    assert price == costs.option_cost(j.costs, weight, j.party, delay, owed, changed)  # to the last bit
+    # The candidate search stops scanning once this floor passes the K-th best: it must be a
+    # floor (nothing an option adds is negative) and never fall as the delay grows.
+    floor = costs.option_cost_for_nights(j, weight, j.party, delay, (), 0, False)
+    assert floor <= price
+    assert floor <= costs.option_cost_for_nights(j, weight, j.party, delay + later, (), 0, False)

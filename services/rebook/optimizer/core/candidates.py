@@ -630,16 +630,24 @@ class CandidateBuilder:
         banned = a.banned
         avail = self.avail if avail is None else avail
         journey = self.journey(a)
-        per_minute = journey.weight * journey.costs.value_of_time_per_hour  # ``costs.delay_cost``, inlined
+        per_hour = journey.weight * journey.costs.value_of_time_per_hour  # ``costs.delay_cost``, inlined
         booked = a.cabin
         # cost, legs, scan position, then what makes the candidate: itinerary, cabins, delay
         best: list[tuple[float, int, int, _Itin, tuple[Cabin, ...], int]] = []
         per_last: dict[str, int] = defaultdict(int)
         needs, ways = itins.need_ready, itins.legs
+        weight = journey.weight * party / journey.party
+        floor_delay, floor = -1, 0.0  # the last ``_floor`` computed, and for which delay
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
             delay = max(0, arrivals[pos] - orig)
-            if len(best) >= k and per_minute * max(0.0, delay) / 60.0 >= best[-1][0]:
-                break
+            if len(best) >= k:
+                top = best[-1][0]
+                if per_hour * max(0.0, delay) / 60.0 >= top:
+                    break
+                if delay != floor_delay:
+                    floor_delay, floor = delay, self._floor(journey, weight, party, delay)
+                if floor > top:
+                    break  # every itinerary from here costs more than the K-th: none would stay
             way = ways[pos]
             if needs[pos] < ready or way[0].dep > ready + horizon:
                 continue
@@ -726,6 +734,16 @@ class CandidateBuilder:
         risky = self._risky(it)
         interline = self._any_interline and self._interline(it, a)
         return cost + party * (self._risk_cost * risky + self._interline_cost * interline)
+
+    @staticmethod
+    def _floor(j: costs.Journey, weight: float, party: int, delay: int) -> float:
+        """No itinerary arriving ``delay`` minutes late or later costs less: the price of one
+        with nothing beyond the delay itself — no lower cabin, no hotel night, no airport
+        change, no more legs than booked, no risk or interline cost — each of which only adds,
+        while what the delay alone costs (time, compensation, meals, the DOT refund right)
+        never falls as the delay grows (``tests/unit/optimizer/test_costs.py``).  Priced by the
+        same function as the options, so the rounding is the same too."""
+        return costs.option_cost_for_nights(j, weight, party, delay, (), 0, False)
 
     def _owed(self, it: _Itin, a: Affected, delay: int, cabins: tuple[Cabin, ...]) -> costs.Entitlements:
         j = self.journey(a)
