@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
@@ -242,19 +242,50 @@ def solve_widening(
     chosen = solver_choice(settings.solver)
     if chosen.baseline:
         return cands, replace(greedy, phases=phases)
+    _add_picks(cands, greedy)
+
+    def solve(candidates: Mapping[str, Sequence[Candidate]]) -> Solution:
+        """The model with the safety net's time left; no ejection per round (``_ejected``
+        runs it once)."""
+        left = max(0.1, settings.time_limit_s - (time.perf_counter() - start))
+        return chosen.solve(
+            affected, candidates, avail, replace(settings, time_limit_s=left, ejection_max_attempts=0), no_option
+        )
+
+    # The baseline's stranded are widened before the first solve: most of them are stranded by
+    # the model too, and each round saved is a whole solve (three LPs) at meltdown size.
+    _widen(cands, builder, _stranded(greedy, affected), seats_left(greedy, affected, avail), phases)
+    cands, solution, runs = _rounds(cands, solve, affected, builder, avail, phases)
+    solution = _ejected(solution, affected, cands, avail, no_option, settings.ejection_max_attempts)
+    runs.append(solution)
+    if greedy.objective < solution.objective:
+        bound = min(solution.lower_bound, greedy.objective)
+        solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
+    since = time.perf_counter()
+    solution = split_groups(affected, builder, solution, avail, settings, no_option)  # the last resort
+    phases["split"] = time.perf_counter() - since
+    return cands, _accounted(solution, runs, phases, time.perf_counter() - start)
+
+
+def _add_picks(cands: dict[str, list[Candidate]], greedy: Solution) -> None:
+    """Each booking's baseline pick joins its candidates, so the model contains the baseline."""
     for locator, pick in greedy.assignment.items():
         if pick is not None and all(c.segments != pick.segments for c in cands[locator]):
             cands[locator] = sorted([*cands[locator], pick], key=lambda c: (c.cost, c.arrival))
 
-    def remaining() -> OptimizerSettings:
-        """The safety net's time left; no ejection per round (``_ejected`` runs it once)."""
-        left = max(0.1, settings.time_limit_s - (time.perf_counter() - start))
-        return replace(settings, time_limit_s=left, ejection_max_attempts=0)
 
-    # The baseline's stranded are widened before the first solve: most of them are stranded by
-    # the model too, and each round saved is a whole solve (two LPs) at meltdown size.
-    _widen(cands, builder, _stranded(greedy, affected), seats_left(greedy, affected, avail), phases)
-    solution = chosen.solve(affected, cands, avail, remaining(), no_option)
+def _rounds(
+    cands: dict[str, list[Candidate]],
+    solve: Callable[[Mapping[str, Sequence[Candidate]]], Solution],
+    affected: Sequence[Affected],
+    builder: CandidateBuilder,
+    avail: Mapping[tuple[str, Cabin], int],
+    phases: dict[str, float],
+) -> tuple[dict[str, list[Candidate]], Solution, list[Solution]]:
+    """Solve, then widen the stranded and solve again for ``WIDEN_ROUNDS`` rounds; returns
+    the candidates of the plan kept, that plan (its bound over those candidates) and every
+    solve made."""
+    solution = solve(cands)
     runs = [solution]
     for _ in range(WIDEN_ROUNDS):
         if not solution.unaccommodated:
@@ -262,7 +293,7 @@ def solve_widening(
         narrow = {k: list(v) for k, v in cands.items()}
         if not _widen(cands, builder, _stranded(solution, affected), seats_left(solution, affected, avail), phases):
             break
-        again = chosen.solve(affected, cands, avail, remaining(), no_option)
+        again = solve(cands)
         runs.append(again)
         if again.deadline_hit and again.objective >= solution.objective:
             # Out of time on the wider model: its bound is only the capacity-free one.  Keep
@@ -272,20 +303,16 @@ def solve_widening(
         bound = min(again.lower_bound, solution.lower_bound)
         best = again if again.objective <= solution.objective else solution
         solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
-    solution = _ejected(solution, affected, cands, avail, no_option, settings.ejection_max_attempts)
-    runs.append(solution)
-    if greedy.objective < solution.objective:
-        bound = min(solution.lower_bound, greedy.objective)
-        solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
-    since = time.perf_counter()
-    solution = split_groups(affected, builder, solution, avail, settings, no_option)  # the last resort
-    phases["split"] = time.perf_counter() - since
-    for run in runs:  # every solve's phases and limits, even of a plan not kept
+    return cands, solution, runs
+
+
+def _accounted(solution: Solution, runs: Sequence[Solution], phases: dict[str, float], wall: float) -> Solution:
+    """``solution`` with every solve's phases and limits, even those of plans not kept."""
+    for run in runs:
         for phase, seconds in run.phases.items():
             phases[phase] = phases.get(phase, 0.0) + seconds
     limits = tuple(sorted({lim for run in runs for lim in run.limits_hit}))
-    wall = time.perf_counter() - start
-    return cands, replace(solution, wall_s=wall, phases=phases, limits_hit=limits, deadline_hit="wall-clock" in limits)
+    return replace(solution, wall_s=wall, phases=phases, limits_hit=limits, deadline_hit="wall-clock" in limits)
 
 
 def _stranded(solution: Solution, affected: Sequence[Affected]) -> list[Affected]:
