@@ -53,7 +53,8 @@ proto-check: $(STAMP)
 	@echo "generated code is up to date"
 
 lint: $(STAMP)
-	$(PY) -m ruff check services tests examples
+	$(PY) -m ruff check services tests scripts examples
+	$(PY) -m ruff format --check services tests scripts examples
 
 kafka-up: $(STAMP)
 	$(REBOOK) kafka up

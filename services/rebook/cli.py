@@ -29,10 +29,12 @@ TOOLING_COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("rebook.tooling.bench", "run a benchmark and print JSON"),
     "solve": ("rebook.tooling.solve_cli", "solve a scenario folder offline (no Kafka) and write offers"),
     "scenario": (
-        "rebook.tooling.sim.scenario_cli", "generate a synthetic airline storm day, or check a scenario folder"
+        "rebook.tooling.sim.scenario_cli",
+        "generate a synthetic airline storm day, or check a scenario folder",
     ),
     "replay": (
-        "rebook.tooling.sim.replay", "stream a scenario through the services' gRPC APIs and measure notifications"
+        "rebook.tooling.sim.replay",
+        "stream a scenario through the services' gRPC APIs and measure notifications",
     ),
     "demo": ("rebook.tooling.demo", "the storm day end to end: Kafka, four services, replay, live progress, summary"),
 }

@@ -42,9 +42,12 @@ def _write_jsonl(path: Path, messages: list) -> Path:
 
 def _example(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True, timeout=60,
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, **(env or {})},
-    )  # fmt: skip
+    )
 
 
 def _subscribers(metrics_url: str) -> float:
@@ -88,11 +91,21 @@ def test_examples_feed_push_and_follow(kafka_bootstrap: str, tmp_path: Path) -> 
             wait_views(client.stub, flight)
 
         follow = subprocess.Popen(
-            [sys.executable, str(EXAMPLES / "follow_offers.py"), "--notifier", cluster.address("notifier"),
-             "--passenger-id", passenger, "--count", "1"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                str(EXAMPLES / "follow_offers.py"),
+                "--notifier",
+                cluster.address("notifier"),
+                "--passenger-id",
+                passenger,
+                "--count",
+                "1",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ, "REBOOK_CLIENT_TOKEN": token},
-        )  # fmt: skip
+        )
         try:
             metrics = cluster.services["notifier"].metrics_url
             assert wait_until(lambda: _subscribers(metrics) >= 1, 30), "the app backend never subscribed"

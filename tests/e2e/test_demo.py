@@ -17,7 +17,6 @@ from tests.helpers.processes import run_tree
 pytestmark = pytest.mark.e2e
 
 
-
 def _alive(pid: int) -> bool:
     """True if ``pid`` runs (a zombie or a reused pid running something else does not count)."""
     try:
@@ -34,10 +33,24 @@ def test_demo_small_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     env = {**os.environ, "REBOOK_KAFKA_BOOTSTRAP": kafka_bootstrap}
     started = time.monotonic()
     result = run_tree(
-        [sys.executable, "-m", "rebook.cli", "demo", "--size", "small", "--free-ports", "--devices", "50",
-         "--run-dir", str(tmp_path / "run"), "--json", str(out)],
-        env, timeout_s=180,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "rebook.cli",
+            "demo",
+            "--size",
+            "small",
+            "--free-ports",
+            "--devices",
+            "50",
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--json",
+            str(out),
+        ],
+        env,
+        timeout_s=180,
+    )
     wall = time.monotonic() - started
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "offered a new itinerary" in result.stdout  # the summary table was printed

@@ -34,17 +34,22 @@ pytestmark = pytest.mark.faults
 TEN_MB = "x" * (10 * 1024 * 1024)
 # Codes a caller's mistake may get; INTERNAL, UNKNOWN and RESOURCE_EXHAUSTED never.
 CALLER_CODES = {
-    grpc.StatusCode.OK, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
-    grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED,
-}  # fmt: skip
+    grpc.StatusCode.OK,
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.UNAUTHENTICATED,
+}
 
 
 @pytest.fixture(scope="module")
 def services(kafka_bootstrap, tmp_path_factory):
     ns = Namespace.create(kafka_bootstrap)
     network = make_network(seed=5, cancelled=1, bookings_per_leg=3)
-    cluster = LocalCluster(kafka_bootstrap, tmp_path_factory.mktemp("bad-input"), env=ns.env(),
-                           only=("detector", "optimizer"))  # fmt: skip
+    cluster = LocalCluster(
+        kafka_bootstrap, tmp_path_factory.mktemp("bad-input"), env=ns.env(), only=("detector", "optimizer")
+    )
     with cluster:
         detector = fss_grpc.FlightStatusServiceStub(open_channel(cluster.address("detector"), client_token()))
         optimizer = rs_grpc.RebookingServiceStub(open_channel(cluster.address("optimizer"), client_token()))
@@ -139,7 +144,7 @@ def test_out_of_range_values_are_field_violations_and_batches_answer_per_item(se
     reply = detector.LoadSchedule(fss.LoadScheduleRequest(legs=[leg]), timeout=10)
     assert {v.field for v in reply.rejected[0].violations} == {"legs[0].scheduled_arrival_time", "legs[0].status"}
     bad = _estimate(network.later[2].leg_id, datetime.now(UTC), network.later[2].scheduled_departure)
-    bad.event_time.seconds = -10**12
+    bad.event_time.seconds = -(10**12)
     good = _estimate(
         network.later[2].leg_id, datetime.now(UTC), network.later[2].scheduled_departure + timedelta(minutes=20)
     )

@@ -134,9 +134,11 @@ def test_services_ride_out_a_broker_outage(own_broker: LocalKafka, tmp_path) -> 
         assert retried.upserted_count == 1
         got = detector.GetFlightLeg(fs_pb.GetFlightLegRequest(leg_id=second_leg.leg_id), timeout=10)
         assert got.leg.leg_id == second_leg.leg_id
-        print(f"[faults] broker outage: NOT_SERVING within {not_serving_after:.1f}s of the stop, all SERVING "
-              f"{recovered_in:.1f}s after the broker was back; kept ping sent after {kept_sent_in:.1f}s; "
-              "refused writes retried")  # fmt: skip
+        print(
+            f"[faults] broker outage: NOT_SERVING within {not_serving_after:.1f}s of the stop, all SERVING "
+            f"{recovered_in:.1f}s after the broker was back; kept ping sent after {kept_sent_in:.1f}s; "
+            "refused writes retried"
+        )
 
 
 def test_a_broker_restart_mid_batch_loses_no_offer(own_broker: LocalKafka, tmp_path) -> None:
@@ -154,10 +156,12 @@ def test_a_broker_restart_mid_batch_loses_no_offer(own_broker: LocalKafka, tmp_p
         recover_s = time.monotonic() - back
         time.sleep(2.0)  # nothing more may come: no re-sent versions
         found = figures(read_offers(bootstrap, ns), network)
-        print(f"[faults] broker restart mid-batch: offered {found.offered}/{found.affected} affected bookings "
-              f"({found.with_seat} with a seat), seats double-held {found.double_held}, holds on unusable legs "
-              f"{found.unusable_holds}, duplicates {found.duplicates}, all offered {recover_s:.1f}s after the "
-              "broker was back")  # fmt: skip
+        print(
+            f"[faults] broker restart mid-batch: offered {found.offered}/{found.affected} affected bookings "
+            f"({found.with_seat} with a seat), seats double-held {found.double_held}, holds on unusable legs "
+            f"{found.unusable_holds}, duplicates {found.duplicates}, all offered {recover_s:.1f}s after the "
+            "broker was back"
+        )
         assert found.sound, found
         assert found.with_seat == found.affected
         assert cluster.services["optimizer"].process.poll() is None  # it rode the restart out

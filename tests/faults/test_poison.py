@@ -68,6 +68,8 @@ def test_poison_on_every_topic_is_dead_lettered_once_and_work_goes_on(kafka_boot
     with LocalCluster(kafka_bootstrap, tmp_path / "second", env=ns.env()):
         pass  # every view re-reads its topics from the beginning and meets the poison again
     again = _dead_letters(kafka_bootstrap, ns)
-    print(f"[faults] poison: {len(poison)} records on {len(POISONED)} topics, {len(first)} dead letters, "
-          f"{len(again)} after a restart")  # fmt: skip
+    print(
+        f"[faults] poison: {len(poison)} records on {len(POISONED)} topics, {len(first)} dead letters, "
+        f"{len(again)} after a restart"
+    )
     assert again == first, "dead letters were sent again on restart"

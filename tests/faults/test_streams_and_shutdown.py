@@ -33,9 +33,10 @@ PER_PASSENGER, WORKERS = 5, 64  # the global cap is the pool less 32 reserved th
 def _subscribe(stub, passenger_id: str, codes: list, stop: threading.Event) -> None:
     token = passenger_token(passenger_id, timedelta(hours=1))
     stream = stub.Subscribe(
-        ns_pb.SubscribeRequest(passenger_id=passenger_id), metadata=(("authorization", f"Bearer {token}"),),
+        ns_pb.SubscribeRequest(passenger_id=passenger_id),
+        metadata=(("authorization", f"Bearer {token}"),),
         timeout=120,
-    )  # fmt: skip
+    )
     try:
         for _ in stream:
             if stop.is_set():
@@ -63,8 +64,10 @@ def test_stream_caps_health_and_sigterm_with_open_streams(kafka_bootstrap, tmp_p
         health = health_pb2_grpc.HealthStub(channel)
         started = time.monotonic()
         assert health.Check(health_pb2.HealthCheckRequest(), timeout=2).status == health_pb2.HealthCheckResponse.SERVING
-        print(f"[faults] streams: {len(passengers) - exhausted} open, {exhausted} refused; health answered in "
-              f"{time.monotonic() - started:.3f}s")  # fmt: skip
+        print(
+            f"[faults] streams: {len(passengers) - exhausted} open, {exhausted} refused; health answered in "
+            f"{time.monotonic() - started:.3f}s"
+        )
 
         locator = pl_grpc.PassengerLocationServiceStub(open_channel(cluster.address("locator"), client_token()))
         pings_open = threading.Event()

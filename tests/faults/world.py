@@ -111,9 +111,11 @@ class Figures:
     @property
     def sound(self) -> bool:
         return (
-            self.offered == self.affected and self.double_held == 0 and self.unusable_holds == 0
+            self.offered == self.affected
+            and self.double_held == 0
+            and self.unusable_holds == 0
             and self.duplicates == 0
-        )  # fmt: skip
+        )
 
 
 def figures(offers: list[offer_pb2.Offer], network: Network) -> Figures:

@@ -18,9 +18,14 @@ def private_broker(run_dir: Path, **settings) -> Iterator[LocalKafka]:
     if shared.libs.is_dir():
         (run_dir / "libs").symlink_to(shared.libs)  # the jars the Makefile already resolved
     broker = LocalKafka(
-        root=shared.root, run_dir=run_dir, port=free_port(), controller_port=free_port(), heap="384m",
-        start_timeout_s=240, **settings,
-    )  # fmt: skip
+        root=shared.root,
+        run_dir=run_dir,
+        port=free_port(),
+        controller_port=free_port(),
+        heap="384m",
+        start_timeout_s=240,
+        **settings,
+    )
     try:
         broker.up()
         yield broker

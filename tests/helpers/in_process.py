@@ -116,9 +116,11 @@ class InProcess:
         context = _Context(metadata)
         streaming_in, streaming_out = handler.request_streaming, handler.response_streaming
         behavior = {
-            (False, False): handler.unary_unary, (False, True): handler.unary_stream,
-            (True, False): handler.stream_unary, (True, True): handler.stream_stream,
-        }[(streaming_in, streaming_out)]  # fmt: skip
+            (False, False): handler.unary_unary,
+            (False, True): handler.unary_stream,
+            (True, False): handler.stream_unary,
+            (True, True): handler.stream_stream,
+        }[(streaming_in, streaming_out)]
         try:
             answer = behavior(iter(request) if streaming_in else request, context)
             return list(answer) if streaming_out else answer

@@ -13,9 +13,14 @@ def run_tree(argv: Sequence[str], env: Mapping[str, str], timeout_s: float) -> s
     """Like ``subprocess.run(capture_output=True, text=True)``; on timeout SIGKILLs the whole
     group (what the command started included), then raises ``subprocess.TimeoutExpired``."""
     with subprocess.Popen(
-        list(argv), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-        text=True, start_new_session=True,
-    ) as process:  # fmt: skip
+        list(argv),
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    ) as process:
         try:
             stdout, stderr = process.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:

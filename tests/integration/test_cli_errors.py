@@ -36,8 +36,17 @@ CASES = [
     (
         "passenger: nothing listening",
         [
-            "passenger", "--booking", "ABC123", "--token", "t", "--notifier", "127.0.0.1:{port}",
-            "--optimizer", "127.0.0.1:{port}", "--wait", "3",
+            "passenger",
+            "--booking",
+            "ABC123",
+            "--token",
+            "t",
+            "--notifier",
+            "127.0.0.1:{port}",
+            "--optimizer",
+            "127.0.0.1:{port}",
+            "--wait",
+            "3",
         ],
         {},
         "UNAVAILABLE",
@@ -62,8 +71,11 @@ def test_broken_input_gives_one_clear_line(tmp_path: Path, name: str, argv: list
     done = subprocess.run(
         [sys.executable, "-m", "rebook.cli", *(arg.format(**values) for arg in argv)],
         env={**os.environ, "REBOOK_RUN_DIR": str(tmp_path / "run"), **{k: v.format(**values) for k, v in env.items()}},
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
     assert words in output, output

@@ -16,9 +16,13 @@ from rebook.runtime.topics import ALL_TOPICS
 def _topics(bootstrap: str, prefix: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REBOOK_KAFKA_BOOTSTRAP": bootstrap, "REBOOK_TOPIC_PREFIX": prefix}
     return subprocess.run(
-        [sys.executable, "-m", "rebook.cli", "topics"], env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "rebook.cli", "topics"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
 
 
 def test_topics_creates_the_declared_topics_once(kafka_bootstrap: str) -> None:

@@ -93,7 +93,9 @@ def test_service_pdb_and_autoscaling(service) -> None:
     svc = _kind("Service")[f"rebook-{service}"]
     grpc_port, metrics_port = DEFAULT_PORTS[service]
     assert {p["name"]: (p["port"], p["targetPort"]) for p in svc["spec"]["ports"]} == {
-        "grpc": (grpc_port, "grpc"), "metrics": (metrics_port, "metrics")}  # fmt: skip
+        "grpc": (grpc_port, "grpc"),
+        "metrics": (metrics_port, "metrics"),
+    }
     assert svc["spec"]["selector"] == {"app.kubernetes.io/name": service, **PART_OF}
     pdb = _kind("PodDisruptionBudget")[f"rebook-{service}"]
     assert pdb["spec"]["selector"]["matchLabels"] == svc["spec"]["selector"]
@@ -154,9 +156,13 @@ def _strimzi_topic(spec) -> dict:
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaTopic",
         "metadata": {"name": spec.name.replace(".", "-"), "labels": {"strimzi.io/cluster": "rebook", **PART_OF}},
-        "spec": {"topicName": spec.name, "partitions": spec.partitions, "replicas": 3,
-                 "config": {**spec.configs(), "min.insync.replicas": "2"}},
-    }  # fmt: skip
+        "spec": {
+            "topicName": spec.name,
+            "partitions": spec.partitions,
+            "replicas": 3,
+            "config": {**spec.configs(), "min.insync.replicas": "2"},
+        },
+    }
 
 
 def test_kafka_topics_have_the_strimzi_shape() -> None:

@@ -164,11 +164,14 @@ def _pod_targets(deployment: dict, phase: str = "Running") -> list[dict[str, str
         },
     }
     return [
-        {**pod, "__meta_kubernetes_pod_container_port_name": port["name"],
-         "__address__": f"10.0.0.1:{port['containerPort']}"}
+        {
+            **pod,
+            "__meta_kubernetes_pod_container_port_name": port["name"],
+            "__address__": f"10.0.0.1:{port['containerPort']}",
+        }
         for container in template["spec"]["containers"]
         for port in container["ports"]
-    ]  # fmt: skip
+    ]
 
 
 def test_k8s_discovery_keeps_the_metrics_port_of_each_service() -> None:
@@ -182,6 +185,8 @@ def test_k8s_discovery_keeps_the_metrics_port_of_each_service() -> None:
         assert labels["service"] == service and labels["job"] == f"rebook-{service}"
         assert labels["namespace"] == "rebook" and labels["pod"].startswith(f"rebook-{service}")
         assert not [t for t in _pod_targets(deployment, "Succeeded") if _relabel(job["relabel_configs"], t)]
-    stranger = {"__meta_kubernetes_pod_label_app_kubernetes_io_part_of": "other",
-                "__meta_kubernetes_pod_container_port_name": "metrics"}  # fmt: skip
+    stranger = {
+        "__meta_kubernetes_pod_label_app_kubernetes_io_part_of": "other",
+        "__meta_kubernetes_pod_container_port_name": "metrics",
+    }
     assert _relabel(job["relabel_configs"], stranger) is None

@@ -111,7 +111,6 @@ def _serving(port: int) -> bool:
     return reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
-
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap, prometheus_bin, tmp_path_factory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("ops-e2e")
@@ -123,11 +122,14 @@ def stack(kafka_bootstrap, prometheus_bin, tmp_path_factory) -> Iterator[Stack]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REBOOK_")}
     env.update(isolated_topics(kafka_bootstrap, prefix))
     env.update(
-        REBOOK_KAFKA_BOOTSTRAP=kafka_bootstrap, REBOOK_LOG_LEVEL="INFO",
-        REBOOK_GRPC_HOST="127.0.0.1", REBOOK_SHUTDOWN_GRACE="1s", REBOOK_AUTH_SECRET=TOKEN_SECRET,
+        REBOOK_KAFKA_BOOTSTRAP=kafka_bootstrap,
+        REBOOK_LOG_LEVEL="INFO",
+        REBOOK_GRPC_HOST="127.0.0.1",
+        REBOOK_SHUTDOWN_GRACE="1s",
+        REBOOK_AUTH_SECRET=TOKEN_SECRET,
         REBOOK_NOTIFIER_WEBHOOK_SECRET="ops-e2e-webhook-secret-of-at-least-32-bytes",
         REBOOK_OPTIMIZER_TIME_LIMIT="5s",
-    )  # fmt: skip
+    )
     try:
         for name in SERVICES:
             grpc_port, metrics_port = free_port(), free_port()
@@ -136,9 +138,13 @@ def stack(kafka_bootstrap, prometheus_bin, tmp_path_factory) -> Iterator[Stack]:
         for name in SERVICES:
             log = workdir / f"{name}.log"
             process = subprocess.Popen(
-                [REBOOK, name], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+                [REBOOK, name],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=log.open("w"),
                 start_new_session=True,
-            )  # fmt: skip
+            )
             ports = int(env[f"REBOOK_{name.upper()}_GRPC_PORT"]), int(env[f"REBOOK_{name.upper()}_METRICS_PORT"])
             stack.services[name] = Service(name, *ports, process, log)
 
@@ -152,10 +158,18 @@ def stack(kafka_bootstrap, prometheus_bin, tmp_path_factory) -> Iterator[Stack]:
         (workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
         web_port = free_port()
         prometheus = subprocess.Popen(
-            [prometheus_bin, f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{web_port}", "--storage.tsdb.retention.time=1h", "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=(workdir / "prometheus.log").open("w"), start_new_session=True,
-        )  # fmt: skip
+            [
+                prometheus_bin,
+                f"--config.file={workdir / 'prometheus.yml'}",
+                f"--storage.tsdb.path={workdir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{web_port}",
+                "--storage.tsdb.retention.time=1h",
+                "--log.level=warn",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(workdir / "prometheus.log").open("w"),
+            start_new_session=True,
+        )
         stack.prometheus_url = f"http://127.0.0.1:{web_port}"
 
         def all_serving() -> bool:
@@ -291,9 +305,17 @@ def _network(carrier: str) -> tuple[FlightLeg, list[FlightLeg]]:
         dep = start + timedelta(hours=hours)
         number = str(base + offset)
         return FlightLeg(
-            make_leg_id(carrier, number, dep.date(), "FRA"), carrier, number, dep.date(), "FRA", "JFK",
-            dep, dep + timedelta(hours=8), {Cabin.ECONOMY: 20}, {Cabin.ECONOMY: sold},
-        )  # fmt: skip
+            make_leg_id(carrier, number, dep.date(), "FRA"),
+            carrier,
+            number,
+            dep.date(),
+            "FRA",
+            "JFK",
+            dep,
+            dep + timedelta(hours=8),
+            {Cabin.ECONOMY: 20},
+            {Cabin.ECONOMY: sold},
+        )
 
     return leg(0, 0, 5), [leg(1, 2, 10), leg(2, 4, 15)]
 
@@ -312,16 +334,20 @@ def test_prometheus_sees_a_cancellation_through_to_the_passenger(stack: Stack) -
     detector = fss_grpc.FlightStatusServiceStub(stack.channel("detector"))
     schedule = fss.LoadScheduleRequest(legs=[leg_to_proto(g) for g in (cancelled, *later)])
     assert detector.LoadSchedule(schedule, timeout=20) is not None
-    booking = Booking(locator, (Passenger(passenger, Tier.BASIC),), (Segment(cancelled.leg_id, Cabin.ECONOMY),),
-                      carrier=carrier)  # fmt: skip
+    booking = Booking(
+        locator, (Passenger(passenger, Tier.BASIC),), (Segment(cancelled.leg_id, Cabin.ECONOMY),), carrier=carrier
+    )
     optimizer = rbs_grpc.RebookingServiceStub(stack.channel("optimizer"))
     upserted = optimizer.UpsertBookings(rbs.UpsertBookingsRequest(bookings=[booking_to_proto(booking)]), timeout=20)
     assert upserted.upserted_count == 1
     assert wait_until(
-        lambda: _metric(optimizer_metrics, consumed, topic=flights) >= flights_before + 3
-        and _metric(optimizer_metrics, consumed, topic=bookings) >= bookings_before + 1,
-        30, 0.2,
-    ), f"the optimizer's views did not see the schedule and booking:\n{stack.logs()}"  # fmt: skip
+        lambda: (
+            _metric(optimizer_metrics, consumed, topic=flights) >= flights_before + 3
+            and _metric(optimizer_metrics, consumed, topic=bookings) >= bookings_before + 1
+        ),
+        30,
+        0.2,
+    ), f"the optimizer's views did not see the schedule and booking:\n{stack.logs()}"
 
     # The stream stays open until Prometheus saw the delivery: the notifier counts a stream
     # notification delivered once it was written, which a cancelled stream may cut short.

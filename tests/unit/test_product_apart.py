@@ -89,8 +89,9 @@ def test_the_import_check_sees_absolute_and_relative_tooling_imports() -> None:
     assert _tooling_imports("from rebook.tooling.args import positive_int", "rebook.detector.main", False)
     assert _tooling_imports("import rebook.tooling.launch", "rebook.runtime.kafka", False)
     assert _tooling_imports("from ..tooling import net", "rebook.detector.main", False) == [
-        "rebook.tooling", "rebook.tooling.net",
-    ]  # fmt: skip
+        "rebook.tooling",
+        "rebook.tooling.net",
+    ]
     assert _tooling_imports("from .. import tooling", "rebook.runtime", True) == ["rebook.tooling"]
     assert _tooling_imports("from rebook.tooling.sim.scenario import Scenario", "rebook.optimizer.app", False)
     assert _tooling_imports("from rebook.runtime.kafka_admin import ensure_topics", "rebook.cli", False) == []
@@ -114,8 +115,9 @@ def test_the_import_check_sees_a_service_importing_another() -> None:
         "rebook.detector"
     ]
     assert _foreign_imports("from ...detector import writer", "rebook.optimizer.core.x", False, allowed) == [
-        "rebook.detector", "rebook.detector.writer",
-    ]  # fmt: skip
+        "rebook.detector",
+        "rebook.detector.writer",
+    ]
     assert _foreign_imports("import rebook.notifier.channel", "rebook.optimizer.app", False, allowed)
     assert _foreign_imports("from rebook.flightops import replay", "rebook.optimizer.engine", False, allowed) == []
     assert _foreign_imports("from .core import costs", "rebook.optimizer", True, allowed) == []
@@ -169,9 +171,14 @@ def without_tooling(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _python(root: Path, code: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(root)}  # wins over the editable install's path entry
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
 
 
 def test_a_tree_without_tooling_imports_every_product_module(without_tooling: Path) -> None:

@@ -26,9 +26,11 @@ def test_functions_over_the_limit_are_named_with_their_class_and_parent() -> Non
     source = (
         _function("short", 60)
         + _function("long", 61)
-        + "class Loop:\n" + _function("run", 62, "    ")
-        + "def outer():\n" + _function("inner", 61, "    ")
-    )  # fmt: skip
+        + "class Loop:\n"
+        + _function("run", 62, "    ")
+        + "def outer():\n"
+        + _function("inner", 61, "    ")
+    )
     found = [(name, length) for _, name, length in sizes.long_functions(source)]
     assert found == [("long", 61), ("Loop.run", 62), ("outer", 62), ("outer.inner", 61)]
 

@@ -153,9 +153,12 @@ class RebookingClient(_Client):
         """Answers the version of ``offer`` the passenger saw; a fresh ``response_id`` unless given
         (pass the same one to retry an answer whose outcome you did not learn)."""
         response = offer_pb2.PassengerResponse(
-            response_id=response_id or uuid.uuid4().hex, offer_id=offer.offer_id, offer_version=offer.version,
-            kind=kind, option_id=option_id,
-        )  # fmt: skip
+            response_id=response_id or uuid.uuid4().hex,
+            offer_id=offer.offer_id,
+            offer_version=offer.version,
+            kind=kind,
+            option_id=option_id,
+        )
         response.response_time.GetCurrentTime()
         return self.stub.RespondToOffer(rs.RespondToOfferRequest(response=response), timeout=self.deadline).offer
 

@@ -282,7 +282,10 @@ def build_detector(deps: DetectorDeps) -> tuple[DetectorWriter, ServiceBinding]:
     writer = DetectorWriter(store, deps.producer, metrics, deps.topics, deps.clock, deps.ack_timeout_s)
     servicer = FlightStatusServicer(writer, metrics)
     binding = ServiceBinding(
-        DESCRIPTOR, servicer, flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server, ACCESS,
+        DESCRIPTOR,
+        servicer,
+        flight_status_service_pb2_grpc.add_FlightStatusServiceServicer_to_server,
+        ACCESS,
         checks_own_items=frozenset({"LoadSchedule", "ReportFlightEvents"}),
     )
     return writer, binding

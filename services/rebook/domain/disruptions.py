@@ -291,9 +291,7 @@ def predicted_unusable(disruptions: Iterable[Disruption]) -> frozenset[str]:
 
 def rotation_at_risk(disruptions: Iterable[Disruption]) -> frozenset[str]:
     """Legs whose aircraft is out of position after a cancellation, with no swap known."""
-    return frozenset(
-        lid for d in disruptions if not d.withdrawn and KINDS[d.kind].at_risk for lid in d.leg_ids
-    )
+    return frozenset(lid for d in disruptions if not d.withdrawn and KINDS[d.kind].at_risk for lid in d.leg_ids)
 
 
 # Reason → the kinds whose disruptions break a trip for that reason, and what it says (the
@@ -301,6 +299,4 @@ def rotation_at_risk(disruptions: Iterable[Disruption]) -> frozenset[str]:
 KINDS_OF_REASON: Mapping[Reason, frozenset[DisruptionKind]] = {
     reason: frozenset(k for k, r in KINDS.items() if r.reason is reason) for reason in Reason
 }
-WHAT: Mapping[Reason, str] = {
-    reason: next(r.what for r in KINDS.values() if r.reason is reason) for reason in Reason
-}
+WHAT: Mapping[Reason, str] = {reason: next(r.what for r in KINDS.values() if r.reason is reason) for reason in Reason}

@@ -84,6 +84,12 @@ def target_view(
 ) -> ViewLoop:
     """The view loop over (bookings, flights); malformed records go to ``dead_letter``."""
     return ViewLoop(
-        bootstrap, "locator.targets", list(topics), feed.handle, producer, registry,
-        dead_letter_topic=dead_letter, client_id="rebook-locator",
-    )  # fmt: skip
+        bootstrap,
+        "locator.targets",
+        list(topics),
+        feed.handle,
+        producer,
+        registry,
+        dead_letter_topic=dead_letter,
+        client_id="rebook-locator",
+    )

@@ -80,10 +80,13 @@ class Notifier:
         settings = deps.settings
         self.sink = sink = KafkaStateSink(deps.producer, deps.topics.state, deps.topics.dead_letter)
         self.engine = NotificationEngine(
-            NotificationStore(settings.retention), sink, NotifierMetrics(deps.registry), deps.clock,
+            NotificationStore(settings.retention),
+            sink,
+            NotifierMetrics(deps.registry),
+            deps.clock,
             max_streams=settings.max_streams or max(1, deps.grpc_max_workers - RESERVED_WORKERS),
             max_streams_per_passenger=settings.max_streams_per_passenger,
-        )  # fmt: skip
+        )
         for factory in deps.channels:
             self.engine.attach(factory(ChannelDeps(settings, self.engine, deps.sender)))
 
@@ -132,10 +135,18 @@ def build(config: NotifierConfig, deps: ServiceDeps, sender: Sender | None = Non
     """The notifier, its state rebuilt; ``sender`` stands in for HTTP in tests."""
     notifier = Notifier(
         NotifierDeps(
-            config.settings, deps.bootstrap, deps.group_id, deps.producer, deps.registry, config.topics,
-            deps.clock, sender, deps.grpc_max_workers, config.channels,
+            config.settings,
+            deps.bootstrap,
+            deps.group_id,
+            deps.producer,
+            deps.registry,
+            config.topics,
+            deps.clock,
+            sender,
+            deps.grpc_max_workers,
+            config.channels,
         )
-    )  # fmt: skip
+    )
     notifier.restore()
     return NotifierService(
         bindings=[binding(notifier.servicer_deps())],

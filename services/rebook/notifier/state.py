@@ -98,9 +98,10 @@ def _latest_failed(writes: list[_Write]) -> list[_Write]:
     """The writes Kafka refused that are still their key's latest (every dead letter counts)."""
     latest = {(w.topic, w.key): i for i, w in enumerate(writes) if w.keyed_state}
     return [
-        w for i, w in enumerate(writes)
+        w
+        for i, w in enumerate(writes)
         if w.future is not None and w.future.failed() and (not w.keyed_state or latest[(w.topic, w.key)] == i)
-    ]  # fmt: skip
+    ]
 
 
 @dataclass

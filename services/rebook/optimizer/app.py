@@ -72,26 +72,52 @@ def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
     topics, producer, registry = config.topics, deps.producer, deps.registry
     ownership = CarrierOwnership(topics.disruptions)
     engine = RebookingEngine(
-        config.settings, config.policies, config.default_policy, config.detector_settings, ownership.owns,
-        config.replan, config.booking_rules,
-    )  # fmt: skip
+        config.settings,
+        config.policies,
+        config.default_policy,
+        config.detector_settings,
+        ownership.owns,
+        config.replan,
+        config.booking_rules,
+    )
     parts = OptimizerDeps(
-        engine, producer, OptimizerMetrics(registry), bookings_topic=topics.bookings, offers_topic=topics.offers,
+        engine,
+        producer,
+        OptimizerMetrics(registry),
+        bookings_topic=topics.bookings,
+        offers_topic=topics.offers,
         clock=deps.clock,
-    )  # fmt: skip
-    view_topics = {"flights": topics.flights, "bookings": topics.bookings, "proximity": topics.proximity,
-                   "offers": topics.offers}  # fmt: skip
+    )
+    view_topics = {
+        "flights": topics.flights,
+        "bookings": topics.bookings,
+        "proximity": topics.proximity,
+        "offers": topics.offers,
+    }
     views = ViewLoop(
-        deps.bootstrap, f"{deps.group_id}.views", list(view_topics.values()), ViewHandler(parts, view_topics),
-        producer, registry, dead_letter_topic=topics.dead_letter,
-    )  # fmt: skip
+        deps.bootstrap,
+        f"{deps.group_id}.views",
+        list(view_topics.values()),
+        ViewHandler(parts, view_topics),
+        producer,
+        registry,
+        dead_letter_topic=topics.dead_letter,
+    )
     parts.sync_flights = lambda timeout_s: views.sync(topics.flights.name, timeout_s)
     batcher = DisruptionBatcher(parts, views.caught_up, kill_after_offers=config.kill_after_offers)
     disruptions = ConsumerLoop(
-        deps.bootstrap, deps.group_id, [topics.disruptions], batcher, producer, registry,
-        after_batch=batcher.flush, discard_batch=batcher.discard, on_assigned=ownership.assigned,
-        on_revoked=ownership.revoked, dead_letter_topic=topics.dead_letter,
-    )  # fmt: skip
+        deps.bootstrap,
+        deps.group_id,
+        [topics.disruptions],
+        batcher,
+        producer,
+        registry,
+        after_batch=batcher.flush,
+        discard_batch=batcher.discard,
+        on_assigned=ownership.assigned,
+        on_revoked=ownership.revoked,
+        dead_letter_topic=topics.dead_letter,
+    )
     batcher.dead_letter = disruptions.dead_letter
     stop_expiry = threading.Event()
 
@@ -99,6 +125,11 @@ def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
         threading.Thread(target=_expiry_loop, args=(parts, stop_expiry), name="offer-expiry", daemon=True).start()
 
     return OptimizerService(
-        bindings=[binding(parts)], consumers=[views, disruptions], start=start, closers=[stop_expiry.set],
-        deps=parts, views=views, disruptions=disruptions,
-    )  # fmt: skip
+        bindings=[binding(parts)],
+        consumers=[views, disruptions],
+        start=start,
+        closers=[stop_expiry.set],
+        deps=parts,
+        views=views,
+        disruptions=disruptions,
+    )

@@ -97,10 +97,7 @@ def offer_to_proto(offer: Offer, flights: Mapping[str, FlightLeg]) -> offer_pb2.
         passenger_ids=list(offer.passenger_ids),
         status=int(offer.status),
         original_segments=[segment_to_proto(s, flights) for s in offer.original_segments],
-        options=[
-            _option_to_proto(o, o.option_id in held, flights)
-            for o in offer.options
-        ],
+        options=[_option_to_proto(o, o.option_id in held, flights) for o in offer.options],
         primary_option_id=offer.primary_option_id,
         holds=[offer_pb2.SeatHold(leg_id=h.leg_id, cabin=int(h.cabin), seats=h.seats) for h in offer.holds],
         explanation=offer.explanation,

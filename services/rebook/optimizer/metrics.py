@@ -34,13 +34,17 @@ class OptimizerMetrics:
             registry=registry,
         )
         self.offers = Counter(
-            "rebook_optimizer_offers_total", "Offer versions published, by resulting status.", ["status"],
+            "rebook_optimizer_offers_total",
+            "Offer versions published, by resulting status.",
+            ["status"],
             registry=registry,
-        )  # fmt: skip
+        )
         self.solve_seconds = Histogram(
-            "rebook_optimizer_solve_seconds", "Wall time of a plan (affected, candidates, solve).",
-            buckets=SOLVE_BUCKETS, registry=registry,
-        )  # fmt: skip
+            "rebook_optimizer_solve_seconds",
+            "Wall time of a plan (affected, candidates, solve).",
+            buckets=SOLVE_BUCKETS,
+            registry=registry,
+        )
         self.last_gap = Gauge(
             "rebook_optimizer_last_solve_gap_ratio", "Relative gap of the last solve.", registry=registry
         )

@@ -386,9 +386,13 @@ def respond(
             raise PreconditionError("no itinerary was found; choose a refund or talk to an agent")
         chosen = offer.option(offer.primary_option_id)
         return next_version(
-            offer, now, status=OfferStatus.ACCEPTED, chosen_option_id=chosen.option_id,
-            holds=holds_of(_taken_with(offer, chosen), party), response_ids=answered,
-        )  # fmt: skip
+            offer,
+            now,
+            status=OfferStatus.ACCEPTED,
+            chosen_option_id=chosen.option_id,
+            holds=holds_of(_taken_with(offer, chosen), party),
+            response_ids=answered,
+        )
     option = offer.option(option_id)
     if option is not None and option.passenger_ids:  # a sub-group's flight: the split is accepted
         return respond(offer, response_id, ResponseKind.ACCEPT, "", free_seats, now, seen_version)
@@ -402,9 +406,13 @@ def respond(
     if short:
         raise PreconditionError(f"option {option_id} is no longer available: full on {', '.join(short)}")
     return next_version(
-        offer, now, status=OfferStatus.ACCEPTED, chosen_option_id=option.option_id,
-        holds=holds_for(option, party), response_ids=answered,
-    )  # fmt: skip
+        offer,
+        now,
+        status=OfferStatus.ACCEPTED,
+        chosen_option_id=option.option_id,
+        holds=holds_for(option, party),
+        response_ids=answered,
+    )
 
 
 def expire(offer: Offer, policy: OfferPolicy, now: datetime) -> Offer | None:

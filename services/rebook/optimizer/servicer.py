@@ -157,9 +157,13 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         try:
             with self._deps.engine.batch():  # the answer stands only once Kafka has it
                 offer = self._deps.engine.respond(
-                    response.offer_id, response.response_id, kind, response.option_id, self._deps.clock(),
+                    response.offer_id,
+                    response.response_id,
+                    kind,
+                    response.option_id,
+                    self._deps.clock(),
                     seen_version=response.offer_version,
-                )  # fmt: skip
+                )
                 publish_offers(self._deps, [offer])
         except KafkaError as error:
             self._deps.metrics.response_failures.labels(label).inc()

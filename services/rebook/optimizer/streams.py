@@ -136,12 +136,16 @@ class DisruptionBatcher:
             log.info(
                 "disruptions solved",
                 extra={
-                    "disruptions": result.disruptions, "affected_bookings": stats.affected_bookings,
-                    "new_bookings": result.new_bookings, "replanned": result.replanned,
-                    "unaccommodated": stats.unaccommodated, "wall_s": round(stats.wall_s, 3),
-                    "gap": round(stats.solution.gap, 5), "method": stats.solution.method,
+                    "disruptions": result.disruptions,
+                    "affected_bookings": stats.affected_bookings,
+                    "new_bookings": result.new_bookings,
+                    "replanned": result.replanned,
+                    "unaccommodated": stats.unaccommodated,
+                    "wall_s": round(stats.wall_s, 3),
+                    "gap": round(stats.solution.gap, 5),
+                    "method": stats.solution.method,
                 },
-            )  # fmt: skip
+            )
         offers = list(result.offers)
         if self._kill_after_offers is not None and offers:
             publish_offers(deps, offers[: self._kill_after_offers], wait=True)

@@ -56,9 +56,14 @@ class Keyring:
             raise ValueError("a subject is required")
         issued = now or datetime.now(UTC)
         payload = {
-            "iss": ISSUER, "aud": AUDIENCE, "sub": subject, "kind": kind,
-            "iat": int(issued.timestamp()), "exp": int((issued + ttl).timestamp()), **claims,
-        }  # fmt: skip
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": subject,
+            "kind": kind,
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + ttl).timestamp()),
+            **claims,
+        }
         return jwt.encode(payload, self._signing_key, ALGORITHM, headers={"kid": key_id(self._signing_key)})
 
     def passenger_token(self, passenger_id: str, ttl: timedelta, now: datetime | None = None) -> str:
@@ -88,9 +93,13 @@ class Keyring:
             raise UnauthenticatedError("token signed with an unknown key", reason="TOKEN_INVALID")
         try:
             claims = jwt.decode(
-                token, key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub", "kind"], "verify_exp": False, "verify_iat": False},
-            )  # fmt: skip
+            )
         except jwt.InvalidTokenError:
             raise UnauthenticatedError("invalid token", reason="TOKEN_INVALID") from None
         # Expiry against the injected clock (PyJWT would use the wall clock).

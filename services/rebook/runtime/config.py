@@ -132,6 +132,7 @@ class Env:
         return {
             key: frozenset(c.strip() for c in value.split("/") if c.strip()) for key, value in self.pairs(name).items()
         }
+
     def raw(self, name: str) -> str:
         return self._environ.get(PREFIX + name, "")
 

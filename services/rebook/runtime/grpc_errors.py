@@ -57,6 +57,7 @@ def _bounded(violations: list[error_details_pb2.BadRequest.FieldViolation]) -> e
         bad.field_violations.add(field="", description=f"{rest} more violations not shown")
     return bad
 
+
 _CODES: tuple[tuple[type[DomainError], int], ...] = (
     (ValidationError, code_pb2.INVALID_ARGUMENT),
     (NotFoundError, code_pb2.NOT_FOUND),

@@ -70,9 +70,7 @@ PUBLIC_SERVICES = (health.SERVICE_NAME, reflection.SERVICE_NAME, "grpc.reflectio
 class AccessGate:
     """Authenticates a call and checks its method's rule; the result becomes ``caller()``."""
 
-    def __init__(
-        self, keyring: Keyring, bindings: Sequence[ServiceBinding], clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, keyring: Keyring, bindings: Sequence[ServiceBinding], clock: Callable[[], datetime]) -> None:
         self._keyring = keyring
         self._clock = clock
         self._rules = {

@@ -40,9 +40,8 @@ def _fields_to_visit(descriptor: Descriptor) -> tuple:
     found = _worth_visiting.get(descriptor.full_name)
     if found is None:
         found = tuple(
-            f for f in descriptor.fields
-            if f.type in (FieldDescriptor.TYPE_ENUM, FieldDescriptor.TYPE_MESSAGE)
-        )  # fmt: skip
+            f for f in descriptor.fields if f.type in (FieldDescriptor.TYPE_ENUM, FieldDescriptor.TYPE_MESSAGE)
+        )
         _worth_visiting[descriptor.full_name] = found
     return found
 
@@ -51,9 +50,7 @@ def _time_violation(message: Message, name: str) -> str | None:
     if name == _TIMESTAMP:
         if not _MIN_SECONDS <= message.seconds <= _MAX_SECONDS or not 0 <= message.nanos <= 999_999_999:
             return "is not a valid timestamp (0001-01-01 to 9999-12-31)"
-    elif name == _DURATION and (
-        abs(message.seconds) > _MAX_DURATION_SECONDS or abs(message.nanos) > 999_999_999
-    ):
+    elif name == _DURATION and (abs(message.seconds) > _MAX_DURATION_SECONDS or abs(message.nanos) > 999_999_999):
         return "is not a valid duration"
     return None
 

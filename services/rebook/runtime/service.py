@@ -49,8 +49,7 @@ SHUTDOWN_MARGIN_S = 10.0
 
 def _exit_at_the_latest(seconds: float) -> None:
     def force() -> None:
-        log.error("shutdown took longer than the grace period and its margin; exiting now",
-                  extra={"seconds": seconds})  # fmt: skip
+        log.error("shutdown took longer than the grace period and its margin; exiting now", extra={"seconds": seconds})
         logging.shutdown()
         os._exit(1)
 
@@ -112,8 +111,10 @@ def _broker_answered(config: RuntimeConfig) -> bool:
     log.error(
         "Kafka at %s did not answer within %ss (%s): start it (rebook kafka up), or point "
         "REBOOK_KAFKA_BOOTSTRAP at your cluster; REBOOK_KAFKA_WAIT sets how long to wait",
-        config.kafka_bootstrap, f"{config.kafka_wait.total_seconds():g}", reason,
-    )  # fmt: skip
+        config.kafka_bootstrap,
+        f"{config.kafka_wait.total_seconds():g}",
+        reason,
+    )
     return False
 
 
@@ -265,8 +266,10 @@ def run_service(service: str, build: Callable[[ServiceContext], Service]) -> int
         except OSError as exc:
             log.error(
                 "cannot serve /metrics on port %s (%s): set REBOOK_%s_METRICS_PORT to a free port",
-                config.metrics_port, exc, service.upper(),
-            )  # fmt: skip
+                config.metrics_port,
+                exc,
+                service.upper(),
+            )
             return 1
         stack.callback(stop_metrics, metrics_server)
         context = ServiceContext(config, registry)

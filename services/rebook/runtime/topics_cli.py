@@ -26,9 +26,11 @@ def _replication(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--replication", type=_replication, default=1,
+        "--replication",
+        type=_replication,
+        default=1,
         help="replication factor of the topics it creates (existing topics are left as they are)",
-    )  # fmt: skip
+    )
 
 
 def run(args: argparse.Namespace) -> int:

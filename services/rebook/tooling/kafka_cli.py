@@ -18,10 +18,11 @@ from rebook.tooling.local_kafka import LocalKafka
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "action", choices=("up", "down", "wipe", "topics", "bootstrap"),
+        "action",
+        choices=("up", "down", "wipe", "topics", "bootstrap"),
         help="up: start (data kept from the last run); down: stop, keeping the data; wipe: delete the "
         "stopped broker's data for good; topics: create missing topics; bootstrap: print the address",
-    )  # fmt: skip
+    )
 
 
 def run(args: argparse.Namespace) -> int:

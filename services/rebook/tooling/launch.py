@@ -100,8 +100,11 @@ class LocalCluster:
         log = service.log_path.open("ab")
         service.process = subprocess.Popen(
             [sys.executable, "-m", "rebook.cli", service.service],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         log.close()
 
     def add(

@@ -99,9 +99,15 @@ class LocalKafka:
         shutil.rmtree(self.libs, ignore_errors=True)
         self.libs.mkdir(parents=True)
         command = [
-            "mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-            f"-DoutputDirectory={self.libs}", "-DincludeScope=runtime",
-        ]  # fmt: skip
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={self.libs}",
+            "-DincludeScope=runtime",
+        ]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise KafkaSetupError(f"mvn failed resolving Kafka:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
@@ -167,10 +173,16 @@ class LocalKafka:
         if not java:
             raise KafkaSetupError("Java 17+ is required to run the Kafka broker")
         return [
-            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            java,
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.run_dir / 'log4j2.properties'}",
-            "-cp", str(self.libs / "*"), *args,
-        ]  # fmt: skip
+            "-cp",
+            str(self.libs / "*"),
+            *args,
+        ]
 
     def running_pid(self) -> int | None:
         try:

@@ -66,30 +66,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--time-limit", type=positive_float, default=None, help="solver deadline in seconds")
     parser.add_argument(
-        "--batches", type=int, default=1,
+        "--batches",
+        type=int,
+        default=1,
         help="solve the disruptions in this many batches in arrival order, each when its last one was "
         "known, as the online service does (1: all at once). Between batches time acts: offers are "
         "accepted by --accept-share of the passengers --accept-after they were made (before they "
         "expire), the rest expire by the carrier's offer TTL and expiry policy "
         "(REBOOK_OPTIMIZER_OFFER_TTL, _OFFER_EXPIRY, _CARRIER_POLICIES), and flights leave at their "
         "best-known departure (no longer offered, and an unanswered offer on one is planned again)",
-    )  # fmt: skip
+    )
     parser.add_argument("--replan", choices=REPLAN_MODES, default="improve", help="unanswered offers per batch")
     parser.add_argument(
-        "--spacing", choices=("known", "zero"), default="known",
+        "--spacing",
+        choices=("known", "zero"),
+        default="known",
         help="known: each batch when its last disruption was known, time acting in between; zero: "
         "every batch at the first disruption's time with nothing happening in between (the one-shot "
         "problem cut into pieces: its cost is never below the one-shot's)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--accept-share", type=share, default=DEFAULT_ACCEPT.share,
+        "--accept-share",
+        type=share,
+        default=DEFAULT_ACCEPT.share,
         help="share of passengers who accept their offer's primary option; who accepts is a fixed "
         "hash of the record locator, so runs repeat",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--accept-after", type=duration, default=DEFAULT_ACCEPT.after,
+        "--accept-after",
+        type=duration,
+        default=DEFAULT_ACCEPT.after,
         help="how long after an offer is made those passengers accept it (e.g. 10m)",
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True, slots=True)

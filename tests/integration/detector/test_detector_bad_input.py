@@ -193,14 +193,26 @@ def test_identifiers_of_a_real_export_load_through_grpc(running) -> None:
     """Issue 14.8: what a real export carries loads; an unknown station without a zone is refused alone."""
     real = [
         leg("10234", "FRA", "BRU", t(15), t(16, 10), tail="A318#1"),
-        leg("9001", "BRU", "ZYR", t(17), t(17, 20), tail="", capacity={}, sold={},
-            leg_type=LegType.RAIL, destination_zone="Europe/Brussels"),
+        leg(
+            "9001",
+            "BRU",
+            "ZYR",
+            t(17),
+            t(17, 20),
+            tail="",
+            capacity={},
+            sold={},
+            leg_type=LegType.RAIL,
+            destination_zone="Europe/Brussels",
+        ),
         leg("9002", "BRU", "XDB", t(17), t(18), tail="", capacity={}, sold={}, leg_type=LegType.RAIL),
-    ]  # fmt: skip
+    ]
     reply = load(running.stub, real)
     assert reply.created_count == 2
     assert [(r.index, [v.field for v in r.violations]) for r in reply.rejected] == [(2, ["legs[2].destination"])]
     train = running.stub.GetFlightLeg(fss.GetFlightLegRequest(leg_id=real[1].leg_id), timeout=5).leg
     assert (train.leg_type, train.destination_time_zone, list(train.cabins)) == (
-        flight_pb2.LEG_TYPE_RAIL, "Europe/Brussels", []
+        flight_pb2.LEG_TYPE_RAIL,
+        "Europe/Brussels",
+        [],
     )

@@ -72,10 +72,16 @@ def running(kafka_bootstrap: str, topics: LocatorTopics) -> Iterator[Running]:
         assert locator.view.caught_up.wait(30)
         try:
             yield Running(
-                locator, pls_grpc.PassengerLocationServiceStub(channel), producer, registry, topics,
-                kafka_bootstrap, passenger, first, second,
-            )  # fmt: skip
+                locator,
+                pls_grpc.PassengerLocationServiceStub(channel),
+                producer,
+                registry,
+                topics,
+                kafka_bootstrap,
+                passenger,
+                first,
+                second,
+            )
         finally:
             channel.close()
     producer.close()
-

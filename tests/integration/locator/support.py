@@ -14,10 +14,16 @@ EAST_OF_DEN = (39.8617, -102.9)  # ~150 km east of DEN on I-70
 def make_leg(origin: str, destination: str, departure: datetime, number: str = "100") -> FlightLeg:
     day = departure.date()
     return FlightLeg(
-        leg_id=f"RB{number}-{day.isoformat()}-{origin}", carrier="RB", flight_number=number,
-        operating_date=day, origin=origin, destination=destination, scheduled_departure=departure,
-        scheduled_arrival=departure + timedelta(hours=3), capacity={Cabin.ECONOMY: 150},
-    )  # fmt: skip
+        leg_id=f"RB{number}-{day.isoformat()}-{origin}",
+        carrier="RB",
+        flight_number=number,
+        operating_date=day,
+        origin=origin,
+        destination=destination,
+        scheduled_departure=departure,
+        scheduled_arrival=departure + timedelta(hours=3),
+        capacity={Cabin.ECONOMY: 150},
+    )
 
 
 def ping(pid: str, lat: float, lon: float, when: datetime, consent: bool = True) -> location_pb2.LocationPing:

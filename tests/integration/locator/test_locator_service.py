@@ -81,9 +81,10 @@ def test_departed_flight_moves_the_target_to_the_connection_and_publishes(runnin
     assert wait_until(retargeted, 20)
     last = on_topic(running, running.passenger)[-1]
     assert last.band == ProximityBand.FAR and last.distance_km > 7000
-    assert running.registry.get_sample_value(
-        "rebook_locator_proximity_updates_published_total", {"trigger": "target"}
-    ) == 1
+    assert (
+        running.registry.get_sample_value("rebook_locator_proximity_updates_published_total", {"trigger": "target"})
+        == 1
+    )
 
 
 def test_ping_without_consent_is_permission_denied(running) -> None:
@@ -187,6 +188,7 @@ def test_maintenance_publishes_stale_proximities_and_tombstones_for_expired_ping
     # Once past the retention, the ping is dropped and its proximity deleted.
     assert maintenance_at(sent + settings.retention + timedelta(seconds=1)).run_once() == (0, 1)
     assert on_topic(running, pid)[-1] is None
-    assert running.registry.get_sample_value(
-        "rebook_locator_proximity_tombstones_published_total", {"reason": "expired"}
-    ) == 1
+    assert (
+        running.registry.get_sample_value("rebook_locator_proximity_tombstones_published_total", {"reason": "expired"})
+        == 1
+    )

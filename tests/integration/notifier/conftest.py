@@ -126,8 +126,9 @@ class Subscriber:
 
     def __init__(self, stub: pb_grpc.NotificationServiceStub, credential: str, passenger_id: str = "") -> None:
         self.received: queue.Queue = queue.Queue()
-        self._call = stub.Subscribe(pb.SubscribeRequest(passenger_id=passenger_id), metadata=bearer(credential),
-                                    timeout=30)
+        self._call = stub.Subscribe(
+            pb.SubscribeRequest(passenger_id=passenger_id), metadata=bearer(credential), timeout=30
+        )
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 

@@ -94,8 +94,9 @@ def test_webhooks_are_signed_retried_and_dead_lettered(notifiers, topics, produc
     assert wait_until(lambda: len(webhooks.on("/flaky")) == 3 and len(webhooks.on("/down")) == 3, 15)
     assert webhooks.notification_ids("/flaky") == ["off-1:1:pax-flaky"] * 3
     for hit in webhooks.on("/flaky"):
-        assert verify_webhook(WEBHOOK_SECRET, hit.headers[TIMESTAMP_HEADER], hit.body,
-                              hit.headers[SIGNATURE_HEADER], time.time())
+        assert verify_webhook(
+            WEBHOOK_SECRET, hit.headers[TIMESTAMP_HEADER], hit.body, hit.headers[SIGNATURE_HEADER], time.time()
+        )
     assert json.loads(webhooks.on("/flaky")[0].body)["offer"]["recordLocator"] == "ABC123"
     assert wait_until(lambda: sample(running, "rebook_notification_dead_letters_total") == 1, 10)
     (dead,) = list(read_to_end(kafka_bootstrap, [topics.dead_letter]))
@@ -138,8 +139,12 @@ def test_airline_backend_sees_its_airline_only(notifiers, topics, producer) -> N
     running = notifiers.start(group())
     backend = Subscriber(running.stub, client_token(["RB"], ["notifications:subscribe"], "rb-app"))
     try:
-        publish(producer, topics, make_offer("off-x", carrier="XX", passengers=("pax-1",)),
-                make_offer("off-r", carrier="RB", passengers=("pax-1", "pax-2")))
+        publish(
+            producer,
+            topics,
+            make_offer("off-x", carrier="XX", passengers=("pax-1",)),
+            make_offer("off-r", carrier="RB", passengers=("pax-1", "pax-2")),
+        )
         got = {backend.next().notification_id, backend.next().notification_id}
         assert got == {"off-r:1:pax-1", "off-r:1:pax-2"}
         assert backend.nothing_more(0.5)

@@ -45,7 +45,9 @@ class Optimizer(rpb_grpc.RebookingServiceServicer):
 def optimizer() -> Iterator[tuple[Optimizer, int]]:
     servicer = Optimizer()
     binding = ServiceBinding(
-        rpb.DESCRIPTOR.services_by_name["RebookingService"], servicer, rpb_grpc.add_RebookingServiceServicer_to_server,
+        rpb.DESCRIPTOR.services_by_name["RebookingService"],
+        servicer,
+        rpb_grpc.add_RebookingServiceServicer_to_server,
         ACCESS,
     )
     server = build_server("127.0.0.1:0", [binding], new_registry())
@@ -111,9 +113,13 @@ def test_an_offer_pushed_before_the_client_connected_is_shown_first(notifiers, o
     servicer.current = make_offer(version=2)  # delivered to the device earlier: no stream sends it again
     running = notifiers.start(group())
     args = argparse.Namespace(
-        booking="ABC123", token=token("pax-1"), notifier=f"127.0.0.1:{running.server.port}",
-        optimizer=f"127.0.0.1:{optimizer_port}", wait=20.0, rpc_timeout=5.0,
-    )  # fmt: skip
+        booking="ABC123",
+        token=token("pax-1"),
+        notifier=f"127.0.0.1:{running.server.port}",
+        optimizer=f"127.0.0.1:{optimizer_port}",
+        wait=20.0,
+        rpc_timeout=5.0,
+    )
     out = io.StringIO()
     assert passenger_cli.run(args, ask=lambda prompt: "a", out=out) == 0
     assert "offer off-1 v2: waiting for your answer" in out.getvalue()

@@ -42,10 +42,13 @@ JUST_LOADED = leg(104, "FRA", "JFK", 700, 480, {Cabin.ECONOMY: 10})
 @pytest.fixture
 def topics(make_topic) -> OptimizerTopics:
     return OptimizerTopics(
-        flights=make_topic("flights", 2, True), bookings=make_topic("bookings", 2, True),
-        proximity=make_topic("proximity", 1, True), offers=make_topic("offers", 2),
-        disruptions=make_topic("disruptions", 1), dead_letter=make_topic("dlq"),
-    )  # fmt: skip
+        flights=make_topic("flights", 2, True),
+        bookings=make_topic("bookings", 2, True),
+        proximity=make_topic("proximity", 1, True),
+        offers=make_topic("offers", 2),
+        disruptions=make_topic("disruptions", 1),
+        dead_letter=make_topic("dlq"),
+    )
 
 
 class Running:
@@ -71,10 +74,12 @@ class Running:
 
 def _booking(locator: str, party: int) -> booking_pb2.Booking:
     return booking_pb2.Booking(
-        record_locator=locator, version=1, carrier="RB",
+        record_locator=locator,
+        version=1,
+        carrier="RB",
         passengers=[booking_pb2.Passenger(passenger_id=f"pax-{uuid.uuid4().hex[:8]}", tier=1) for _ in range(party)],
         segments=[booking_pb2.BookingSegment(leg_id=CANCELLED.leg_id, cabin=Cabin.ECONOMY)],
-    )  # fmt: skip
+    )
 
 
 def _offers(bootstrap: str, topics: OptimizerTopics) -> list[offer_pb2.Offer]:
@@ -112,9 +117,13 @@ def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> 
         assert "CCCCC3" not in running.app.deps.engine.bookings
 
         disruption = Disruption(
-            f"CANCELLATION:{CANCELLED.leg_id}", 1, DisruptionKind.CANCELLATION, "RB", (CANCELLED.leg_id,),
+            f"CANCELLATION:{CANCELLED.leg_id}",
+            1,
+            DisruptionKind.CANCELLATION,
+            "RB",
+            (CANCELLED.leg_id,),
             NOW,
-        )  # fmt: skip
+        )
         sent = time.monotonic()
         seed.publish(topics.disruptions, "RB", disruption_to_proto(disruption))
         seed.flush()
@@ -125,8 +134,10 @@ def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> 
         held: dict[str, int] = {}
         for offer in offers.values():
             assert offer.status == offer_pb2.OFFER_STATUS_OPEN
-            assert offer.options[0].held and offer.options[-1].kind in (offer_pb2.OPTION_KIND_REFUND,
-                                                                        offer_pb2.OPTION_KIND_AGENT)
+            assert offer.options[0].held and offer.options[-1].kind in (
+                offer_pb2.OPTION_KIND_REFUND,
+                offer_pb2.OPTION_KIND_AGENT,
+            )
             for hold in offer.holds:
                 held[hold.leg_id] = held.get(hold.leg_id, 0) + hold.seats
         free = {g.leg_id: g.capacity[Cabin.ECONOMY] - g.sold[Cabin.ECONOMY] for g in LATER}
@@ -135,10 +146,12 @@ def test_cancellation_to_offers_answers_and_restart(kafka_bootstrap, topics) -> 
         target = offers[f"AAAAA1/{disruption.disruption_id}"]
         response = pb.RespondToOfferRequest(
             response=offer_pb2.PassengerResponse(
-                response_id="resp-1", offer_id=target.offer_id, offer_version=target.version,
+                response_id="resp-1",
+                offer_id=target.offer_id,
+                offer_version=target.version,
                 kind=offer_pb2.RESPONSE_KIND_ACCEPT,
             )
-        )  # fmt: skip
+        )
         other = offers[f"BBBBB2/{disruption.disruption_id}"]
         _only_the_booking_passenger_or_carrier_sees_it(running.stub, target, other)
         own = bearer(passenger_token(target.passenger_ids[0]))
@@ -179,8 +192,11 @@ def _only_the_booking_passenger_or_carrier_sees_it(
     """The attacks of issue 12: another passenger refunds or reads an offer, a client of another
     carrier lists or takes over bookings; a missing offer looks the same as someone else's."""
     stranger = bearer(passenger_token(other.passenger_ids[0]))
-    refund = pb.RespondToOfferRequest(response=offer_pb2.PassengerResponse(
-        response_id="attack", offer_id=target.offer_id, kind=offer_pb2.RESPONSE_KIND_REFUND))  # fmt: skip
+    refund = pb.RespondToOfferRequest(
+        response=offer_pb2.PassengerResponse(
+            response_id="attack", offer_id=target.offer_id, kind=offer_pb2.RESPONSE_KIND_REFUND
+        )
+    )
     _denied(stub.RespondToOffer, refund, stranger)
     _denied(stub.GetOffer, pb.GetOfferRequest(record_locator=target.record_locator), stranger)
     _denied(stub.GetOffer, pb.GetOfferRequest(offer_id="nope"), stranger)

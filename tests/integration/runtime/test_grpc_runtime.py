@@ -43,8 +43,12 @@ class _Servicer(fss_grpc.FlightStatusServiceServicer):
 @pytest.fixture
 def server():
     registry = new_registry()
-    binding = ServiceBinding(fss.DESCRIPTOR.services_by_name["FlightStatusService"], _Servicer(),
-                             fss_grpc.add_FlightStatusServiceServicer_to_server, DETECTOR_ACCESS)
+    binding = ServiceBinding(
+        fss.DESCRIPTOR.services_by_name["FlightStatusService"],
+        _Servicer(),
+        fss_grpc.add_FlightStatusServiceServicer_to_server,
+        DETECTOR_ACCESS,
+    )
     running = build_server("127.0.0.1:0", [binding], registry)
     running.start()
     channel = client_channel(running.port)

@@ -97,9 +97,9 @@ def test_poison_message_goes_to_dead_letter_topic_and_the_loop_goes_on(kafka_boo
     finally:
         loop.stop()
         producer.close()
-    assert registry.get_sample_value(
-        "rebook_kafka_dead_letters_total", {"group": loop.group_id, "topic": topic.name}
-    ) == 1
+    assert (
+        registry.get_sample_value("rebook_kafka_dead_letters_total", {"group": loop.group_id, "topic": topic.name}) == 1
+    )
 
 
 def test_committed_offsets_survive_a_restart(kafka_bootstrap, make_topic) -> None:

@@ -54,9 +54,12 @@ def test_health_follows_the_holds_and_the_stop_runs_in_order() -> None:
         readiness.hold("rebuilding")
 
     service = Service(
-        bindings=[], consumers=[Part("consumer", events)], start=start,  # type: ignore[list-item]
-        before_stop=[lambda: events.append("end streams")], closers=[Part("state", events).close],
-    )  # fmt: skip
+        bindings=[],
+        consumers=[Part("consumer", events)],
+        start=start,  # type: ignore[list-item]
+        before_stop=[lambda: events.append("end streams")],
+        closers=[Part("state", events).close],
+    )
     with serving(service, "127.0.0.1:0", new_registry(), grace_s=0) as server:
         assert seen == [frozenset({STARTING})]  # never SERVING before the service said so
         assert _status(server.port) == NOT_SERVING and server.holds == {"rebuilding"}
@@ -75,9 +78,11 @@ def test_a_start_that_fails_closes_what_it_opened() -> None:
         raise RuntimeError("the state could not be rebuilt")
 
     service = Service(
-        bindings=[], consumers=[Part("consumer", events)], start=start,  # type: ignore[list-item]
+        bindings=[],
+        consumers=[Part("consumer", events)],
+        start=start,  # type: ignore[list-item]
         closers=[Part("state", events).close],
-    )  # fmt: skip
+    )
     with pytest.raises(RuntimeError, match="rebuilt"), serving(service, "127.0.0.1:0", new_registry(), grace_s=0):
         raise AssertionError("not reached")
     assert events == ["start consumer", "stop consumer", "close state"]

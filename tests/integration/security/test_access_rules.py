@@ -46,14 +46,29 @@ KEYRING = Keyring(KEY)
 OTHER_KEYRING = Keyring(b"another-key-nobody-configured-32-bytes!!")
 HOUR = timedelta(hours=1)
 SERVICES = [
-    (flight_status_service_pb2, "FlightStatusService", flight_status_service_pb2_grpc, DETECTOR,
-     FlightStatusServicer(None, None)),
-    (passenger_location_service_pb2, "PassengerLocationService", passenger_location_service_pb2_grpc, LOCATOR,
-     PassengerLocationService(SimpleNamespace(tracker=None, metrics=None))),
+    (
+        flight_status_service_pb2,
+        "FlightStatusService",
+        flight_status_service_pb2_grpc,
+        DETECTOR,
+        FlightStatusServicer(None, None),
+    ),
+    (
+        passenger_location_service_pb2,
+        "PassengerLocationService",
+        passenger_location_service_pb2_grpc,
+        LOCATOR,
+        PassengerLocationService(SimpleNamespace(tracker=None, metrics=None)),
+    ),
     (rebooking_service_pb2, "RebookingService", rebooking_service_pb2_grpc, OPTIMIZER, RebookingServicer(None)),
-    (notification_service_pb2, "NotificationService", notification_service_pb2_grpc, NOTIFIER,
-     NotificationServicer(SimpleNamespace(engine=None, webhook_guard=None))),
-]  # fmt: skip
+    (
+        notification_service_pb2,
+        "NotificationService",
+        notification_service_pb2_grpc,
+        NOTIFIER,
+        NotificationServicer(SimpleNamespace(engine=None, webhook_guard=None)),
+    ),
+]
 RPCS = [
     (module, service, method, access[method.name])
     for module, name, _, access, _ in SERVICES
@@ -72,8 +87,9 @@ def test_every_rpc_declares_who_may_call_it() -> None:
 def test_a_binding_without_a_rule_is_refused() -> None:
     module, name, grpc_module, access, servicer = SERVICES[2]
     partial = {k: v for k, v in access.items() if k != "Simulate"}
-    binding = ServiceBinding(module.DESCRIPTOR.services_by_name[name], servicer,
-                             grpc_module.add_RebookingServiceServicer_to_server, partial)  # fmt: skip
+    binding = ServiceBinding(
+        module.DESCRIPTOR.services_by_name[name], servicer, grpc_module.add_RebookingServiceServicer_to_server, partial
+    )
     with pytest.raises(ValueError, match="Simulate"):
         build_server("127.0.0.1:0", [binding], new_registry(), keyring=KEYRING)
 
@@ -81,8 +97,12 @@ def test_a_binding_without_a_rule_is_refused() -> None:
 @pytest.fixture(scope="module")
 def channel() -> Iterator[grpc.Channel]:
     bindings = [
-        ServiceBinding(module.DESCRIPTOR.services_by_name[name], servicer,
-                       getattr(grpc_module, f"add_{name}Servicer_to_server"), access)
+        ServiceBinding(
+            module.DESCRIPTOR.services_by_name[name],
+            servicer,
+            getattr(grpc_module, f"add_{name}Servicer_to_server"),
+            access,
+        )
         for module, name, grpc_module, access, servicer in SERVICES
     ]
     server = build_server("127.0.0.1:0", bindings, new_registry(), keyring=KEYRING)
@@ -140,7 +160,9 @@ def _callers(rule: AccessRule) -> list[tuple[str, str, bool]]:
     return cases
 
 
-@pytest.mark.parametrize(("module", "service", "method", "rule"), RPCS, ids=[f"{s.name}.{m.name}" for _, s, m, _ in RPCS])  # noqa: E501
+@pytest.mark.parametrize(
+    ("module", "service", "method", "rule"), RPCS, ids=[f"{s.name}.{m.name}" for _, s, m, _ in RPCS]
+)
 def test_rpc_refuses_whoever_its_rule_excludes(channel, module, service, method, rule) -> None:
     """Allowed callers get past the rule (an empty request may still fail an object-level check
     or reach a servicer with no data); the others are refused by the rule layer itself."""

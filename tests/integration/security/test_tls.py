@@ -36,11 +36,15 @@ def _issue(subject: str, issuer: tuple[x509.Name, ec.EllipticCurvePrivateKey] | 
     key = ec.generate_private_key(ec.SECP256R1())
     issuer_name, issuer_key = issuer or (_name(subject), key)
     builder = (
-        x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer_name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - timedelta(minutes=5)).not_valid_after(NOW + timedelta(hours=1))
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(minutes=5))
+        .not_valid_after(NOW + timedelta(hours=1))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )  # fmt: skip
+    )
     if not ca:
         names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
@@ -49,8 +53,9 @@ def _issue(subject: str, issuer: tuple[x509.Name, ec.EllipticCurvePrivateKey] | 
 
 def _write(folder: Path, name: str, key, cert) -> tuple[str, str]:
     key_path, cert_path = folder / f"{name}.key", folder / f"{name}.pem"
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return str(cert_path), str(key_path)
 
@@ -71,16 +76,24 @@ def pki(tmp_path_factory) -> dict[str, TlsSettings]:
 
 def test_tls_settings_come_from_the_environment(pki) -> None:
     server = pki["server"]
-    environ = {"REBOOK_GRPC_TLS_CERT": server.cert, "REBOOK_GRPC_TLS_KEY": server.key,
-               "REBOOK_GRPC_TLS_CA": server.ca, "REBOOK_GRPC_TLS_REQUIRE_CLIENT_CERT": "true"}  # fmt: skip
+    environ = {
+        "REBOOK_GRPC_TLS_CERT": server.cert,
+        "REBOOK_GRPC_TLS_KEY": server.key,
+        "REBOOK_GRPC_TLS_CA": server.ca,
+        "REBOOK_GRPC_TLS_REQUIRE_CLIENT_CERT": "true",
+    }
     assert load_tls(environ) == server
     with pytest.raises(ValueError, match="REBOOK_GRPC_TLS_KEY"):
         load_tls({"REBOOK_GRPC_TLS_CERT": server.cert})
 
 
 def test_mutual_tls_call_succeeds_and_a_call_without_client_certificate_is_refused(pki) -> None:
-    binding = ServiceBinding(rs.DESCRIPTOR.services_by_name["RebookingService"], RebookingServicer(None),
-                             rs_grpc.add_RebookingServiceServicer_to_server, ACCESS)  # fmt: skip
+    binding = ServiceBinding(
+        rs.DESCRIPTOR.services_by_name["RebookingService"],
+        RebookingServicer(None),
+        rs_grpc.add_RebookingServiceServicer_to_server,
+        ACCESS,
+    )
     server = build_server("127.0.0.1:0", [binding], new_registry(), tls=pki["server"])
     server.start()
     address = f"127.0.0.1:{server.port}"

@@ -34,12 +34,23 @@ T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 def test_leg_round_trip() -> None:
     leg = FlightLeg(
-        leg_id="RB1-2026-11-23-FRA", carrier="RB", flight_number="1", operating_date=date(2026, 11, 23),
-        origin="FRA", destination="JFK", scheduled_departure=T0, scheduled_arrival=T0 + timedelta(hours=8),
-        capacity={Cabin.ECONOMY: 180, Cabin.BUSINESS: 20}, sold={Cabin.ECONOMY: 170, Cabin.BUSINESS: 20},
-        tail_number="D-ABCD", aircraft_type="333", min_turn=timedelta(minutes=60),
-        estimated_departure=T0 + timedelta(minutes=30), status=FlightStatus.DELAYED, version=4,
-    )  # fmt: skip
+        leg_id="RB1-2026-11-23-FRA",
+        carrier="RB",
+        flight_number="1",
+        operating_date=date(2026, 11, 23),
+        origin="FRA",
+        destination="JFK",
+        scheduled_departure=T0,
+        scheduled_arrival=T0 + timedelta(hours=8),
+        capacity={Cabin.ECONOMY: 180, Cabin.BUSINESS: 20},
+        sold={Cabin.ECONOMY: 170, Cabin.BUSINESS: 20},
+        tail_number="D-ABCD",
+        aircraft_type="333",
+        min_turn=timedelta(minutes=60),
+        estimated_departure=T0 + timedelta(minutes=30),
+        status=FlightStatus.DELAYED,
+        version=4,
+    )
     assert leg_from_proto(leg_to_proto(leg)) == leg
 
 
@@ -50,9 +61,11 @@ def test_leg_with_bad_fields_names_them() -> None:
         leg_from_proto(message, field="legs[2].")
     fields = {v.field for v in error.value.violations}
     assert fields == {
-        "legs[2].operating_date", "legs[2].scheduled_departure_time", "legs[2].scheduled_arrival_time",
+        "legs[2].operating_date",
+        "legs[2].scheduled_departure_time",
+        "legs[2].scheduled_arrival_time",
         "legs[2].cabins[0].cabin",
-    }  # fmt: skip
+    }
 
 
 def test_booking_disruption_and_proximity_round_trip() -> None:
@@ -65,10 +78,19 @@ def test_booking_disruption_and_proximity_round_trip() -> None:
     )
     assert booking_from_proto(booking_to_proto(booking)) == booking
     disruption = Disruption(
-        "CANCELLATION:RB1-2026-11-23-FRA", 2, DisruptionKind.DOWNGAUGE, "RB", ("RB1-2026-11-23-FRA",), T0,
-        predicted=True, cause_leg_id="RB0-2026-11-23-MUC", old_capacity={Cabin.ECONOMY: 180},
-        new_capacity={Cabin.ECONOMY: 150}, old_departure=T0, new_departure=T0 + timedelta(hours=1),
-    )  # fmt: skip
+        "CANCELLATION:RB1-2026-11-23-FRA",
+        2,
+        DisruptionKind.DOWNGAUGE,
+        "RB",
+        ("RB1-2026-11-23-FRA",),
+        T0,
+        predicted=True,
+        cause_leg_id="RB0-2026-11-23-MUC",
+        old_capacity={Cabin.ECONOMY: 180},
+        new_capacity={Cabin.ECONOMY: 150},
+        old_departure=T0,
+        new_departure=T0 + timedelta(hours=1),
+    )
     assert disruption_from_proto(disruption_to_proto(disruption)) == disruption
     proximity = Proximity("p1", "FRA", "FRA", ProximityBand.NEARBY, 12.0, timedelta(minutes=55), T0)
     assert proximity_from_proto(proximity_to_proto(proximity, T0)) == proximity

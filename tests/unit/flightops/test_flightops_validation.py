@@ -86,13 +86,25 @@ def test_identifiers_real_feeds_carry_are_valid() -> None:
     """Issue 14.8: refused whole before — 5-digit internal flight numbers, an operator's aircraft
     id for a tail, a rail station the airport table lacks (with its zone), a train without seat
     inventory."""
-    train = leg("9001", "BRU", "ZYR", t(10), t(10, 20), tail="", capacity={}, sold={},
-                leg_type=LegType.RAIL, destination_zone="Europe/Brussels")  # fmt: skip
-    validate_schedule([
-        leg("10234", "FRA", "BRU", t(6), t(7), tail="A318#1"),
-        leg("1023A", "BRU", "FRA", t(8), t(9), tail="320/05"),
-        train,
-    ])  # fmt: skip
+    train = leg(
+        "9001",
+        "BRU",
+        "ZYR",
+        t(10),
+        t(10, 20),
+        tail="",
+        capacity={},
+        sold={},
+        leg_type=LegType.RAIL,
+        destination_zone="Europe/Brussels",
+    )
+    validate_schedule(
+        [
+            leg("10234", "FRA", "BRU", t(6), t(7), tail="A318#1"),
+            leg("1023A", "BRU", "FRA", t(8), t(9), tail="320/05"),
+            train,
+        ]
+    )
     with pytest.raises(ValidationError) as caught:  # an aircraft still needs seats
         validate_schedule([replace(train, leg_type=LegType.FLIGHT)])
     assert _fields(caught.value) == {"legs[0].capacity"}

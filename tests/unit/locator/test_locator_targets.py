@@ -13,10 +13,16 @@ T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 def leg(leg_id: str, origin: str, destination: str, hours: float, **changes) -> FlightLeg:
     departure = T0 + timedelta(hours=hours)
     base = FlightLeg(
-        leg_id=leg_id, carrier="RB", flight_number=leg_id[2:5], operating_date=DAY, origin=origin,
-        destination=destination, scheduled_departure=departure, scheduled_arrival=departure + timedelta(hours=2),
+        leg_id=leg_id,
+        carrier="RB",
+        flight_number=leg_id[2:5],
+        operating_date=DAY,
+        origin=origin,
+        destination=destination,
+        scheduled_departure=departure,
+        scheduled_arrival=departure + timedelta(hours=2),
         capacity={Cabin.ECONOMY: 100},
-    )  # fmt: skip
+    )
     return replace(base, **changes)
 
 

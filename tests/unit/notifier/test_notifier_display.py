@@ -105,8 +105,15 @@ def test_a_split_groups_sub_groups_are_all_the_pick() -> None:
 def test_a_train_to_a_station_the_airport_table_lacks_shows_as_a_train_on_its_clock() -> None:
     """Issue 14.8: a surface leg offered is shown as such, at the station's time from the offer."""
     train = offer_pb2.ItinerarySegment(
-        leg_id="RB9001-2026-11-23-BRU", carrier="RB", flight_number="9001", origin="BRU", destination="ZYR",
-        departure_time=to_timestamp(t(12)), arrival_time=to_timestamp(t(12, 20)), cabin=1,
-        leg_type=flight_pb2.LEG_TYPE_RAIL, destination_time_zone="Europe/Brussels",
-    )  # fmt: skip
+        leg_id="RB9001-2026-11-23-BRU",
+        carrier="RB",
+        flight_number="9001",
+        origin="BRU",
+        destination="ZYR",
+        departure_time=to_timestamp(t(12)),
+        arrival_time=to_timestamp(t(12, 20)),
+        cabin=1,
+        leg_type=flight_pb2.LEG_TYPE_RAIL,
+        destination_time_zone="Europe/Brussels",
+    )
     assert format_segment(train) == "RB9001  BRU Mon 23 Nov 13:00 CET → ZYR Mon 23 Nov 13:20 CET  (by train)"

@@ -84,9 +84,12 @@ def test_live_and_backlog_delivery_once_with_latency(parts) -> None:
     delivered = {"channel": "stream", "outcome": "delivered"}
     assert registry.get_sample_value("rebook_notifications_sent_total", delivered) == 2
     assert registry.get_sample_value("rebook_notification_duplicates_total") == 1
-    assert registry.get_sample_value(
-        "rebook_disruption_to_notification_seconds_bucket", {"channel": "stream", "le": "5.0"}
-    ) == 2
+    assert (
+        registry.get_sample_value(
+            "rebook_disruption_to_notification_seconds_bucket", {"channel": "stream", "le": "5.0"}
+        )
+        == 2
+    )
     assert sink.notifications[-1] == ("off-1:2:pax-1", True)
     engine.unsubscribe(subscription)
     assert registry.get_sample_value("rebook_notification_subscribers", {"scope": "passenger"}) == 0
@@ -155,9 +158,7 @@ def test_dispatcher_retries_in_order_per_passenger_without_holding_workers() -> 
             done.set()
 
     callbacks = WebhookCallbacks(on_delivered, lambda job: None, lambda job: None)
-    dispatcher = WebhookDispatcher(
-        b"k", RetryPolicy(5, 0.05, 0.1), callbacks, workers=1, sender=send, rng=lambda: 0.0
-    )
+    dispatcher = WebhookDispatcher(b"k", RetryPolicy(5, 0.05, 0.1), callbacks, workers=1, sender=send, rng=lambda: 0.0)
     try:
         for key, body in (("p1", b"p1-a"), ("p1", b"p1-b"), ("p2", b"p2-a")):
             dispatcher.submit(WebhookJob(key, "http://x", body, None))

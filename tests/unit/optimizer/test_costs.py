@@ -18,8 +18,16 @@ C = CostSettings()
 MIN = 60  # minutes in an hour
 
 
-def journey(origin: str, dest: str, carrier: str = "RB", kind: Kind = Kind.CANCELLATION, cause: str = "technical",
-            party: int = 1, booked: Cabin = Cabin.ECONOMY, c: CostSettings = C) -> costs.Journey:  # fmt: skip
+def journey(
+    origin: str,
+    dest: str,
+    carrier: str = "RB",
+    kind: Kind = Kind.CANCELLATION,
+    cause: str = "technical",
+    party: int = 1,
+    booked: Cabin = Cabin.ECONOMY,
+    c: CostSettings = C,
+) -> costs.Journey:
     return costs.journey_of(origin, dest, carrier, kind, cause, party, float(party), booked, 1, c)
 
 
@@ -100,8 +108,7 @@ def test_dot_refund_right_on_significant_change_only() -> None:
 
 def test_no_seat_costs_more_than_any_option_within_the_horizon() -> None:
     j = journey("FRA", "JFK", party=2)
-    worst = costs.entitlements(j, 72 * MIN, [LegChoice("FRA", "JFK", Cabin.ECONOMY)],
-                               [("FRA", 0, 72 * MIN)], True)  # fmt: skip
+    worst = costs.entitlements(j, 72 * MIN, [LegChoice("FRA", "JFK", Cabin.ECONOMY)], [("FRA", 0, 72 * MIN)], True)
     option = costs.option_cost(C, 2.0, 2, 72 * MIN, worst, True)
     assert costs.no_seat_cost(C, 2.0, 2, costs.no_seat(j)) > option
 
@@ -159,8 +166,15 @@ def test_entitlements_survive_the_offer_protobuf() -> None:
 
 # --- the price without the entitlements (the candidate search, issue 18) -------------------
 
-_ROUTES = (("FRA", "JFK", "LH"), ("JFK", "FRA", "UA"), ("LHR", "DEN", "BA"), ("DEN", "ORD", "UA"),
-           ("MUC", "FRA", "LH"), ("NRT", "SIN", "SQ"), ("BOS", "LHR", "AA"))  # fmt: skip
+_ROUTES = (
+    ("FRA", "JFK", "LH"),
+    ("JFK", "FRA", "UA"),
+    ("LHR", "DEN", "BA"),
+    ("DEN", "ORD", "UA"),
+    ("MUC", "FRA", "LH"),
+    ("NRT", "SIN", "SQ"),
+    ("BOS", "LHR", "AA"),
+)
 
 
 @st.composite
@@ -170,8 +184,9 @@ def _options(draw):
     cause = draw(st.sampled_from(["technical", "thunderstorms", "crew"]))
     party = draw(st.integers(1, 6))
     booked = draw(st.sampled_from(list(Cabin)))
-    j = costs.journey_of(origin, dest, carrier, kind, cause, party, party * draw(st.floats(0.5, 3.0)), booked,
-                         draw(st.integers(1, 3)), C)  # fmt: skip
+    j = costs.journey_of(
+        origin, dest, carrier, kind, cause, party, party * draw(st.floats(0.5, 3.0)), booked, draw(st.integers(1, 3)), C
+    )
     stops = draw(st.lists(st.sampled_from(["FRA", "JFK", "ORD", "LHR"]), max_size=2))
     airports = [origin, *stops, dest]
     legs = [LegChoice(a, b, draw(st.sampled_from(list(Cabin)))) for a, b in itertools.pairwise(airports)]

@@ -40,9 +40,17 @@ def _affected(origin: str, destination: str, ready_min: int, flights: Mapping[st
     first = next(iter(flights.values()))
     b = booking("ABCDE", (first,), party=2)
     return Affected(
-        b, Reason.CANCELLED, origin, T0 + timedelta(minutes=ready_min), destination, first.arrival,
-        (), b.segments, first.leg_id, 1.0,
-    )  # fmt: skip
+        b,
+        Reason.CANCELLED,
+        origin,
+        T0 + timedelta(minutes=ready_min),
+        destination,
+        first.arrival,
+        (),
+        b.segments,
+        first.leg_id,
+        1.0,
+    )
 
 
 def _candidate(target: FlightLeg, departure_min: int) -> Candidate:

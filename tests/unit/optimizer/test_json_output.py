@@ -25,9 +25,16 @@ def test_bench_json_is_one_parseable_object_stating_how_the_plan_was_made(capfd)
 def test_solve_prints_only_json_on_stdout(tmp_path, capfd) -> None:
     write_generated(tmp_path / "day", seed=7, size="small")
     args = argparse.Namespace(
-        scenario=tmp_path / "day", out=tmp_path / "offers.jsonl", solver="optimal", time_limit=30.0,
-        batches=1, replan="improve", spacing="known", accept_share=0.6, accept_after=timedelta(minutes=10),
-    )  # fmt: skip
+        scenario=tmp_path / "day",
+        out=tmp_path / "offers.jsonl",
+        solver="optimal",
+        time_limit=30.0,
+        batches=1,
+        replan="improve",
+        spacing="known",
+        accept_share=0.6,
+        accept_after=timedelta(minutes=10),
+    )
     assert solve_cli.run(args) == 0
     captured = capfd.readouterr()
     summary = json.loads(captured.out)

@@ -47,8 +47,15 @@ def test_partnerships_are_per_carrier_and_directional() -> None:
     assert by["RBPAX"].primary.segments[0].leg_id == on_aa.leg_id  # RB onto AA: yes
     assert by["AAPAX"].primary is not None and by["AAPAX"].primary.segments[0].leg_id == on_aa.leg_id
     assert all(c.segments[0].leg_id != on_xy.leg_id for o in plan.options for c in (o.primary, *o.alternatives))
-    one_way = plan_rebooking(index(gone, on_xy), [aa], [_d(DisruptionKind.CANCELLATION, gone)], {}, {},
-                             replace(settings, partnerships={"XY": frozenset({"AA"})}), T0)  # fmt: skip
+    one_way = plan_rebooking(
+        index(gone, on_xy),
+        [aa],
+        [_d(DisruptionKind.CANCELLATION, gone)],
+        {},
+        {},
+        replace(settings, partnerships={"XY": frozenset({"AA"})}),
+        T0,
+    )
     assert one_way.options[0].primary is None  # XY may move onto AA; that lets no AA passenger onto XY
 
 
@@ -56,15 +63,27 @@ def test_interline_is_a_separate_costed_option() -> None:
     gone = replace(leg(1, "FRA", "JFK", 0), status=FlightStatus.CANCELLED)
     on_xy = leg(3, "FRA", "JFK", 120, carrier="XY")
     settings = replace(S, interline={"RB": frozenset({"XY"})}, min_notice=timedelta(0))
-    plan = plan_rebooking(index(gone, on_xy), [booking("INTER", (gone,))], [_d(DisruptionKind.CANCELLATION, gone)],
-                          {}, {}, settings, T0)  # fmt: skip
+    plan = plan_rebooking(
+        index(gone, on_xy), [booking("INTER", (gone,))], [_d(DisruptionKind.CANCELLATION, gone)], {}, {}, settings, T0
+    )
     primary = plan.options[0].primary
     assert primary.interline and primary.segments[0].leg_id == on_xy.leg_id
     offer = build_offer(plan.options[0], _d(DisruptionKind.CANCELLATION, gone), OfferPolicy(), T0)
     assert offer_to_proto(offer, index(gone, on_xy)).options[0].interline
     as_partner = replace(settings, interline={}, partnerships={"RB": frozenset({"XY"})})
-    plain = plan_rebooking(index(gone, on_xy), [booking("INTER", (gone,))], [_d(DisruptionKind.CANCELLATION, gone)],
-                           {}, {}, as_partner, T0).options[0].primary  # fmt: skip
+    plain = (
+        plan_rebooking(
+            index(gone, on_xy),
+            [booking("INTER", (gone,))],
+            [_d(DisruptionKind.CANCELLATION, gone)],
+            {},
+            {},
+            as_partner,
+            T0,
+        )
+        .options[0]
+        .primary
+    )
     assert not plain.interline and primary.cost == plain.cost + settings.interline_cost
 
 
@@ -83,7 +102,8 @@ def test_minimum_notice_before_departure() -> None:
 def test_the_global_partner_list_is_refused() -> None:
     with pytest.raises(ConfigError, match="PARTNERSHIPS"):
         load_settings(Env({"REBOOK_OPTIMIZER_PARTNERS": "AA,MQ"}))
-    settings = load_settings(Env({"REBOOK_OPTIMIZER_PARTNERSHIPS": "RB=AA/MQ,AA=MQ",
-                                  "REBOOK_OPTIMIZER_MIN_NOTICE_BY_CARRIER": "RB=45m"}))  # fmt: skip
+    settings = load_settings(
+        Env({"REBOOK_OPTIMIZER_PARTNERSHIPS": "RB=AA/MQ,AA=MQ", "REBOOK_OPTIMIZER_MIN_NOTICE_BY_CARRIER": "RB=45m"})
+    )
     assert settings.partnerships == {"RB": frozenset({"AA", "MQ"}), "AA": frozenset({"MQ"})}
     assert settings.notice_for("RB") == timedelta(minutes=45) and settings.notice_for("AA") == timedelta(hours=1)

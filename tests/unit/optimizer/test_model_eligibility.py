@@ -52,7 +52,15 @@ def test_a_harmless_small_delay_is_not_planned_at_all() -> None:
     for flight in (feeder, onward):
         engine.apply_flight(flight)
     engine.upsert_bookings([booking("FINE1", (feeder, onward))])
-    minor = Disruption(f"DELAY:{feeder.leg_id}", 1, DisruptionKind.DELAY, "RB", (feeder.leg_id,), T0,
-                       new_arrival=feeder.arrival + timedelta(minutes=10), below_threshold=True)  # fmt: skip
+    minor = Disruption(
+        f"DELAY:{feeder.leg_id}",
+        1,
+        DisruptionKind.DELAY,
+        "RB",
+        (feeder.leg_id,),
+        T0,
+        new_arrival=feeder.arrival + timedelta(minutes=10),
+        below_threshold=True,
+    )
     result = engine.handle([minor], T0)
     assert result.plan is None and result.offers == () and result.disruptions == 1

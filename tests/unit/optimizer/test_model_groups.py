@@ -33,8 +33,10 @@ def _storm(party: int, seats: tuple[int, ...], hours: tuple[float, ...]):
     """A cancelled DEN→ORD flight with a party of ``party``; later flights with ``seats`` free,
     leaving ``hours`` after it."""
     gone = replace(leg(1, "DEN", "ORD", 60), status=FlightStatus.CANCELLED)
-    later = [leg(2 + i, "DEN", "ORD", 60 + int(h * 60), seats={Cabin.ECONOMY: n}) for i, (n, h) in
-             enumerate(zip(seats, hours, strict=True))]  # fmt: skip
+    later = [
+        leg(2 + i, "DEN", "ORD", 60 + int(h * 60), seats={Cabin.ECONOMY: n})
+        for i, (n, h) in enumerate(zip(seats, hours, strict=True))
+    ]
     return index(gone, *later), [booking("GROUP1", (gone,), party=party)], _cancel(gone), later
 
 
@@ -111,8 +113,17 @@ def test_rebook_solve_reports_the_split_and_its_offer_holds_every_sub_group(tmp_
     offer = offer_from_proto(message)
     assert offer.split and [o.option_id for o in offer.held_options] == ["opt-1", "opt-2"]
     # Priced from what the offer carries, as the optimizer priced the plan: the split counted.
-    sub = sum(option_cost(S.costs, 24.0 * len(o.passenger_ids) / 24, len(o.passenger_ids),
-                          o.delay.total_seconds() / 60, o.entitlements, False) for o in offer.held_options)  # fmt: skip
+    sub = sum(
+        option_cost(
+            S.costs,
+            24.0 * len(o.passenger_ids) / 24,
+            len(o.passenger_ids),
+            o.delay.total_seconds() / 60,
+            o.entitlements,
+            False,
+        )
+        for o in offer.held_options
+    )
     assert abs(summary["total_cost"] - round(sub + S.costs.split_group, 1)) < 0.11
     greedy, _ = solve_scenario(_group_folder(tmp_path / "greedy"), "greedy", None)
     assert greedy["groups_split"] == 0 and greedy["passengers_with_option"] == 0

@@ -24,8 +24,12 @@ def _round_trip():
     """DUB→FRA→DEN out, DEN→FRA→DUB back three days later; the feeder to FRA has flown late."""
     out1, out2 = leg(1, "DUB", "FRA", -120, 120), leg(2, "FRA", "DEN", 60, 600)
     back1, back2 = leg(3, "DEN", "FRA", 3 * DAY, 600), leg(4, "FRA", "DUB", 3 * DAY + 700, 120)
-    late = replace(out1, status=FlightStatus.DELAYED, estimated_arrival=out1.arrival + timedelta(minutes=40),
-                   actual_off_block=out1.departure)  # fmt: skip
+    late = replace(
+        out1,
+        status=FlightStatus.DELAYED,
+        estimated_arrival=out1.arrival + timedelta(minutes=40),
+        actual_off_block=out1.departure,
+    )
     return (late, out2, back1, back2), booking("ROUND", (out1, out2, back1, back2))
 
 
@@ -53,8 +57,12 @@ def test_a_connection_broken_before_departure_is_rebooked_from_the_origin() -> N
     """14.5: the feeder is late before it leaves; a direct flight from the origin exists."""
     feeder, onward = leg(1, "FRA", "DEN", 60), leg(2, "DEN", "SFO", 200)
     direct = leg(3, "FRA", "SFO", 90, 660)
-    late = replace(feeder, status=FlightStatus.DELAYED, estimated_departure=feeder.departure + timedelta(minutes=60),
-                   estimated_arrival=feeder.arrival + timedelta(minutes=60))  # fmt: skip
+    late = replace(
+        feeder,
+        status=FlightStatus.DELAYED,
+        estimated_departure=feeder.departure + timedelta(minutes=60),
+        estimated_arrival=feeder.arrival + timedelta(minutes=60),
+    )
     trip = booking("FEEDER", (feeder, onward))
     [option] = plan_rebooking(index(late, onward, direct), [trip], [_delay(feeder)], {}, {}, S, T0).options
     assert option.affected.at_airport == "FRA" and option.affected.released == trip.segments

@@ -37,9 +37,11 @@ def test_a_day_solved_at_once_makes_each_offer_when_its_disruption_was_known() -
     spare = [leg(3, "FRA", "DEN", 10 * HOUR), leg(4, "FRA", "ORD", 12 * HOUR)]
     later = T0 + timedelta(hours=3)
     engine = _engine(
-        replace(early, status=FlightStatus.CANCELLED), replace(late, status=FlightStatus.CANCELLED), *spare,
+        replace(early, status=FlightStatus.CANCELLED),
+        replace(late, status=FlightStatus.CANCELLED),
+        *spare,
         bookings=(booking("AAAAA1", (early,)), booking("BBBBB2", (late,))),
-    )  # fmt: skip
+    )
     result = engine.handle([_cancel(early), _cancel(late, later)], T0)
     offers = {o.record_locator: o for o in result.offers}
     assert offers["AAAAA1"].create_time == T0

@@ -52,9 +52,15 @@ def test_an_incumbent_is_replaced_by_an_itinerary_better_by_more_than_the_thresh
     early = leg(102, "FRA", "JFK", 120, 480)
     cancelled, disruption = cancel(first)
     plan = plan_rebooking(
-        index(cancelled, late, early), [booking("AAAAA1", (first,))], [disruption], {}, {}, settings, NOW,
+        index(cancelled, late, early),
+        [booking("AAAAA1", (first,))],
+        [disruption],
+        {},
+        {},
+        settings,
+        NOW,
         incumbents={"AAAAA1": (Segment(late.leg_id, Cabin.ECONOMY),)},
-    )  # fmt: skip
+    )
     assert primaries(plan) == {"AAAAA1": (early.leg_id,)}
 
 
@@ -88,9 +94,15 @@ def test_an_incumbent_that_can_no_longer_be_flown_is_planned_like_any_other(sett
     cancelled, disruption = cancel(first)
     held_cancelled, second = cancel(held_leg)
     plan = plan_rebooking(
-        index(cancelled, held_cancelled, other), [booking("AAAAA1", (first,))], [disruption, second], {}, {},
-        settings, NOW, incumbents={"AAAAA1": (Segment(held_leg.leg_id, Cabin.ECONOMY),)},
-    )  # fmt: skip
+        index(cancelled, held_cancelled, other),
+        [booking("AAAAA1", (first,))],
+        [disruption, second],
+        {},
+        {},
+        settings,
+        NOW,
+        incumbents={"AAAAA1": (Segment(held_leg.leg_id, Cabin.ECONOMY),)},
+    )
     assert primaries(plan) == {"AAAAA1": (other.leg_id,)}
     assert not plan.options[0].affected.held
 
@@ -101,9 +113,15 @@ def test_alternatives_of_a_held_booking_still_include_worse_itineraries(settings
     later = leg(102, "FRA", "JFK", 400, 480)
     cancelled, disruption = cancel(first)
     plan = plan_rebooking(
-        index(cancelled, held_leg, later), [booking("AAAAA1", (first,))], [disruption], {}, {}, settings, NOW,
+        index(cancelled, held_leg, later),
+        [booking("AAAAA1", (first,))],
+        [disruption],
+        {},
+        {},
+        settings,
+        NOW,
         incumbents={"AAAAA1": (Segment(held_leg.leg_id, Cabin.ECONOMY),)},
-    )  # fmt: skip
+    )
     option = plan.options[0]
     assert option.primary.segments[0].leg_id == held_leg.leg_id
     assert [c.segments[0].leg_id for c in option.alternatives] == [later.leg_id]

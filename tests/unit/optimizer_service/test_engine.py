@@ -135,8 +135,9 @@ def test_a_new_disruption_on_an_unanswered_offer_replans_it_as_a_new_version(net
     result = engine.handle([cancellation(hit)], NOW + timedelta(minutes=5))
     touched = {o.offer_id for o in offers if any(h.leg_id == hit for h in o.holds)}
     replanned = [o for o in result.offers if o.offer_id in touched]
-    assert replanned and all(o.version == 2 and o.status in (OfferStatus.OPEN, OfferStatus.UNACCOMMODATED)
-                             for o in replanned)  # fmt: skip
+    assert replanned and all(
+        o.version == 2 and o.status in (OfferStatus.OPEN, OfferStatus.UNACCOMMODATED) for o in replanned
+    )
     assert all(h.leg_id != hit for o in replanned for h in o.holds)
     free = {g.leg_id: g.capacity[Cabin.ECONOMY] - g.sold[Cabin.ECONOMY] for g in later}
     for leg_id, seats in held_per_leg(engine).items():
@@ -215,5 +216,6 @@ def test_a_batch_that_raises_is_rolled_back(network) -> None:
         raise RuntimeError("kafka did not acknowledge")
     assert engine.offers == {} and engine.holds_in_use() == {}
     assert {o.record_locator for o in engine.handle([cancellation(cancelled.leg_id)], NOW).offers} == {
-        "AAAAA1", "BBBBB2"
+        "AAAAA1",
+        "BBBBB2",
     }

@@ -155,9 +155,13 @@ def test_nobody_is_rebooked_onto_a_flight_that_left_before_their_disruption_was_
     between = leg(101, "FRA", "JFK", 120, 480)  # departs before the second cancellation is known
     after = leg(102, "FRA", "JFK", 400, 480)
     engine = engine_with(
-        "improve", early, announced_late, between, after,
+        "improve",
+        early,
+        announced_late,
+        between,
+        after,
         bookings=[booking("AAAAA1", (early,)), booking("BBBBB2", (announced_late,))],
-    )  # fmt: skip
+    )
     for flight in (early, announced_late):
         engine.apply_flight(replace(flight, status=FlightStatus.CANCELLED, version=9))
     known_late = T0 + timedelta(minutes=180)

@@ -6,7 +6,7 @@ from rebook.runtime.grpc_errors import status_for
 
 
 def _details(status: grpc.Status) -> status_pb2.Status:
-    (key, value), = status.trailing_metadata
+    ((key, value),) = status.trailing_metadata
     assert key == "grpc-status-details-bin"
     return status_pb2.Status.FromString(value)
 

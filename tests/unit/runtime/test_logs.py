@@ -20,8 +20,16 @@ def test_log_line_is_one_json_object_with_context() -> None:
 
 
 def test_personal_data_never_reaches_the_log() -> None:
-    entry = _format(passenger_id="PAX-123", latitude=50.03, longitude=8.57, token="secret-token", passenger_name="Ada",
-                    offer_id="QX7K2M/CANCELLATION:RB1", record_locator="QX7K2M", key="QX7K2M")  # fmt: skip
+    entry = _format(
+        passenger_id="PAX-123",
+        latitude=50.03,
+        longitude=8.57,
+        token="secret-token",
+        passenger_name="Ada",
+        offer_id="QX7K2M/CANCELLATION:RB1",
+        record_locator="QX7K2M",
+        key="QX7K2M",
+    )
     text = json.dumps(entry)
     for leaked in ("PAX-123", "50.03", "8.57", "secret-token", "Ada", "QX7K2M"):
         assert leaked not in text

@@ -61,9 +61,14 @@ def locator() -> tuple[InProcess, RecordingProducer]:
     metrics = LocatorMetrics(registry, lambda: tracker.tracked_count)
     publisher = ProximityPublisher(producer, PROXIMITY, metrics, lambda: NOW, tracker.published)  # type: ignore[arg-type]
     deps = LocatorDeps(
-        tracker, publisher, metrics, registry, target_of=lambda _: "DEN", clock=lambda: NOW,
+        tracker,
+        publisher,
+        metrics,
+        registry,
+        target_of=lambda _: "DEN",
+        clock=lambda: NOW,
         trips=lambda pid: BOOKED if pid.startswith("pax") else Trips(),
-    )  # fmt: skip
+    )
     for passenger in ("pax-1", "pax-2"):
         tracker.set_target(passenger, "DEN", NOW)
     return InProcess([binding(deps)]), producer
@@ -147,16 +152,20 @@ def test_callers_are_checked_before_anything_else(locator) -> None:
         assert raised.value.code() == code, who
     assert producer.sent == []
     with pytest.raises(Failed) as unbooked:
-        calls.call(f"{SERVICE}/GetProximity", pls.GetProximityRequest(passenger_id="pax-1", airport="JFK"),
-                   client_token(carriers=("RB",)))  # fmt: skip
+        calls.call(
+            f"{SERVICE}/GetProximity",
+            pls.GetProximityRequest(passenger_id="pax-1", airport="JFK"),
+            client_token(carriers=("RB",)),
+        )
     assert unbooked.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_forgetting_a_passenger_publishes_the_tombstone(locator) -> None:
     calls, producer = locator
     calls.call(f"{SERVICE}/ReportPing", pls.ReportPingRequest(ping=ping("pax-1", *DEN_TERMINAL)))
-    reply = calls.call(f"{SERVICE}/ForgetPassenger", pls.ForgetPassengerRequest(passenger_id="pax-1"),
-                       passenger_token("pax-1"))  # fmt: skip
+    reply = calls.call(
+        f"{SERVICE}/ForgetPassenger", pls.ForgetPassengerRequest(passenger_id="pax-1"), passenger_token("pax-1")
+    )
     assert reply.forgotten
     assert producer.sent[-1] == (PROXIMITY.name, "pax-1", None)
     after = calls.call(f"{SERVICE}/GetProximity", pls.GetProximityRequest(passenger_id="pax-1"))

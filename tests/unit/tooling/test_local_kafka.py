@@ -18,8 +18,9 @@ def test_start_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 
 def test_down_keeps_the_data_and_only_wipe_deletes_it(tmp_path: Path) -> None:
-    local = LocalKafka(root=tmp_path, run_dir=tmp_path / "kafka", port=free_port(), controller_port=free_port(),
-                       heap="64m")  # fmt: skip
+    local = LocalKafka(
+        root=tmp_path, run_dir=tmp_path / "kafka", port=free_port(), controller_port=free_port(), heap="64m"
+    )
     (local.data_dir / "rebook.bookings.v1-0").mkdir(parents=True)
     (local.data_dir / "meta.properties").write_text("cluster.id=x\n")
     assert local.down() is False  # nothing running: nothing stopped, nothing deleted
@@ -34,8 +35,13 @@ def test_a_port_taken_by_another_listener_is_used_not_doubled(tmp_path: Path) ->
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
-        local = LocalKafka(root=tmp_path, run_dir=tmp_path / "kafka", port=server.getsockname()[1],
-                           controller_port=free_port(), heap="64m")  # fmt: skip
+        local = LocalKafka(
+            root=tmp_path,
+            run_dir=tmp_path / "kafka",
+            port=server.getsockname()[1],
+            controller_port=free_port(),
+            heap="64m",
+        )
         waited: list[float] = []
         with pytest.raises(KafkaSetupError, match="not reachable"):
             local.up(timeout_s=1.0, progress=lambda seconds, _: waited.append(seconds))

@@ -89,8 +89,15 @@ class _Itin:
 
     __slots__ = ("airport_change", "arrival", "legs", "need_ready", "pos", "route")
 
-    def __init__(self, legs: tuple[_Leg, ...], need_ready: int, arrival: int, airport_change: bool,
-                 route: _Route | None = None, pos: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        legs: tuple[_Leg, ...],
+        need_ready: int,
+        arrival: int,
+        airport_change: bool,
+        route: _Route | None = None,
+        pos: int = -1,
+    ) -> None:
         self.legs = legs
         self.need_ready = need_ready  # the latest the party may be ready at its airport (dep - transfer)
         self.arrival = arrival  # at the real destination, after any ground transfer
@@ -411,8 +418,9 @@ class CandidateBuilder:
 
     def _room(self, leg_id: str, banned: Collection[tuple[str, Cabin]], avail: Mapping[tuple[str, Cabin], int]) -> int:
         """The most seats one cabin of ``leg_id`` has for a party."""
-        return max((avail.get((leg_id, c), 0) for c in self.cabins.get(leg_id, ()) if (leg_id, c) not in banned),
-                   default=0)  # fmt: skip
+        return max(
+            (avail.get((leg_id, c), 0) for c in self.cabins.get(leg_id, ()) if (leg_id, c) not in banned), default=0
+        )
 
     def has_route(self, a: Affected) -> bool:
         """Whether any itinerary (seats or not) reaches the destination within the horizon."""
@@ -468,9 +476,13 @@ class CandidateBuilder:
         own = self._own(a)
         carriers = self.settings.carriers_for(own)
         return (
-            a.at_airport, a.destination, carriers, a.reduced_mobility, a.mid_journey,
+            a.at_airport,
+            a.destination,
+            carriers,
+            a.reduced_mobility,
+            a.mid_journey,
             _mins(self.settings.horizon_for(own)),
-        )  # fmt: skip
+        )
 
     def _own(self, a: Affected) -> str:
         return a.booking.carrier or self.carrier_of.get(a.booking.segments[0].leg_id, "")
@@ -484,10 +496,17 @@ class CandidateBuilder:
             carrier = a.booking.carrier or (first.carrier if first else "")
             kind = _KINDS.get(a.reason, costs.Kind.DELAY)
             found = costs.journey_of(
-                first.origin if first else a.at_airport, a.destination, carrier, kind,
-                self.causes.get(a.disrupted_leg_id, ""), a.booking.party_size, a.weight, a.cabin,
-                len(a.booking.segments) - len(a.kept), self.settings.costs_for(carrier),
-            )  # fmt: skip
+                first.origin if first else a.at_airport,
+                a.destination,
+                carrier,
+                kind,
+                self.causes.get(a.disrupted_leg_id, ""),
+                a.booking.party_size,
+                a.weight,
+                a.cabin,
+                len(a.booking.segments) - len(a.kept),
+                self.settings.costs_for(carrier),
+            )
             self._journeys[a.booking.record_locator] = found
         return found
 
@@ -552,8 +571,9 @@ class CandidateBuilder:
             found = self._towards[dest] = (dests, self._wanted(dests))
         return found
 
-    def _tails(self, airport: str, arrived: int, dest: str, carriers: frozenset[str], rm: bool, stops_left: int
-               ) -> list[_Tail]:  # fmt: skip
+    def _tails(
+        self, airport: str, arrived: int, dest: str, carriers: frozenset[str], rm: bool, stops_left: int
+    ) -> list[_Tail]:
         """The ways on from ``airport`` (landed at minute ``arrived``) to ``dest``, with at most
         ``stops_left`` more stops: shared by every itinerary that lands there then (most of a
         bank's arrivals, from every origin), so each is searched once.

@@ -313,9 +313,18 @@ def entitlements_for_nights(
     candidate search counts the nights of an itinerary's connections once for every party."""
     amount, currency, reason, meals, nights, care, refund, right = _owed(j, delay_min, legs, nights, airport_change)
     return Entitlements(
-        j.costs.currency, j.regime.value, amount, currency, reason, meals, nights, care, refund, right,
+        j.costs.currency,
+        j.regime.value,
+        amount,
+        currency,
+        reason,
+        meals,
+        nights,
+        care,
+        refund,
+        right,
         j.fare if right else 0.0,
-    )  # fmt: skip
+    )
 
 
 def option_cost_for_nights(
@@ -363,14 +372,34 @@ def option_cost(
 ) -> float:
     """The cost of one option: lost time, what is owed, and the changes nobody asked for.
     Offers are priced with the same function from what they carry (``offers.offer_cost``)."""
-    return _cost(c, weight, party, delay_min, e.compensation, e.compensation_currency, e.care, e.downgrade_refund,
-                 e.refund_right, e.refund, airport_change)  # fmt: skip
+    return _cost(
+        c,
+        weight,
+        party,
+        delay_min,
+        e.compensation,
+        e.compensation_currency,
+        e.care,
+        e.downgrade_refund,
+        e.refund_right,
+        e.refund,
+        airport_change,
+    )
 
 
 def _cost(
-    c: CostSettings, weight: float, party: int, delay_min: float, compensation: float, currency: str, care: float,
-    downgrade_refund: float, refund_right: bool, refund: float, airport_change: bool,
-) -> float:  # fmt: skip
+    c: CostSettings,
+    weight: float,
+    party: int,
+    delay_min: float,
+    compensation: float,
+    currency: str,
+    care: float,
+    downgrade_refund: float,
+    refund_right: bool,
+    refund: float,
+    airport_change: bool,
+) -> float:
     compensation_in = c.convert(compensation, currency) if compensation else 0.0  # ``Entitlements.compensation_in``
     per_pax = compensation_in + care + downgrade_refund + airport_change * c.airport_change
     if refund_right:

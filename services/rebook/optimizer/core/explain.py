@@ -116,7 +116,7 @@ def _split(split: Sequence[SubGroup], a: Affected, flights: Mapping[str, FlightL
 
 
 def _departure(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) -> str:
-    """"the 16:15" (today), "the flight leaving tomorrow, Tue 24 Nov, 07:50", with any "via"."""
+    """ "the 16:15" (today), "the flight leaving tomorrow, Tue 24 Nov, 07:50", with any "via"."""
     legs = [flights[s.leg_id] for s in c.segments]
     leave = local_when(legs[0].departure, legs[0].origin, now)
     text = f"the {leave}" if ", " not in leave else f"the flight leaving {leave}"
@@ -156,9 +156,7 @@ def _overnight(a: Affected, c: Candidate, flights: Mapping[str, FlightLeg]) -> s
     return ""
 
 
-def _earlier_full(
-    a: Affected, chosen: Candidate, flights: Mapping[str, FlightLeg], now: datetime | None = None
-) -> str:
+def _earlier_full(a: Affected, chosen: Candidate, flights: Mapping[str, FlightLeg], now: datetime | None = None) -> str:
     """Departure time of the last direct flight before the chosen one that the party could
     have made but did not get (no seats left for it), if there is one.  Looked up in the
     route index of ``flights`` (built once per plan), not by scanning every leg."""
@@ -224,7 +222,7 @@ def _itinerary(c: Candidate, flights: Mapping[str, FlightLeg], now: datetime) ->
 
 
 def _surface(c: Candidate, flights: Mapping[str, FlightLeg]) -> str:
-    """" (Amsterdam to Brussels by train)": a passenger must know which part is not a flight."""
+    """ " (Amsterdam to Brussels by train)": a passenger must know which part is not a flight."""
     legs = [flights[s.leg_id] for s in c.segments]
     parts = [f"{city(g.origin)} to {city(g.destination)} by {_BY[g.leg_type]}" for g in legs if g.surface]
     return f" ({'; '.join(parts)})" if parts else ""

@@ -357,10 +357,15 @@ def _ejected(
     bound = min(solution.lower_bound, objective)
     method = "+".join(sorted({*solution.method.split("+"), "ejection"})) if moved.moves else solution.method
     return replace(
-        solution, assignment=moved.assignment, objective=objective, lower_bound=bound,
-        gap=relative_gap(objective, bound), method=method, phases={"ejection": time.perf_counter() - since},
+        solution,
+        assignment=moved.assignment,
+        objective=objective,
+        lower_bound=bound,
+        gap=relative_gap(objective, bound),
+        method=method,
+        phases={"ejection": time.perf_counter() - since},
         limits_hit=("ejection-attempts",) if moved.exhausted else (),
-    )  # fmt: skip
+    )
 
 
 def _option(

@@ -118,9 +118,16 @@ def solve(
     bound = min(bound, objective)  # float noise must not report a negative gap
     method = "+".join(sorted(methods)) or "empty"
     return Solution(
-        assignment, objective, bound, relative_gap(objective, bound), time.perf_counter() - start, method,
-        "wall-clock" in work.limits_hit, tuple(sorted(work.limits_hit)), dict(work.phases),
-    )  # fmt: skip
+        assignment,
+        objective,
+        bound,
+        relative_gap(objective, bound),
+        time.perf_counter() - start,
+        method,
+        "wall-clock" in work.limits_hit,
+        tuple(sorted(work.limits_hit)),
+        dict(work.phases),
+    )
 
 
 def _make_groups(

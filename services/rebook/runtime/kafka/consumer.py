@@ -91,9 +91,18 @@ class ConsumerLoop(ProcessingLoop):
         stall_s: float = 15.0,
     ) -> None:
         super().__init__(
-            bootstrap, group_id, topics, handler, producer, registry, max_attempts, retry_backoff_s,
-            poll_timeout_ms, dead_letter_topic, stall_s,
-        )  # fmt: skip
+            bootstrap,
+            group_id,
+            topics,
+            handler,
+            producer,
+            registry,
+            max_attempts,
+            retry_backoff_s,
+            poll_timeout_ms,
+            dead_letter_topic,
+            stall_s,
+        )
         self._after_batch = after_batch
         self._discard_batch = discard_batch
         self._retry_at = 0.0  # monotonic time of the next attempt at a batch that was not done
@@ -104,11 +113,17 @@ class ConsumerLoop(ProcessingLoop):
         self._joining_since = 0.0
         self._join_retries = 0
         self._config = {
-            "bootstrap_servers": bootstrap, "group_id": group_id, "client_id": client_id,
-            "enable_auto_commit": False, "auto_offset_reset": auto_offset_reset,
-            "max_poll_records": max_poll_records, "fetch_max_wait_ms": 50, "session_timeout_ms": 10000,
-            "heartbeat_interval_ms": 1000, **kafka_security(),
-        }  # fmt: skip
+            "bootstrap_servers": bootstrap,
+            "group_id": group_id,
+            "client_id": client_id,
+            "enable_auto_commit": False,
+            "auto_offset_reset": auto_offset_reset,
+            "max_poll_records": max_poll_records,
+            "fetch_max_wait_ms": 50,
+            "session_timeout_ms": 10000,
+            "heartbeat_interval_ms": 1000,
+            **kafka_security(),
+        }
         self._consumer = self._new_consumer()
 
     def _new_consumer(self) -> KafkaConsumer:

@@ -42,9 +42,11 @@ class ConsumerMetrics:
             "rebook_kafka_consumer_lag_messages", "Messages behind the partition end.", labels, registry=registry
         )
         self.stalls = Counter(
-            "rebook_kafka_consumer_stalls_total", "Consumers replaced after a poll stalled.", ["group"],
+            "rebook_kafka_consumer_stalls_total",
+            "Consumers replaced after a poll stalled.",
+            ["group"],
             registry=registry,
-        )  # fmt: skip
+        )
 
     def initialise(self, group_id: str, topics: Sequence[str]) -> None:
         self.stalls.labels(group_id)

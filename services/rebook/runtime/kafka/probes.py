@@ -29,8 +29,10 @@ def broker_answers(bootstrap: str, timeout_s: float = 3.0) -> str | None:
         return "nothing listens there"
     try:
         admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000),
-            bootstrap_timeout_ms=int(timeout_s * 1000), **kafka_security(),
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=int(timeout_s * 1000),
+            bootstrap_timeout_ms=int(timeout_s * 1000),
+            **kafka_security(),
         )
         try:
             admin.describe_cluster()

@@ -45,14 +45,28 @@ class ViewLoop(ProcessingLoop):
         stall_s: float = 15.0,
     ) -> None:
         super().__init__(
-            bootstrap, name, topics, handler, producer, registry, max_attempts, retry_backoff_s,
-            poll_timeout_ms, dead_letter_topic, stall_s,
-        )  # fmt: skip
+            bootstrap,
+            name,
+            topics,
+            handler,
+            producer,
+            registry,
+            max_attempts,
+            retry_backoff_s,
+            poll_timeout_ms,
+            dead_letter_topic,
+            stall_s,
+        )
         self.caught_up = threading.Event()
         self._config = {
-            "bootstrap_servers": bootstrap, "group_id": None, "client_id": client_id,
-            "enable_auto_commit": False, "max_poll_records": 5000, "fetch_max_wait_ms": 50, **kafka_security(),
-        }  # fmt: skip
+            "bootstrap_servers": bootstrap,
+            "group_id": None,
+            "client_id": client_id,
+            "enable_auto_commit": False,
+            "max_poll_records": 5000,
+            "fetch_max_wait_ms": 50,
+            **kafka_security(),
+        }
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, per partition
         self._sync_lock = threading.Lock()
         self._sync_asked: list[tuple[str, threading.Event]] = []  # (topic, done), not yet measured
@@ -92,9 +106,7 @@ class ViewLoop(ProcessingLoop):
 
     def _after_poll(self, had_records: bool) -> None:
         if not self.caught_up.is_set():
-            self._catch_up_to = {
-                tp: end for tp, end in self._catch_up_to.items() if self._consumer.position(tp) < end
-            }
+            self._catch_up_to = {tp: end for tp, end in self._catch_up_to.items() if self._consumer.position(tp) < end}
             if not self._catch_up_to:
                 self.caught_up.set()
         if self._sync_asked or self._sync_waiting:

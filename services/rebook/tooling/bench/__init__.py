@@ -14,7 +14,8 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "optimizer": ("rebook.tooling.bench.optimizer", "optimizer on a hub meltdown: optimal vs greedy, gap, wall time"),
     "e2e": ("rebook.tooling.bench.e2e", "all four services over Kafka: a cancelled flight to every subscribed device"),
     "detector": (
-        "rebook.tooling.bench.detector", "detector over gRPC and Kafka: events/s and event-to-disruption latency"
+        "rebook.tooling.bench.detector",
+        "detector over gRPC and Kafka: events/s and event-to-disruption latency",
     ),
     "scale": ("rebook.tooling.bench.scale", "airline size offline: load, check and plan times, peak RSS, same plan"),
     "cancellations": (

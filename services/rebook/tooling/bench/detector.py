@@ -167,7 +167,6 @@ class _Sender(threading.Thread):
         return {m.event_id: sent for chunk, sent in zip(self.chunks, self.sent_at, strict=True) for m in chunk}
 
 
-
 def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict[str, float | int]:
     schedule = make_day_schedule(args.legs, args.seed)
     events = make_event_stream(schedule, args.events, args.seed)

@@ -110,12 +110,8 @@ def run_e2e(
         )
         wait_views(optimizer, flight)
         stop = threading.Event()
-        devices = [
-            Device(pid, keyring.passenger_token(pid, timedelta(hours=1))) for pid in flight.passenger_ids
-        ]
-        threads = [
-            threading.Thread(target=d.listen, args=(channels["notifier"], stop), daemon=True) for d in devices
-        ]
+        devices = [Device(pid, keyring.passenger_token(pid, timedelta(hours=1))) for pid in flight.passenger_ids]
+        threads = [threading.Thread(target=d.listen, args=(channels["notifier"], stop), daemon=True) for d in devices]
         for thread in threads:
             thread.start()
         for device in devices:
@@ -147,9 +143,11 @@ def _answer_one(optimizer: rs_grpc.RebookingServiceStub, devices: list[Device]) 
         return None
     offer = device.received[0][1]
     response = offer_pb2.PassengerResponse(
-        response_id=f"e2e-{uuid.uuid4().hex}", offer_id=offer.offer_id, offer_version=offer.version,
+        response_id=f"e2e-{uuid.uuid4().hex}",
+        offer_id=offer.offer_id,
+        offer_version=offer.version,
         kind=offer_pb2.RESPONSE_KIND_ACCEPT,
-    )  # fmt: skip
+    )
     request = rs.RespondToOfferRequest(response=response)
     reply = optimizer.RespondToOffer(request, metadata=bearer(device.token), timeout=10)
     deadline = time.monotonic() + 10
@@ -160,7 +158,6 @@ def _answer_one(optimizer: rs_grpc.RebookingServiceStub, devices: list[Device]) 
         "status": offer_pb2.OfferStatus.Name(reply.offer.status),
         "device_saw_new_version": any(o.version == reply.offer.version for _, o in device.received),
     }
-
 
 
 def _summary(devices: list[Device], cancelled_at: float, first_notified: float, answered: dict | None) -> dict:

@@ -196,7 +196,6 @@ def _stream_all(
     return [reply for sender in senders for reply in sender.replies]
 
 
-
 def _measure(bootstrap: str, topics: dict[str, TopicSpec], travellers: list[Driver], args, log: IO[bytes]) -> dict:
     port = free_port()
     server = _start_locator(bootstrap, topics, port, log)

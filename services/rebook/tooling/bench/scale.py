@@ -132,10 +132,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=positive_int, default=3, help="check + solve runs (medians are printed)")
     parser.add_argument("--solver", choices=("optimal", "greedy"), default="optimal", help="model or greedy baseline")
     parser.add_argument(
-        "--time-limit", type=positive_float, default=SAFETY_NET_S,
+        "--time-limit",
+        type=positive_float,
+        default=SAFETY_NET_S,
         help=f"passed to rebook solve (default: {SAFETY_NET_S:.0f}): a safety net far above the plan (4-6 min "
         "on a loaded 2-core machine), so that the work limits, not the clock, end it and runs compare",
-    )  # fmt: skip
+    )
 
 
 def run(args: argparse.Namespace) -> int:

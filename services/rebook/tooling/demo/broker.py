@@ -32,8 +32,10 @@ class Quiescence:
     def __init__(self, bootstrap: str, group_prefix: str) -> None:
         self.admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
         self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-        self.pairs = {"optimizer": (f"{group_prefix}.optimizer", DISRUPTIONS.name),
-                      "notifier": (f"{group_prefix}.notifier", OFFERS.name)}  # fmt: skip
+        self.pairs = {
+            "optimizer": (f"{group_prefix}.optimizer", DISRUPTIONS.name),
+            "notifier": (f"{group_prefix}.notifier", OFFERS.name),
+        }
         self.lag: dict[str, int | None] = {"optimizer": None, "notifier": None}
         self._settled = 0
 

@@ -190,8 +190,10 @@ class Demo:
         started = time.monotonic()
         cluster.start(timeout_s=120)
         endpoints = {name: s.metrics_url for name, s in cluster.services.items()}
-        self.log(f"services: SERVING in {time.monotonic() - started:.0f}s; metrics at " +
-                 ", ".join(f"{n} {u}" for n, u in endpoints.items()))  # fmt: skip
+        self.log(
+            f"services: SERVING in {time.monotonic() - started:.0f}s; metrics at "
+            + ", ".join(f"{n} {u}" for n, u in endpoints.items())
+        )
         wait_consumers(cluster, bootstrap, group_prefix, self.log)
         return Running(cluster, keyring, ops, backend, group_prefix, endpoints)
 
@@ -254,10 +256,12 @@ class Demo:
         def read_back(state: LiveState) -> None:
             offers = [offer_pb2.Offer.FromString(v) for v in read_since(prepared.bootstrap, OFFERS, since_ms)]
             offers = [
-                o for o in offers
-                if o.carrier == prepared.carrier and o.record_locator in locators
+                o
+                for o in offers
+                if o.carrier == prepared.carrier
+                and o.record_locator in locators
                 and o.create_time.ToMilliseconds() >= since_ms
-            ]  # fmt: skip
+            ]
             current = stats.latest_offers(offers)
             online = stats.offer_stats(current)
             notes = stats.notification_stats(
@@ -329,8 +333,9 @@ class Demo:
         return 0 if ok else 1
 
     def _stop_cluster(self, cluster: LocalCluster) -> dict:
-        if not cluster.services or all(s.process is None or s.process.poll() is not None
-                                       for s in cluster.services.values()):  # fmt: skip
+        if not cluster.services or all(
+            s.process is None or s.process.poll() is not None for s in cluster.services.values()
+        ):
             return {n: (s.process.returncode if s.process else None) for n, s in cluster.services.items()}
         self.log("services: stopping (SIGTERM) ...")
         return cluster.stop()

@@ -49,8 +49,10 @@ class OfflineSolves:
         log = (self.run_dir / f"solve-{solver}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "rebook.cli", "solve", str(self.folder), "--solver", solver, "--out", str(out)],
-            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+        )
         log.close()
         self.children.append(process)
         return process
@@ -59,8 +61,10 @@ class OfflineSolves:
         """One child's summary line and the statistics of the offers it wrote."""
         stdout, _ = process.communicate(timeout=self.timeout_s)
         if process.returncode != 0:
-            return {"error": f"rebook solve --solver {solver} exited {process.returncode} "
-                             f"(see {self.run_dir / f'solve-{solver}.log'})"}  # fmt: skip
+            return {
+                "error": f"rebook solve --solver {solver} exited {process.returncode} "
+                f"(see {self.run_dir / f'solve-{solver}.log'})"
+            }
         line = next((ln for ln in reversed(stdout.decode().splitlines()) if ln.startswith("{")), "{}")
         current = stats.latest_offers(stats.load_offline_offers(out))
         offered = stats.offer_stats(current) | {"total_cost": stats.total_cost(current, bookings)}

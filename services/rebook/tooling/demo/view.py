@@ -113,11 +113,17 @@ class LiveView:
         for label, (done, total), text in (
             ("schedule", s.legs, f"{fmt_int(s.legs[0])}/{fmt_int(s.legs[1])} legs"),
             ("bookings", s.bookings, f"{fmt_int(s.bookings[0])}/{fmt_int(s.bookings[1])}"),
-            ("flight events", s.events, f"{fmt_int(s.events[0])}/{fmt_int(s.events[1])} "
-             f"(+ pings {fmt_int(s.pings[0])}/{fmt_int(s.pings[1])})"),
-            ("notifications", (s.notifications_received, made),
-             f"{fmt_int(s.notifications_received)}/{fmt_int(made)} delivered ({s.devices} streams)"),
-        ):  # fmt: skip
+            (
+                "flight events",
+                s.events,
+                f"{fmt_int(s.events[0])}/{fmt_int(s.events[1])} (+ pings {fmt_int(s.pings[0])}/{fmt_int(s.pings[1])})",
+            ),
+            (
+                "notifications",
+                (s.notifications_received, made),
+                f"{fmt_int(s.notifications_received)}/{fmt_int(made)} delivered ({s.devices} streams)",
+            ),
+        ):
             grid.add_row(label, bar(done, total), pct(done, total), text)
         for label, value, text in (
             ("disruptions detected", s.disruptions, "detector, versions published"),
@@ -281,8 +287,12 @@ def _signed_pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:+.1f}%"
 
 
-OWED_TERMS = (("compensation", "compensation"), ("care", "care"), ("downgrade_refunds", "downgrade refunds"),
-              ("refunds_no_seat", "refunds (no seat)"))  # fmt: skip
+OWED_TERMS = (
+    ("compensation", "compensation"),
+    ("care", "care"),
+    ("downgrade_refunds", "downgrade refunds"),
+    ("refunds_no_seat", "refunds (no seat)"),
+)
 
 
 def _owed_text(optimal: dict[str, float], greedy: dict[str, float]) -> str:

@@ -53,10 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     gen_help = "generate a synthetic airline storm day"
     gen = sub.add_parser(
-        "generate", help=gen_help,
+        "generate",
+        help=gen_help,
         description=f"{gen_help}: two hubs, banks, aircraft rotations, bookings, location pings and a "
         "ground stop with its cancellations and ripple delays, as a scenario folder (docs/scenario-format.md)",
-    )  # fmt: skip
+    )
     gen.add_argument("--out", type=Path, required=True, help="scenario folder to write")
     gen.add_argument("--seed", type=non_negative_int, default=1, help="random seed (same seed, same scenario)")
     gen.add_argument(
@@ -69,10 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gen.add_argument("--day", type=date.fromisoformat, default=None, help="storm day YYYY-MM-DD (default 2026-11-23)")
     check_help = "validate a scenario folder with the detector's rules"
     check = sub.add_parser(
-        "check", help=check_help,
+        "check",
+        help=check_help,
         description=f"{check_help}: the schedule, the bookings against it and the events in order; prints a "
         "JSON report of what is wrong",
-    )  # fmt: skip
+    )
     check.add_argument("scenario", type=Path, help="scenario folder")
 
 

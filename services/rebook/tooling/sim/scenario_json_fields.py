@@ -77,9 +77,14 @@ def timestamp(value: object) -> datetime:
         raise Fallback
     try:
         return datetime(
-            int(value[0:4]), int(value[5:7]), int(value[8:10]),
-            int(value[11:13]), int(value[14:16]), int(value[17:19]), tzinfo=UTC,
-        )  # fmt: skip
+            int(value[0:4]),
+            int(value[5:7]),
+            int(value[8:10]),
+            int(value[11:13]),
+            int(value[14:16]),
+            int(value[17:19]),
+            tzinfo=UTC,
+        )
     except ValueError:
         raise Fallback from None
 

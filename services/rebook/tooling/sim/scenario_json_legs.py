@@ -29,9 +29,17 @@ from .scenario_json_fields import (
 )
 
 _LEG_STRINGS = (
-    "legId", "carrier", "flightNumber", "origin", "destination", "tailNumber", "aircraftType", "divertedTo",
-    "originTimeZone", "destinationTimeZone",
-)  # fmt: skip
+    "legId",
+    "carrier",
+    "flightNumber",
+    "origin",
+    "destination",
+    "tailNumber",
+    "aircraftType",
+    "divertedTo",
+    "originTimeZone",
+    "destinationTimeZone",
+)
 _LEG_TIMES = (
     "scheduledDepartureTime",
     "scheduledArrivalTime",
@@ -43,8 +51,17 @@ _LEG_TIMES = (
     "actualInBlockTime",
 )
 _LEG_KEYS = frozenset(
-    {*_LEG_STRINGS, *_LEG_TIMES, "operatingDate", "cabins", "minTurnDuration", "status", "version", "updateTime",
-     "legType"}
+    {
+        *_LEG_STRINGS,
+        *_LEG_TIMES,
+        "operatingDate",
+        "cabins",
+        "minTurnDuration",
+        "status",
+        "version",
+        "updateTime",
+        "legType",
+    }
 )
 _PING_KEYS = frozenset({"passengerId", "latitude", "longitude", "accuracyMeters", "pingTime", "consent"})
 

@@ -91,10 +91,15 @@ class FakeAirline(
             for index, leg in enumerate(request.legs):
                 if leg.destination == "ZZZ":  # the real detector's rule, per item
                     violation = batch_pb2.FieldViolation(field=f"legs[{index}].destination", description="unknown")
-                    rejected.append(batch_pb2.RejectedItem(
-                        index=index, id=leg.leg_id, code="INVALID_ARGUMENT", message="unknown station",
-                        violations=[violation],
-                    ))  # fmt: skip
+                    rejected.append(
+                        batch_pb2.RejectedItem(
+                            index=index,
+                            id=leg.leg_id,
+                            code="INVALID_ARGUMENT",
+                            message="unknown station",
+                            violations=[violation],
+                        )
+                    )
                     continue
                 created += leg.leg_id not in self.legs
                 self.legs[leg.leg_id] = leg
@@ -308,9 +313,15 @@ def test_replay_sends_what_is_valid_reports_the_rest_and_a_second_run_says_it_ch
     fake, address = airline
     fake.stream_cap = 30
     config = ReplayConfig(
-        detector=address, optimizer=address, locator=None, notifier=address, devices=40, keyring=KEYRING,
-        linger_s=0.2, max_linger_s=5,
-    )  # fmt: skip
+        detector=address,
+        optimizer=address,
+        locator=None,
+        notifier=address,
+        devices=40,
+        keyring=KEYRING,
+        linger_s=0.2,
+        max_linger_s=5,
+    )
     scenario, skipped = Scenario.read(_with_a_bad_line_and_a_bad_leg(folder, tmp_path / "export"))
     first = Replayer(scenario, config, skipped=skipped).run()
     assert first["devices_refused"] == 10 and len(first["errors"]) == 3  # thousands would not flood it

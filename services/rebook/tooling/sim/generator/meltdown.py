@@ -123,29 +123,41 @@ FAMILIES = {
     for f in (
         Family("meltdown", "a quarter of the hub's departures cancelled over five banks"),
         Family(
-            "large-parties", "a multi-bank cancellation (seven banks, 35 %) with parties of up to 15",
-            storm_banks=range(2, 9), cancel_share=0.35,
-            party_sizes=(1, 2, 3, 4, 6, 8, 10, 12, 15), party_weights=(30, 20, 10, 10, 8, 8, 6, 5, 3),
+            "large-parties",
+            "a multi-bank cancellation (seven banks, 35 %) with parties of up to 15",
+            storm_banks=range(2, 9),
+            cancel_share=0.35,
+            party_sizes=(1, 2, 3, 4, 6, 8, 10, 12, 15),
+            party_weights=(30, 20, 10, 10, 8, 8, 6, 5, 3),
         ),
         Family(
-            "mixed-cabins", "premium cabins sold out (97-100 %) on both days: rescues cost downgrade refunds",
+            "mixed-cabins",
+            "premium cabins sold out (97-100 %) on both days: rescues cost downgrade refunds",
             premium_load=(0.97, 1.0),
         ),
         Family(
-            "two-stop", "a third of the spokes lose every storm-window departure from the hub: the rescue "
-            "connects through the second hub", all_cancelled_spokes=0.33,
+            "two-stop",
+            "a third of the spokes lose every storm-window departure from the hub: the rescue "
+            "connects through the second hub",
+            all_cancelled_spokes=0.33,
         ),
         Family(
-            "priority-groups", "gold and platinum travellers competing with groups of 8-20",
-            party_sizes=(1, 2, 3, 8, 12, 20), party_weights=(40, 20, 10, 10, 10, 10), tier_weights=(40, 20, 20, 20),
+            "priority-groups",
+            "gold and platinum travellers competing with groups of 8-20",
+            party_sizes=(1, 2, 3, 8, 12, 20),
+            party_weights=(40, 20, 10, 10, 10, 10),
+            tier_weights=(40, 20, 20, 20),
         ),
         Family(
-            "eu261", "a European hub (FRA, MUC) with a technical cause: EU261 compensation and its 3 h threshold",
-            hubs=("FRA", "MUC"), spokes=EUROPE, first_bank=datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
+            "eu261",
+            "a European hub (FRA, MUC) with a technical cause: EU261 compensation and its 3 h threshold",
+            hubs=("FRA", "MUC"),
+            spokes=EUROPE,
+            first_bank=datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
             cause="technical fault",
         ),
     )
-}  # fmt: skip
+}
 
 
 def generate_hub_meltdown(

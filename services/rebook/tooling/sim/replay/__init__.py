@@ -102,10 +102,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--notifications-out", type=Path, default=None, help="write each notification (JSON Lines)")
     parser.add_argument(
-        "--rename", metavar="LETTER", default=None,
+        "--rename",
+        metavar="LETTER",
+        default=None,
         help="replay the folder as new data: add LETTER (A-Z) to every flight number, record locator and "
         "event id (a second replay of the same folder otherwise changes nothing)",
-    )  # fmt: skip
+    )
 
 
 def _read(folder: Path, rename: str | None) -> tuple[Scenario, list[str]]:

@@ -21,7 +21,6 @@ DEFAULT_ADDRESSES = {
 CHANNEL_OPTIONS = (("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20))
 
 
-
 @dataclass(frozen=True)
 class ReplayConfig:
     """Where to send what, and how fast.  An address of ``None`` skips that service."""
@@ -118,6 +117,7 @@ def quantiles(values: Sequence[float]) -> dict[str, float | int]:
     """count, p50, p90, p99 and max (nearest-rank) of ``values``."""
     if not values:
         return {"count": 0}
+
     def rank(q: float) -> float:
         return round(quantile(values, q), 3)
 

@@ -36,7 +36,6 @@ from .timeline import Item, choose_shift, timeline
 __all__ = ["ReplayStopped", "Replayer"]
 
 
-
 class Replayer:
     """Streams one scenario through the gRPC APIs; see the module doc.
 
@@ -239,17 +238,27 @@ class Replayer:
 
     def _load_schedule(self) -> None:
         self._load_in_chunks(
-            "schedule", "detector", "LoadSchedule", flight_status_service_pb2_grpc.FlightStatusServiceStub,
-            self.scenario.flights, self.config.schedule_chunk,
-            lambda chunk: flight_status_service_pb2.LoadScheduleRequest(legs=chunk), "legs",
-        )  # fmt: skip
+            "schedule",
+            "detector",
+            "LoadSchedule",
+            flight_status_service_pb2_grpc.FlightStatusServiceStub,
+            self.scenario.flights,
+            self.config.schedule_chunk,
+            lambda chunk: flight_status_service_pb2.LoadScheduleRequest(legs=chunk),
+            "legs",
+        )
 
     def _load_bookings(self) -> None:
         self._load_in_chunks(
-            "bookings", "optimizer", "UpsertBookings", rebooking_service_pb2_grpc.RebookingServiceStub,
-            self.scenario.bookings, self.config.booking_chunk,
-            lambda chunk: rebooking_service_pb2.UpsertBookingsRequest(bookings=chunk), "bookings",
-        )  # fmt: skip
+            "bookings",
+            "optimizer",
+            "UpsertBookings",
+            rebooking_service_pb2_grpc.RebookingServiceStub,
+            self.scenario.bookings,
+            self.config.booking_chunk,
+            lambda chunk: rebooking_service_pb2.UpsertBookingsRequest(bookings=chunk),
+            "bookings",
+        )
 
     def _load_in_chunks(self, phase, service, method, stub_type, items, size, request, counter) -> None:
         """Sends ``items`` in chunks of ``size``; counts ``<counter>_loaded`` / ``_rejected``."""
