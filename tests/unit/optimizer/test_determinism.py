@@ -64,7 +64,7 @@ def test_the_ejection_search_runs_once_per_plan_not_per_widening_round(monkeypat
     builder = CandidateBuilder(flights, avail, settings, now, predicted_unusable(disruptions))
     calls, solves, real_eject, real = [], [], rebook_module.eject, SOLVERS[DEFAULT_SOLVER]
     monkeypatch.setattr(rebook_module, "eject", lambda *a: calls.append(a[-1]) or real_eject(*a))
-    counted = replace(real, solve=lambda *a: solves.append(a[3]) or real.solve(*a))
+    counted = replace(real, solve=lambda *a, **k: solves.append(a[3]) or real.solve(*a, **k))
     monkeypatch.setitem(SOLVERS, DEFAULT_SOLVER, counted)
     _, best = solve_widening(affected, builder, builder.build(affected), avail, settings)
     assert len(solves) >= 2  # widened at least once: the case where it used to run every round

@@ -16,11 +16,9 @@ from .conftest import T0, booking, index, leg
 ROUNDING_ONLY = OptimizerSettings(mip_max_variables=0, ejection_max_attempts=0)
 
 
-def test_a_party_the_lp_half_seats_gets_its_seats_before_single_travellers() -> None:
+def _family_and_singles():
     # Five seats on the 13:00, three on the 16:00, ten people: a family of four and six gold
-    # travellers (dearer to strand per head).  The LP strands half the family and fills every
-    # seat; rounding that half down would strand the whole family with two seats unused.  The
-    # optimum seats the family on the 13:00 and strands two single travellers.
+    # travellers (dearer to strand per head).
     bad = leg(1, "FRA", "MUC", 30)
     soon = leg(2, "FRA", "MUC", 60, seats={Cabin.ECONOMY: 5})
     later = leg(3, "FRA", "MUC", 240, seats={Cabin.ECONOMY: 3})
@@ -31,11 +29,30 @@ def test_a_party_the_lp_half_seats_gets_its_seats_before_single_travellers() -> 
     affected = find_affected(flights, [family, *singles], [cancel], ROUNDING_ONLY, T0)
     avail = seat_availability(flights, affected, {})
     builder = CandidateBuilder(flights, avail, ROUNDING_ONLY, T0)
-    solution = solve(affected, builder.build(affected), avail, ROUNDING_ONLY, builder.no_option_costs(affected))
+    return affected, builder.build(affected), avail, builder.no_option_costs(affected), soon, singles
+
+
+def test_a_party_the_lp_half_seats_gets_its_seats_before_single_travellers() -> None:
+    # The LP strands half the family and fills every seat; rounding that half down would strand
+    # the whole family with two seats unused.  The optimum seats the family on the 13:00 and
+    # strands two single travellers.
+    affected, candidates, avail, no_option, soon, singles = _family_and_singles()
+    solution = solve(affected, candidates, avail, ROUNDING_ONLY, no_option)
     seated = solution.assignment["FAMILY"]
     assert seated is not None and seated.segments[0].leg_id == soon.leg_id
     assert sum(1 for s in singles if solution.assignment[s.record_locator] is None) == 2
     assert solution.method == "lp-parties-first"
+
+
+def test_a_component_whose_bookings_and_options_did_not_change_is_not_solved_again() -> None:
+    affected, candidates, avail, no_option, _, _ = _family_and_singles()
+    memo: dict = {}
+    first = solve(affected, candidates, avail, ROUNDING_ONLY, no_option, memo=memo)
+    again = solve(affected, candidates, avail, ROUNDING_ONLY, no_option, memo=memo)
+    assert "lp" in first.phases and "lp" not in again.phases  # the second took the memo's result
+    assert again.assignment == first.assignment and again.lower_bound == first.lower_bound
+    fewer = {**candidates, "GOLD0": candidates["GOLD0"][:1]}  # one booking's options changed
+    assert "lp" in solve(affected, fewer, avail, ROUNDING_ONLY, no_option, memo=memo).phases
 
 
 def test_linear_model_solves_to_the_optimum_and_names_what_stopped_it() -> None:

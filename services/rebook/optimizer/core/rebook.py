@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
+from typing import cast
 
 from rebook.domain.disruptions import predicted_unusable, rotation_at_risk
 from rebook.domain.memory import cyclic_gc_paused
@@ -20,7 +21,7 @@ from .explain import LOCAL_TIMES, FlightsByRoute, explain
 from .greedy import solve_greedy
 from .settings import OptimizerSettings
 from .solution import Solution, SubGroup, objective_of, relative_gap, seats_left
-from .solvers import solver_choice
+from .solvers import ReusingSolveFn, solver_choice
 from .split import split_groups
 
 
@@ -244,13 +245,16 @@ def solve_widening(
         return cands, replace(greedy, phases=phases)
     _add_picks(cands, greedy)
 
+    memo: dict[tuple, object] = {}  # components a widening round leaves unchanged: not solved again
+
     def solve(candidates: Mapping[str, Sequence[Candidate]]) -> Solution:
         """The model with the safety net's time left; no ejection per round (``_ejected``
         runs it once)."""
         left = max(0.1, settings.time_limit_s - (time.perf_counter() - start))
-        return chosen.solve(
-            affected, candidates, avail, replace(settings, time_limit_s=left, ejection_max_attempts=0), no_option
-        )
+        budget = replace(settings, time_limit_s=left, ejection_max_attempts=0)
+        if chosen.reuses_components:
+            return cast(ReusingSolveFn, chosen.solve)(affected, candidates, avail, budget, no_option, memo=memo)
+        return chosen.solve(affected, candidates, avail, budget, no_option)
 
     # The baseline's stranded are widened before the first solve: most of them are stranded by
     # the model too, and each round saved is a whole solve (three LPs) at meltdown size.

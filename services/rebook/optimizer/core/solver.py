@@ -29,6 +29,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rebook.domain.model import Cabin
 
@@ -90,9 +91,13 @@ def solve(
     availability: Mapping[LegCabin, int],
     settings: OptimizerSettings,
     no_option: Mapping[str, float],
+    *,
+    memo: dict[tuple, Any] | None = None,
 ) -> Solution:
     """Deadline-bounded, deterministic assignment; ``settings.solver`` picks model or greedy.
-    ``no_option``: per record locator, the cost of leaving it without a seat."""
+    ``no_option``: per record locator, the cost of leaving it without a seat.  ``memo`` keeps
+    each component's result across solves of one plan (same ``availability``): a component
+    whose bookings and options did not change is not solved again."""
     if settings.solver == "greedy":
         return solve_greedy(affected, candidates, availability, settings, no_option)
     start = time.perf_counter()
@@ -101,7 +106,12 @@ def solve(
     assignment: dict[str, Candidate | None] = {}
     bound, methods = 0.0, set()
     for component in _components(groups):
-        result = _solve_component(component, availability, work)
+        key = _component_key(component) if memo is not None else ()
+        result: _Result | None = memo.get(key) if memo is not None else None
+        if result is None:
+            result = _solve_component(component, availability, work)
+            if memo is not None:
+                memo[key] = result
         bound += result.bound
         methods.add(result.method)
         assignment.update(_expand(component, result.counts))
@@ -174,6 +184,14 @@ def _components(groups: list[_Group]) -> list[list[_Group]]:
     for gi, g in enumerate(groups):
         comps[find(gi)].append(g)
     return sorted(comps.values(), key=lambda c: c[0].members[0].booking.record_locator)
+
+
+def _component_key(groups: list[_Group]) -> tuple:
+    """What a component's result depends on besides the seats: who, and with which options."""
+    return tuple(
+        (tuple(a.booking.record_locator for a in g.members), tuple(o.segments for o in g.options), g.party)
+        for g in groups
+    )
 
 
 def _solve_component(groups: list[_Group], avail: Mapping[LegCabin, int], work: _Work) -> _Result:

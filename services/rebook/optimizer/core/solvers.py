@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from .affected import Affected
 from .candidates import Candidate
@@ -36,18 +37,38 @@ SolveFn = Callable[
 ]
 
 
+class ReusingSolveFn(Protocol):
+    """A ``SolveFn`` that can reuse its per-component results across one plan's solves."""
+
+    def __call__(
+        self,
+        affected: Sequence[Affected],
+        candidates: Mapping[str, Sequence[Candidate]],
+        availability: Mapping[LegCabin, int],
+        settings: OptimizerSettings,
+        no_option: Mapping[str, float],
+        *,
+        memo: dict[tuple, Any] | None = None,
+    ) -> Solution: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SolverChoice:
     name: str
     solve: SolveFn
     help: str
     baseline: bool = False  # the pipeline's warm start itself: no model, no widening
+    # ``solve`` also takes ``memo=``, a dict it keeps per-component results in across the
+    # widening rounds of one plan (a ``ReusingSolveFn``, as ``solver.solve``).
+    reuses_components: bool = False
 
 
 SOLVERS: Mapping[str, SolverChoice] = {
     choice.name: choice
     for choice in (
-        SolverChoice("optimal", solve_model, "the OR-Tools model (LP, MIP where small enough, ejection)"),
+        SolverChoice(
+            "optimal", solve_model, "the OR-Tools model (LP, MIP where small enough, ejection)", reuses_components=True
+        ),
         SolverChoice("greedy", solve_greedy, "the greedy baseline: next available flight, first come", True),
     )
 }
