@@ -4,8 +4,10 @@ Where each part is:
 
 - ``core/`` — the pure core: ``affected`` (who must move), ``candidates`` (itineraries),
   ``solvers`` (the solver choices; ``solver`` the OR-Tools model, ``greedy`` the baseline),
-  ``rebook`` (the plan pipeline), ``costs``, ``explain``.  ``engine.py`` (views and decisions)
-  and ``offers.py`` (offer versions, holds) are pure too, outside ``core/`` for now.
+  ``rebook`` (the plan pipeline), ``costs`` (with ``cost_settings`` and ``regions``),
+  ``explain``.  ``engine.py`` (decisions, over the views in ``engine_views.py``) and
+  ``offers.py`` (offer versions, holds; ``offer_answers.py`` how they change,
+  ``offer_costs.py`` what they cost) are pure too, outside ``core/`` for now.
 - ``convert.py`` — protobuf ⇄ offers.
 - ``servicer.py`` — ``RebookingService``: translation, access rules, error codes.
 - ``streams.py`` — the Kafka side: views on every instance, the disruptions consumer.

@@ -68,10 +68,8 @@ def _expiry_loop(deps: OptimizerDeps, stop: threading.Event) -> None:
             publish_offers(deps, expired)
 
 
-def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
-    topics, producer, registry = config.topics, deps.producer, deps.registry
-    ownership = CarrierOwnership(topics.disruptions)
-    engine = RebookingEngine(
+def _engine(config: OptimizerConfig, ownership: CarrierOwnership) -> RebookingEngine:
+    return RebookingEngine(
         config.settings,
         config.policies,
         config.default_policy,
@@ -80,8 +78,13 @@ def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
         config.replan,
         config.booking_rules,
     )
+
+
+def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
+    topics, producer, registry = config.topics, deps.producer, deps.registry
+    ownership = CarrierOwnership(topics.disruptions)
     parts = OptimizerDeps(
-        engine,
+        _engine(config, ownership),
         producer,
         OptimizerMetrics(registry),
         bookings_topic=topics.bookings,

@@ -12,7 +12,7 @@ from rebook.flightops import DetectorSettings
 from rebook.flightops.config import load_settings as load_detector_env
 from rebook.optimizer.app import OptimizerConfig, build
 from rebook.optimizer.core import CoTerminalGroup, OptimizerSettings
-from rebook.optimizer.core.costs import CostSettings, costs_from_mapping
+from rebook.optimizer.core.cost_settings import CostSettings, costs_from_mapping
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES
 from rebook.optimizer.engine import REPLAN_MODES
 from rebook.optimizer.offers import OfferPolicy

@@ -1,5 +1,6 @@
-"""Offers as plain data: what a booking is offered after a disruption, and how answers,
-expiry and re-planning change it.  Pure: no grpc, no kafka.
+"""Offers as plain data: what a booking is offered after a disruption.  How answers, expiry
+and re-planning change an offer is in ``offer_answers``; what it costs in ``offer_costs``.
+Pure: no grpc, no kafka.
 
 An offer's seats are *held* only for its primary option while it is open (or protected),
 and for the chosen option once accepted; alternatives are never held.  Every change makes a
@@ -8,16 +9,15 @@ new version; ``holds`` of the latest version are what the cluster counts as held
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
 
-from rebook.domain.errors import FieldViolation, PreconditionError, ValidationError
 from rebook.domain.model import Booking, Cabin, Disruption, Segment
-from rebook.optimizer.core import Candidate, OptimizerSettings, RebookingOption
+from rebook.optimizer.core import Candidate, RebookingOption
 from rebook.optimizer.core.candidates import AirportChange
-from rebook.optimizer.core.costs import Entitlements, no_seat_cost, option_cost, split_cost
+from rebook.optimizer.core.costs import Entitlements
 
 
 class OfferStatus(IntEnum):
@@ -194,11 +194,6 @@ def holds_of(options: Iterable[OfferOption], party: int) -> tuple[SeatHold, ...]
     return tuple(h for o in options for h in holds_for(o, party))
 
 
-def _taken_with(offer: Offer, option: OfferOption) -> tuple[OfferOption, ...]:
-    """What taking ``option`` takes: a sub-group's option takes the whole split."""
-    return sub_groups(offer.options) if option.passenger_ids else (option,)
-
-
 def build_offer(
     plan_option: RebookingOption,
     disruption: Disruption,
@@ -272,159 +267,6 @@ def _expiry(held: Iterable[Candidate | None], policy: OfferPolicy, now: datetime
 
 def next_version(offer: Offer, now: datetime, **changes) -> Offer:
     return replace(offer, version=offer.version + 1, create_time=now, **changes)
-
-
-def offer_cost(offer: Offer, booking: Booking, settings: OptimizerSettings) -> float:
-    """What the offer costs in the carrier's money, priced as the optimizer priced it
-    (``costs``) from what the offer carries: the held itinerary's lost time and entitlements,
-    or, without one, the refund option's (refund, goodwill, compensation, lost time)."""
-    party = len(offer.passenger_ids)
-    weight = settings.booking_weight(booking)
-    c = settings.costs_for(offer.carrier)
-    held = offer.held_options
-    if not held or held[0].kind != OptionKind.REBOOK or not offer.holds:
-        refund = offer.option("refund")
-        owed = refund.entitlements if refund is not None and refund.entitlements else Entitlements(c.currency)
-        return no_seat_cost(c, weight, party, owed)
-    total = split_cost(c, len(held))
-    for option in held:  # a split group's sub-groups, each with its share of the weight
-        n = len(option.passenger_ids) or party
-        owed = option.entitlements or Entitlements(c.currency)
-        total += option_cost(c, weight * n / party, n, option.delay.total_seconds() / 60, owed, option.airport_change)
-    return total
-
-
-def total_cost(offers: Iterable[Offer], bookings: Mapping[str, Booking], settings: OptimizerSettings) -> float:
-    """``offer_cost`` summed over offers (one current offer per booking), priced with ``bookings``."""
-    return sum(offer_cost(o, bookings[o.record_locator], settings) for o in offers)
-
-
-def total_owed(offers: Iterable[Offer], settings: OptimizerSettings) -> dict[str, float]:
-    """What the current offers owe their passengers, in the carrier's money: compensation,
-    care, downgrade refunds, and the refunds of parties without a seat."""
-    total = {"compensation": 0.0, "care": 0.0, "downgrade_refunds": 0.0, "refunds_no_seat": 0.0}
-    for offer in offers:
-        held = offer.held_options
-        seated = bool(held) and held[0].kind == OptionKind.REBOOK and bool(offer.holds)
-        party, c = len(offer.passenger_ids), settings.costs_for(offer.carrier)
-        refund = offer.option("refund") or OfferOption("", OptionKind.REFUND)
-        for option in held if seated else (refund,):
-            owed, n = option.entitlements, len(option.passenger_ids) or party
-            if owed is None:
-                continue
-            total["compensation"] += n * owed.compensation_in(c)
-            total["care"] += n * owed.care
-            total["downgrade_refunds"] += n * owed.downgrade_refund
-            total["refunds_no_seat"] += 0.0 if seated else n * owed.refund
-    return {k: round(v, 1) for k, v in total.items()}
-
-
-def same_proposal(current: Offer, planned: Offer) -> bool:
-    """Whether a re-plan proposes what the passenger already has (same status and held seats)."""
-    return current.status == planned.status and current.holds == planned.holds
-
-
-def replan_note(previous: Offer, offer: Offer) -> str:
-    """``offer``'s explanation, saying first that it replaces ``previous`` and why."""
-    if previous.disruption_id != offer.disruption_id:
-        why = "Your trip changed again, so this replaces our previous offer"
-    elif offer.status == OfferStatus.UNACCOMMODATED:
-        why = "The seats of our previous offer are no longer available"
-    else:
-        before, now = previous.held_option, offer.held_option
-        if previous.status == OfferStatus.UNACCOMMODATED or before is None or not previous.holds:
-            why = "A seat has become free since our previous offer"
-        elif now is not None and before.arrival and now.arrival and now.arrival < before.arrival:
-            why = "We found you an earlier arrival than in our previous offer"
-        elif now is not None and before.arrival and now.arrival and now.arrival == before.arrival:
-            why = "We found you a better itinerary arriving at the same time as in our previous offer"
-        else:
-            why = "Our previous offer could not be kept (a flight changed, left or was needed for others)"
-    return f"Updated: {why}. {offer.explanation}"
-
-
-def supersede(offer: Offer, now: datetime) -> Offer:
-    """A newer offer replaces this one: its seats are released."""
-    return next_version(offer, now, status=OfferStatus.SUPERSEDED, holds=())
-
-
-def withdraw(offer: Offer, now: datetime) -> Offer:
-    """The disruption was withdrawn: the original itinerary stands, held seats are released."""
-    return next_version(offer, now, status=OfferStatus.WITHDRAWN, holds=())
-
-
-def respond(
-    offer: Offer,
-    response_id: str,
-    kind: ResponseKind,
-    option_id: str,
-    free_seats: Mapping[tuple[str, Cabin], int],
-    now: datetime,
-    seen_version: int = 0,
-) -> Offer:
-    """Applies a passenger's answer; ``free_seats`` counts seats not held by anyone (this
-    offer's own holds excluded).  Raises without changing anything when it cannot apply.
-    ``seen_version`` (0: not given) is the version the passenger answered: a re-plan may have
-    changed the offer since, and an answer to options they never saw must not be applied."""
-    if response_id and response_id in offer.response_ids:
-        return offer
-    if offer.status not in LIVE:
-        raise PreconditionError(f"offer is {offer.status.name.lower()}; it can no longer be answered")
-    if seen_version and seen_version != offer.version:
-        raise PreconditionError(
-            f"the offer changed after version {seen_version} (now version {offer.version}); "
-            "review the current version and answer again"
-        )
-    answered = offer.response_ids | ({response_id} if response_id else set())
-    party = len(offer.passenger_ids)
-    if kind == ResponseKind.REFUND:
-        return next_version(
-            offer, now, status=OfferStatus.REFUNDED, holds=(), chosen_option_id="refund", response_ids=answered
-        )
-    if kind == ResponseKind.ACCEPT:
-        if offer.status == OfferStatus.UNACCOMMODATED:
-            raise PreconditionError("no itinerary was found; choose a refund or talk to an agent")
-        chosen = offer.option(offer.primary_option_id)
-        return next_version(
-            offer,
-            now,
-            status=OfferStatus.ACCEPTED,
-            chosen_option_id=chosen.option_id,
-            holds=holds_of(_taken_with(offer, chosen), party),
-            response_ids=answered,
-        )
-    option = offer.option(option_id)
-    if option is not None and option.passenger_ids:  # a sub-group's flight: the split is accepted
-        return respond(offer, response_id, ResponseKind.ACCEPT, "", free_seats, now, seen_version)
-    if option is not None and option.kind == OptionKind.WAITLIST:
-        return next_version(offer, now, chosen_option_id=option.option_id, response_ids=answered)
-    if option is None or option.kind != OptionKind.REBOOK:
-        raise ValidationError(
-            [FieldViolation("response.option_id", "must name a rebook (or waitlist) option of this offer")]
-        )
-    short = [s.leg_id for s in option.segments if free_seats.get((s.leg_id, s.cabin), 0) < party]
-    if short:
-        raise PreconditionError(f"option {option_id} is no longer available: full on {', '.join(short)}")
-    return next_version(
-        offer,
-        now,
-        status=OfferStatus.ACCEPTED,
-        chosen_option_id=option.option_id,
-        holds=holds_for(option, party),
-        response_ids=answered,
-    )
-
-
-def expire(offer: Offer, policy: OfferPolicy, now: datetime) -> Offer | None:
-    """The expired version of an open offer past its expiry, or None."""
-    if offer.status not in (OfferStatus.OPEN, OfferStatus.UNACCOMMODATED) or now < offer.expire_time:
-        return None
-    # Waitlisted: waits for a seat until the horizon ends, then the refund stands.
-    if offer.waitlisted and (offer.horizon_end is None or now < offer.horizon_end):
-        return None
-    if policy.keep_on_expiry and offer.status == OfferStatus.OPEN:
-        return next_version(offer, now, status=OfferStatus.EXPIRED, chosen_option_id=offer.primary_option_id)
-    return next_version(offer, now, status=OfferStatus.EXPIRED, holds=(), chosen_option_id="refund")
 
 
 def new_segments(offer: Offer, option: OfferOption) -> tuple[Segment, ...]:

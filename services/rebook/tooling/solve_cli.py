@@ -38,7 +38,8 @@ from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVER_NAMES, SOLVERS
 from rebook.optimizer.engine import REPLAN_MODES, RebookingEngine, planning_flights
 from rebook.optimizer.main import load_booking_rules, load_detector_settings, load_policies, load_settings
-from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind, total_cost, total_owed
+from rebook.optimizer.offer_costs import total_cost, total_owed
+from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind
 from rebook.runtime.config import Env
 from rebook.tooling.args import duration, positive_float, share
 from rebook.tooling.sim.scenario import (

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from rebook.domain.model import Cabin
 from rebook.optimizer.core import costs
-from rebook.optimizer.core.costs import CostSettings, Kind, LegChoice, Regime
+from rebook.optimizer.core.cost_settings import CostSettings, costs_from_mapping
+from rebook.optimizer.core.costs import Kind, LegChoice
+from rebook.optimizer.core.regions import Regime, distance_km
 
 C = CostSettings()
 MIN = 60  # minutes in an hour
@@ -92,7 +94,7 @@ def test_overnight_wait_needs_a_hotel_in_local_time() -> None:
 def test_downgrade_refund_share_by_leg_distance() -> None:
     j = journey("FRA", "JFK", booked=Cabin.BUSINESS)
     owed = costs.entitlements(j, 0, [LegChoice("FRA", "JFK", Cabin.ECONOMY)], [], False)
-    km = costs.distance_km("FRA", "JFK")
+    km = distance_km("FRA", "JFK")
     assert owed.downgrade_refund == pytest.approx(0.75 * C.fare(km, Cabin.BUSINESS))
 
 
@@ -114,7 +116,7 @@ def test_no_seat_costs_more_than_any_option_within_the_horizon() -> None:
 
 
 def test_a_carrier_overrides_the_defaults_in_one_place() -> None:
-    default, carriers = costs.costs_from_mapping(
+    default, carriers = costs_from_mapping(
         {
             "default": {"value_of_time_per_hour": 40, "eu261_eur": [250, 400, 600]},
             "carriers": {"BA": {"currency": "GBP", "home_region": "UK", "cabin_fare_factor": {"BUSINESS": 4}}},
@@ -137,7 +139,7 @@ def test_a_carrier_overrides_the_defaults_in_one_place() -> None:
 )
 def test_bad_cost_settings_name_the_field(data, message) -> None:
     with pytest.raises(ValueError, match=message):
-        costs.costs_from_mapping(data)
+        costs_from_mapping(data)
 
 
 def test_the_explanation_clause_says_what_is_owed() -> None:

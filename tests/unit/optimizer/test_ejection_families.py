@@ -9,8 +9,8 @@ import pytest
 
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
-from rebook.optimizer.core.costs import Regime
 from rebook.optimizer.core.ejection import eject
+from rebook.optimizer.core.regions import Regime
 from rebook.tooling.sim.generator import meltdown
 
 from .conftest import T0, booking, index, leg

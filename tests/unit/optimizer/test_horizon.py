@@ -8,6 +8,7 @@ import pytest
 
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
 from rebook.optimizer.core import NoSeat, OptimizerSettings, plan_rebooking
+from rebook.optimizer.offer_answers import expire, respond
 from rebook.optimizer.offers import (
     OfferPolicy,
     OfferStatus,
@@ -15,8 +16,6 @@ from rebook.optimizer.offers import (
     ResponseKind,
     Unaccommodated,
     build_offer,
-    expire,
-    respond,
 )
 
 from .conftest import T0, booking, index, leg

@@ -13,9 +13,11 @@ from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus
 from rebook.flightops.events import Cancellation, FlightEvent
 from rebook.optimizer.convert import offer_from_proto
 from rebook.optimizer.core import OptimizerSettings, plan_rebooking
-from rebook.optimizer.core.costs import CostSettings, option_cost
+from rebook.optimizer.core.cost_settings import CostSettings
+from rebook.optimizer.core.costs import option_cost
 from rebook.optimizer.main import load_settings
-from rebook.optimizer.offers import OfferStatus, ResponseKind, respond
+from rebook.optimizer.offer_answers import respond
+from rebook.optimizer.offers import OfferStatus, ResponseKind
 from rebook.runtime.config import ConfigError, Env
 from rebook.tooling.solve_cli import AcceptPolicy, human_line, solve_scenario
 

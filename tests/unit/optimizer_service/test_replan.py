@@ -13,7 +13,8 @@ from rebook.domain.errors import PreconditionError
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus, Tier
 from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
-from rebook.optimizer.offers import OfferStatus, ResponseKind, total_cost
+from rebook.optimizer.offer_costs import total_cost
+from rebook.optimizer.offers import OfferStatus, ResponseKind
 from tests.unit.optimizer.conftest import T0, booking, leg
 
 NOW = T0 - timedelta(hours=2)

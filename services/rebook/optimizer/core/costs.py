@@ -5,60 +5,22 @@ re-plan threshold, offers): value of time, EU261/UK261 compensation, the US DOT 
 duty of care, downgrade refunds, the cost of leaving a party without a seat, and small costs
 for changes nobody asked for.  Every term, its default and its source: ``docs/objective.md``.
 
-Pure: plain data in, plain data out.  Distances are great-circle (``haversine_km`` over the
-airport data the locator uses); an airport unknown to that data counts as the shortest band
-and no regime's country.
+Pure: plain data in, plain data out.  Where the rules apply (countries, distance bands) is in
+``regions``; the prices themselves (``CostSettings``) in ``cost_settings``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
-from rebook.domain.airport_index import default_index, haversine_km
 from rebook.domain.model import Cabin
 
-BAND_LIMITS_KM = (1500.0, 3500.0)  # EU261 art. 7(1): ≤ 1500 km, 1500-3500 km, beyond
-# fmt: off
-EU_COUNTRIES = frozenset({
-    # EU member states, EEA (IS, LI, NO), Switzerland, and EU outermost regions coded apart.
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-    "IS", "LI", "NO", "CH", "GP", "MQ", "RE", "YT", "GF", "MF",
-})
-UK_COUNTRIES = frozenset({"GB"})
-US_COUNTRIES = frozenset({"US", "PR", "VI", "GU", "MP", "AS"})
-_EU_CARRIERS = ("LH", "AF", "KL", "IB", "AZ", "SK", "AY", "OS", "LX", "SN", "TP", "EI", "FR", "VY", "W6",
-                "EW", "DY", "I2", "EN", "A3", "LO", "OK", "RO")
-_UK_CARRIERS = ("BA", "VS", "LS", "BY", "MT")
-_US_CARRIERS = ("AA", "UA", "DL", "WN", "B6", "AS", "NK", "F9", "G4", "HA", "MQ", "OO", "YX")
-# fmt: on
-DEFAULT_CARRIER_REGIONS = MappingProxyType(
-    {
-        **dict.fromkeys(_EU_CARRIERS, "EU"),
-        **dict.fromkeys(_UK_CARRIERS, "UK"),
-        **dict.fromkeys(_US_CARRIERS, "US"),
-    }
-)
-EXTRAORDINARY_CAUSES = (
-    # Causes the CJEU and national enforcement bodies accept as beyond the carrier's control.
-    "WX", "weather", "storm", "thunderstorm", "snow", "ice", "fog", "volcanic", "ATC",
-    "air traffic", "ground stop", "security", "bird strike", "political", "airport closure",
-)  # fmt: skip
-
-
-class Regime(StrEnum):
-    """The passenger-rights regime whose compensation applies to a journey."""
-
-    NONE = ""
-    EU261 = "EU261"
-    UK261 = "UK261"
+from .cost_settings import CostSettings
+from .regions import Regime, band_of, country_of, distance_km, regime_for, utc_offset_min
 
 
 class Kind(StrEnum):
@@ -67,59 +29,6 @@ class Kind(StrEnum):
     CANCELLATION = "cancellation"  # art. 5: owed unless re-routed within 2 h
     DENIED_BOARDING = "denied boarding"  # art. 4 (a down-gauge overflow): owed
     DELAY = "delay"  # Sturgeon (C-402/07): owed from 3 h late at the final destination
-
-
-def _frozen(mapping: Mapping) -> Mapping:
-    return MappingProxyType(dict(mapping))
-
-
-@dataclass(frozen=True, slots=True)
-class CostSettings:
-    """One carrier's prices.  Money is in ``currency``; EU261 amounts are in EUR and UK261 in
-    GBP as the rules state them, converted with ``value_in_eur``.  Override per carrier with
-    ``OptimizerSettings.carrier_costs`` (``REBOOK_OPTIMIZER_COSTS``, docs/objective.md)."""
-
-    currency: str = "EUR"
-    value_in_eur: Mapping[str, float] = field(default_factory=lambda: _frozen({"EUR": 1.0, "GBP": 1.17, "USD": 0.92}))
-    home_region: str = ""  # "EU", "UK", "US": the carrier's licence; "" looks it up in the table
-    value_of_time_per_hour: float = 35.0  # per weighted passenger (tier x cabin x special needs)
-    eu261_eur: tuple[float, float, float] = (250.0, 400.0, 600.0)
-    uk261_gbp: tuple[float, float, float] = (220.0, 350.0, 520.0)
-    reduction_window_h: tuple[float, float, float] = (2.0, 3.0, 4.0)  # art. 7(2): halved within
-    cancellation_reroute_h: float = 2.0  # art. 5(1)(c)(iii): none if re-routed within this
-    delay_threshold_h: float = 3.0  # Sturgeon: compensation from 3 h late
-    meal_after_h: tuple[float, float, float] = (2.0, 3.0, 4.0)  # art. 6(1)
-    meal: float = 15.0  # per passenger
-    hotel_night: float = 120.0  # per passenger and night, transfer included below
-    hotel_transfer: float = 30.0
-    overnight_local_hour: int = 1  # a wait spanning this local hour needs a hotel night
-    downgrade_refund_share: tuple[float, float, float] = (0.30, 0.50, 0.75)  # art. 10(2)
-    fare_base: float = 50.0  # default one-way economy fare: base + per_km x distance
-    fare_per_km: float = 0.11
-    cabin_fare_factor: Mapping[Cabin, float] = field(
-        default_factory=lambda: _frozen(
-            {Cabin.ECONOMY: 1.0, Cabin.PREMIUM_ECONOMY: 1.6, Cabin.BUSINESS: 3.5, Cabin.FIRST: 5.0}
-        )
-    )
-    dot_significant_delay_h: tuple[float, float] = (3.0, 6.0)  # 14 CFR 260.2: domestic, international
-    dot_decline_share: float = 0.25  # share of passengers expected to take the refund instead
-    goodwill: float = 100.0  # per passenger left without a seat, on top of the refund
-    stranded_hours: float = 96.0  # value of time lost finding one's own way, per weighted pax
-    # Per extra sub-group when a large group travels on several flights: the group desk divides
-    # the record and reissues tickets, and the group loses travelling together (docs/objective.md).
-    split_group: float = 150.0
-    airport_change: float = 40.0  # per passenger, on top of the transfer time in the delay
-    replan: float = 10.0  # per passenger: a re-plan must gain more than this to be sent
-    extraordinary_causes: tuple[str, ...] = EXTRAORDINARY_CAUSES
-    carrier_regions: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CARRIER_REGIONS)
-
-    def convert(self, amount: float, currency: str) -> float:
-        """``amount`` in ``currency`` expressed in this carrier's currency."""
-        return amount * self.value_in_eur[currency] / self.value_in_eur[self.currency]
-
-    def fare(self, km: float, cabin: Cabin) -> float:
-        """The default one-way fare when the data carries none (docs/objective.md)."""
-        return (self.fare_base + self.fare_per_km * km) * self.cabin_fare_factor.get(cabin, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,50 +81,6 @@ class LegChoice:
     cabin: Cabin
 
 
-@cache
-def _airport(iata: str) -> tuple[float, float, str, str] | None:
-    airport = default_index().lookup(iata)
-    return None if airport is None else (airport.latitude, airport.longitude, airport.country, airport.tz)
-
-
-@cache
-def distance_km(a: str, b: str) -> float:
-    """Great-circle distance between two airports; 0 when either is unknown."""
-    pa, pb = _airport(a), _airport(b)
-    return 0.0 if pa is None or pb is None else haversine_km(pa[0], pa[1], pb[0], pb[1])
-
-
-def band_of(km: float) -> int:
-    return sum(km > limit for limit in BAND_LIMITS_KM)
-
-
-def _country(iata: str) -> str:
-    found = _airport(iata)
-    return found[2] if found else ""
-
-
-@cache
-def _utc_offset_min(iata: str, when_hour: int) -> int:
-    found = _airport(iata)
-    if found is None:
-        return 0
-    offset = datetime.fromtimestamp(when_hour * 3600, ZoneInfo(found[3])).utcoffset()
-    return int(offset.total_seconds() // 60) if offset else 0
-
-
-def regime_for(origin: str, destination: str, carrier_region: str) -> tuple[Regime, bool]:
-    """(compensation regime, US DOT refund rule) for a journey: EU261 departing the EU or on an
-    EU carrier into the EU; UK261 likewise for the UK; DOT to, from or within the US."""
-    dep, arr = _country(origin), _country(destination)
-    if dep in EU_COUNTRIES or (arr in EU_COUNTRIES and carrier_region == "EU"):
-        regime = Regime.EU261
-    elif dep in UK_COUNTRIES or (arr in UK_COUNTRIES and carrier_region in ("UK", "EU")):
-        regime = Regime.UK261
-    else:
-        regime = Regime.NONE
-    return regime, dep in US_COUNTRIES or arr in US_COUNTRIES
-
-
 def is_extraordinary(cause: str, costs: CostSettings) -> bool:
     """Whether the disruption's cause code or text names an extraordinary circumstance."""
     return _names_any(cause, costs.extraordinary_causes)
@@ -246,7 +111,7 @@ def journey_of(
     return Journey(
         regime=regime,
         dot=dot,
-        international=_country(origin) != _country(destination),
+        international=country_of(origin) != country_of(destination),
         band=band_of(km),
         kind=kind,
         extraordinary=is_extraordinary(cause, costs),
@@ -294,7 +159,7 @@ def overnights(waits: Sequence[tuple[str, int, int]], local_hour: int) -> int:
     """Nights needing a hotel: waits (airport, from, to in epoch minutes) spanning the local hour."""
     nights = 0
     for airport, start, end in waits:
-        off = _utc_offset_min(airport, start // 60) - local_hour * 60
+        off = utc_offset_min(airport, start // 60) - local_hour * 60
         nights += max(0, (end + off) // 1440 - (start + off) // 1440)
     return nights
 
@@ -371,7 +236,7 @@ def option_cost(
     c: CostSettings, weight: float, party: int, delay_min: float, e: Entitlements, airport_change: bool
 ) -> float:
     """The cost of one option: lost time, what is owed, and the changes nobody asked for.
-    Offers are priced with the same function from what they carry (``offers.offer_cost``)."""
+    Offers are priced with the same function from what they carry (``offer_costs.offer_cost``)."""
     return _cost(
         c,
         weight,
@@ -427,57 +292,6 @@ def split_cost(c: CostSettings, sub_groups: int) -> float:
 def replan_threshold(j: Journey) -> float:
     """How much cheaper a re-plan must be before a passenger is sent a new version."""
     return j.party * j.costs.replan
-
-
-def costs_from_mapping(data: Mapping[str, object]) -> tuple[CostSettings, dict[str, CostSettings]]:
-    """(default, per carrier) from ``{"default": {...}, "carriers": {"LH": {...}}}`` (the JSON of
-    ``REBOOK_OPTIMIZER_COSTS``); a carrier's entry overrides the default's fields it names.
-    Raises ValueError naming the first unknown or ill-typed field."""
-    unknown = set(data) - {"default", "carriers"}
-    if unknown:
-        raise ValueError(f"unknown section {sorted(unknown)[0]!r} (expected 'default', 'carriers')")
-    default = _override(CostSettings(), data.get("default") or {}, "default")
-    carriers = data.get("carriers") or {}
-    if not isinstance(carriers, Mapping):
-        raise ValueError("carriers: must be an object keyed by carrier code")
-    return default, {code: _override(default, v, f"carriers.{code}") for code, v in sorted(carriers.items())}
-
-
-def _override(base: CostSettings, values: object, where: str) -> CostSettings:
-    if not isinstance(values, Mapping):
-        raise ValueError(f"{where}: must be an object")
-    changes: dict[str, object] = {}
-    for name, value in values.items():
-        current = getattr(base, name, None) if name in CostSettings.__dataclass_fields__ else None
-        if current is None:
-            raise ValueError(f"{where}.{name}: unknown cost setting (docs/objective.md lists them)")
-        changes[name] = _coerce(current, value, f"{where}.{name}")
-    return replace(base, **changes)
-
-
-def _coerce(current: object, value: object, where: str) -> object:
-    """``value`` (from JSON) as the type of the default ``current``, or ValueError."""
-    if isinstance(current, bool | str) and type(value) is type(current):
-        return value
-    if isinstance(current, int | float) and not isinstance(current, bool) and _number(value):
-        return type(current)(value)
-    sized = isinstance(current, tuple) and isinstance(value, list) and value
-    if sized and (isinstance(current[0], str) or len(value) == len(current)):
-        return tuple(_coerce(current[0], v, where) for v in value)
-    if isinstance(current, Mapping) and isinstance(value, Mapping) and current:
-        sample_key, sample = next(iter(current.items()))
-        cabins = isinstance(sample_key, Cabin)
-        try:
-            out = {(Cabin[k] if cabins else k): _coerce(sample, v, where) for k, v in value.items()}
-        except KeyError:
-            raise ValueError(f"{where}: keys must be cabins ({', '.join(c.name for c in Cabin)})") from None
-        return MappingProxyType({**current, **out})
-    shown = dict(current) if isinstance(current, Mapping) else current
-    raise ValueError(f"{where}: {value!r} does not fit (default {shown!r})")
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from rebook.domain.model import Booking, Cabin, Tier
 
-from .costs import CostSettings
+from .cost_settings import CostSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from google.protobuf import json_format
 from rebook.domain.convert import booking_from_proto, timestamp_field
 from rebook.optimizer.convert import offer_from_proto
 from rebook.optimizer.main import load_settings
-from rebook.optimizer.offers import total_cost as priced
+from rebook.optimizer.offer_costs import total_cost as priced
 from rebook.runtime.config import Env
 from rebook.tooling.sim.generator.geo import zone
 from rebook.tooling.stats import quantile, weighted_quantile
