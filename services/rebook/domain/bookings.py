@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rebook.domain.batch import UnknownLegError
 from rebook.domain.errors import FieldViolation, ValidationError
-from rebook.domain.model import Booking, FlightLeg
+from rebook.domain.model import Booking, Cabin, FlightLeg
 
 RECORD_LOCATOR_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # Above any single cabin an airline sells as one record: real group records reach a few hundred
@@ -96,3 +96,39 @@ def check_booking(
         raise ValidationError(wrong + unknown)
     if unknown:
         raise UnknownLegError(unknown)
+
+
+class CleanBooking:
+    """A quick proof that ``check_booking(booking, legs, rules=rules)`` passes: True only then.
+    False means only "not proven" — the caller then runs ``check_booking``, so what is accepted
+    or refused never depends on this class (tests hold it to the rules).  ``rebook solve`` vets
+    1.5 M bookings with it in about half the time the rules take one by one."""
+
+    def __init__(self, legs: Mapping[str, FlightLeg], rules: BookingRules = DEFAULT_RULES) -> None:
+        self._max_party = rules.max_party
+        # Per leg: the cabins a segment may be in; None for a leg without inventory (any).
+        cabins = {leg_id: frozenset(leg.capacity) if leg.capacity else None for leg_id, leg in legs.items() if leg_id}
+        self._cabins: dict[str, frozenset[Cabin] | None] = cabins
+
+    def __call__(self, booking: Booking) -> bool:
+        locator, passengers, segments = booking.record_locator, booking.passengers, booking.segments
+        if not (5 <= len(locator) <= 8 and RECORD_LOCATOR_CHARS.issuperset(locator)) or booking.version < 1:
+            return False
+        if not passengers or len(passengers) > self._max_party or not segments:
+            return False
+        if len(passengers) == 1:
+            if not passengers[0].passenger_id:
+                return False
+        else:
+            ids = {p.passenger_id for p in passengers}
+            if "" in ids or len(ids) != len(passengers):
+                return False
+        cabins = self._cabins
+        for segment in segments:
+            offered = cabins.get(segment.leg_id, _UNKNOWN)
+            if offered is _UNKNOWN or (offered is not None and segment.cabin not in offered):
+                return False  # not a loaded leg (the empty id included), or a cabin it lacks
+        return len(segments) == 1 or len({s.leg_id for s in segments}) == len(segments)
+
+
+_UNKNOWN = object()  # what ``CleanBooking`` finds for a leg it does not know

@@ -29,7 +29,7 @@ from typing import TypeVar
 from google.protobuf import json_format
 
 from rebook.domain.batch import SHOWN_REJECTIONS
-from rebook.domain.bookings import BookingRules, check_booking
+from rebook.domain.bookings import BookingRules, CleanBooking, check_booking
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
 from rebook.domain.model import Booking, FlightLeg, FlightStatus
 from rebook.flightops import DetectorSettings, ReplayResult, replay
@@ -51,7 +51,6 @@ from rebook.tooling.sim.scenario import (
     stream_events,
     stream_legs,
 )
-from rebook.tooling.sim.scenario_cli import CleanBookings
 
 T = TypeVar("T")
 
@@ -159,14 +158,13 @@ def load_scenario(folder: Path) -> tuple[list[FlightLeg], list[Booking], list[Fl
 def _vet_bookings(bookings: ReadItems[Booking], legs: Mapping[str, FlightLeg], rules: BookingRules) -> list[Booking]:
     """The bookings the optimizer would take (``UpsertBookings``' rules against the legs that
     loaded); the others become rejections.  A booking repeating a record locator is refused.
-    Those ``read_bookings`` proved clean against ``legs`` (``bookings.proven``) are not checked
-    again: ``CleanBookings`` passes only what ``check_booking`` passes."""
+    ``CleanBooking`` proves most clean at a glance; only the others are checked rule by rule."""
     valid: list[Booking] = []
     first: dict[str, int] = {}
-    proven = bookings.proven or bytes(len(bookings.items))
-    for booking, position, clean in zip(bookings.items, bookings.positions, proven, strict=True):
+    clean = CleanBooking(legs, rules)
+    for booking, position in zip(bookings.items, bookings.positions, strict=True):
         try:
-            if not clean:
+            if not clean(booking):
                 check_booking(booking, legs, f"bookings[{position}].", rules)
             if booking.record_locator in first:
                 path, earlier = f"bookings[{position}].record_locator", first[booking.record_locator]
@@ -254,11 +252,9 @@ def _load(folder: Path, env: Env) -> _Loaded:
     detector_settings = load_detector_settings(env)
     replayed = replay(read_legs.items, read_events.items, detector_settings, paths=read_legs.paths())
     rules = load_booking_rules(env)
-    # Bookings after the replay: a block proven clean against the legs that loaded is not
-    # checked again item by item (``CleanBookings``, as ``rebook scenario check`` does).
     reading = time.perf_counter()
     with bulk_load():
-        bookings_read = read_bookings(folder, CleanBookings(replayed.legs, rules))
+        bookings_read = read_bookings(folder)
     load_s += time.perf_counter() - reading
     for position, error in replayed.rejected_legs.items():
         read_legs.refuse(read_legs.positions[position], read_legs.items[position].leg_id, error)

@@ -34,7 +34,7 @@ from rebook.flightops.events import FlightEvent
 from rebook.runtime.grpc_errors import truncate
 from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2
 
-from .scenario_json import BookingDecoder, StrictBookingJson, strict_structs
+from .scenario_json import BookingDecoder
 from .scenario_json_fields import parse_line
 from .scenario_json_legs import LegDecoder, check_ping
 
@@ -186,9 +186,6 @@ class ReadItems(Generic[T]):
     # 8 bytes an item (a list of ints costs 40 above 256: 59 MB for 1.5 M bookings)
     positions: array[int] = field(default_factory=lambda: array("q"))
     rejected: list[Rejected] = field(default_factory=list)
-    # Per item, 1 when a reader's proof (``read_bookings``' ``clean``) showed it needs no
-    # further check; empty when nothing was proved.
-    proven: bytearray = field(default_factory=bytearray)
 
     def paths(self) -> list[str]:
         """The field path of each item, as violations name it (``flights[3]``)."""
@@ -210,31 +207,23 @@ def read_items(kind: str, stream: Iterable[T | ValidationError]) -> ReadItems[T]
     return read
 
 
-def read_bookings(folder: Path, clean: Callable[[StrictBookingJson], bool] | None = None) -> ReadItems[Booking]:
+def read_bookings(folder: Path) -> ReadItems[Booking]:
     """``read_items("bookings", stream_bookings(folder))``, a block at a time: a block the fast
-    path builds whole is added in one step, the others item by item.  With ``clean`` (e.g.
-    ``scenario_cli.CleanBookings``), a block whose strict structs it all proves clean is built
-    from those structs and marked in ``proven``, so that the caller need not check its items."""
+    path builds whole is added in one step, the others item by item."""
     path, decoder = folder / "bookings.jsonl", BookingDecoder()
     read: ReadItems[Booking] = ReadItems("bookings")
     for block in line_blocks(path):
-        structs = strict_structs(block.lines) if clean is not None and block.dense else None
-        items = decoder.decode_structs(structs) if structs is not None and all(map(clean, structs)) else None
-        proven = items is not None
-        if items is None and block.dense:
-            items = decoder.decode_block(block.lines)
+        items = decoder.decode_block(block.lines) if block.dense else None
         if items is not None:
             read.items.extend(items)
             read.positions.extend(range(block.position, block.position + len(items)))
-        else:
-            for position, item in enumerate(decode_block(block, path, "bookings", decoder.decode), block.position):
-                if isinstance(item, ValidationError):
-                    read.refuse(position, "", item)
-                else:
-                    read.items.append(item)
-                    read.positions.append(position)
-        if clean is not None:
-            read.proven.extend((b"\x01" if proven else b"\x00") * (len(read.items) - len(read.proven)))
+            continue
+        for position, item in enumerate(decode_block(block, path, "bookings", decoder.decode), block.position):
+            if isinstance(item, ValidationError):
+                read.refuse(position, "", item)
+            else:
+                read.items.append(item)
+                read.positions.append(position)
     return read
 
 

@@ -140,16 +140,6 @@ class BookingDecoder:
         except (*NOT_CANONICAL, msgspec.ValidationError):
             return None
 
-    def decode_structs(self, structs: list[StrictBookingJson]) -> list[Booking] | None:
-        """The bookings of lines already decoded strictly (``strict_structs``): the same ones
-        ``decode_block`` builds from those lines, since a strict struct is a ``_BookingJson``
-        with its shape proven; None when one needs the reference path after all."""
-        fast = self._fast
-        try:
-            return [fast(s) for s in structs]  # type: ignore[arg-type]  # the same fields, stricter
-        except NOT_CANONICAL:
-            return None
-
     def decode(self, line: bytes | str, field: str = "", where: str = "line") -> Booking:
         """The booking of one line; ``ValidationError`` if bad: a field's path is prefixed with
         ``field``, a line protobuf cannot parse is named ``where`` (e.g. ``bookings.jsonl:12``)."""
