@@ -55,6 +55,7 @@ proto-check: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check services tests scripts examples
 	$(PY) -m ruff format --check services tests scripts examples
+	$(PY) -m mypy
 
 kafka-up: $(STAMP)
 	$(REBOOK) kafka up

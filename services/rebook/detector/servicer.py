@@ -200,12 +200,12 @@ class FlightStatusServicer(flight_status_service_pb2_grpc.FlightStatusServiceSer
                 conversion_errors.append(error)
         outcomes = iter(self._write(context, lambda: self._writer.apply(valid, received)))
         reply = fss.ReportFlightEventsResponse()
-        for message, error in zip(request.events, conversion_errors, strict=True):
+        for message, refused in zip(request.events, conversion_errors, strict=True):
             result = reply.results.add(event_id=message.event_id)
-            outcome = next(outcomes) if error is None else None
-            error = outcome.error if outcome is not None else error
-            if error is not None:
-                result.error_code, result.error_message = code_name(error), str(error)
+            outcome = next(outcomes) if refused is None else None
+            failure = outcome.error if outcome is not None else refused
+            if failure is not None:
+                result.error_code, result.error_message = code_name(failure), str(failure)
             elif outcome is not None and outcome.result is not None:
                 result.applied = outcome.result.applied
                 reply.disruption_count += len(outcome.result.disruptions)

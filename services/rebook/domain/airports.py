@@ -18,7 +18,7 @@ MAX_LEARNED = 10_000  # real networks name a few hundred extra stations; a bound
 
 
 @cache
-def airport_rows() -> dict[str, dict]:
+def airport_rows() -> dict[str, airportsdata.Airport]:
     """``airportsdata``'s IATA table (code → name, city, country, lat, lon, tz, …)."""
     return airportsdata.load("IATA")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
+from typing import Final
 
 from rebook.domain.batch import UnknownLegError
 from rebook.domain.errors import FieldViolation, ValidationError
@@ -131,4 +133,8 @@ class CleanBooking:
         return len(segments) == 1 or len({s.leg_id for s in segments}) == len(segments)
 
 
-_UNKNOWN = object()  # what ``CleanBooking`` finds for a leg it does not know
+class _Missing(Enum):
+    UNKNOWN = 0
+
+
+_UNKNOWN: Final = _Missing.UNKNOWN  # what ``CleanBooking`` finds for a leg it does not know

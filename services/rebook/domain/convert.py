@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
@@ -125,7 +126,9 @@ def _require_timestamp(message: Message, name: str, field: str, violations: list
 
 def cabins_to_proto(capacity: Mapping[Cabin, int], sold: Mapping[Cabin, int]) -> list[flight_pb2.CabinSeats]:
     return [
-        flight_pb2.CabinSeats(cabin=int(cabin), capacity=capacity.get(cabin, 0), sold=sold.get(cabin, 0))
+        flight_pb2.CabinSeats(
+            cabin=cast(flight_pb2.Cabin, int(cabin)), capacity=capacity.get(cabin, 0), sold=sold.get(cabin, 0)
+        )
         for cabin in sorted(set(capacity) | set(sold))
     ]
 
@@ -161,10 +164,12 @@ def leg_to_proto(leg: FlightLeg, update_time: datetime | None = None) -> flight_
         aircraft_type=leg.aircraft_type,
         cabins=_memo_cabins(leg.capacity, leg.sold),
         min_turn_duration=_memo_duration(leg.min_turn),
-        status=int(leg.status),
+        status=cast(flight_pb2.FlightStatus, int(leg.status)),
         diverted_to=leg.diverted_to,
         version=leg.version,
-        leg_type=0 if leg.leg_type == LegType.FLIGHT else int(leg.leg_type),  # unset means a flight
+        leg_type=cast(
+            flight_pb2.LegType, 0 if leg.leg_type == LegType.FLIGHT else int(leg.leg_type)
+        ),  # unset means a flight
         origin_time_zone=leg.origin_zone,
         destination_time_zone=leg.destination_zone,
         **times,
@@ -192,6 +197,7 @@ def leg_from_proto(message: flight_pb2.FlightLeg, field: str = "") -> FlightLeg:
         violations.append(FieldViolation(f"{field}leg_type", f"{message.leg_type} is not a known leg type"))
     if violations:
         raise ValidationError(violations)
+    assert leg_type is not None  # an unknown one is a violation above
     learn_zone(message.origin, message.origin_time_zone)
     learn_zone(message.destination, message.destination_time_zone)
     min_turn = message.min_turn_duration.ToTimedelta() if message.HasField("min_turn_duration") else None
@@ -235,7 +241,7 @@ def disruption_to_proto(disruption: Disruption) -> disruption_pb2.Disruption:
     return disruption_pb2.Disruption(
         disruption_id=disruption.disruption_id,
         version=disruption.version,
-        kind=int(disruption.kind),
+        kind=cast(disruption_pb2.DisruptionKind, int(disruption.kind)),
         carrier=disruption.carrier,
         leg_ids=disruption.leg_ids,
         predicted=disruption.predicted,
@@ -289,14 +295,17 @@ def booking_to_proto(booking: Booking, update_time: datetime | None = None) -> b
         passengers=[
             booking_pb2.Passenger(
                 passenger_id=p.passenger_id,
-                tier=int(p.tier),
-                special_services=sorted(int(s) for s in p.special_services),
+                tier=cast(booking_pb2.Tier, int(p.tier)),
+                special_services=sorted(cast(booking_pb2.SpecialService, int(s)) for s in p.special_services),
                 location_consent=p.location_consent,
                 contact_opt_in=p.contact_opt_in,
             )
             for p in booking.passengers
         ],
-        segments=[booking_pb2.BookingSegment(leg_id=s.leg_id, cabin=int(s.cabin)) for s in booking.segments],
+        segments=[
+            booking_pb2.BookingSegment(leg_id=s.leg_id, cabin=cast(flight_pb2.Cabin, int(s.cabin)))
+            for s in booking.segments
+        ],
     )
     set_timestamp(message, "update_time", update_time)
     return message
@@ -352,7 +361,7 @@ def proximity_to_proto(proximity: Proximity, compute_time: datetime | None = Non
         passenger_id=proximity.passenger_id,
         nearest_airport=proximity.nearest_airport,
         target_airport=proximity.target_airport,
-        band=int(proximity.band),
+        band=cast(location_pb2.ProximityBand, int(proximity.band)),
         distance_km=round(proximity.distance_km),
         time_to_gate=to_duration(proximity.time_to_gate),
         stale=proximity.stale,

@@ -12,15 +12,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 _Plan = tuple[Callable[[Any], tuple], dict[str, int]] | None
 _plans: dict[type, _Plan] = {}
 
 
-def _plan(cls: type) -> _Plan:
+def _plan(cls: type[Any]) -> _Plan:
     fields = dataclasses.fields(cls)
     code = cls.__init__.__code__
     init_params = list(code.co_varnames[1 : code.co_argcount])
@@ -43,12 +46,12 @@ def replace(obj: T, /, **changes: Any) -> T:
     except KeyError:
         plan = _plans[cls] = _plan(cls)
     if plan is None:
-        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(obj, **changes)
     getter, index = plan
     values = list(getter(obj))
     for name, value in changes.items():
         position = index.get(name)
         if position is None:
-            return dataclasses.replace(obj, **changes)  # type: ignore[type-var]  # raises its own error
+            return dataclasses.replace(obj, **changes)  # raises its own error
         values[position] = value
     return cls(*values)

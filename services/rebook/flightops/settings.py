@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
+from typing import cast
 
 from rebook.domain.model import FlightLeg
 
 # The model's own default for FlightLeg.min_turn: a leg carrying it has no leg-specific turn.
-_MODEL_DEFAULT_TURN: timedelta = next(f.default for f in fields(FlightLeg) if f.name == "min_turn")
+_MODEL_DEFAULT_TURN = cast(timedelta, next(f.default for f in fields(FlightLeg) if f.name == "min_turn"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 
@@ -49,7 +50,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> LocatorConfig:
     """Reads ``REBOOK_LOCATOR_*``; a bad value raises ``ConfigError`` naming the variable."""
     env = Env(environ)
     defaults, topics = LocatorSettings(), LocatorTopics()
-    spans = {
+    spans: dict[str, Any] = {  # replace() checks each against its field
         name: env.duration(f"LOCATOR_{name.upper()}", getattr(defaults, name))
         for name in ("stale_after", "retention", "debounce_step")
     }

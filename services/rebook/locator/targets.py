@@ -54,11 +54,11 @@ class TargetFeed:
         if record.key is None:
             raise PoisonMessageError("a state record needs a key")
         if record.topic == self._bookings_topic:
-            message = record.decode(booking_pb2.Booking)
-            changes = self._book.apply_booking(record.key, booking_from_proto(message) if message else None)
+            booking = record.decode(booking_pb2.Booking)
+            changes = self._book.apply_booking(record.key, booking_from_proto(booking) if booking else None)
         else:
-            message = record.decode(flight_pb2.FlightLeg)
-            changes = self._book.apply_leg(record.key, leg_from_proto(message) if message else None)
+            leg = record.decode(flight_pb2.FlightLeg)
+            changes = self._book.apply_leg(record.key, leg_from_proto(leg) if leg else None)
         self._publisher.publish(self._retarget(changes), "target")
 
     def _retarget(self, changes: dict[str, str]) -> list[Proximity]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from rebook.domain.convert import set_timestamp, timestamp_field
 from rebook.domain.errors import FieldViolation, ValidationError
@@ -21,8 +22,8 @@ def route_of(kind: int) -> str | None:
     return pb.ChannelKind.Name(kind).removeprefix(_KIND_PREFIX).lower()
 
 
-def kind_of(route: str) -> int:
-    return pb.ChannelKind.Value(_KIND_PREFIX + route.upper())
+def kind_of(route: str) -> pb.ChannelKind:
+    return cast(pb.ChannelKind, pb.ChannelKind.Value(_KIND_PREFIX + route.upper()))
 
 
 def offer_facts(offer: offer_pb2.Offer) -> OfferFacts:

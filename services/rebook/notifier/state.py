@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from kafka.errors import KafkaError
@@ -24,6 +24,8 @@ from rebook.notifier.core.store import Entry
 from rebook.runtime.kafka import TYPE_HEADER, BatchNotDone, EventProducer, PoisonMessageError, Record
 from rebook.runtime.topics import TopicSpec
 from rebook.v1 import notification_service_pb2 as pb
+
+M = TypeVar("M", bound=Message)
 
 NOTIFICATION_KEY = "n/"
 CHANNEL_KEY = "c/"
@@ -112,7 +114,7 @@ class RestoredState:
 
 
 def rebuild(
-    records: Iterable[Record], on_poison: Callable[[Record, Exception], None] = lambda record, error: None
+    records: Iterable[Record], on_poison: Callable[[Record, Exception], object] = lambda record, error: None
 ) -> RestoredState:
     """The latest state per key from the state topic read to its end (tombstones drop a key).
     A record that cannot be read goes to ``on_poison`` and is skipped: one garbage record must
@@ -133,10 +135,17 @@ def rebuild(
     return state
 
 
+def _value(record: Record, message_type: type[M]) -> M:
+    message = record.decode(message_type)
+    if message is None:  # ``rebuild`` skips tombstones before this
+        raise PoisonMessageError("a tombstone where a value was expected")
+    return message
+
+
 def _restore_one(state: RestoredState, key: str, record: Record) -> None:
     if key.startswith(NOTIFICATION_KEY):
-        state.entries.append(from_notification(record.decode(pb.Notification)))
+        state.entries.append(from_notification(_value(record, pb.Notification)))
     elif key.startswith(CHANNEL_KEY):
-        state.channels.append(from_channel(record.decode(pb.Channel)))
+        state.channels.append(from_channel(_value(record, pb.Channel)))
     elif key.startswith(DEAD_KEY):
         state.dead.add(key.removeprefix(DEAD_KEY))

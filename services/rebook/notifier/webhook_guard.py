@@ -29,7 +29,7 @@ Resolver = Callable[[str], Sequence[str]]
 def resolve(host: str) -> list[str]:
     """Every address ``host`` resolves to (empty when it does not resolve)."""
     try:
-        return sorted({info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
     except (socket.gaierror, UnicodeError):
         return []
 

@@ -39,7 +39,7 @@ class WebhookJob:
     key: str
     url: str
     body: bytes
-    ref: object  # handed back to the callbacks (the notification entry)
+    ref: Entry  # handed back to the callbacks
     failures: int = 0
     last_status: int | None = None
 
@@ -186,7 +186,7 @@ class WebhookChannel:
     pool, to URLs that pass the syntax check and the guard (public addresses, https outside
     development)."""
 
-    route = Route.WEBHOOK
+    route: str = Route.WEBHOOK
 
     def __init__(self, deps: ChannelDeps) -> None:
         settings, outcomes = deps.settings, deps.outcomes

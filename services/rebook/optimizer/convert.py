@@ -5,26 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import cast
 
 from rebook.domain.convert import set_timestamp, timestamp_field, to_duration
 from rebook.domain.model import Cabin, FlightLeg, LegType, Segment
 from rebook.optimizer.core.candidates import AirportChange
 from rebook.optimizer.core.costs import Entitlements
 from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold, Unaccommodated
-from rebook.v1 import offer_pb2
+from rebook.v1 import flight_pb2, offer_pb2
 
 EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 def segment_to_proto(segment: Segment, flights: Mapping[str, FlightLeg]) -> offer_pb2.ItinerarySegment:
-    message = offer_pb2.ItinerarySegment(leg_id=segment.leg_id, cabin=int(segment.cabin))
+    message = offer_pb2.ItinerarySegment(leg_id=segment.leg_id, cabin=cast(flight_pb2.Cabin, int(segment.cabin)))
     leg = flights.get(segment.leg_id)
     if leg is not None:
         message.carrier, message.flight_number = leg.carrier, leg.flight_number
         message.origin, message.destination = leg.origin, leg.destination
         set_timestamp(message, "departure_time", leg.departure)
         set_timestamp(message, "arrival_time", leg.arrival)
-        message.leg_type = 0 if leg.leg_type == LegType.FLIGHT else int(leg.leg_type)  # as leg_to_proto
+        message.leg_type = cast(
+            flight_pb2.LegType, 0 if leg.leg_type == LegType.FLIGHT else int(leg.leg_type)
+        )  # as leg_to_proto
         message.origin_time_zone, message.destination_time_zone = leg.origin_zone, leg.destination_zone
     return message
 
@@ -66,7 +69,7 @@ def entitlements_from_proto(m: offer_pb2.Entitlements) -> Entitlements:
 def _option_to_proto(option: OfferOption, held: bool, flights: Mapping[str, FlightLeg]) -> offer_pb2.OfferOption:
     message = offer_pb2.OfferOption(
         option_id=option.option_id,
-        kind=int(option.kind),
+        kind=cast(offer_pb2.OptionKind, int(option.kind)),
         segments=[segment_to_proto(s, flights) for s in option.segments],
         held=held,
         downgrade=option.downgrade,
@@ -95,11 +98,14 @@ def offer_to_proto(offer: Offer, flights: Mapping[str, FlightLeg]) -> offer_pb2.
         record_locator=offer.record_locator,
         carrier=offer.carrier,
         passenger_ids=list(offer.passenger_ids),
-        status=int(offer.status),
+        status=cast(offer_pb2.OfferStatus, int(offer.status)),
         original_segments=[segment_to_proto(s, flights) for s in offer.original_segments],
         options=[_option_to_proto(o, o.option_id in held, flights) for o in offer.options],
         primary_option_id=offer.primary_option_id,
-        holds=[offer_pb2.SeatHold(leg_id=h.leg_id, cabin=int(h.cabin), seats=h.seats) for h in offer.holds],
+        holds=[
+            offer_pb2.SeatHold(leg_id=h.leg_id, cabin=cast(flight_pb2.Cabin, int(h.cabin)), seats=h.seats)
+            for h in offer.holds
+        ],
         explanation=offer.explanation,
         disruption_id=offer.disruption_id,
         disruption_version=offer.disruption_version,
@@ -107,7 +113,7 @@ def offer_to_proto(offer: Offer, flights: Mapping[str, FlightLeg]) -> offer_pb2.
         predicted=offer.predicted,
         kept_leg_ids=sorted(offer.kept_leg_ids),
         response_ids=sorted(offer.response_ids),
-        unaccommodated_reason=int(offer.unaccommodated_reason),
+        unaccommodated_reason=cast(offer_pb2.UnaccommodatedReason, int(offer.unaccommodated_reason)),
     )
     if offer.horizon_end is not None:
         set_timestamp(message, "horizon_end_time", offer.horizon_end)

@@ -216,6 +216,7 @@ class RebookingEngine(EngineViews):
         for option in plan.options:
             previous = self.offers.get(self._latest_offer.get(option.record_locator, ""))
             if option.record_locator in reopened:
+                assert previous is not None  # reopened offers are the bookings' latest
                 disruption = self.disruptions[previous.disruption_id]  # the offer keeps its cause
             else:
                 disruption = _cause(option.affected, (by_leg, any_by_leg)) or live[0]

@@ -89,7 +89,7 @@ def respond(
     if kind == ResponseKind.ACCEPT:
         if offer.status == OfferStatus.UNACCOMMODATED:
             raise PreconditionError("no itinerary was found; choose a refund or talk to an agent")
-        chosen = offer.option(offer.primary_option_id)
+        chosen = _primary(offer)
         return next_version(
             offer,
             now,
@@ -130,6 +130,12 @@ def expire(offer: Offer, policy: OfferPolicy, now: datetime) -> Offer | None:
     if policy.keep_on_expiry and offer.status == OfferStatus.OPEN:
         return next_version(offer, now, status=OfferStatus.EXPIRED, chosen_option_id=offer.primary_option_id)
     return next_version(offer, now, status=OfferStatus.EXPIRED, holds=(), chosen_option_id="refund")
+
+
+def _primary(offer: Offer) -> OfferOption:
+    chosen = offer.option(offer.primary_option_id)
+    assert chosen is not None, "an offer with a seat always carries its primary option"
+    return chosen
 
 
 def _taken_with(offer: Offer, option: OfferOption) -> tuple[OfferOption, ...]:

@@ -6,6 +6,7 @@ as a strange failure minutes later.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -90,28 +91,28 @@ class Env:
     def str(self, name: str, default: str) -> str:
         return self._get(name, default, lambda text: text)
 
-    def int(self, name: str, default: int) -> int:
+    def int(self, name: builtins.str, default: builtins.int) -> builtins.int:
         return self._get(name, default, int)
 
-    def positive_int(self, name: str, default: int) -> int:
+    def positive_int(self, name: builtins.str, default: builtins.int) -> builtins.int:
         return self._get(name, default, _parse_positive_int)
 
-    def float(self, name: str, default: float) -> float:
+    def float(self, name: builtins.str, default: builtins.float) -> builtins.float:
         return self._get(name, default, float)
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         return self._get(name, default, _parse_bool)
 
-    def port(self, name: str, default: int) -> int:
+    def port(self, name: builtins.str, default: builtins.int) -> builtins.int:
         return self._get(name, default, _parse_port)
 
-    def duration(self, name: str, default: timedelta) -> timedelta:
+    def duration(self, name: builtins.str, default: timedelta) -> timedelta:
         return self._get(name, default, parse_duration)
 
-    def list(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    def list(self, name: builtins.str, default: tuple[builtins.str, ...] = ()) -> tuple[builtins.str, ...]:
         return self._get(name, default, _parse_list)
 
-    def pairs(self, name: str) -> dict[str, str]:
+    def pairs(self, name: builtins.str) -> dict[builtins.str, builtins.str]:
         """``KEY=VALUE,...``; a bad item names the variable."""
         out: dict[str, str] = {}
         for item in self.list(name):
@@ -121,23 +122,23 @@ class Env:
             out[key.strip()] = value.strip()
         return out
 
-    def duration_map(self, name: str) -> dict[str, timedelta]:
+    def duration_map(self, name: builtins.str) -> dict[builtins.str, timedelta]:
         """``KEY=DURATION,...`` (e.g. ``RB=10m,XY=20m``)."""
         return {
             key: Env({PREFIX + name: value}).duration(name, timedelta(0)) for key, value in self.pairs(name).items()
         }
 
-    def carrier_sets(self, name: str) -> dict[str, frozenset[str]]:
+    def carrier_sets(self, name: builtins.str) -> dict[builtins.str, frozenset[builtins.str]]:
         """``CARRIER=A/B,...`` (e.g. ``RB=AA/MQ,AA=MQ``): per carrier, a set of carriers."""
         return {
             key: frozenset(c.strip() for c in value.split("/") if c.strip()) for key, value in self.pairs(name).items()
         }
 
-    def raw(self, name: str) -> str:
+    def raw(self, name: builtins.str) -> builtins.str:
         return self._environ.get(PREFIX + name, "")
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
-        def parse(text: str) -> str:
+    def choice(self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]) -> builtins.str:
+        def parse(text: builtins.str) -> builtins.str:
             if text not in choices:
                 raise ValueError(f"expected one of {', '.join(choices)}")
             return text

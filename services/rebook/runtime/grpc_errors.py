@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import cast
 
 import grpc
 from google.protobuf import any_pb2
@@ -147,7 +148,7 @@ def rejected_to_proto(rejected: Rejected) -> batch_pb2.RejectedItem:
 
 def field_violations(call_error: grpc.RpcError) -> list[tuple[str, str]]:
     """Client side: the ``(field, description)`` pairs of a failed call, for tests and CLIs."""
-    status = rpc_status.from_call(call_error)
+    status = rpc_status.from_call(cast(grpc.Call, call_error))  # a channel's errors are its calls
     if status is None:
         return []
     found: list[tuple[str, str]] = []
@@ -161,7 +162,7 @@ def field_violations(call_error: grpc.RpcError) -> list[tuple[str, str]]:
 
 def error_reason(call_error: grpc.RpcError) -> str:
     """Client side: the ``ErrorInfo.reason`` of a failed call, or ``""``."""
-    status = rpc_status.from_call(call_error)
+    status = rpc_status.from_call(cast(grpc.Call, call_error))
     for detail in status.details if status else ():
         if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
             info = error_details_pb2.ErrorInfo()

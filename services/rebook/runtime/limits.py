@@ -4,8 +4,12 @@ front with INVALID_ARGUMENT, not fail half-way as INTERNAL."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from rebook.domain.errors import FieldViolation, ValidationError
 
@@ -47,10 +51,13 @@ def _fields_to_visit(descriptor: Descriptor) -> tuple:
 
 
 def _time_violation(message: Message, name: str) -> str | None:
+    if name not in (_TIMESTAMP, _DURATION):
+        return None
+    timed = cast(Timestamp | Duration, message)  # by its full name
     if name == _TIMESTAMP:
-        if not _MIN_SECONDS <= message.seconds <= _MAX_SECONDS or not 0 <= message.nanos <= 999_999_999:
+        if not _MIN_SECONDS <= timed.seconds <= _MAX_SECONDS or not 0 <= timed.nanos <= 999_999_999:
             return "is not a valid timestamp (0001-01-01 to 9999-12-31)"
-    elif name == _DURATION and (abs(message.seconds) > _MAX_DURATION_SECONDS or abs(message.nanos) > 999_999_999):
+    elif name == _DURATION and (abs(timed.seconds) > _MAX_DURATION_SECONDS or abs(timed.nanos) > 999_999_999):
         return "is not a valid duration"
     return None
 
@@ -65,7 +72,7 @@ def value_violations(message: Message, path: str = "", limit: int = 1000) -> lis
 
 
 def _visit(message: Message, path: str, found: list[FieldViolation], limit: int) -> None:
-    descriptor = message.DESCRIPTOR
+    descriptor = cast(Descriptor, message.DESCRIPTOR)  # the C (upb) descriptor has the same interface
     problem = _time_violation(message, descriptor.full_name)
     if problem:
         found.append(FieldViolation(path or descriptor.name, problem))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import TypeVar
+from collections.abc import Callable
+from typing import TypeVar, cast
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, start_http_server
@@ -35,15 +36,15 @@ def stop_metrics(server: WSGIServer) -> None:
     server.server_close()
 
 
-_METRICS: weakref.WeakKeyDictionary[CollectorRegistry, dict[type, object]] = weakref.WeakKeyDictionary()
+_METRICS: weakref.WeakKeyDictionary[CollectorRegistry, dict[object, object]] = weakref.WeakKeyDictionary()
 _METRICS_LOCK = threading.Lock()
 
 
-def per_registry(kind: type[T], registry: CollectorRegistry) -> T:
+def per_registry(kind: Callable[[CollectorRegistry], T], registry: CollectorRegistry) -> T:
     """One instance of a metrics holder per registry: several producers or loops in one
     process (e.g. a view loop beside a consumer loop) share the same series."""
     with _METRICS_LOCK:
         holders = _METRICS.setdefault(registry, {})
         if kind not in holders:
             holders[kind] = kind(registry)
-        return holders[kind]  # type: ignore[return-value]
+        return cast(T, holders[kind])  # the holder made by ``kind`` above

@@ -33,7 +33,8 @@ from prometheus_client import CollectorRegistry
 from rebook.runtime.auth import Keyring, load_keyring
 from rebook.runtime.config import ConfigError, RuntimeConfig, load_runtime_config
 from rebook.runtime.grpc_server import ServiceBinding, ServiceServer, build_server
-from rebook.runtime.kafka import ConsumerLoop, EventProducer, broker_answers
+from rebook.runtime.kafka import EventProducer, broker_answers
+from rebook.runtime.kafka.loop import ProcessingLoop
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.logs import configure_logging
 from rebook.runtime.metrics import new_registry, serve_metrics, stop_metrics
@@ -156,7 +157,7 @@ class Service:
     """
 
     bindings: Sequence[ServiceBinding]
-    consumers: Sequence[ConsumerLoop] = ()
+    consumers: Sequence[ProcessingLoop] = ()  # group consumers and views
     start: Callable[[Readiness], None] | None = None
     before_stop: Sequence[Callable[[], None]] = field(default_factory=list)
     closers: Sequence[Callable[[], None]] = field(default_factory=list)

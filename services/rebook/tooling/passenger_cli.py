@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TextIO, cast
 
 import grpc
 
@@ -93,7 +93,7 @@ class _Session:
             response_id=uuid.uuid4().hex,
             offer_id=offer.offer_id,
             offer_version=offer.version,
-            kind=answer.kind,
+            kind=cast(offer_pb2.ResponseKind, answer.kind),
             option_id=answer.option_id,
             response_time=to_timestamp(datetime.now(UTC)),
         )

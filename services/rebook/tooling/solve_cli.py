@@ -206,7 +206,7 @@ def solve_scenario(
     loaded = _load(folder, env)
     live = sorted(loaded.replayed.current().values(), key=lambda d: (d.known_time, d.disruption_id))
     settings = load_settings(env)
-    settings = replace(settings, solver=solver, **({"time_limit_s": time_limit} if time_limit else {}))
+    settings = replace(settings, solver=solver, time_limit_s=time_limit or settings.time_limit_s)
     default_policy, policies = load_policies(env)
     engine = RebookingEngine(
         settings, policies, default_policy, detector_settings=loaded.detector_settings, replan=replan
@@ -256,12 +256,12 @@ def _load(folder: Path, env: Env) -> _Loaded:
     with bulk_load():
         bookings_read = read_bookings(folder)
     load_s += time.perf_counter() - reading
-    for position, error in replayed.rejected_legs.items():
-        read_legs.refuse(read_legs.positions[position], read_legs.items[position].leg_id, error)
+    for position, refused in replayed.rejected_legs.items():
+        read_legs.refuse(read_legs.positions[position], read_legs.items[position].leg_id, refused)
     legs = [leg for i, leg in enumerate(read_legs.items) if i not in replayed.rejected_legs]
     event_position = {id(e): p for e, p in zip(read_events.items, read_events.positions, strict=True)}
-    for event, error in replayed.rejected:
-        read_events.refuse(event_position[id(event)], event.event_id, error)
+    for event, rejection in replayed.rejected:
+        read_events.refuse(event_position[id(event)], event.event_id, rejection)
     bookings = _vet_bookings(bookings_read, replayed.legs, rules)
     return _Loaded(read_legs, bookings_read, read_events, replayed, legs, bookings, detector_settings, load_s)
 

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import overload
 
 
+@overload
+def quantile(values: Iterable[float], q: float, empty: float = ...) -> float: ...
+@overload
+def quantile(values: Iterable[float], q: float, empty: None) -> float | None: ...
 def quantile(values: Iterable[float], q: float, empty: float | None = math.nan) -> float | None:
     """Nearest-rank ``q``-quantile (0 < q ≤ 1) of ``values``; ``empty`` when there are none."""
     ordered = sorted(values)

@@ -152,9 +152,12 @@ class ProximityTracker:
                 and not held.published.stale
                 and is_stale(held.published.ping_time, now, self.settings)
             ]
+            republished: list[Proximity] = []
             for held in changed:
+                assert held.published is not None  # chosen above for having one
                 held.published = replace(held.published, stale=True)
-            return [held.published for held in changed]
+                republished.append(held.published)
+            return republished
 
     def _publish_if_changed(self, presence: _Presence, current: Proximity) -> Proximity | None:
         # Caller holds the lock.

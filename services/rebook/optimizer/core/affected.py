@@ -179,7 +179,7 @@ def journeys(
     leg leaves from another airport (an open jaw), or where it would go back to an airport the
     journey has already been at (the turnaround of a round trip, however short)."""
     spans: list[tuple[int, int]] = []
-    start, visited = 0, set()
+    start, visited = 0, set[str]()
     for i, seg in enumerate(segments):
         leg = flights.get(seg.leg_id)
         prev = flights.get(segments[i - 1].leg_id) if i > start else None

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from rebook.domain.model import Cabin, FlightLeg, Segment
 
@@ -442,9 +443,10 @@ class CandidateBuilder:
         cabins where they still have the seats; None once it can no longer be flown (a leg
         cancelled or gone, a connection broken, the party no longer in time).  Legs merely
         predicted to be at risk do not void it: the party keeps what it was offered."""
-        legs = [self.flights.get(s.leg_id) for s in held]
-        if not legs or any(g is None or g.cancelled or g.departed or g.departure < self.now for g in legs):
+        found = [self.flights.get(s.leg_id) for s in held]
+        if not found or any(g is None or g.cancelled or g.departed or g.departure < self.now for g in found):
             return None
+        legs = cast(list[FlightLeg], found)  # none is missing: checked above
         s = self.settings
         origins = dict(s.co_terminals_of(a.at_airport, mid_journey=a.mid_journey))
         if legs[0].origin not in origins:

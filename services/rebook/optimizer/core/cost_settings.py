@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any, TypeGuard
 
 from rebook.domain.model import Cabin
 
@@ -82,7 +83,7 @@ def costs_from_mapping(data: Mapping[str, object]) -> tuple[CostSettings, dict[s
 def _override(base: CostSettings, values: object, where: str) -> CostSettings:
     if not isinstance(values, Mapping):
         raise ValueError(f"{where}: must be an object")
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # each value coerced to its field's type
     for name, value in values.items():
         current = getattr(base, name, None) if name in CostSettings.__dataclass_fields__ else None
         if current is None:
@@ -97,8 +98,12 @@ def _coerce(current: object, value: object, where: str) -> object:
         return value
     if isinstance(current, int | float) and not isinstance(current, bool) and _number(value):
         return type(current)(value)
-    sized = isinstance(current, tuple) and isinstance(value, list) and value
-    if sized and (isinstance(current[0], str) or len(value) == len(current)):
+    if (
+        isinstance(current, tuple)
+        and isinstance(value, list)
+        and value
+        and (isinstance(current[0], str) or len(value) == len(current))
+    ):
         return tuple(_coerce(current[0], v, where) for v in value)
     if isinstance(current, Mapping) and isinstance(value, Mapping) and current:
         sample_key, sample = next(iter(current.items()))
@@ -112,5 +117,5 @@ def _coerce(current: object, value: object, where: str) -> object:
     raise ValueError(f"{where}: {value!r} does not fit (default {shown!r})")
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)

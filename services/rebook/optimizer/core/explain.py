@@ -201,6 +201,7 @@ class FlightsByRoute(dict[str, FlightLeg]):
     every seated booking (74% of the planning time at airline size).  Never changed once made."""
 
     __slots__ = ("_routes",)
+    _routes: RouteIndex
 
     @property
     def routes(self) -> RouteIndex:

@@ -235,7 +235,7 @@ def _round(
     fractions are repaired greedily."""
     since = time.perf_counter()
     parties: list[list[int]] = [[0] * len(g.options) for g in groups]
-    rest: tuple[list[list[float]], float] | None = (values, 0.0)
+    rest: tuple[list[list[float]], float] = (values, 0.0)
     for _ in range(PARTY_PASSES):
         more = _parties_first(groups, rest[0], avail, parties)
         since = work.spent("repair", since)

@@ -7,6 +7,7 @@ dead-lettered copy adds ``rebook-error``, ``rebook-source`` and ``rebook-consume
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from google.protobuf.message import DecodeError, Message
 
@@ -15,6 +16,7 @@ TRACE_HEADER = "trace-id"
 ERROR_HEADER = "rebook-error"
 SOURCE_HEADER = "rebook-source"
 CONSUMER_HEADER = "rebook-consumer"
+M = TypeVar("M", bound=Message)
 
 
 class PoisonMessageError(Exception):
@@ -37,7 +39,7 @@ class Record:
     def trace_id(self) -> str:
         return self.headers.get(TRACE_HEADER, "")
 
-    def decode(self, message_type: type[Message]) -> Message | None:
+    def decode(self, message_type: type[M]) -> M | None:
         """Parses the value; ``None`` for a tombstone.  Undecodable bytes are poison."""
         if self.value is None:
             return None

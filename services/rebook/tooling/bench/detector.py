@@ -147,7 +147,7 @@ class _Sender(threading.Thread):
         super().__init__(daemon=True)
         self.sent_at: list[float] = []
         self.disruptions = self.rejected = 0
-        self._call = channel.unary_unary(
+        self._call: grpc.UnaryUnaryMultiCallable[bytes, fss.ReportFlightEventsResponse] = channel.unary_unary(
             "/rebook.v1.FlightStatusService/ReportFlightEvents",
             request_serializer=None,  # the requests below are bytes already
             response_deserializer=fss.ReportFlightEventsResponse.FromString,
@@ -167,7 +167,7 @@ class _Sender(threading.Thread):
         return {m.event_id: sent for chunk, sent in zip(self.chunks, self.sent_at, strict=True) for m in chunk}
 
 
-def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict[str, float | int]:
+def _stream(args: argparse.Namespace, port: int, disruptions_topic: str) -> dict[str, float | int | str]:
     schedule = make_day_schedule(args.legs, args.seed)
     events = make_event_stream(schedule, args.events, args.seed)
     channel = open_channel(f"127.0.0.1:{port}", tool_token())

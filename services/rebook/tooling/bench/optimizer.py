@@ -14,6 +14,7 @@ import argparse
 import json
 import resource
 import time
+from typing import Any
 
 from rebook.domain.memory import cyclic_gc_paused
 from rebook.optimizer.core.affected import Affected, find_affected
@@ -26,9 +27,7 @@ from rebook.tooling.args import non_negative_int, positive_float, positive_int
 from rebook.tooling.sim.generator.meltdown import CARRIER, FAMILIES, generate_hub_meltdown, storm_now
 
 
-def run_benchmark(
-    passengers: int, seed: int = 1, time_limit: float = 10.0, family: str = "meltdown"
-) -> dict[str, object]:
+def run_benchmark(passengers: int, seed: int = 1, time_limit: float = 10.0, family: str = "meltdown") -> dict[str, Any]:
     """Solve one meltdown optimally and greedily; wall times include finding the affected
     bookings, seat availability and building candidates, which both methods share.  Money is
     the carrier's (``costs``); ``headroom_captured`` is the share of greedy's distance to the

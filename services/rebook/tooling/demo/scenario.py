@@ -64,8 +64,8 @@ def storm_start(scenario: Scenario) -> datetime | None:
     times = [
         timestamp_field(e, "event_time") for e in scenario.events if e.WhichOneof("change") not in (None, "actuals")
     ]
-    times = [t for t in times if t is not None]
-    return min(times) if times else None
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
 def fresh_carrier() -> str:

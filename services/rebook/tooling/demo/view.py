@@ -10,7 +10,10 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.live import Live  # the tooling extra, imported at run time only for a TTY panel
 
 
 def fmt_int(value: float | int | None) -> str:
@@ -75,7 +78,7 @@ class LiveView:
         self.started = time.monotonic()
         self._last_log = 0.0
         self._last_phase = ""
-        self._live = None
+        self._live: Live | None = None
         if self.tty:
             from rich.console import Console  # the tooling extra; imported only for a TTY panel
 

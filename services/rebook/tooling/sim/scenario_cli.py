@@ -132,11 +132,11 @@ def check_scenario(folder: Path, rules: BookingRules = DEFAULT_RULES) -> dict:
         legs = read_items("flights", stream_legs(folder))
         events = read_items("events", stream_events(folder))
     result = replay(legs.items, events.items, paths=legs.paths())
-    for position, error in result.rejected_legs.items():
-        legs.refuse(legs.positions[position], legs.items[position].leg_id, error)
+    for position, refused in result.rejected_legs.items():
+        legs.refuse(legs.positions[position], legs.items[position].leg_id, refused)
     event_position = {id(e): p for e, p in zip(events.items, events.positions, strict=True)}
-    for event, error in result.rejected:
-        events.refuse(event_position[id(event)], event.event_id, error)
+    for event, rejection in result.rejected:
+        events.refuse(event_position[id(event)], event.event_id, rejection)
     first_event: dict[str, int] = {}
     for event, position in zip(events.items, events.positions, strict=True):
         if event.event_id in first_event:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import TypeVar
 
 import msgspec
 from google.protobuf import json_format
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.protobuf.message import Message
 
 from rebook.domain.errors import FieldViolation, ValidationError
@@ -17,9 +19,10 @@ from rebook.domain.model import Cabin, FlightStatus, LegType, SpecialService, Ti
 from rebook.v1 import booking_pb2, flight_pb2
 
 M = TypeVar("M", bound=Message)
+E = TypeVar("E", bound=IntEnum)
 
 
-def _names(enum_wrapper, domain) -> dict[str, object]:
+def _names(enum_wrapper: EnumTypeWrapper, domain: type[E]) -> dict[str, E]:
     """Protobuf enum name → domain member, for the numbers the domain knows."""
     return {name: domain(number) for name, number in enum_wrapper.items() if number in domain._value2member_map_}
 

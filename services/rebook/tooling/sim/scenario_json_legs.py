@@ -134,7 +134,7 @@ class LegDecoder:
         sold: dict[Cabin, int] = {}
         for seats in cabins:
             seats = keys(seats, CABIN_KEYS)
-            cabin = CABIN.get(seats.get("cabin"))
+            cabin = CABIN.get(seats.get("cabin", ""))
             if cabin is None or cabin in capacity:
                 raise Fallback
             capacity[cabin], sold[cabin] = int32(seats.get("capacity", 0)), int32(seats.get("sold", 0))

@@ -53,10 +53,10 @@ def map_scenario(scenario: Scenario, mapping: ScenarioMap) -> Scenario:
         bookings.append(moved)
     events = []
     for event in scenario.events:
-        moved = _mapped(event, mapping.event, event.leg_id in renamed)
-        if moved is not event:
-            moved.leg_id = renamed.get(moved.leg_id, moved.leg_id)
-        events.append(moved)
+        moved_event = _mapped(event, mapping.event, event.leg_id in renamed)
+        if moved_event is not event:
+            moved_event.leg_id = renamed.get(moved_event.leg_id, moved_event.leg_id)
+        events.append(moved_event)
     pings = [_mapped(ping, mapping.ping, False) for ping in scenario.pings]
     return Scenario(flights, bookings, events, pings)
 

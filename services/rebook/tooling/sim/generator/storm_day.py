@@ -256,7 +256,7 @@ def generate(
     seed: int = 1,
     size: str = "small",
     day: date = DEFAULT_DAY,
-    booking_sink: Callable[[Booking], None] | None = None,
+    booking_sink: Callable[[Booking], object] | None = None,
 ) -> GeneratedScenario:
     """The scenario for ``seed`` and ``size`` (one of ``SIZES``).
 

@@ -4,12 +4,13 @@ pace the package docstring describes; live progress for the demo through callbac
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from rebook.domain.convert import timestamp_field, to_timestamp
 from rebook.runtime.auth import load_keyring
@@ -269,7 +270,7 @@ class Replayer:
         rpc = getattr(stub_type(channel), method)
         for start in range(0, len(items), size):
             chunk = items[start : start + size]
-            reply = self._calls.call(service, method, rpc, lambda chunk=chunk: request(chunk))
+            reply = self._calls.call(service, method, rpc, functools.partial(request, chunk))
             if reply is None:
                 self._add(**{f"{counter}_rejected": len(chunk)})
                 continue
@@ -312,9 +313,9 @@ class Replayer:
                 j += 1
             batch = [item.message for item in timeline[i:j]]
             if head.kind == "event":
-                self._send_events(events, batch)
+                self._send_events(events, cast(list[event_pb2.FlightEvent], batch))  # one kind a batch
             else:
-                self._send_pings(pings, batch)
+                self._send_pings(pings, cast(list[location_pb2.LocationPing], batch))
             self._update(scenario_time=timeline[j - 1].at)
             i = j
 
@@ -345,7 +346,8 @@ class Replayer:
         cap = self.clock()
         capped = []
         for ping in batch:  # a device never reports a position from the future
-            if timestamp_field(ping, "ping_time") and timestamp_field(ping, "ping_time") > cap:
+            reported = timestamp_field(ping, "ping_time")
+            if reported and reported > cap:
                 ping = copy.deepcopy(ping)
                 ping.ping_time.CopyFrom(to_timestamp(cap))
             capped.append(ping)

@@ -73,6 +73,8 @@ def build_report(
 def enum_name(message: Message, name: str) -> str:
     descriptor = message.DESCRIPTOR.fields_by_name[name].enum_type
     value = getattr(message, name)
+    if descriptor is None:  # not an enum field
+        return str(value)
     return descriptor.values_by_number[value].name if value in descriptor.values_by_number else str(value)
 
 
