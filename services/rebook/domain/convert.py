@@ -9,7 +9,7 @@ rules are checked by each core.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
@@ -38,7 +38,7 @@ from rebook.v1 import booking_pb2, disruption_pb2, flight_pb2, location_pb2
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MEMO_MAX = 10_000  # distinct cabin layouts and turn times are few; the memos stay small
-_cabin_memo: dict[tuple, list[flight_pb2.CabinSeats]] = {}
+_cabin_memo: dict[tuple[tuple[tuple[Cabin, int], ...], ...], list[flight_pb2.CabinSeats]] = {}
 _duration_memo: dict[timedelta, Duration] = {}
 
 
@@ -57,8 +57,9 @@ def timestamp_field(message: Message, name: str) -> datetime | None:
     """The datetime of a Timestamp field, or None when unset."""
     if not message.HasField(name):
         return None
+    stamp: Timestamp = getattr(message, name)
     try:
-        return getattr(message, name).ToDatetime(tzinfo=UTC)
+        return stamp.ToDatetime(tzinfo=UTC)
     except (ValueError, OverflowError):  # seconds/nanos outside what a datetime can hold
         raise ValidationError([FieldViolation(name, "is not a valid timestamp (0001-01-01 to 9999-12-31)")]) from None
 
@@ -134,7 +135,7 @@ def cabins_to_proto(capacity: Mapping[Cabin, int], sold: Mapping[Cabin, int]) ->
 
 
 def cabins_from_proto(
-    cabins, field: str, violations: list[FieldViolation]
+    cabins: Iterable[flight_pb2.CabinSeats], field: str, violations: list[FieldViolation]
 ) -> tuple[dict[Cabin, int], dict[Cabin, int]]:
     capacity: dict[Cabin, int] = {}
     sold: dict[Cabin, int] = {}

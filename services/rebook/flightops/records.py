@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DataclassInstance")
 
-_Plan = tuple[Callable[[Any], tuple], dict[str, int]] | None
+_Plan = tuple[Callable[[Any], tuple[Any, ...]], dict[str, int]] | None
 _plans: dict[type, _Plan] = {}
 
 

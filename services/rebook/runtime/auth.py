@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -51,7 +52,7 @@ class Keyring:
         self._signing_key = signing_key
         self._keys = {key_id(key): key for key in (signing_key, *verify_keys)}
 
-    def sign(self, subject: str, kind: str, ttl: timedelta, now: datetime | None = None, **claims) -> str:
+    def sign(self, subject: str, kind: str, ttl: timedelta, now: datetime | None = None, **claims: Any) -> str:
         if not subject:
             raise ValueError("a subject is required")
         issued = now or datetime.now(UTC)
@@ -117,7 +118,7 @@ class Keyring:
         return self.verify(credential.strip(), now)
 
 
-def _principal(claims: Mapping) -> Principal:
+def _principal(claims: Mapping[str, Any]) -> Principal:
     kind, subject = claims["kind"], str(claims["sub"])
     if kind == PASSENGER:
         return Principal(PASSENGER, subject)

@@ -36,10 +36,10 @@ _MIN_SECONDS, _MAX_SECONDS = -62_135_596_800, 253_402_300_799
 _TIMESTAMP = "google.protobuf.Timestamp"
 _DURATION = "google.protobuf.Duration"
 _MAX_DURATION_SECONDS = 315_576_000_000
-_worth_visiting: dict[str, tuple] = {}
+_worth_visiting: dict[str, tuple[FieldDescriptor, ...]] = {}
 
 
-def _fields_to_visit(descriptor: Descriptor) -> tuple:
+def _fields_to_visit(descriptor: Descriptor) -> tuple[FieldDescriptor, ...]:
     """The fields of a message type that can hold an enum or a message (scalars need no check)."""
     found = _worth_visiting.get(descriptor.full_name)
     if found is None:
@@ -82,14 +82,15 @@ def _visit(message: Message, path: str, found: list[FieldViolation], limit: int)
             return
         name = f"{path}.{field.name}" if path else field.name
         repeated = field.is_repeated
-        if field.type == FieldDescriptor.TYPE_ENUM:
+        enum_type, message_type = field.enum_type, field.message_type  # the one its type names
+        if field.type == FieldDescriptor.TYPE_ENUM and enum_type is not None:
             values = getattr(message, field.name) if repeated else [getattr(message, field.name)]
             for i, number in enumerate(values):
-                if field.enum_type.values_by_number.get(number) is None:
+                if enum_type.values_by_number.get(number) is None:
                     where = f"{name}[{i}]" if repeated else name
-                    found.append(FieldViolation(where, f"{number} is not a {field.enum_type.name} value"))
-        elif field.message_type.GetOptions().map_entry:
-            value_field = field.message_type.fields_by_name["value"]
+                    found.append(FieldViolation(where, f"{number} is not a {enum_type.name} value"))
+        elif message_type is not None and message_type.GetOptions().map_entry:
+            value_field = message_type.fields_by_name["value"]
             if value_field.type == FieldDescriptor.TYPE_MESSAGE:
                 for key, item in getattr(message, field.name).items():
                     _visit(item, f"{name}[{key}]", found, limit)

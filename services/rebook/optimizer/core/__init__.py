@@ -1,10 +1,12 @@
 """Pure optimizer core: plain domain data in, a rebooking plan out (no gRPC, no Kafka)."""
 
-from .affected import Affected, Reason, find_affected
+from rebook.domain.disruptions import Reason, predicted_unusable
+
+from .affected import Affected, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
 from .explain import explain
 from .greedy import solve_greedy
-from .rebook import NoSeat, Plan, PlanStats, RebookingOption, plan_rebooking, predicted_unusable
+from .rebook import NoSeat, Plan, PlanStats, RebookingOption, plan_rebooking
 from .settings import CoTerminalGroup, OptimizerSettings
 from .solution import Solution, SubGroup
 from .solver import solve

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from rebook.domain.disruptions import KINDS_OF_REASON, Reason
+from rebook.domain.disruptions import KINDS_OF_REASON
+from rebook.domain.disruptions import Reason as Reason  # re-exported: the reason an Affected carries
 from rebook.domain.model import Booking, Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus, Proximity, Segment
 
 from .settings import OptimizerSettings

@@ -11,10 +11,10 @@ import bisect
 import itertools
 from array import array
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from rebook.domain.model import Cabin, FlightLeg, Segment
 
@@ -156,7 +156,7 @@ class _Tail:
         self.changed = changed
         self.via = via
 
-    def order(self) -> tuple:
+    def order(self) -> tuple[Any, ...]:
         return (self.arrival, len(self.legs), self.legs)  # legs order by their ids (``_Leg.__lt__``)
 
 
@@ -293,9 +293,9 @@ class CandidateBuilder:
         self._cabin_order: dict[tuple[str, Cabin], tuple[tuple[tuple[str, Cabin], Cabin], ...]] = {}
         self.carrier_of = {lid: leg.carrier for lid, leg in flights.items()}
         self.max_layover = int(settings.max_layover.total_seconds() // 60)
-        self._routes: dict[tuple, _Route] = {}
+        self._routes: dict[tuple[Any, ...], _Route] = {}
         self._towards: dict[str, tuple[dict[str, int], list[tuple[str, ...]]]] = {}
-        self._tail_memo: dict[tuple, list[_Tail]] = {}
+        self._tail_memo: dict[tuple[Any, ...], list[_Tail]] = {}
         self._segments: dict[tuple[str, Cabin], Segment] = {}
         self._choices: dict[tuple[str, Cabin], costs.LegChoice] = {}  # see ``_legs``
         # Equal entitlements, one object: a meltdown's candidates owe a few thousand distinct ones.
@@ -307,7 +307,7 @@ class CandidateBuilder:
 
     def build(self, affected: Sequence[Affected]) -> dict[str, list[Candidate]]:
         """Record locator → up to K candidates, cheapest first (deterministic order)."""
-        windows: dict[tuple, list[int]] = defaultdict(lambda: [2**62, -(2**62)])
+        windows: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [2**62, -(2**62)])
         for a in affected:
             w = windows[self._route_key(a)]
             r = to_min(a.ready)
@@ -315,7 +315,7 @@ class CandidateBuilder:
         for key, (lo, hi) in windows.items():
             self._routes[key] = _Route(_undominated(self._enumerate(key, lo, hi + key[-1])))
         self._tail_memo.clear()  # only enumeration shares tails: hundreds of MB at airline size
-        memo: dict[tuple, list[Candidate]] = {}
+        memo: dict[tuple[Any, ...], list[Candidate]] = {}
         out: dict[str, list[Candidate]] = {}
         for a in affected:
             sig = self._signature(a)
@@ -473,7 +473,7 @@ class CandidateBuilder:
         itin = _Itin(path, need_ready, arrival, changed)
         return self._candidate(itin, a, a.booking.party_size, delay, banned, self.avail, prefer)
 
-    def _route_key(self, a: Affected) -> tuple:
+    def _route_key(self, a: Affected) -> tuple[Any, ...]:
         """(from, to, carriers, reduced mobility, mid-journey, horizon in minutes): the horizon is last."""
         own = self._own(a)
         carriers = self.settings.carriers_for(own)
@@ -522,7 +522,7 @@ class CandidateBuilder:
         """Record locator → the cost of leaving that booking without a seat."""
         return {a.booking.record_locator: self.no_option(a)[0] for a in affected}
 
-    def _signature(self, a: Affected) -> tuple:
+    def _signature(self, a: Affected) -> tuple[Any, ...]:
         released = frozenset((s.leg_id, s.cabin) for s in a.released)
         return (
             self.journey(a),
@@ -537,7 +537,7 @@ class CandidateBuilder:
 
     # --- enumeration -------------------------------------------------------------------------
 
-    def _enumerate(self, key: tuple, lo: int, hi: int) -> list[_Row]:
+    def _enumerate(self, key: tuple[Any, ...], lo: int, hi: int) -> list[_Row]:
         at, dest, carriers, rm, mid, _ = key
         s = self.settings
         dests, wanted = self._toward(dest)
@@ -884,7 +884,7 @@ class _Taken(Mapping[tuple[str, Cabin], int]):
     def get(self, key: tuple[str, Cabin], default: int = 0) -> int:  # type: ignore[override]
         return self._base.get(key, default) - self._taken.get(key, 0)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[str, Cabin]]:
         return iter(self._base)
 
     def __len__(self) -> int:

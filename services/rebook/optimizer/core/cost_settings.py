@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 from rebook.domain.model import Cabin
 
 from .regions import DEFAULT_CARRIER_REGIONS, EXTRAORDINARY_CAUSES
 
+K = TypeVar("K")
+V = TypeVar("V")
 
-def _frozen(mapping: Mapping) -> Mapping:
+
+def _frozen(mapping: Mapping[K, V]) -> Mapping[K, V]:
     return MappingProxyType(dict(mapping))
 
 

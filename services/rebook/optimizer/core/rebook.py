@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 from rebook.domain.disruptions import predicted_unusable, rotation_at_risk
 from rebook.domain.memory import cyclic_gc_paused
@@ -245,7 +245,7 @@ def solve_widening(
         return cands, replace(greedy, phases=phases)
     _add_picks(cands, greedy)
 
-    memo: dict[tuple, object] = {}  # components a widening round leaves unchanged: not solved again
+    memo: dict[tuple[Any, ...], object] = {}  # components a widening round leaves unchanged: not solved again
 
     def solve(candidates: Mapping[str, Sequence[Candidate]]) -> Solution:
         """The model with the safety net's time left; no ejection per round (``_ejected``

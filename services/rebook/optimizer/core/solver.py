@@ -92,7 +92,7 @@ def solve(
     settings: OptimizerSettings,
     no_option: Mapping[str, float],
     *,
-    memo: dict[tuple, Any] | None = None,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> Solution:
     """Deadline-bounded, deterministic assignment; ``settings.solver`` picks model or greedy.
     ``no_option``: per record locator, the cost of leaving it without a seat.  ``memo`` keeps
@@ -143,7 +143,7 @@ def solve(
 def _make_groups(
     affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], no_option: Mapping[str, float]
 ) -> list[_Group]:
-    by_key: dict[tuple, _Group] = {}
+    by_key: dict[tuple[Any, ...], _Group] = {}
     for a in sorted(affected, key=lambda a: a.booking.record_locator):
         skip = no_option_cost(a, no_option)
         # An option dearer than no option is never chosen, so it need not be modelled.
@@ -186,7 +186,7 @@ def _components(groups: list[_Group]) -> list[list[_Group]]:
     return sorted(comps.values(), key=lambda c: c[0].members[0].booking.record_locator)
 
 
-def _component_key(groups: list[_Group]) -> tuple:
+def _component_key(groups: list[_Group]) -> tuple[Any, ...]:
     """What a component's result depends on besides the seats: who, and with which options."""
     return tuple(
         (tuple(a.booking.record_locator for a in g.members), tuple(o.segments for o in g.options), g.party)

@@ -48,7 +48,7 @@ class ReusingSolveFn(Protocol):
         settings: OptimizerSettings,
         no_option: Mapping[str, float],
         *,
-        memo: dict[tuple, Any] | None = None,
+        memo: dict[tuple[Any, ...], Any] | None = None,
     ) -> Solution: ...
 
 

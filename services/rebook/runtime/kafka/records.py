@@ -7,7 +7,7 @@ dead-lettered copy adds ``rebook-error``, ``rebook-source`` and ``rebook-consume
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.message import DecodeError, Message
 
@@ -54,7 +54,7 @@ class Record:
         return message
 
 
-def to_record(raw) -> Record:
+def to_record(raw: Any) -> Record:  # a kafka-python ConsumerRecord (untyped)
     """kafka-python's ``ConsumerRecord`` as a ``Record`` (headers and key decoded)."""
     headers = {name: value.decode(errors="replace") for name, value in (raw.headers or [])}
     key = raw.key.decode(errors="replace") if raw.key is not None else None

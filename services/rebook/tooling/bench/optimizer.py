@@ -16,11 +16,12 @@ import resource
 import time
 from typing import Any
 
+from rebook.domain.disruptions import predicted_unusable
 from rebook.domain.memory import cyclic_gc_paused
 from rebook.optimizer.core.affected import Affected, find_affected
 from rebook.optimizer.core.candidates import Candidate, CandidateBuilder, seat_availability
 from rebook.optimizer.core.greedy import solve_greedy
-from rebook.optimizer.core.rebook import predicted_unusable, solve_widening
+from rebook.optimizer.core.rebook import solve_widening
 from rebook.optimizer.core.settings import OptimizerSettings
 from rebook.optimizer.core.solution import Solution
 from rebook.tooling.args import non_negative_int, positive_float, positive_int
