@@ -6,12 +6,15 @@ the tests use; TLS comes from ``REBOOK_GRPC_TLS_*`` (``rebook.runtime.tls``) unl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import grpc
 
 from rebook.runtime.tls import TlsSettings, channel_credentials, load_tls
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
 
 
 class _Metadata(
@@ -25,22 +28,37 @@ class _Metadata(
     def __init__(self, token: str) -> None:
         self._header = ("authorization", f"Bearer {token}")
 
-    def _details(self, details):
+    def _details(self, details: Any) -> grpc.ClientCallDetails:  # grpc hands in a namedtuple
         metadata = list(details.metadata or ())
         if not any(key.lower() == "authorization" for key, _ in metadata):
             metadata.append(self._header)
-        return details._replace(metadata=metadata)
+        replaced: grpc.ClientCallDetails = details._replace(metadata=metadata)
+        return replaced
 
-    def intercept_unary_unary(self, continuation, details, request):
+    def intercept_unary_unary(
+        self, continuation: Callable[[grpc.ClientCallDetails, Req], Resp], details: grpc.ClientCallDetails, request: Req
+    ) -> Resp:
         return continuation(self._details(details), request)
 
-    def intercept_unary_stream(self, continuation, details, request):
+    def intercept_unary_stream(
+        self, continuation: Callable[[grpc.ClientCallDetails, Req], Resp], details: grpc.ClientCallDetails, request: Req
+    ) -> Resp:
         return continuation(self._details(details), request)
 
-    def intercept_stream_unary(self, continuation, details, request_iterator):
+    def intercept_stream_unary(
+        self,
+        continuation: Callable[[grpc.ClientCallDetails, Req], Resp],
+        details: grpc.ClientCallDetails,
+        request_iterator: Req,
+    ) -> Resp:
         return continuation(self._details(details), request_iterator)
 
-    def intercept_stream_stream(self, continuation, details, request_iterator):
+    def intercept_stream_stream(
+        self,
+        continuation: Callable[[grpc.ClientCallDetails, Req], Resp],
+        details: grpc.ClientCallDetails,
+        request_iterator: Req,
+    ) -> Resp:
         return continuation(self._details(details), request_iterator)
 
 

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent import futures
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.message import Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -35,6 +36,10 @@ from rebook.runtime.auth import Keyring, acting_as, load_keyring
 from rebook.runtime.grpc_errors import internal_status, status_for
 from rebook.runtime.limits import check_values
 from rebook.runtime.tls import TlsSettings, load_tls, server_credentials
+
+_Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"  # generic only in the stubs
+_Behavior = Callable[[Any, grpc.ServicerContext], Any]  # a servicer method
+_Admit = Callable[[], Principal | None]
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +82,7 @@ class AccessGate:
             f"/{binding.full_name}/{name}": rule for binding in bindings for name, rule in binding.access.items()
         }
 
-    def admit(self, path: str, metadata) -> Principal | None:
+    def admit(self, path: str, metadata: Sequence[tuple[str, str | bytes]] | None) -> Principal | None:
         service = path.lstrip("/").rpartition("/")[0]
         rule = PUBLIC if service in PUBLIC_SERVICES else self._rules.get(path)
         if rule is None:
@@ -161,7 +166,11 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._gate = gate
         self._unchecked = unchecked  # "/package.Service/Method" paths
 
-    def intercept_service(self, continuation, handler_call_details):
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], _Handler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> _Handler | None:
         handler = continuation(handler_call_details)
         if handler is None:
             return None
@@ -177,10 +186,12 @@ class ServerInterceptor(grpc.ServerInterceptor):
         wrapped = wrap(behavior, kind, service, method, admit)
         return factory(wrapped, handler.request_deserializer, handler.response_serializer)
 
-    def _admission(self, details) -> Callable[[], Principal | None]:
+    def _admission(self, details: grpc.HandlerCallDetails) -> Callable[[], Principal | None]:
         return lambda: self._gate.admit(details.method, details.invocation_metadata)
 
-    def _finish(self, kind: str, service: str, method: str, outcome: _Outcome, context, start: float) -> None:
+    def _finish(
+        self, kind: str, service: str, method: str, outcome: _Outcome, context: grpc.ServicerContext, start: float
+    ) -> None:
         code = outcome.code
         if code == grpc.StatusCode.OK:
             set_code = getattr(context, "code", lambda: None)()
@@ -188,8 +199,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self._metrics.handled.labels(kind, service, method, code.name).inc()
         self._metrics.seconds.labels(kind, service, method).observe(time.perf_counter() - start)
 
-    def _wrap_unary(self, behavior, kind: str, service: str, method: str, admit):
-        def handle(request, context):
+    def _wrap_unary(self, behavior: _Behavior, kind: str, service: str, method: str, admit: _Admit) -> _Behavior:
+        def handle(request: Any, context: Any) -> Any:  # grpc's context; its stub lacks code()
             self._metrics.started.labels(kind, service, method).inc()
             start, outcome = time.perf_counter(), _Outcome()
             try:
@@ -205,8 +216,10 @@ class ServerInterceptor(grpc.ServerInterceptor):
 
         return handle
 
-    def _wrap_stream(self, behavior, kind: str, service: str, method: str, admit):
-        def handle(request, context) -> Iterator[Any]:
+    def _wrap_stream(
+        self, behavior: _Behavior, kind: str, service: str, method: str, admit: _Admit
+    ) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
+        def handle(request: Any, context: Any) -> Iterator[Any]:  # as in _wrap_unary
             self._metrics.started.labels(kind, service, method).inc()
             start, outcome = time.perf_counter(), _Outcome()
             try:
@@ -223,8 +236,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
         return handle
 
 
-def _checking_values(behavior):
-    def checked(request, context):
+def _checking_values(behavior: _Behavior) -> _Behavior:
+    def checked(request: Message, context: grpc.ServicerContext) -> Any:
         check_values(request)
         return behavior(request, context)
 
@@ -237,7 +250,7 @@ def _is_abort(error: Exception, context: grpc.ServicerContext) -> bool:
     return type(error) is Exception and isinstance(code, grpc.StatusCode) and code != grpc.StatusCode.OK
 
 
-def _handler_parts(handler) -> tuple[str, Callable]:
+def _handler_parts(handler: _Handler) -> tuple[str, Callable[..., _Handler]]:
     if handler.request_streaming and handler.response_streaming:
         return "stream_stream", grpc.stream_stream_rpc_method_handler
     if handler.request_streaming:

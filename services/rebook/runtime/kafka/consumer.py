@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
@@ -47,14 +47,14 @@ class _Listener(ConsumerRebalanceListener):
     def _current(self) -> bool:
         return self._generation == self._loop._generation
 
-    def on_partitions_revoked(self, revoked):
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         if not self._current():
             return
         self._loop._commit_pending(retry=False)
         if self._loop.on_revoked:
             self._loop.on_revoked(set(revoked))
 
-    def on_partitions_assigned(self, assigned):
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         if self._current() and self._loop.on_assigned:
             self._loop.on_assigned(set(assigned))
 

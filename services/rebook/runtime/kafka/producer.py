@@ -6,6 +6,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from google.protobuf.message import Message
 from kafka import KafkaProducer
@@ -40,9 +41,12 @@ class _MemoPartitioner(DefaultPartitioner):
     def __init__(self) -> None:
         self._known: dict[tuple[str, int, bytes], int] = {}
 
-    def partition(self, topic, key, serialized_key, value, serialized_value, cluster):
+    def partition(
+        self, topic: str, key: Any, serialized_key: bytes | None, value: Any, serialized_value: Any, cluster: Any
+    ) -> int:
         if serialized_key is None:
-            return super().partition(topic, key, serialized_key, value, serialized_value, cluster)
+            default: int = super().partition(topic, key, serialized_key, value, serialized_value, cluster)
+            return default
         partitions = cluster.partitions_for_topic(topic)
         memo = (topic, len(partitions) if partitions else 0, serialized_key)
         found = self._known.get(memo)
@@ -123,7 +127,7 @@ class EventProducer:
             max_in_flight_requests_per_connection=5,
         )
 
-    def publish(self, topic: TopicSpec | str, key: str, message: Message | None, trace_id: str = ""):
+    def publish(self, topic: TopicSpec | str, key: str, message: Message | None, trace_id: str = "") -> Any:
         """Sends ``message`` (``None`` = tombstone); returns kafka-python's future."""
         name = topic if isinstance(topic, str) else topic.name
         headers = [(TRACE_HEADER, (trace_id or uuid.uuid4().hex).encode())]
@@ -133,7 +137,9 @@ class EventProducer:
             value = message.SerializeToString(deterministic=True)
         return self.publish_raw(name, key.encode(), value, headers)
 
-    def publish_raw(self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]):
+    def publish_raw(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> Any:  # kafka-python's FutureRecordMetadata
         try:
             future = self._producer.send(topic, key=key, value=value, headers=headers)
         except KafkaError:
@@ -147,11 +153,11 @@ class EventProducer:
         future.add_errback(lambda exc: self._on_error(topic, exc))
         return future
 
-    def await_acks(self, futures: Iterable, timeout_s: float) -> None:
+    def await_acks(self, futures: Iterable[Any], timeout_s: float) -> None:
         """Returns once Kafka acknowledged every one of ``futures`` (sends of this producer)."""
         await_acks(futures, timeout_s)
 
-    def _on_delivered(self, _metadata) -> None:
+    def _on_delivered(self, _metadata: Any) -> None:
         if not self.delivery.ok:
             self.delivery.record(True)
 
