@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from .model import Cabin, Disruption, DisruptionKind, FlightLeg, FlightStatus
 
@@ -90,7 +91,7 @@ def span_text(delta: timedelta) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
-def _draft(kind: DisruptionKind, leg: FlightLeg, **fields: object) -> Disruption:
+def _draft(kind: DisruptionKind, leg: FlightLeg, **fields: Any) -> Disruption:
     return Disruption(
         disruption_id=disruption_id(kind, leg.leg_id),
         version=0,
@@ -98,7 +99,7 @@ def _draft(kind: DisruptionKind, leg: FlightLeg, **fields: object) -> Disruption
         carrier=leg.carrier,
         leg_ids=(leg.leg_id,),
         known_time=_EPOCH,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
@@ -255,14 +256,14 @@ KINDS: Mapping[DisruptionKind, KindRule] = {
 
 # Kinds a single leg can have, in detection order.
 LEG_KINDS: tuple[DisruptionKind, ...] = tuple(kind for kind, rule in KINDS.items() if rule.detect)
-_DETECTORS = tuple(rule for rule in KINDS.values() if rule.detect)
+_DETECTORS = tuple((rule, rule.detect) for rule in KINDS.values() if rule.detect)
 
 
 def detect(facts: LegFacts) -> dict[str, Disruption]:
     """Every disruption the leg should currently have, by id (content only)."""
     found: dict[str, Disruption] = {}
-    for rule in _DETECTORS:
-        draft = rule.detect(facts)  # type: ignore[misc]  # _DETECTORS only holds rules that detect
+    for rule, find in _DETECTORS:
+        draft = find(facts)
         if draft is None:
             continue
         if rule.supersedes:
