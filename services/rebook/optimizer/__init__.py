@@ -3,8 +3,10 @@
 Where each part is:
 
 - ``core/`` — the pure core: ``affected`` (who must move), ``candidates`` (itineraries),
-  ``solvers`` (the solver choices; ``solver`` the OR-Tools model, ``greedy`` the baseline),
-  ``rebook`` (the plan pipeline), ``costs`` (with ``cost_settings`` and ``regions``),
+  ``solvers`` (the solver choices; ``solver`` the OR-Tools model over the booking groups of
+  ``groups``, its LPs through ``linear`` (HiGHS via MathOpt), ``greedy`` the baseline,
+  ``ejection`` and ``split`` the last moves), ``rebook`` (the plan pipeline) and ``widening``
+  (its solve: baseline, solver, widened candidates), ``costs`` (with ``cost_settings`` and ``regions``),
   ``explain``.  ``engine.py`` (decisions, over the views in ``engine_views.py``) and
   ``offers.py`` (offer versions, holds; ``offer_answers.py`` how they change,
   ``offer_costs.py`` what they cost) are pure too, outside ``core/`` for now.

@@ -5,8 +5,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 
 from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability
-from rebook.optimizer.core.rebook import solve_widening
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
+from rebook.optimizer.core.widening import solve_widening
 from rebook.tooling.sim.generator import meltdown
 
 from .conftest import T0

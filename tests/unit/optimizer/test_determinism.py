@@ -12,9 +12,10 @@ import pytest
 from google.protobuf import json_format
 
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
-from rebook.optimizer.core import rebook as rebook_module
-from rebook.optimizer.core.rebook import predicted_unusable, solve_widening
+from rebook.optimizer.core import widening as widening_module
+from rebook.optimizer.core.rebook import predicted_unusable
 from rebook.optimizer.core.solvers import DEFAULT_SOLVER, SOLVERS
+from rebook.optimizer.core.widening import solve_widening
 from rebook.tooling import solve_cli
 from rebook.tooling.sim.generator import meltdown
 from rebook.tooling.sim.scenario_cli import write_generated
@@ -69,8 +70,8 @@ def test_the_ejection_search_runs_once_per_plan_not_per_widening_round(monkeypat
     affected = find_affected(flights, bookings, disruptions, settings, now)
     avail = seat_availability(flights, affected, {})
     builder = CandidateBuilder(flights, avail, settings, now, predicted_unusable(disruptions))
-    calls, solves, real_eject, real = [], [], rebook_module.eject, SOLVERS[DEFAULT_SOLVER]
-    monkeypatch.setattr(rebook_module, "eject", lambda *a: calls.append(a[-1]) or real_eject(*a))
+    calls, solves, real_eject, real = [], [], widening_module.eject, SOLVERS[DEFAULT_SOLVER]
+    monkeypatch.setattr(widening_module, "eject", lambda *a: calls.append(a[-1]) or real_eject(*a))
     counted = replace(real, solve=lambda *a, **k: solves.append(a[3]) or real.solve(*a, **k))
     monkeypatch.setitem(SOLVERS, DEFAULT_SOLVER, counted)
     _, best = solve_widening(affected, builder, builder.build(affected), avail, settings)

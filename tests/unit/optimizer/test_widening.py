@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 
 from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability, solve_greedy
-from rebook.optimizer.core.rebook import solve_widening
 from rebook.optimizer.core.solution import relaxed_bound, seats_left
+from rebook.optimizer.core.widening import solve_widening
 
 from .conftest import T0
 from .test_properties import S, scenarios

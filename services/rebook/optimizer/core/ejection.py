@@ -15,13 +15,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rebook.domain.model import Cabin
-
 from .affected import Affected
 from .candidates import Candidate
+from .groups import LegCabin
 from .solution import no_option_cost
 
-LegCabin = tuple[str, Cabin]
 _EPS = 1e-6
 USERS_TRIED = 24  # parties per short (leg, cabin) considered for a move
 

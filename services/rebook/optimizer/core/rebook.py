@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
-from typing import Any, cast
 
 from rebook.domain.disruptions import predicted_unusable, rotation_at_risk
 from rebook.domain.memory import cyclic_gc_paused
@@ -16,13 +15,10 @@ from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, Proximity
 from .affected import Affected, Reason, find_affected
 from .candidates import Candidate, CandidateBuilder, seat_availability
 from .costs import Entitlements, owed_clause, replan_threshold
-from .ejection import eject
 from .explain import LOCAL_TIMES, FlightsByRoute, explain
-from .greedy import solve_greedy
 from .settings import OptimizerSettings
-from .solution import Solution, SubGroup, objective_of, relative_gap, seats_left
-from .solvers import ReusingSolveFn, solver_choice
-from .split import split_groups
+from .solution import Solution, SubGroup, seats_left
+from .widening import solve_widening
 
 
 class NoSeat(Enum):
@@ -30,12 +26,6 @@ class NoSeat(Enum):
 
     NO_ROUTE = "no_route"  # no itinerary at all reaches the destination within the horizon
     NO_SEAT_WITHIN_HORIZON = "no_seat_within_horizon"  # itineraries exist, all full
-
-
-# Rounds of "more candidates with seats still free" for bookings a solve left stranded, after
-# the widening for those the baseline stranded.  On the 10k meltdown one round gave 87 % of the
-# greedy-to-bound headroom against 89 % for four, at a third of the solve time.
-WIDEN_ROUNDS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,166 +200,6 @@ def _choices(
     """Everything a booking may be shown: its candidates and those the solve added."""
     merged = {c.segments: c for c in (*candidates[locator], *solved[locator])}
     return sorted(merged.values(), key=lambda c: (c.cost, c.arrival))
-
-
-def solve_widening(
-    affected: Sequence[Affected],
-    builder: CandidateBuilder,
-    candidates: Mapping[str, Sequence[Candidate]],
-    avail: Mapping[tuple[str, Cabin], int],
-    settings: OptimizerSettings,
-) -> tuple[dict[str, list[Candidate]], Solution]:
-    """Warm start, solve, widen, solve again; returns the candidates used and the solution.
-
-    1. The honest greedy (``solve_greedy`` with ``builder``: next available flight, unlimited
-       by K; what ``solver="greedy"`` returns) runs first; each booking's greedy pick joins its
-       candidates, so the model always contains the baseline and its answer is never worse (the
-       greedy plan is kept if it is).
-    2. Bookings the baseline left without a seat get up to K more candidates that still have
-       seats after it (later flights, the next days'); the model is solved; those it leaves
-       without a seat get more again and the model is solved again, for ``WIDEN_ROUNDS``
-       rounds: in a meltdown everyone's K best options are the same few
-       flights, and these rounds find the empty seats further out, so a later seat is found
-       for everyone who can have one before anyone is left with nothing.
-
-    Bookings with ``Affected.held`` are never widened and the baseline keeps what they hold.
-    The lower bound is the model's over the final candidate sets.
-    """
-    start = time.perf_counter()
-    cands = {k: list(v) for k, v in candidates.items()}
-    no_option = builder.no_option_costs(affected)
-    greedy = solve_greedy(affected, cands, avail, settings, no_option, builder)  # exactly the baseline
-    phases = {"greedy": time.perf_counter() - start}
-    chosen = solver_choice(settings.solver)
-    if chosen.baseline:
-        return cands, replace(greedy, phases=phases)
-    _add_picks(cands, greedy)
-
-    memo: dict[tuple[Any, ...], object] = {}  # components a widening round leaves unchanged: not solved again
-
-    def solve(candidates: Mapping[str, Sequence[Candidate]]) -> Solution:
-        """The model with the safety net's time left; no ejection per round (``_ejected``
-        runs it once)."""
-        left = max(0.1, settings.time_limit_s - (time.perf_counter() - start))
-        budget = replace(settings, time_limit_s=left, ejection_max_attempts=0)
-        if chosen.reuses_components:
-            return cast(ReusingSolveFn, chosen.solve)(affected, candidates, avail, budget, no_option, memo=memo)
-        return chosen.solve(affected, candidates, avail, budget, no_option)
-
-    # The baseline's stranded are widened before the first solve: most of them are stranded by
-    # the model too, and each round saved is a whole solve (three LPs) at meltdown size.
-    _widen(cands, builder, _stranded(greedy, affected), seats_left(greedy, affected, avail), phases)
-    cands, solution, runs = _rounds(cands, solve, affected, builder, avail, phases)
-    solution = _ejected(solution, affected, cands, avail, no_option, settings.ejection_max_attempts)
-    runs.append(solution)
-    if greedy.objective < solution.objective:
-        bound = min(solution.lower_bound, greedy.objective)
-        solution = replace(greedy, lower_bound=bound, gap=relative_gap(greedy.objective, bound), method="greedy-kept")
-    since = time.perf_counter()
-    solution = split_groups(affected, builder, solution, avail, settings, no_option)  # the last resort
-    phases["split"] = time.perf_counter() - since
-    return cands, _accounted(solution, runs, phases, time.perf_counter() - start)
-
-
-def _add_picks(cands: dict[str, list[Candidate]], greedy: Solution) -> None:
-    """Each booking's baseline pick joins its candidates, so the model contains the baseline."""
-    for locator, pick in greedy.assignment.items():
-        if pick is not None and all(c.segments != pick.segments for c in cands[locator]):
-            cands[locator] = sorted([*cands[locator], pick], key=lambda c: (c.cost, c.arrival))
-
-
-def _rounds(
-    cands: dict[str, list[Candidate]],
-    solve: Callable[[Mapping[str, Sequence[Candidate]]], Solution],
-    affected: Sequence[Affected],
-    builder: CandidateBuilder,
-    avail: Mapping[tuple[str, Cabin], int],
-    phases: dict[str, float],
-) -> tuple[dict[str, list[Candidate]], Solution, list[Solution]]:
-    """Solve, then widen the stranded and solve again for ``WIDEN_ROUNDS`` rounds; returns
-    the candidates of the plan kept, that plan (its bound over those candidates) and every
-    solve made."""
-    solution = solve(cands)
-    runs = [solution]
-    for _ in range(WIDEN_ROUNDS):
-        if not solution.unaccommodated:
-            break
-        narrow = {k: list(v) for k, v in cands.items()}
-        if not _widen(cands, builder, _stranded(solution, affected), seats_left(solution, affected, avail), phases):
-            break
-        again = solve(cands)
-        runs.append(again)
-        if again.deadline_hit and again.objective >= solution.objective:
-            # Out of time on the wider model: its bound is only the capacity-free one.  Keep
-            # the solve before over its candidates, whose LP bound is valid for them.
-            cands = narrow
-            break
-        bound = min(again.lower_bound, solution.lower_bound)
-        best = again if again.objective <= solution.objective else solution
-        solution = replace(best, lower_bound=bound, gap=relative_gap(best.objective, bound))
-    return cands, solution, runs
-
-
-def _accounted(solution: Solution, runs: Sequence[Solution], phases: dict[str, float], wall: float) -> Solution:
-    """``solution`` with every solve's phases and limits, even those of plans not kept."""
-    for run in runs:
-        for phase, seconds in run.phases.items():
-            phases[phase] = phases.get(phase, 0.0) + seconds
-    limits = tuple(sorted({lim for run in runs for lim in run.limits_hit}))
-    return replace(solution, wall_s=wall, phases=phases, limits_hit=limits, deadline_hit="wall-clock" in limits)
-
-
-def _stranded(solution: Solution, affected: Sequence[Affected]) -> list[Affected]:
-    """Bookings ``solution`` leaves without a seat that may be given more candidates."""
-    return [a for a in affected if solution.assignment.get(a.booking.record_locator) is None and not a.held]
-
-
-def _widen(
-    cands: dict[str, list[Candidate]],
-    builder: CandidateBuilder,
-    stranded: Sequence[Affected],
-    left: Mapping[tuple[str, Cabin], int],
-    phases: dict[str, float],
-) -> bool:
-    """Adds to ``cands`` up to K candidates per stranded booking that still have seats in
-    ``left``; whether any was added."""
-    since = time.perf_counter()
-    extra = builder.more(stranded, cands, left)
-    for locator, more in extra.items():
-        cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
-    phases["widen"] = phases.get("widen", 0.0) + time.perf_counter() - since
-    return bool(extra)
-
-
-def _ejected(
-    solution: Solution,
-    affected: Sequence[Affected],
-    candidates: Mapping[str, Sequence[Candidate]],
-    avail: Mapping[tuple[str, Cabin], int],
-    no_option: Mapping[str, float],
-    attempts: int,
-) -> Solution:
-    """``solution`` improved by the ejection search (``ejection.eject``), run once on the plan
-    the widening rounds end with rather than after every round: the rounds only need to know
-    who is still without a seat, and the search is most of a round's work at meltdown size.
-    Its phase and its limit are the only ones the returned solution reports (the caller sums)."""
-    if not attempts:
-        return replace(solution, phases={}, limits_hit=())
-    since = time.perf_counter()
-    moved = eject(affected, candidates, avail, solution.assignment, no_option, attempts)
-    objective = objective_of(moved.assignment, affected, no_option)
-    bound = min(solution.lower_bound, objective)
-    method = "+".join(sorted({*solution.method.split("+"), "ejection"})) if moved.moves else solution.method
-    return replace(
-        solution,
-        assignment=moved.assignment,
-        objective=objective,
-        lower_bound=bound,
-        gap=relative_gap(objective, bound),
-        method=method,
-        phases={"ejection": time.perf_counter() - since},
-        limits_hit=("ejection-attempts",) if moved.exhausted else (),
-    )
 
 
 def _option(

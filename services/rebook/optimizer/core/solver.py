@@ -31,36 +31,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rebook.domain.model import Cabin
-
 from .affected import Affected
 from .candidates import Candidate
 from .ejection import eject
 from .greedy import solve_greedy
+from .groups import Group, LegCabin, components, cost_of, expand, fits, improve, make_groups, repair, residual, take
 from .linear import LinearModel, Stop, solve_linear
 from .settings import OptimizerSettings
-from .solution import Solution, no_option_cost, objective_of, relative_gap
+from .solution import Solution, objective_of, relative_gap
 
 _TOL = 1e-6
 # Rounds of "parties claim seats, an LP places the rest" (``_round``): on the 10k meltdown a
 # second pass took the gap from 1.10 % to 0.65 % for one more LP.
 PARTY_PASSES = 2
-LegCabin = tuple[str, Cabin]
-
-
-@dataclass(slots=True)
-class _Group:
-    """Interchangeable bookings: same options (cheapest first), party size and weight."""
-
-    members: list[Affected]
-    options: tuple[Candidate, ...]
-    party: int
-    skip_cost: float
-    uses: list[tuple[LegCabin, ...]] = field(default_factory=list)
-
-    @property
-    def size(self) -> int:
-        return len(self.members)
 
 
 @dataclass(slots=True)
@@ -102,10 +85,10 @@ def solve(
         return solve_greedy(affected, candidates, availability, settings, no_option)
     start = time.perf_counter()
     work = _Work(settings, start + settings.time_limit_s)
-    groups = _make_groups(affected, candidates, no_option)
+    groups = make_groups(affected, candidates, no_option)
     assignment: dict[str, Candidate | None] = {}
     bound, methods = 0.0, set()
-    for component in _components(groups):
+    for component in components(groups):
         key = _component_key(component) if memo is not None else ()
         result: _Result | None = memo.get(key) if memo is not None else None
         if result is None:
@@ -114,7 +97,7 @@ def solve(
                 memo[key] = result
         bound += result.bound
         methods.add(result.method)
-        assignment.update(_expand(component, result.counts))
+        assignment.update(expand(component, result.counts))
     if settings.ejection_max_attempts:  # 0: the caller ejects once, on the plan it keeps
         since = time.perf_counter()
         moved = eject(affected, candidates, availability, assignment, no_option, settings.ejection_max_attempts)
@@ -140,53 +123,7 @@ def solve(
     )
 
 
-def _make_groups(
-    affected: Sequence[Affected], candidates: Mapping[str, Sequence[Candidate]], no_option: Mapping[str, float]
-) -> list[_Group]:
-    by_key: dict[tuple[Any, ...], _Group] = {}
-    for a in sorted(affected, key=lambda a: a.booking.record_locator):
-        skip = no_option_cost(a, no_option)
-        # An option dearer than no option is never chosen, so it need not be modelled.
-        options = tuple(
-            sorted(
-                (c for c in candidates.get(a.booking.record_locator, ()) if c.cost < skip),
-                key=lambda c: (c.cost, c.arrival),
-            )
-        )
-        key = (options, a.booking.party_size, skip)
-        group = by_key.get(key)
-        if group is None:
-            uses = [tuple((s.leg_id, s.cabin) for s in c.segments) for c in options]
-            group = by_key[key] = _Group([], options, a.booking.party_size, skip, uses)
-        group.members.append(a)
-    return list(by_key.values())
-
-
-def _components(groups: list[_Group]) -> list[list[_Group]]:
-    """Groups linked through a shared (leg, cabin) must be solved together; others need not."""
-    parent = list(range(len(groups)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[LegCabin, int] = {}
-    for gi, g in enumerate(groups):
-        for use in g.uses:
-            for lc in use:
-                if lc in owner:
-                    parent[find(gi)] = find(owner[lc])
-                else:
-                    owner[lc] = gi
-    comps: dict[int, list[_Group]] = defaultdict(list)
-    for gi, g in enumerate(groups):
-        comps[find(gi)].append(g)
-    return sorted(comps.values(), key=lambda c: c[0].members[0].booking.record_locator)
-
-
-def _component_key(groups: list[_Group]) -> tuple[Any, ...]:
+def _component_key(groups: list[Group]) -> tuple[Any, ...]:
     """What a component's result depends on besides the seats: who, and with which options."""
     return tuple(
         (tuple(a.booking.record_locator for a in g.members), tuple(o.segments for o in g.options), g.party)
@@ -194,22 +131,22 @@ def _component_key(groups: list[_Group]) -> tuple[Any, ...]:
     )
 
 
-def _solve_component(groups: list[_Group], avail: Mapping[LegCabin, int], work: _Work) -> _Result:
+def _solve_component(groups: list[Group], avail: Mapping[LegCabin, int], work: _Work) -> _Result:
     first = [[g.size if j == 0 else 0 for j in range(len(g.options))] for g in groups]
-    if _fits(groups, first, avail):
-        return _Result(first, _cost(groups, first), "trivial")
+    if fits(groups, first, avail):
+        return _Result(first, cost_of(groups, first), "trivial")
     empty = [[0] * len(g.options) for g in groups]
     since = time.perf_counter()
     lp = _solve_linear(groups, empty, avail, work, integer=False)
     since = work.spent("lp", since)
     if lp is None:  # out of work or time: keep going with the baseline rather than nothing
-        counts = _repair(groups, empty, avail)
+        counts = repair(groups, empty, avail)
         work.spent("repair", since)
         return _Result(counts, _cheapest_bound(groups), "greedy-fallback")
     values, lp_bound = lp
     counts, method = _round(groups, values, avail, work)
     small = sum(len(g.options) for g in groups) <= work.settings.mip_max_variables
-    if relative_gap(_cost(groups, counts), lp_bound) <= work.settings.target_gap or not small:
+    if relative_gap(cost_of(groups, counts), lp_bound) <= work.settings.target_gap or not small:
         return _Result(counts, lp_bound, method)
     since = time.perf_counter()
     mip = _solve_linear(groups, empty, avail, work, integer=True)
@@ -221,7 +158,7 @@ def _solve_component(groups: list[_Group], avail: Mapping[LegCabin, int], work: 
 
 
 def _round(
-    groups: list[_Group], values: list[list[float]], avail: Mapping[LegCabin, int], work: _Work
+    groups: list[Group], values: list[list[float]], avail: Mapping[LegCabin, int], work: _Work
 ) -> tuple[list[list[int]], str]:
     """An integer plan from the LP's, parties first, then everyone else by a second LP.
 
@@ -252,19 +189,19 @@ def _round(
             for pr, vr in zip(parties, rest[0], strict=True)
         ]
         method = "lp-parties-first"
-    counts = _repair(groups, _improve(groups, _repair(groups, counts, avail), avail), avail)
+    counts = repair(groups, improve(groups, repair(groups, counts, avail), avail), avail)
     work.spent("repair", since)
     return counts, method
 
 
 def _parties_first(
-    groups: list[_Group], values: list[list[float]], avail: Mapping[LegCabin, int], placed: list[list[int]]
+    groups: list[Group], values: list[list[float]], avail: Mapping[LegCabin, int], placed: list[list[int]]
 ) -> list[list[int]]:
     """``placed`` plus units of parties of two or more on the options ``values`` gives them
     (the LP's, on top of ``placed``), each positive value rounded up while seats remain, the
     largest parties first (then the highest priority per seat)."""
     counts = [list(row) for row in placed]
-    left = _residual(groups, counts, avail)
+    left = residual(groups, counts, avail)
     order = sorted(
         (gi for gi, g in enumerate(groups) if g.party > 1),
         key=lambda gi: (-groups[gi].party, -groups[gi].skip_cost / groups[gi].party, gi),
@@ -273,14 +210,14 @@ def _parties_first(
         g, row = groups[gi], counts[gi]
         for j in sorted(range(len(g.options)), key=lambda j: (-values[gi][j], j)):
             units = min(math.ceil(values[gi][j] - _TOL), g.size - sum(row))
-            while units > 0 and _take(left, avail, g.uses[j], g.party):
+            while units > 0 and take(left, avail, g.uses[j], g.party):
                 row[j] += 1
                 units -= 1
     return counts
 
 
 def _solve_linear(
-    groups: list[_Group],
+    groups: list[Group],
     fixed: list[list[int]],
     avail: Mapping[LegCabin, int],
     work: _Work,
@@ -295,7 +232,7 @@ def _solve_linear(
     if remaining <= 0.05:
         work.limits_hit.add("wall-clock")
         return None
-    left = _residual(groups, fixed, avail)
+    left = residual(groups, fixed, avail)
     model = LinearModel()
     columns: list[list[int]] = []
     rows: dict[LegCabin, list[tuple[int, float]]] = defaultdict(list)
@@ -335,88 +272,9 @@ def _solve_linear(
     return [[solved.values[c] if c >= 0 else 0.0 for c in row] for row in columns], bound
 
 
-def _fits(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> bool:
-    return all(v >= 0 for v in _residual(groups, counts, avail).values())
-
-
-def _residual(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> dict[LegCabin, int]:
-    """Seats left on every (leg, cabin) ``counts`` uses; any other has all of ``avail``."""
-    left: dict[LegCabin, int] = {}
-    for g, row in zip(groups, counts, strict=True):
-        for n, use in zip(row, g.uses, strict=True):
-            if n:
-                seats = n * g.party
-                for lc in use:
-                    left[lc] = left.get(lc, avail.get(lc, 0)) - seats
-    return left
-
-
-def _take(left: dict[LegCabin, int], avail: Mapping[LegCabin, int], use: tuple[LegCabin, ...], party: int) -> bool:
-    """Take ``party`` seats on every (leg, cabin) of ``use`` if all have them."""
-    if any(left.get(lc, avail.get(lc, 0)) < party for lc in use):
-        return False
-    for lc in use:
-        left[lc] = left.get(lc, avail.get(lc, 0)) - party
-    return True
-
-
-def _repair(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> list[list[int]]:
-    """Place the units rounding left out, highest priority per seat first, cheapest option first."""
-    left = _residual(groups, counts, avail)
-    order = sorted(range(len(groups)), key=lambda i: -groups[i].skip_cost / groups[i].party)
-    for gi in order:
-        g, row = groups[gi], counts[gi]
-        for _ in range(g.size - sum(row)):
-            j = next((j for j, use in enumerate(g.uses) if _take(left, avail, use, g.party)), None)
-            if j is None:
-                break
-            row[j] += 1
-    return counts
-
-
-def _improve(groups: list[_Group], counts: list[list[int]], avail: Mapping[LegCabin, int]) -> list[list[int]]:
-    """Move units to a cheaper option wherever seats are left (repeat until nothing moves)."""
-    left = _residual(groups, counts, avail)
-    moved = True
-    while moved:
-        moved = False
-        for g, row in zip(groups, counts, strict=True):
-            for j in range(len(row) - 1, 0, -1):
-                while row[j] and any(
-                    _take(left, avail, g.uses[i], g.party) and _move(left, g, row, i, j) for i in range(j)
-                ):
-                    moved = True
-    return counts
-
-
-def _move(left: dict[LegCabin, int], g: _Group, row: list[int], to: int, frm: int) -> bool:
-    for lc in g.uses[frm]:
-        left[lc] += g.party
-    row[to] += 1
-    row[frm] -= 1
-    return True
-
-
-def _cost(groups: list[_Group], counts: list[list[int]]) -> float:
-    total = 0.0
-    for g, row in zip(groups, counts, strict=True):
-        total += sum(n * o.cost for n, o in zip(row, g.options, strict=True)) + (g.size - sum(row)) * g.skip_cost
-    return total
-
-
-def _cost_of_fixed(groups: list[_Group], fixed: list[list[int]]) -> float:
+def _cost_of_fixed(groups: list[Group], fixed: list[list[int]]) -> float:
     return sum(n * o.cost for g, row in zip(groups, fixed, strict=True) for n, o in zip(row, g.options, strict=True))
 
 
-def _cheapest_bound(groups: list[_Group]) -> float:
+def _cheapest_bound(groups: list[Group]) -> float:
     return sum(g.size * (g.options[0].cost if g.options else g.skip_cost) for g in groups)
-
-
-def _expand(groups: list[_Group], counts: list[list[int]]) -> dict[str, Candidate | None]:
-    """Hand a group's units to its members: cheapest options to the earliest record locators."""
-    out: dict[str, Candidate | None] = {}
-    for g, row in zip(groups, counts, strict=True):
-        picks = [o for n, o in zip(row, g.options, strict=True) for _ in range(n)]
-        for i, a in enumerate(g.members):
-            out[a.booking.record_locator] = picks[i] if i < len(picks) else None
-    return out

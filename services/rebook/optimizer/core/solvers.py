@@ -2,7 +2,7 @@
 
 Every place that lets a user pick one reads ``SOLVERS``: ``rebook solve --solver``, the
 optimizer's ``REBOOK_OPTIMIZER_SOLVER``, ``Simulate``'s ``solver`` field, the benches and the
-demo.  The plan pipeline (``rebook.solve_widening``) runs the greedy baseline first, then the
+demo.  The plan pipeline (``widening.solve_widening``) runs the greedy baseline first, then the
 chosen solver on the candidates (widened while bookings are left without a seat); a solver
 marked ``baseline`` *is* that first step and is returned as it is.
 
@@ -19,9 +19,9 @@ from typing import Any, Protocol
 from .affected import Affected
 from .candidates import Candidate
 from .greedy import solve_greedy
+from .groups import LegCabin
 from .settings import OptimizerSettings
 from .solution import Solution
-from .solver import LegCabin
 from .solver import solve as solve_model
 
 # (affected, candidates per record locator, seats per leg and cabin, settings, cost of no seat)

@@ -8,7 +8,7 @@ what the group costs whole (its option, or having no seat), so a group is split 
 seats passengers who would have none or saves more than the split costs.  Families and small
 parties are never split; nor is a group that already holds seats (it keeps them whole).
 
-Runs after the whole-party solve (``rebook.solve_widening``); the greedy baseline keeps groups
+Runs after the whole-party solve (``widening.solve_widening``); the greedy baseline keeps groups
 whole, and a split only ever lowers the objective, so the plan stays no worse than greedy.
 Deterministic: groups without a seat first, then by record locator; itineraries by arrival;
 passengers in booking order.

@@ -21,9 +21,9 @@ from rebook.domain.memory import cyclic_gc_paused
 from rebook.optimizer.core.affected import Affected, find_affected
 from rebook.optimizer.core.candidates import Candidate, CandidateBuilder, seat_availability
 from rebook.optimizer.core.greedy import solve_greedy
-from rebook.optimizer.core.rebook import solve_widening
 from rebook.optimizer.core.settings import OptimizerSettings
 from rebook.optimizer.core.solution import Solution
+from rebook.optimizer.core.widening import solve_widening
 from rebook.tooling.args import non_negative_int, positive_float, positive_int
 from rebook.tooling.sim.generator.meltdown import CARRIER, FAMILIES, generate_hub_meltdown, storm_now
 
