@@ -16,7 +16,8 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _frozen(mapping: Mapping[K, V]) -> Mapping[K, V]:
+def frozen_mapping(mapping: Mapping[K, V]) -> Mapping[K, V]:
+    """A read-only copy: the settings dataclasses are frozen, and so are their tables."""
     return MappingProxyType(dict(mapping))
 
 
@@ -27,7 +28,9 @@ class CostSettings:
     ``OptimizerSettings.carrier_costs`` (``REBOOK_OPTIMIZER_COSTS``, docs/objective.md)."""
 
     currency: str = "EUR"
-    value_in_eur: Mapping[str, float] = field(default_factory=lambda: _frozen({"EUR": 1.0, "GBP": 1.17, "USD": 0.92}))
+    value_in_eur: Mapping[str, float] = field(
+        default_factory=lambda: frozen_mapping({"EUR": 1.0, "GBP": 1.17, "USD": 0.92})
+    )
     home_region: str = ""  # "EU", "UK", "US": the carrier's licence; "" looks it up in the table
     value_of_time_per_hour: float = 35.0  # per weighted passenger (tier x cabin x special needs)
     eu261_eur: tuple[float, float, float] = (250.0, 400.0, 600.0)
@@ -44,7 +47,7 @@ class CostSettings:
     fare_base: float = 50.0  # default one-way economy fare: base + per_km x distance
     fare_per_km: float = 0.11
     cabin_fare_factor: Mapping[Cabin, float] = field(
-        default_factory=lambda: _frozen(
+        default_factory=lambda: frozen_mapping(
             {Cabin.ECONOMY: 1.0, Cabin.PREMIUM_ECONOMY: 1.6, Cabin.BUSINESS: 3.5, Cabin.FIRST: 5.0}
         )
     )

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from types import MappingProxyType
-from typing import TypeVar
 
 from rebook.domain.model import Booking, Cabin, Tier
 
-from .cost_settings import CostSettings
+from .cost_settings import CostSettings, frozen_mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +20,6 @@ class CoTerminalGroup:
     airports: frozenset[str]
     transfer: timedelta
     mid_journey: bool = False
-
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _frozen(mapping: Mapping[K, V]) -> Mapping[K, V]:
-    return MappingProxyType(dict(mapping))
 
 
 DEFAULT_CO_TERMINALS = (
@@ -52,10 +42,10 @@ class OptimizerSettings:
     # How far after a party is ready it may be rebooked: airlines rebook over several days, so
     # the schedule must be loaded at least this far.  Per carrier in ``horizon_by_carrier``.
     horizon: timedelta = timedelta(hours=72)
-    horizon_by_carrier: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
+    horizon_by_carrier: Mapping[str, timedelta] = field(default_factory=lambda: frozen_mapping({}))
     max_layover: timedelta = timedelta(hours=12)
     default_mct: timedelta = timedelta(minutes=45)
-    mct_by_airport: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
+    mct_by_airport: Mapping[str, timedelta] = field(default_factory=lambda: frozen_mapping({}))
     reduced_mobility_extra_mct: timedelta = timedelta(minutes=30)
     # How much earlier than booked a party may be moved without asking (an airline may allow
     # e.g. 2 h); earlier flights are offered only as alternatives, when a location says they
@@ -66,19 +56,19 @@ class OptimizerSettings:
     stopover: timedelta = timedelta(hours=24)
     # Carrier → the carriers its passengers may be moved onto (directional: RB onto AA says
     # nothing of AA onto RB).  Interline carriers are bookable too, at ``interline_cost``.
-    partnerships: Mapping[str, frozenset[str]] = field(default_factory=lambda: _frozen({}))
-    interline: Mapping[str, frozenset[str]] = field(default_factory=lambda: _frozen({}))
+    partnerships: Mapping[str, frozenset[str]] = field(default_factory=lambda: frozen_mapping({}))
+    interline: Mapping[str, frozenset[str]] = field(default_factory=lambda: frozen_mapping({}))
     interline_cost: float = 80.0  # per passenger, in the carrier's money: another airline's ticket
     # Shortest time from a disruption being known to a flight's departure (plus any co-terminal
     # transfer) for it to be the primary: the passenger needs the offer in time to act on it.
     min_notice: timedelta = timedelta(minutes=60)
-    min_notice_by_carrier: Mapping[str, timedelta] = field(default_factory=lambda: _frozen({}))
+    min_notice_by_carrier: Mapping[str, timedelta] = field(default_factory=lambda: frozen_mapping({}))
     co_terminals: tuple[CoTerminalGroup, ...] = DEFAULT_CO_TERMINALS
     tier_weight: Mapping[Tier, float] = field(
-        default_factory=lambda: _frozen({Tier.BASIC: 1.0, Tier.SILVER: 1.25, Tier.GOLD: 1.5, Tier.PLATINUM: 2.0})
+        default_factory=lambda: frozen_mapping({Tier.BASIC: 1.0, Tier.SILVER: 1.25, Tier.GOLD: 1.5, Tier.PLATINUM: 2.0})
     )
     cabin_weight: Mapping[Cabin, float] = field(
-        default_factory=lambda: _frozen(
+        default_factory=lambda: frozen_mapping(
             {Cabin.ECONOMY: 1.0, Cabin.PREMIUM_ECONOMY: 1.2, Cabin.BUSINESS: 1.6, Cabin.FIRST: 2.0}
         )
     )
@@ -91,7 +81,7 @@ class OptimizerSettings:
     # Most sub-groups one group is split into.
     group_split_max_parts: int = 4
     costs: CostSettings = field(default_factory=CostSettings)
-    carrier_costs: Mapping[str, CostSettings] = field(default_factory=lambda: _frozen({}))
+    carrier_costs: Mapping[str, CostSettings] = field(default_factory=lambda: frozen_mapping({}))
     # Per passenger, in the carrier's money, on an itinerary using a leg whose aircraft is out of
     # position after a cancellation (no swap known yet): usable, but it may still be cancelled.
     rotation_risk_cost: float = 70.0
