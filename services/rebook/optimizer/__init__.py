@@ -2,7 +2,9 @@
 
 Where each part is:
 
-- ``core/`` — the pure core: ``affected`` (who must move), ``candidates`` (itineraries),
+- ``core/`` — the pure core: ``affected`` (who must move), ``candidates`` (the K best
+  itineraries per booking, ``Candidate`` in ``candidate``; ``routes`` searches them, ``pricing``
+  seats and prices them),
   ``solvers`` (the solver choices; ``solver`` the OR-Tools model over the booking groups of
   ``groups``, its LPs through ``linear`` (HiGHS via MathOpt), ``greedy`` the baseline,
   ``ejection`` and ``split`` the last moves), ``rebook`` (the plan pipeline) and ``widening``

@@ -9,7 +9,7 @@ from typing import cast
 
 from rebook.domain.convert import set_timestamp, timestamp_field, to_duration
 from rebook.domain.model import Cabin, FlightLeg, LegType, Segment
-from rebook.optimizer.core.candidates import AirportChange
+from rebook.optimizer.core.candidate import AirportChange
 from rebook.optimizer.core.costs import Entitlements
 from rebook.optimizer.offers import Offer, OfferOption, OfferStatus, OptionKind, SeatHold, Unaccommodated
 from rebook.v1 import flight_pb2, offer_pb2

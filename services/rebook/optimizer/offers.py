@@ -16,7 +16,7 @@ from enum import IntEnum
 
 from rebook.domain.model import Booking, Cabin, Disruption, Segment
 from rebook.optimizer.core import Candidate, RebookingOption
-from rebook.optimizer.core.candidates import AirportChange
+from rebook.optimizer.core.candidate import AirportChange
 from rebook.optimizer.core.costs import Entitlements
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rebook.domain.model import Cabin, FlightLeg, FlightStatus
 from rebook.optimizer.core import Affected, Reason
-from rebook.optimizer.core.candidates import Candidate
+from rebook.optimizer.core.candidate import Candidate
 from rebook.optimizer.core.explain import FlightsByRoute, RouteIndex, _earlier_full, explain, local_time
 
 from .conftest import T0, booking, index, leg

@@ -12,7 +12,7 @@ import pytest
 from rebook.domain.model import Disruption, DisruptionKind, FlightStatus
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.core import CoTerminalGroup, OptimizerSettings, plan_rebooking
-from rebook.optimizer.core.candidates import AirportChange
+from rebook.optimizer.core.candidate import AirportChange
 from rebook.optimizer.main import load_settings
 from rebook.optimizer.offers import OfferPolicy, build_offer
 from rebook.runtime.config import ConfigError, Env

@@ -3,7 +3,8 @@
 from rebook.domain.disruptions import Reason, predicted_unusable
 
 from .affected import Affected, find_affected
-from .candidates import Candidate, CandidateBuilder, seat_availability
+from .candidate import Candidate
+from .candidates import CandidateBuilder, seat_availability
 from .explain import explain
 from .greedy import solve_greedy
 from .rebook import NoSeat, Plan, PlanStats, RebookingOption, plan_rebooking

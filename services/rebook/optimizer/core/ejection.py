@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .affected import Affected
-from .candidates import Candidate
+from .candidate import Candidate
 from .groups import LegCabin
 from .solution import no_option_cost
 

@@ -13,7 +13,7 @@ from rebook.domain.disruptions import WHAT
 from rebook.domain.model import Cabin, FlightLeg, LegType
 
 from .affected import Affected
-from .candidates import Candidate
+from .candidate import Candidate
 from .solution import SubGroup
 
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rebook.domain.model import Cabin
 
 from .affected import Affected
-from .candidates import Candidate
+from .candidate import Candidate
 from .settings import OptimizerSettings
 from .solution import Solution, objective_of, relative_gap, relaxed_bound
 

@@ -16,7 +16,7 @@ from typing import Any
 from rebook.domain.model import Cabin
 
 from .affected import Affected
-from .candidates import Candidate
+from .candidate import Candidate
 from .solution import no_option_cost
 
 LegCabin = tuple[str, Cabin]

@@ -13,7 +13,8 @@ from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, Proximity, Segment
 
 from .affected import Affected, Reason, find_affected
-from .candidates import Candidate, CandidateBuilder, seat_availability
+from .candidate import Candidate
+from .candidates import CandidateBuilder, seat_availability
 from .costs import Entitlements, owed_clause, replan_threshold
 from .explain import LOCAL_TIMES, FlightsByRoute, explain
 from .settings import OptimizerSettings

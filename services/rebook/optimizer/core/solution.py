@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rebook.domain.model import Cabin
 
 from .affected import Affected
-from .candidates import Candidate
+from .candidate import Candidate
 
 
 @dataclass(frozen=True, slots=True)

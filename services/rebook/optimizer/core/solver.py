@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .affected import Affected
-from .candidates import Candidate
+from .candidate import Candidate
 from .ejection import eject
 from .greedy import solve_greedy
 from .groups import Group, LegCabin, components, cost_of, expand, fits, improve, make_groups, repair, residual, take

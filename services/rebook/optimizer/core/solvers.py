@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .affected import Affected
-from .candidates import Candidate
+from .candidate import Candidate
 from .greedy import solve_greedy
 from .groups import LegCabin
 from .settings import OptimizerSettings

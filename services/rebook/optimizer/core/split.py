@@ -22,7 +22,8 @@ from dataclasses import replace
 from rebook.domain.model import Cabin
 
 from .affected import Affected
-from .candidates import Candidate, CandidateBuilder
+from .candidate import Candidate
+from .candidates import CandidateBuilder
 from .costs import split_cost
 from .settings import OptimizerSettings
 from .solution import Solution, SubGroup, no_option_cost, relative_gap, seats_left

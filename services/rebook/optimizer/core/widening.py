@@ -10,7 +10,8 @@ from typing import Any, cast
 from rebook.domain.model import Cabin
 
 from .affected import Affected
-from .candidates import Candidate, CandidateBuilder
+from .candidate import Candidate
+from .candidates import CandidateBuilder
 from .ejection import eject
 from .greedy import solve_greedy
 from .settings import OptimizerSettings

@@ -19,7 +19,8 @@ from typing import Any
 from rebook.domain.disruptions import predicted_unusable
 from rebook.domain.memory import cyclic_gc_paused
 from rebook.optimizer.core.affected import Affected, find_affected
-from rebook.optimizer.core.candidates import Candidate, CandidateBuilder, seat_availability
+from rebook.optimizer.core.candidate import Candidate
+from rebook.optimizer.core.candidates import CandidateBuilder, seat_availability
 from rebook.optimizer.core.greedy import solve_greedy
 from rebook.optimizer.core.settings import OptimizerSettings
 from rebook.optimizer.core.solution import Solution
