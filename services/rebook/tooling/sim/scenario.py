@@ -194,20 +194,16 @@ class ReadItems(Generic[T]):
     def refuse(self, position: int, item_id: str, error: DomainError) -> None:
         self.rejected.append(Rejected(position, item_id, error))
 
-    def add(self, position: int, item: T | ValidationError) -> None:
-        """The item read at ``position``, or the refusal of a line that did not decode."""
-        if isinstance(item, ValidationError):
-            self.refuse(position, "", item)
-        else:
-            self.items.append(item)
-            self.positions.append(position)
-
 
 def read_items(kind: str, stream: Iterable[T | ValidationError]) -> ReadItems[T]:
     """Every item of a ``stream_*`` reader, each bad line a rejection of its own."""
     read: ReadItems[T] = ReadItems(kind)
     for position, item in enumerate(stream):
-        read.add(position, item)
+        if isinstance(item, ValidationError):
+            read.refuse(position, "", item)
+        else:
+            read.items.append(item)
+            read.positions.append(position)
     return read
 
 
@@ -223,7 +219,11 @@ def read_bookings(folder: Path) -> ReadItems[Booking]:
             read.positions.extend(range(block.position, block.position + len(items)))
             continue
         for position, item in enumerate(decode_block(block, path, "bookings", decoder.decode), block.position):
-            read.add(position, item)
+            if isinstance(item, ValidationError):
+                read.refuse(position, "", item)
+            else:
+                read.items.append(item)
+                read.positions.append(position)
     return read
 
 
