@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,13 +40,3 @@ class AirportChange:
     booked: str
     used: str
     transfer: timedelta
-
-
-def cheapest_first(c: Candidate) -> tuple[float, datetime]:
-    """The order a booking's candidates are kept and tried in: cost, then earlier arrival."""
-    return c.cost, c.arrival
-
-
-def worth_modelling(candidates: Iterable[Candidate], no_seat: float) -> list[Candidate]:
-    """Those of ``candidates`` cheaper than no seat (a dearer one is never chosen), cheapest first."""
-    return sorted((c for c in candidates if c.cost < no_seat), key=cheapest_first)

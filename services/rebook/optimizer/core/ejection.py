@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .affected import Affected
-from .candidate import Candidate, worth_modelling
+from .candidate import Candidate
 from .groups import LegCabin
 from .solution import no_option_cost
 
@@ -102,7 +102,10 @@ def eject(
     """The assignment improved by ejection moves (see the module docstring)."""
     state = _State(affected, assignment, avail)
     skip = {a.booking.record_locator: no_option_cost(a, no_option) for a in affected}
-    options = {loc: worth_modelling(candidates.get(loc, ()), skip[loc]) for loc in skip}
+    options = {
+        loc: sorted((c for c in candidates.get(loc, ()) if c.cost < skip[loc]), key=lambda c: (c.cost, c.arrival))
+        for loc in skip
+    }
 
     def cost(loc: str) -> float:
         c = state.chosen.get(loc)

@@ -16,7 +16,7 @@ from typing import Any
 from rebook.domain.model import Cabin
 
 from .affected import Affected
-from .candidate import Candidate, worth_modelling
+from .candidate import Candidate
 from .solution import no_option_cost
 
 LegCabin = tuple[str, Cabin]
@@ -43,7 +43,13 @@ def make_groups(
     by_key: dict[tuple[Any, ...], Group] = {}
     for a in sorted(affected, key=lambda a: a.booking.record_locator):
         skip = no_option_cost(a, no_option)
-        options = tuple(worth_modelling(candidates.get(a.booking.record_locator, ()), skip))
+        # An option dearer than no option is never chosen, so it need not be modelled.
+        options = tuple(
+            sorted(
+                (c for c in candidates.get(a.booking.record_locator, ()) if c.cost < skip),
+                key=lambda c: (c.cost, c.arrival),
+            )
+        )
         key = (options, a.booking.party_size, skip)
         group = by_key.get(key)
         if group is None:

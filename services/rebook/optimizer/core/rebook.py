@@ -13,7 +13,7 @@ from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, Cabin, Disruption, FlightLeg, Proximity, Segment
 
 from .affected import Affected, Reason, find_affected
-from .candidate import Candidate, cheapest_first
+from .candidate import Candidate
 from .candidates import CandidateBuilder, seat_availability
 from .costs import Entitlements, owed_clause, replan_threshold
 from .explain import LOCAL_TIMES, FlightsByRoute, explain
@@ -191,7 +191,7 @@ def no_worse(
             continue
         cut = incumbent.cost - replan_threshold(builder.journey(a))
         better = [c for c in candidates[locator] if c.cost <= cut and c.segments != incumbent.segments]
-        out[locator] = sorted([incumbent, *better], key=cheapest_first)
+        out[locator] = sorted([incumbent, *better], key=lambda c: (c.cost, c.arrival))
     return out
 
 
@@ -200,7 +200,7 @@ def _choices(
 ) -> list[Candidate]:
     """Everything a booking may be shown: its candidates and those the solve added."""
     merged = {c.segments: c for c in (*candidates[locator], *solved[locator])}
-    return sorted(merged.values(), key=cheapest_first)
+    return sorted(merged.values(), key=lambda c: (c.cost, c.arrival))
 
 
 def _option(

@@ -10,7 +10,7 @@ from typing import Any, cast
 from rebook.domain.model import Cabin
 
 from .affected import Affected
-from .candidate import Candidate, cheapest_first
+from .candidate import Candidate
 from .candidates import CandidateBuilder
 from .ejection import eject
 from .greedy import solve_greedy
@@ -88,7 +88,7 @@ def _add_picks(cands: dict[str, list[Candidate]], greedy: Solution) -> None:
     """Each booking's baseline pick joins its candidates, so the model contains the baseline."""
     for locator, pick in greedy.assignment.items():
         if pick is not None and all(c.segments != pick.segments for c in cands[locator]):
-            _extend(cands, locator, [pick])
+            cands[locator] = sorted([*cands[locator], pick], key=lambda c: (c.cost, c.arrival))
 
 
 def _rounds(
@@ -149,7 +149,7 @@ def _widen(
     since = time.perf_counter()
     extra = builder.more(stranded, cands, left)
     for locator, more in extra.items():
-        _extend(cands, locator, more)
+        cands[locator] = sorted([*cands[locator], *more], key=lambda c: (c.cost, c.arrival))
     phases["widen"] = phases.get("widen", 0.0) + time.perf_counter() - since
     return bool(extra)
 
@@ -183,7 +183,3 @@ def _ejected(
         phases={"ejection": time.perf_counter() - since},
         limits_hit=("ejection-attempts",) if moved.exhausted else (),
     )
-
-
-def _extend(cands: dict[str, list[Candidate]], locator: str, more: Sequence[Candidate]) -> None:
-    cands[locator] = sorted([*cands[locator], *more], key=cheapest_first)
