@@ -72,6 +72,7 @@ class CandidateBuilder:
         at_risk: Collection[str] = frozenset(),
     ) -> None:
         self.settings = settings
+        self.at_risk = frozenset(at_risk)
         self.causes = causes or {}  # leg id → the disruption's cause (code or text)
         self._journeys: dict[str, costs.Journey] = {}
         self.avail = availability
@@ -82,7 +83,7 @@ class CandidateBuilder:
         self.carrier_of = {lid: leg.carrier for lid, leg in flights.items()}
         self._routes: dict[tuple[Any, ...], RouteColumns] = {}
         self._search = RouteSearch(self.index, settings)
-        self._pricing = Pricing(settings, self.cabins, frozenset(at_risk))
+        self._pricing = Pricing(settings, self.cabins, self.at_risk)
 
     def build(self, affected: Sequence[Affected]) -> dict[str, list[Candidate]]:
         """Record locator → up to K candidates, cheapest first (deterministic order)."""
@@ -356,7 +357,7 @@ class CandidateBuilder:
         per_last: dict[str, int] = defaultdict(int)
         needs, ways = itins.need_ready, itins.legs
         weight = journey.weight * party / journey.party
-        floor_delay, floor = -1, 0.0  # the last ``Pricing.floor`` computed, and for which delay
+        floor_delay, floor = -1, 0.0  # the last ``_floor`` computed, and for which delay
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
             delay = max(0, arrivals[pos] - orig)
             if len(best) >= k:

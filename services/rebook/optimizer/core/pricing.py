@@ -50,7 +50,7 @@ class Pricing:
         prefer: Sequence[Cabin] = (),
     ) -> tuple[Cabin, ...] | None:
         """The cabin per leg ``it`` would seat the party in (``prefer``red ones while they have
-        the seats, else ``cabin_for``), or None when a leg has no room."""
+        the seats, else ``_cabin_for``), or None when a leg has no room."""
         cabin_for = self.cabin_for
         if not prefer:
             if len(it.legs) == 1:  # most itineraries: no list to build
@@ -86,7 +86,7 @@ class Pricing:
         ready: int,
     ) -> float:
         """The cost of ``it`` in ``cabins`` for ``party`` of journey ``j`` (``costs``), without building
-        what it owes: most options priced are dropped (``make`` builds the kept ones)."""
+        what it owes: most options priced are dropped (``_make`` builds the kept ones)."""
         weight = j.weight * party / j.party  # a sub-group of a split party weighs its share
         legs, nights = self._legs(it, cabins), self._nights(it, j, ready)
         cost = costs.option_cost_for_nights(j, weight, party, delay, legs, nights, it.airport_change)

@@ -1,9 +1,9 @@
 """The reassignment model: each booking gets at most one option, seats per (leg, cabin) hold.
 
 Chosen by measurement: CP-SAT and HiGHS's branch and bound are far too slow on this
-assignment at meltdown size (HiGHS took 27 s to come within its 1 % tolerance on the 10k
-meltdown, SCIP 48 s for 20 nodes), while its LP relaxation is tight (the best plan found is
-0.31 % above the LP bound) and takes a fraction of a second.  So the solve is, per independent component:
+assignment at meltdown size (HiGHS took 26 s to reach the optimum of the 10k meltdown, SCIP
+50 s), while its LP relaxation is tight (that optimum is 0.33 % above the LP bound) and takes
+a fraction of a second.  So the solve is, per independent component:
 
 1. bookings with identical options and party size are aggregated into one integer count;
 2. if everyone's cheapest option fits, that is optimal and no solver runs;
@@ -172,19 +172,23 @@ def _round(
     fractions are repaired greedily."""
     since = time.perf_counter()
     parties: list[list[int]] = [[0] * len(g.options) for g in groups]
-    rest = values  # what the last LP gives each option on top of ``parties``
-    method = "lp-round"  # not even one pass: the LP's plan rounded down
+    rest: tuple[list[list[float]], float] = (values, 0.0)
     for _ in range(PARTY_PASSES):
-        more = _parties_first(groups, rest, avail, parties)
+        more = _parties_first(groups, rest[0], avail, parties)
         since = work.spent("repair", since)
         again = _solve_linear(groups, more, avail, work, integer=False)
         since = work.spent("lp", since)
         if again is None:
             break
-        parties, rest, method = more, again[0], "lp-parties-first"
-    counts = [
-        [p + math.floor(v + _TOL) for p, v in zip(pr, vr, strict=True)] for pr, vr in zip(parties, rest, strict=True)
-    ]
+        parties, rest = more, again
+    if rest[0] is values:  # not even one pass: the LP's plan rounded down
+        counts, method = [[math.floor(v + _TOL) for v in row] for row in values], "lp-round"
+    else:
+        counts = [
+            [p + math.floor(v + _TOL) for p, v in zip(pr, vr, strict=True)]
+            for pr, vr in zip(parties, rest[0], strict=True)
+        ]
+        method = "lp-parties-first"
     counts = repair(groups, improve(groups, repair(groups, counts, avail), avail), avail)
     work.spent("repair", since)
     return counts, method
