@@ -117,6 +117,11 @@ def test_restart_and_full_replay_show_nothing_twice(notifiers, topics, producer,
     publish(producer, topics, make_offer(version=1, passengers=("pax-1", "pax-hook")))
     subscriber = Subscriber(first.stub, token("pax-1"))
     assert subscriber.next().notification_id == "off-1:1:pax-1"
+    # A stream write counts as delivered only once gRPC asks for the next message; closing the
+    # stream before that leaves it pending (at least once), and the replay would show it again.
+    assert wait_until(
+        lambda: sample(first, "rebook_notifications_sent_total", channel="stream", outcome="delivered") == 1, 10
+    )
     assert wait_until(lambda: len(webhooks.on("/ok")) == 1, 10)
     subscriber.close()
     first.stop()
