@@ -9,7 +9,6 @@ so the schedule must lie ahead of it whatever the date.
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -22,8 +21,8 @@ from rebook.domain.model import (
 )
 from rebook.runtime.kafka import TYPE_HEADER, EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
-from rebook.runtime.topics import ALL_TOPICS, BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, TopicSpec
-from rebook.tooling.launch import isolated_topics
+from rebook.runtime.topics import BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS
+from rebook.tooling.launch import Namespace
 from rebook.tooling.sim.generator.cancelled_flights import CARRIER, Network
 from rebook.v1 import offer_pb2
 
@@ -34,27 +33,6 @@ HOLDING = {
     offer_pb2.OFFER_STATUS_EXPIRED,
 }
 CURRENT = {offer_pb2.OFFER_STATUS_OPEN, offer_pb2.OFFER_STATUS_UNACCOMMODATED, offer_pb2.OFFER_STATUS_PROTECTED}
-
-
-@dataclass
-class Namespace:
-    """Every declared topic under a unique prefix (REBOOK_TOPIC_PREFIX for the processes)."""
-
-    prefix: str
-    topics: dict[str, TopicSpec]
-    settings: dict[str, str]
-
-    @classmethod
-    def create(cls, bootstrap: str) -> Namespace:
-        prefix = f"fault{uuid.uuid4().hex[:8]}."
-        settings = isolated_topics(bootstrap, prefix)
-        return cls(prefix, {spec.name: replace(spec, name=prefix + spec.name) for spec in ALL_TOPICS}, settings)
-
-    def __getitem__(self, spec: TopicSpec) -> TopicSpec:
-        return self.topics[spec.name]
-
-    def env(self) -> dict[str, str]:
-        return {**self.settings, "REBOOK_ENV": "development"}
 
 
 def publish_world(bootstrap: str, ns: Namespace, network: Network) -> None:

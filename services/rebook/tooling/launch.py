@@ -9,14 +9,20 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from rebook.runtime.grpc_client import open_channel
 from rebook.tooling.net import free_port
+
+if TYPE_CHECKING:
+    from rebook.runtime.topics import TopicSpec
 
 SERVICES: dict[str, str] = {
     "detector": "rebook.v1.FlightStatusService",
@@ -35,6 +41,51 @@ def isolated_topics(kafka_bootstrap: str, prefix: str) -> dict[str, str]:
 
     ensure_topics(kafka_bootstrap, tuple(replace(spec, name=prefix + spec.name) for spec in ALL_TOPICS))
     return {"REBOOK_TOPIC_PREFIX": prefix, "REBOOK_CONSUMER_GROUP_PREFIX": prefix.rstrip(".")}
+
+
+@dataclass
+class Namespace:
+    """Every declared topic under a unique prefix (``REBOOK_TOPIC_PREFIX`` for the processes,
+    consumer groups of its own): what the fault suite and ``rebook bench cancellations
+    --service`` run in on a shared broker.  ``ns[FLIGHTS]`` is this namespace's flights topic."""
+
+    prefix: str
+    topics: dict[str, TopicSpec]
+    settings: dict[str, str]
+
+    @classmethod
+    def create(cls, bootstrap: str, label: str = "fault") -> Namespace:
+        from rebook.runtime.topics import ALL_TOPICS
+
+        prefix = f"{label}{uuid.uuid4().hex[:8]}."
+        settings = isolated_topics(bootstrap, prefix)
+        return cls(prefix, {spec.name: replace(spec, name=prefix + spec.name) for spec in ALL_TOPICS}, settings)
+
+    def __getitem__(self, spec: TopicSpec) -> TopicSpec:
+        return self.topics[spec.name]
+
+    def env(self) -> dict[str, str]:
+        return {**self.settings, "REBOOK_ENV": "development"}
+
+    def group(self, service: str) -> str:
+        """The consumer group a service process started with ``env()`` joins."""
+        return f"{self.settings['REBOOK_CONSUMER_GROUP_PREFIX']}.{service}"
+
+    def delete(self, bootstrap: str) -> None:
+        """Deletes the namespace's topics and consumer groups (best effort: the broker may be away)."""
+        from kafka.admin import KafkaAdminClient
+
+        with suppress(Exception):
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+            try:
+                groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(self.prefix)]
+                if groups:
+                    with suppress(Exception):
+                        admin.delete_groups(groups)
+                existing = set(admin.list_topics())
+                admin.delete_topics([spec.name for spec in self.topics.values() if spec.name in existing])
+            finally:
+                admin.close()
 
 
 @dataclass

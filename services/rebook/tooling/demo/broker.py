@@ -25,6 +25,22 @@ def read_since(bootstrap: str, topic: TopicSpec, since_ms: int, timeout_s: float
     return [record.value for record in records if record.value is not None]
 
 
+def committed_lag(admin: KafkaAdminClient, consumer: KafkaConsumer, group: str, topic: str) -> int | None:
+    """Records of ``topic`` that ``group`` has not committed yet (None: the broker did not say)."""
+    try:
+        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        end = consumer.end_offsets(parts)
+        committed = admin.list_group_offsets({group: parts}).get(group, {})
+    except Exception:  # a transient broker hiccup: not settled yet
+        return None
+    lag = 0
+    for tp in parts:
+        done = committed.get(tp)
+        offset = done.offset if done is not None and done.offset >= 0 else 0
+        lag += max(0, end.get(tp, 0) - offset)
+    return lag
+
+
 class Quiescence:
     """Nothing left to do: the optimizer's group has committed every disruption, the
     notifier's group every offer, and no notification arrived for ``QUIET_S``."""
@@ -39,23 +55,9 @@ class Quiescence:
         self.lag: dict[str, int | None] = {"optimizer": None, "notifier": None}
         self._settled = 0
 
-    def _lag(self, group: str, topic: str) -> int | None:
-        try:
-            parts = [TopicPartition(topic, p) for p in sorted(self.consumer.partitions_for_topic(topic) or ())]
-            end = self.consumer.end_offsets(parts)
-            committed = self.admin.list_group_offsets({group: parts}).get(group, {})
-        except Exception:  # a transient broker hiccup: not settled yet
-            return None
-        lag = 0
-        for tp in parts:
-            done = committed.get(tp)
-            offset = done.offset if done is not None and done.offset >= 0 else 0
-            lag += max(0, end.get(tp, 0) - offset)
-        return lag
-
     def check(self, idle_s: float) -> bool:
         for name, (group, topic) in self.pairs.items():
-            self.lag[name] = self._lag(group, topic)
+            self.lag[name] = committed_lag(self.admin, self.consumer, group, topic)
         settled = idle_s >= QUIET_S and all(v == 0 for v in self.lag.values())
         self._settled = self._settled + 1 if settled else 0
         return self._settled >= 2  # twice in a row, a second apart
