@@ -10,6 +10,10 @@ batch, as one poll of ``rebook.disruptions.v1`` brings them: the earliest depart
 ``scenario.json``).  Prints the time to load the views, the batch's time from disruptions to
 offer values serialized for the topic, the offers and passengers, the plan's method and gap,
 and RSS.  No Kafka: the consumer and producer around the engine add the poll and the send.
+
+``--service`` measures the same batch through Kafka and the real optimizer process instead
+(``cancellations_service``: publish, views restore, cancellations → last offer on the topic,
+the process's RSS).
 """
 
 from __future__ import annotations
@@ -27,16 +31,21 @@ from rebook.domain.model import Disruption, DisruptionKind, FlightLeg
 from rebook.optimizer.convert import offer_to_proto
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.main import load_settings
-from rebook.runtime.config import Env
-from rebook.tooling.args import positive_int
+from rebook.runtime.config import DEFAULT_KAFKA_BOOTSTRAP, Env
+from rebook.tooling.args import duration, positive_float, positive_int
 
 # A cancellation known less than this before departure is not what an airline plans ahead.
 _NOTICE = timedelta(hours=1)
 
 
+def status_mb(field: str = "VmRSS", pid: int | str = "self") -> float:
+    """A memory figure of ``/proc/PID/status`` in MB: ``VmRSS`` resident now, ``VmHWM`` its peak."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith(f"{field}:"))
+
+
 def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS"))
+    return status_mb("VmRSS")
 
 
 def _storm(folder: Path) -> tuple[str, datetime] | None:
@@ -62,14 +71,20 @@ def cancellations(legs: list[FlightLeg], hub: str, at: datetime, flights: int) -
     ]
 
 
-def run_benchmark(folder: Path, flights: int, hub: str | None, at: datetime | None) -> dict:
-    from rebook.tooling.solve_cli import load_scenario
-
+def storm_or_given(folder: Path, hub: str | None, at: datetime | None) -> tuple[str, datetime]:
+    """``--hub`` and ``--at``, or the storm's in ``scenario.json`` for those not given."""
     storm = _storm(folder)
     hub = hub or (storm[0] if storm else None)
     at = at or (storm[1] if storm else None)
     if hub is None or at is None:
         raise ValueError(f"{folder}/scenario.json names no storm: give --hub and --at")
+    return hub, at
+
+
+def run_benchmark(folder: Path, flights: int, hub: str | None, at: datetime | None) -> dict:
+    from rebook.tooling.solve_cli import load_scenario
+
+    hub, at = storm_or_given(folder, hub, at)
     started_rss = _rss_mb()
     started = time.perf_counter()
     legs, bookings, _ = load_scenario(folder)
@@ -120,12 +135,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--flights", type=positive_int, default=100, help="legs cancelled in the one batch")
     parser.add_argument("--hub", default=None, help="station they depart from (default: the storm's hub)")
     parser.add_argument("--at", type=_instant, default=None, help="when they are cancelled (default: the storm's)")
+    parser.add_argument(
+        "--service",
+        action="store_true",
+        help="through Kafka and the real optimizer process: the scenario shifted to now and published, "
+        "views restored, the batch published, timed until its last offer is on the topic",
+    )
+    parser.add_argument(
+        "--bootstrap",
+        default=DEFAULT_KAFKA_BOOTSTRAP,
+        help="--service: the broker (topics of its own under a unique prefix, deleted afterwards)",
+    )
+    parser.add_argument(
+        "--lead",
+        type=duration,
+        default=timedelta(minutes=5),
+        help="--service: how far ahead of the wall clock the (shifted) cancellation time lies when "
+        "publishing starts; longer than publishing and restoring take, or the batch comes late (late_s)",
+    )
+    parser.add_argument(
+        "--timeout", type=positive_float, default=900.0, help="--service: seconds each wait may take at most"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        result = run_benchmark(args.scenario, args.flights, args.hub, args.at)
-    except (OSError, ValueError, DomainError) as exc:
+        if args.service:
+            from rebook.tooling.bench.cancellations_service import run_service_benchmark
+
+            hub, at = storm_or_given(args.scenario, args.hub, args.at)
+            result = run_service_benchmark(
+                args.scenario, args.flights, hub, at, args.bootstrap, args.lead, args.timeout
+            )
+        else:
+            result = run_benchmark(args.scenario, args.flights, args.hub, args.at)
+    except (OSError, ValueError, DomainError, TimeoutError, RuntimeError) as exc:
         print(f"rebook bench cancellations: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=None if getattr(args, "json", False) else 2))

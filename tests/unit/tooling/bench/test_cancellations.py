@@ -43,6 +43,6 @@ def test_the_batch_is_the_earliest_departures_after_an_hour(folder) -> None:
 def test_a_folder_without_a_storm_asks_for_hub_and_time(folder, tmp_path, capsys) -> None:
     for name in ("flights.jsonl", "bookings.jsonl"):
         (tmp_path / name).write_bytes((folder / name).read_bytes())
-    args = argparse.Namespace(scenario=tmp_path, flights=2, hub=None, at=None, json=True)
+    args = argparse.Namespace(scenario=tmp_path, flights=2, hub=None, at=None, json=True, service=False)
     assert bench_cancellations.run(args) == 2
     assert "give --hub and --at" in capsys.readouterr().err
