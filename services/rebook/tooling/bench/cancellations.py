@@ -149,7 +149,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lead",
         type=duration,
-        default=timedelta(minutes=5),
+        default=timedelta(minutes=10),
         help="--service: how far ahead of the wall clock the (shifted) cancellation time lies when "
         "publishing starts; longer than publishing and restoring take, or the batch comes late (late_s)",
     )
