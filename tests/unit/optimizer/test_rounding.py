@@ -61,18 +61,20 @@ def test_linear_model_solves_to_the_optimum_and_names_what_stopped_it() -> None:
     model.row(3, 3, [(z, 1.0), (x, 1.0), (y, 1.0)])  # terms in any order
     model.row(-math.inf, 1, [(x, 1.0)])
     model.row(-math.inf, 1.5, [(y, 1.0)])
-    solved = solve_linear(model, time_limit_s=10)
+    solved = solve_linear(model.arrays(), time_limit_s=10)
     assert isinstance(solved, LinearResult)
-    assert solved.values == [1.0, 1.5, 0.5] and solved.objective == solved.bound == 9.0
+    assert solved.values.tolist() == [1.0, 1.5, 0.5] and solved.objective == solved.bound == 9.0
 
     model.row(0, 1, [(x, 1.0), (z, 1.0)])  # x + z ≤ 1 with y ≤ 1.5 cannot make 3
-    assert solve_linear(model, time_limit_s=10) is Stop.NOT_SOLVED
+    assert solve_linear(model.arrays(), time_limit_s=10) is Stop.NOT_SOLVED
 
 
 def test_a_mip_rounds_and_a_work_limit_stops_an_lp_the_same_way_on_any_machine() -> None:
     mip = LinearModel()
     units = mip.column(-1.0, 5.5, True)
-    assert solve_linear(mip, time_limit_s=10) == LinearResult([5.0], -5.0, -5.0)
+    mip_solved = solve_linear(mip.arrays(), time_limit_s=10)
+    assert isinstance(mip_solved, LinearResult)
+    assert (mip_solved.values.tolist(), mip_solved.objective, mip_solved.bound) == ([5.0], -5.0, -5.0)
 
     lp = LinearModel()
     columns = [lp.column(1.0 + i % 7, 4, False) for i in range(200)]
@@ -80,5 +82,5 @@ def test_a_mip_rounds_and_a_work_limit_stops_an_lp_the_same_way_on_any_machine()
         lp.row(1, math.inf, [(columns[i], 1.0), (columns[i + 1], 1.0)])
     lp.row(-math.inf, 150, [(c, 1.0) for c in columns])
     assert units == 0
-    assert solve_linear(lp, time_limit_s=10, iteration_limit=1) is Stop.ITERATIONS
-    assert isinstance(solve_linear(lp, time_limit_s=10), LinearResult)
+    assert solve_linear(lp.arrays(), time_limit_s=10, iteration_limit=1) is Stop.ITERATIONS
+    assert isinstance(solve_linear(lp.arrays(), time_limit_s=10), LinearResult)

@@ -1,8 +1,8 @@
 """Linear and mixed-integer programs solved by HiGHS through OR-Tools MathOpt.
 
-The model is handed over as arrays in one ``ModelProto`` rather than built variable by
-variable: at meltdown size (40,000 columns) building through ``pywraplp`` took twice as long as
-HiGHS's solve.  HiGHS runs serial (``parallel=off``), so the vertex it returns is the same on
+The model is handed over as arrays (``LinearArrays``) in one ``ModelProto`` rather than built
+variable by variable: at meltdown size (40,000 columns) building through ``pywraplp`` took
+twice as long as HiGHS's solve.  HiGHS runs serial (``parallel=off``), so the vertex it returns is the same on
 any machine; iteration and node limits are the work limits, the time limit is the safety net.
 """
 
@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from enum import Enum
 
+import numpy as np
+import numpy.typing as npt
 from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2, result_pb2
 from ortools.math_opt.core.python import solver as mathopt
 from pybind11_abseil.status import StatusNotOk
@@ -26,12 +28,25 @@ class Stop(Enum):
     NOT_SOLVED = "not-solved"  # infeasible, or the solver failed
 
 
+@dataclass(frozen=True, slots=True)
+class LinearArrays:
+    """min cost·x  s.t.  row_lower ≤ A x ≤ row_upper,  0 ≤ x ≤ upper, ``integer`` where set;
+    ``A`` as (rows, columns, coefficients) triplets sorted row-major, as MathOpt requires."""
+
+    cost: npt.NDArray[np.float64]
+    upper: npt.NDArray[np.float64]
+    integer: npt.NDArray[np.bool_]
+    row_lower: npt.NDArray[np.float64]
+    row_upper: npt.NDArray[np.float64]
+    rows: npt.NDArray[np.int64]
+    columns: npt.NDArray[np.int64]
+    coefficients: npt.NDArray[np.float64]
+
+
 @dataclass(slots=True)
 class LinearModel:
-    """min cost·x  s.t.  row_lower ≤ A x ≤ row_upper,  0 ≤ x ≤ upper, ``integer`` where set.
-
-    ``A`` is kept as triplets in the row-major order MathOpt requires: ``row`` appends a row
-    and sorts its terms (each column at most once per row)."""
+    """A small ``LinearArrays`` written column by column and row by row (``row`` sorts its
+    terms; each column at most once per row)."""
 
     cost: list[float] = field(default_factory=list)
     upper: list[float] = field(default_factory=list)
@@ -58,16 +73,28 @@ class LinearModel:
             self.coefficients.append(coefficient)
         return r
 
+    def arrays(self) -> LinearArrays:
+        return LinearArrays(
+            np.array(self.cost, dtype=np.float64),
+            np.array(self.upper, dtype=np.float64),
+            np.array(self.integer, dtype=bool),
+            np.array(self.row_lower, dtype=np.float64),
+            np.array(self.row_upper, dtype=np.float64),
+            np.array(self.rows, dtype=np.int64),
+            np.array(self.columns, dtype=np.int64),
+            np.array(self.coefficients, dtype=np.float64),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class LinearResult:
-    values: list[float]
+    values: npt.NDArray[np.float64]  # per column
     objective: float
     bound: float  # the LP optimum, or the MIP's proven dual bound
 
 
 def solve_linear(
-    model: LinearModel, *, time_limit_s: float, iteration_limit: int = 0, node_limit: int = 0
+    model: LinearArrays, *, time_limit_s: float, iteration_limit: int = 0, node_limit: int = 0
 ) -> LinearResult | Stop:
     """The proven optimum of ``model``, or why there is none (a limit or a solver failure)."""
     try:
@@ -88,30 +115,29 @@ def solve_linear(
     if termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not result.solutions:
         return _stop(termination.limit)
     primal = result.solutions[0].primal_solution
-    values = [0.0] * len(model.cost)
-    for column, value in zip(primal.variable_values.ids, primal.variable_values.values, strict=True):
-        values[column] = value
+    values = np.zeros(len(model.cost))
+    values[np.array(primal.variable_values.ids, dtype=np.int64)] = primal.variable_values.values
     bound = termination.objective_bounds.dual_bound
     return LinearResult(values, primal.objective_value, bound if math.isfinite(bound) else primal.objective_value)
 
 
-def _proto(model: LinearModel) -> model_pb2.ModelProto:
+def _proto(model: LinearArrays) -> model_pb2.ModelProto:
     proto = model_pb2.ModelProto()
     n = len(model.cost)
     proto.variables.ids.extend(range(n))
     proto.variables.lower_bounds.extend([0.0] * n)
-    proto.variables.upper_bounds.extend(model.upper)
-    proto.variables.integers.extend(model.integer)
-    used = [j for j, c in enumerate(model.cost) if c]
-    proto.objective.linear_coefficients.ids.extend(used)
-    proto.objective.linear_coefficients.values.extend(model.cost[j] for j in used)
+    proto.variables.upper_bounds.extend(model.upper.tolist())
+    proto.variables.integers.extend(model.integer.tolist())
+    used = np.flatnonzero(model.cost)
+    proto.objective.linear_coefficients.ids.extend(used.tolist())
+    proto.objective.linear_coefficients.values.extend(model.cost[used].tolist())
     proto.linear_constraints.ids.extend(range(len(model.row_lower)))
-    proto.linear_constraints.lower_bounds.extend(model.row_lower)
-    proto.linear_constraints.upper_bounds.extend(model.row_upper)
-    matrix = proto.linear_constraint_matrix  # row-major already (see LinearModel)
-    matrix.row_ids.extend(model.rows)
-    matrix.column_ids.extend(model.columns)
-    matrix.coefficients.extend(model.coefficients)
+    proto.linear_constraints.lower_bounds.extend(model.row_lower.tolist())
+    proto.linear_constraints.upper_bounds.extend(model.row_upper.tolist())
+    matrix = proto.linear_constraint_matrix  # row-major already (see LinearArrays)
+    matrix.row_ids.extend(model.rows.tolist())
+    matrix.column_ids.extend(model.columns.tolist())
+    matrix.coefficients.extend(model.coefficients.tolist())
     return proto
 
 

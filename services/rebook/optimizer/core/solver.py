@@ -26,17 +26,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .affected import Affected
 from .candidate import Candidate
+from .component_lp import ComponentArrays, build, option_values
 from .ejection import eject
 from .greedy import solve_greedy
 from .groups import Group, LegCabin, components, cost_of, expand, fits, improve, make_groups, repair, residual, take
-from .linear import LinearModel, Stop, solve_linear
+from .linear import Stop, solve_linear
 from .settings import OptimizerSettings
 from .solution import Solution, objective_of, relative_gap
 
@@ -61,6 +61,13 @@ class _Work:
     deadline: float
     phases: dict[str, float] = field(default_factory=dict)
     limits_hit: set[str] = field(default_factory=set)
+    _arrays: tuple[list[Group], ComponentArrays] | None = None
+
+    def arrays(self, groups: list[Group]) -> ComponentArrays:
+        """The component's arrays, flattened once for all its LPs."""
+        if self._arrays is None or self._arrays[0] is not groups:
+            self._arrays = (groups, ComponentArrays.of(groups))
+        return self._arrays[1]
 
     def spent(self, phase: str, since: float) -> float:
         now = time.perf_counter()
@@ -225,42 +232,18 @@ def _solve_linear(
     integer: bool,
 ) -> tuple[list[list[float]], float] | None:
     """LP relaxation or exact MIP (HiGHS, ``linear.py``) over the units ``fixed`` leaves
-    unplaced and the seats it leaves free.  ``None`` unless solved to proven optimality.
-    Returns the values per group and option (on top of ``fixed``) and the objective bound of
-    the rest."""
+    unplaced and the seats it leaves free (the model: ``component_lp.py``).  ``None`` unless
+    solved to proven optimality.  Returns the values per group and option (on top of
+    ``fixed``) and the objective bound of the rest."""
     remaining = work.deadline - time.perf_counter()
     if remaining <= 0.05:
         work.limits_hit.add("wall-clock")
         return None
-    left = residual(groups, fixed, avail)
-    model = LinearModel()
-    columns: list[list[int]] = []
-    rows: dict[LegCabin, list[tuple[int, float]]] = defaultdict(list)
-    for g, row_fixed in zip(groups, fixed, strict=True):
-        units = g.size - sum(row_fixed)
-        row: list[int] = []
-        columns.append(row)
-        if units <= 0:
-            row.extend([-1] * len(g.options))
-            continue
-        choose = [(model.column(g.skip_cost, units, False), 1.0)]
-        for option, use in zip(g.options, g.uses, strict=True):
-            if any(left.get(lc, avail.get(lc, 0)) < g.party for lc in use):
-                row.append(-1)  # no seats left for even one unit
-                continue
-            column = model.column(option.cost, units, integer)
-            choose.append((column, 1.0))
-            for lc in use:
-                rows[lc].append((column, float(g.party)))
-            row.append(column)
-        model.row(units, units, choose)
-    for lc, terms in rows.items():
-        seats = left.get(lc, avail.get(lc, 0))
-        if sum(model.upper[column] * party for column, party in terms) > seats:  # only rows that can bind
-            model.row(-math.inf, seats, terms)
+    arrays = work.arrays(groups)
+    lp = build(arrays, fixed, avail, integer)
     cap = work.settings
     solved = solve_linear(
-        model,
+        lp.model,
         time_limit_s=remaining,
         iteration_limit=0 if integer else cap.lp_max_iterations,
         node_limit=cap.mip_max_nodes if integer else 0,
@@ -269,7 +252,7 @@ def _solve_linear(
         work.limits_hit.add(solved.value)
         return None
     bound = solved.bound + _cost_of_fixed(groups, fixed)
-    return [[solved.values[c] if c >= 0 else 0.0 for c in row] for row in columns], bound
+    return arrays.rows(option_values(lp, solved.values)), bound
 
 
 def _cost_of_fixed(groups: list[Group], fixed: list[list[int]]) -> float:
