@@ -53,14 +53,14 @@ from kafka.admin import KafkaAdminClient
 
 from rebook.domain.convert import booking_to_proto, disruption_to_proto, leg_from_proto, leg_to_proto
 from rebook.domain.errors import ValidationError
-from rebook.domain.model import FlightLeg
+from rebook.domain.model import Disruption, FlightLeg
 from rebook.runtime.kafka import TYPE_HEADER, EventProducer, read_to_end
 from rebook.runtime.metrics import new_registry
 from rebook.runtime.topics import BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS
 from rebook.tooling.bench.cancellations import cancellations, status_mb
 from rebook.tooling.demo.broker import committed_lag, joined
 from rebook.tooling.demo.live import scrape
-from rebook.tooling.launch import LocalCluster, Namespace
+from rebook.tooling.launch import LocalCluster, Namespace, ServiceProcess
 from rebook.tooling.sim.scenario import read_items, require_folder, stream_bookings, stream_legs
 from rebook.tooling.sim.scenario_map import MessageMapper, time_shift
 from rebook.v1 import offer_pb2
@@ -114,6 +114,98 @@ def _views_hold(url: str, records: int) -> Callable[[], bool]:
     return lambda: scrape(url).get(CONSUMED, 0.0) >= records
 
 
+def _publish_batch(bootstrap: str, ns: Namespace, batch: list[Disruption]) -> float:
+    """The cancellations in one producer batch (one poll brings them whole); when sent."""
+    producer = EventProducer(bootstrap, new_registry(), linger_ms=1000, batch_size=1 << 20)
+    try:
+        sent_at = time.time()
+        for disruption in batch:
+            producer.publish(ns[DISRUPTIONS], disruption.carrier, disruption_to_proto(disruption))
+        producer.flush()
+    finally:
+        producer.close()
+    return sent_at
+
+
+def _wait_committed(bootstrap: str, group: str, topic: str, timeout_s: float) -> None:
+    """Until ``group`` has committed to the end of ``topic``: every offer of its batch is sent."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        committed = lambda: committed_lag(admin, consumer, group, topic) == 0  # noqa: E731
+        _wait("the optimizer committing the batch", committed, timeout_s)
+    finally:
+        with suppress(Exception):
+            consumer.close(autocommit=False)
+        with suppress(Exception):
+            admin.close()
+
+
+def _offers_on_topic(bootstrap: str, ns: Namespace, timeout_s: float) -> tuple[int, int, int]:
+    """Offer records on the offers topic, the newest one's timestamp (ms), distinct bookings."""
+    offers, last_ms, booked = 0, 0, set()
+    for record in read_to_end(bootstrap, [ns[OFFERS]], timeout_s=timeout_s):
+        if record.value and record.headers.get(TYPE_HEADER) == offer_pb2.Offer.DESCRIPTOR.full_name:
+            offers += 1
+            last_ms = max(last_ms, record.timestamp_ms)
+            booked.add(record.key)
+    return offers, last_ms, len(booked)
+
+
+def _service_counts(metrics: dict[str, float]) -> dict[str, float | int]:
+    """What the optimizer's own metrics say it did."""
+    return {
+        "service_offers": int(metrics.get("rebook_optimizer_offers_total", 0.0)),
+        "service_bookings_affected": int(metrics.get("rebook_optimizer_bookings_affected_total", 0.0)),
+        "service_passengers_affected": int(metrics.get("rebook_optimizer_passengers_affected_total", 0.0)),
+        "service_batches": int(metrics.get("rebook_optimizer_solve_seconds_count", 0.0)),
+        "service_solve_s": round(metrics.get("rebook_optimizer_solve_seconds_sum", 0.0), 3),
+        "deadline_hits": int(metrics.get("rebook_optimizer_solver_deadline_hits_total", 0.0)),
+        "dead_letters": int(metrics.get("rebook_kafka_dead_letters_total", 0.0)),
+    }
+
+
+def _batch(legs: list[FlightLeg], hub: str, at: datetime, delta: timedelta, flights: int) -> list[Disruption]:
+    """The batch at the shifted time ``at + delta`` (``at``: as the user gave it)."""
+    batch = cancellations(legs, hub, at + delta, flights)
+    if not batch:
+        raise ValueError(f"no departure from {hub} an hour after {at.isoformat()} to cancel")
+    return batch
+
+
+def _sleep_until(moment: datetime) -> float:
+    """Sleeps until ``moment``; how late it already was (0 if not)."""
+    ahead = (moment - datetime.now(UTC)).total_seconds()
+    if ahead > 0:
+        time.sleep(ahead)
+    return max(0.0, -ahead)
+
+
+def _service_metrics(optimizer: ServiceProcess) -> dict[str, float]:
+    metrics = scrape(optimizer.metrics_url)
+    if metrics.get("rebook_optimizer_batch_failures_total", 0.0):
+        raise RuntimeError(f"the optimizer failed the batch (log: {optimizer.log_path})")
+    return metrics
+
+
+def _start_optimizer(
+    stack: ExitStack, bootstrap: str, ns: Namespace, records: int, timeout_s: float
+) -> tuple[ServiceProcess, float, float]:
+    """The optimizer process on ``ns`` (stopped when ``stack`` closes), once its views hold the
+    ``records`` published and its disruptions consumer has joined; seconds to start, to hold."""
+    run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rebook-bench-")))
+    cluster = LocalCluster(bootstrap, run_dir, env=ns.env(), only=("optimizer",))
+    started = time.perf_counter()
+    cluster.start(timeout_s=timeout_s)
+    stack.callback(cluster.stop)
+    optimizer = cluster.services["optimizer"]
+    start_s = time.perf_counter() - started
+    group = ns.group("optimizer")
+    _wait("the optimizer's views", _views_hold(optimizer.metrics_url, records), timeout_s, 1.0)
+    _wait("the optimizer's disruptions consumer joining its group", lambda: joined(bootstrap, [group])[group], 60)
+    return optimizer, start_s, time.perf_counter() - started
+
+
 def run_service_benchmark(
     folder: Path,
     flights: int,
@@ -123,9 +215,8 @@ def run_service_benchmark(
     lead: timedelta,
     timeout_s: float,
 ) -> dict:
-    """The measurement (see the module's docstring); ``at`` is the scenario's own (unshifted)
-    cancellation time.  Raises ``TimeoutError`` when a wait runs out, ``RuntimeError`` when the
-    service failed the batch."""
+    """The measurement (module docstring); ``at``: the scenario's own cancellation time.
+    ``TimeoutError`` when a wait runs out, ``RuntimeError`` when the service failed the batch."""
     load_before = _load()
     delta = timedelta(seconds=round((datetime.now(UTC) + lead - at).total_seconds()))
     ns = Namespace.create(bootstrap, label="bench")
@@ -135,63 +226,19 @@ def run_service_benchmark(
         legs, bookings = publish_scenario(folder, bootstrap, ns, delta)
         publish_s = time.perf_counter() - started
         announce = at + delta
-        batch = cancellations(legs, hub, announce, flights)
-        if not batch:
-            raise ValueError(f"no departure from {hub} an hour after {at.isoformat()} to cancel")
+        batch = _batch(legs, hub, at, delta, flights)
 
-        run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rebook-bench-")))
-        cluster = LocalCluster(bootstrap, run_dir, env=ns.env(), only=("optimizer",))
-        started = time.perf_counter()
-        cluster.start(timeout_s=timeout_s)
-        stack.callback(cluster.stop)
-        optimizer = cluster.services["optimizer"]
+        optimizer, start_s, views_s = _start_optimizer(stack, bootstrap, ns, len(legs) + bookings, timeout_s)
         assert optimizer.process is not None
-        pid = optimizer.process.pid
-        start_s = time.perf_counter() - started
-        group = ns.group("optimizer")
-        _wait("the optimizer's views", _views_hold(optimizer.metrics_url, len(legs) + bookings), timeout_s, 1.0)
-        _wait("the optimizer's disruptions consumer joining its group", lambda: joined(bootstrap, [group])[group], 60)
-        views_s = time.perf_counter() - started
+        pid, group = optimizer.process.pid, ns.group("optimizer")
         views_rss = status_mb("VmRSS", pid)
 
-        ahead = (announce - datetime.now(UTC)).total_seconds()
-        if ahead > 0:
-            time.sleep(ahead)
-        late_s = max(0.0, -ahead)
-        producer = EventProducer(bootstrap, new_registry(), linger_ms=1000, batch_size=1 << 20)
-        try:
-            sent_at = time.time()
-            for disruption in batch:
-                producer.publish(ns[DISRUPTIONS], disruption.carrier, disruption_to_proto(disruption))
-            producer.flush()
-        finally:
-            producer.close()
-
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-        try:
-            _wait(
-                "the optimizer committing the batch",
-                lambda: committed_lag(admin, consumer, group, ns[DISRUPTIONS].name) == 0,
-                timeout_s,
-            )
-        finally:
-            with suppress(Exception):
-                consumer.close(autocommit=False)
-            with suppress(Exception):
-                admin.close()
+        late_s = _sleep_until(announce)
+        sent_at = _publish_batch(bootstrap, ns, batch)
+        _wait_committed(bootstrap, group, ns[DISRUPTIONS].name, timeout_s)
         done_s = time.time() - sent_at
-        peak_rss, rss = status_mb("VmHWM", pid), status_mb("VmRSS", pid)
-        metrics = scrape(optimizer.metrics_url)
-        if metrics.get("rebook_optimizer_batch_failures_total", 0.0):
-            raise RuntimeError(f"the optimizer failed the batch (log: {optimizer.log_path})")
-
-        offers, last_ms, booked = 0, 0, set()
-        for record in read_to_end(bootstrap, [ns[OFFERS]], timeout_s=timeout_s):
-            if record.value and record.headers.get(TYPE_HEADER) == offer_pb2.Offer.DESCRIPTOR.full_name:
-                offers += 1
-                last_ms = max(last_ms, record.timestamp_ms)
-                booked.add(record.key)
+        peak_rss, rss, metrics = status_mb("VmHWM", pid), status_mb("VmRSS", pid), _service_metrics(optimizer)
+        offers, last_ms, booked = _offers_on_topic(bootstrap, ns, timeout_s)
         result = {
             "scenario": str(folder),
             "mode": "service",
@@ -211,14 +258,8 @@ def run_service_benchmark(
             "batch_s": round(last_ms / 1000 - sent_at, 3) if offers else None,
             "done_s": round(done_s, 3),
             "offers": offers,
-            "offered_bookings": len(booked),
-            "service_offers": int(metrics.get("rebook_optimizer_offers_total", 0.0)),
-            "service_bookings_affected": int(metrics.get("rebook_optimizer_bookings_affected_total", 0.0)),
-            "service_passengers_affected": int(metrics.get("rebook_optimizer_passengers_affected_total", 0.0)),
-            "service_batches": int(metrics.get("rebook_optimizer_solve_seconds_count", 0.0)),
-            "service_solve_s": round(metrics.get("rebook_optimizer_solve_seconds_sum", 0.0), 3),
-            "deadline_hits": int(metrics.get("rebook_optimizer_solver_deadline_hits_total", 0.0)),
-            "dead_letters": int(metrics.get("rebook_kafka_dead_letters_total", 0.0)),
+            "offered_bookings": booked,
+            **_service_counts(metrics),
             "rss_mb": round(rss, 1),
             "peak_rss_mb": round(peak_rss, 1),
             "load": [load_before, _load()],
