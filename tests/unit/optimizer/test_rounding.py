@@ -8,7 +8,9 @@ from dataclasses import replace
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus, Tier
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
 from rebook.optimizer.core.linear import LinearModel, LinearResult, Stop, solve_linear
+from rebook.optimizer.core.solution import priced_bound, relaxed_bound
 from rebook.optimizer.core.solver import solve
+from rebook.optimizer.core.widening import _bound_around
 
 from .conftest import T0, booking, index, leg
 
@@ -84,3 +86,32 @@ def test_a_mip_rounds_and_a_work_limit_stops_an_lp_the_same_way_on_any_machine()
     assert units == 0
     assert solve_linear(lp.arrays(), time_limit_s=10, iteration_limit=1) is Stop.ITERATIONS
     assert isinstance(solve_linear(lp.arrays(), time_limit_s=10), LinearResult)
+
+
+def test_the_lps_seat_prices_give_back_its_bound_and_bound_wider_candidates() -> None:
+    affected, candidates, avail, no_option, _, _ = _family_and_singles()
+    solution = solve(affected, candidates, avail, ROUNDING_ONLY, no_option)
+    assert solution.seat_prices, "both flights are full: their seats have a price"
+    priced = priced_bound(affected, candidates, avail, solution.seat_prices, no_option)
+    assert math.isclose(priced, solution.lower_bound, rel_tol=1e-9)
+    assert relaxed_bound(affected, candidates, no_option) < priced  # prices make it tighter
+    fewer = {k: v[:1] for k, v in candidates.items()}  # a subset of options cannot bound lower
+    assert priced_bound(affected, fewer, avail, solution.seat_prices, no_option) >= priced - 1e-6
+
+
+def test_the_widening_rounds_bound_lies_between_the_priced_one_and_the_optimum() -> None:
+    # Round 0 priced the seats of the 13:00 and 16:00; say the 16:00 is the round's new seats:
+    # kept as exact rows, its seats are not free, so the bound is tighter than pricing alone
+    # and still below the best plan.
+    affected, candidates, avail, no_option, _, _ = _family_and_singles()
+    first = solve(affected, candidates, avail, ROUNDING_ONLY, no_option)
+    later = {(s.leg_id, s.cabin) for c in candidates["GOLD0"][1:] for s in c.segments}
+
+    def model(cands, among=affected, seats=avail):
+        return solve(among, cands, seats, ROUNDING_ONLY, no_option)
+
+    bound = _bound_around(later, affected, first.seat_prices, candidates, model, affected, avail, no_option)
+    exact = replace(ROUNDING_ONLY, mip_max_variables=1000, target_gap=0.0)
+    optimum = solve(affected, candidates, avail, exact, no_option).objective
+    priced = priced_bound(affected, candidates, avail, first.seat_prices, no_option)
+    assert priced - 1e-6 <= bound <= optimum + 1e-6

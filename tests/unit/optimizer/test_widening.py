@@ -1,9 +1,12 @@
 """The warm-started, widened solve against the honest (next available flight) greedy."""
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 
 from rebook.optimizer.core import CandidateBuilder, find_affected, seat_availability, solve_greedy
 from rebook.optimizer.core.solution import relaxed_bound, seats_left
+from rebook.optimizer.core.solver import solve
 from rebook.optimizer.core.widening import solve_widening
 
 from .conftest import T0
@@ -47,3 +50,19 @@ def test_next_available_is_the_earliest_arrival_with_seats(scenario) -> None:
             assert pick is not None and pick.arrival <= min(c.arrival for c in options)
         if pick is not None:
             assert all(avail[(s.leg_id, s.cabin)] >= a.booking.party_size for s in pick.segments)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios())
+def test_the_widened_rounds_bound_never_exceeds_the_best_plan_over_its_candidates(scenario) -> None:
+    # The widening round re-solves only around the new seats and bounds the rest by the first
+    # LP's seat prices: that bound must stay below every plan over the final candidates, the
+    # exact MIP's among them.
+    flights, bookings, disruptions = scenario
+    affected = find_affected(flights, bookings, disruptions, S, T0)
+    avail = seat_availability(flights, affected, {})
+    builder = CandidateBuilder(flights, avail, S, T0)
+    cands, best = solve_widening(affected, builder, builder.build(affected), avail, S)
+    exact = replace(S, mip_max_variables=100_000, mip_max_nodes=100_000, target_gap=0.0, ejection_max_attempts=0)
+    optimum = solve(affected, cands, avail, exact, builder.no_option_costs(affected))
+    assert best.lower_bound <= optimum.objective + 1e-6

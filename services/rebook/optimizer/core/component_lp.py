@@ -100,6 +100,12 @@ class ComponentLp:
 
     model: LinearArrays
     option_column: Ints
+    seat_rows: list[LegCabin]  # the (leg, cabin) of each seat row, after the choice rows
+
+    def seat_prices(self, duals: Floats) -> dict[LegCabin, float]:
+        """What one more seat on each (leg, cabin) would save: minus the seat row's dual."""
+        first = len(self.model.row_lower) - len(self.seat_rows)
+        return {lc: -float(d) for lc, d in zip(self.seat_rows, duals[first:], strict=True) if d < 0}
 
 
 def build(arrays: ComponentArrays, fixed: list[list[int]], avail: Mapping[LegCabin, int], integer: bool) -> ComponentLp:
@@ -143,20 +149,10 @@ def build(arrays: ComponentArrays, fixed: list[list[int]], avail: Mapping[LegCab
     choice_rows = group_row[column_group]
     choice_count = int(open_group.sum())
 
-    # Seat rows: the uses of live options, a row per (leg, cabin) in order of first use.
-    live_uses = np.flatnonzero(alive[arrays.use_option])
-    use_seat = arrays.use_seat[live_uses]
-    use_column = column_of_slot[option_slot[arrays.use_option[live_uses]]]
-    use_party = option_party[arrays.use_option[live_uses]].astype(np.float64)
-    seat_ids, first_seen = np.unique(use_seat, return_index=True)
-    by_first_use = seat_ids[np.argsort(first_seen, kind="stable")]
-    demand = np.bincount(use_seat, weights=upper[use_column] * use_party, minlength=len(arrays.seats))
-    binding = by_first_use[demand[by_first_use] > left[by_first_use]]  # only rows that can bind
-    seat_row = np.full(len(arrays.seats), -1, dtype=np.int64)
-    seat_row[binding] = choice_count + np.arange(len(binding))
-    in_row = seat_row[use_seat] >= 0
-    order = np.argsort(seat_row[use_seat][in_row], kind="stable")  # row-major; columns rise within a row
-
+    option_column = np.where(alive, column_of_slot[option_slot], -1)
+    binding, seat_rows, seat_columns, seat_coefficients = _seat_rows(
+        arrays, alive, option_column, option_party, upper, left, choice_count
+    )
     choice_bounds = units[open_group].astype(np.float64)
     model = LinearArrays(
         cost=slot_cost[columns],
@@ -164,12 +160,37 @@ def build(arrays: ComponentArrays, fixed: list[list[int]], avail: Mapping[LegCab
         integer=slot_integer[columns],
         row_lower=np.concatenate([choice_bounds, np.full(len(binding), -np.inf)]),
         row_upper=np.concatenate([choice_bounds, left[binding].astype(np.float64)]),
-        rows=np.concatenate([choice_rows, seat_row[use_seat][in_row][order]]),
-        columns=np.concatenate([np.arange(len(columns)), use_column[in_row][order]]),
-        coefficients=np.concatenate([np.ones(len(columns)), use_party[in_row][order]]),
+        rows=np.concatenate([choice_rows, seat_rows]),
+        columns=np.concatenate([np.arange(len(columns)), seat_columns]),
+        coefficients=np.concatenate([np.ones(len(columns)), seat_coefficients]),
     )
-    option_column = np.where(alive, column_of_slot[option_slot], -1)
-    return ComponentLp(model, option_column)
+    return ComponentLp(model, option_column, [arrays.seats[i] for i in binding.tolist()])
+
+
+def _seat_rows(
+    arrays: ComponentArrays,
+    alive: npt.NDArray[np.bool_],
+    option_column: Ints,
+    option_party: Ints,
+    upper: Floats,
+    left: Ints,
+    first_row: int,
+) -> tuple[Ints, Ints, Ints, Floats]:
+    """A row per (leg, cabin) live options use, in order of first use, where they could take
+    more than its seats left: the (leg, cabin) ids of the rows and their triplets, row-major."""
+    live_uses = np.flatnonzero(alive[arrays.use_option])
+    use_seat = arrays.use_seat[live_uses]
+    use_column = option_column[arrays.use_option[live_uses]]
+    use_party = option_party[arrays.use_option[live_uses]].astype(np.float64)
+    seat_ids, first_seen = np.unique(use_seat, return_index=True)
+    by_first_use = seat_ids[np.argsort(first_seen, kind="stable")]
+    demand = np.bincount(use_seat, weights=upper[use_column] * use_party, minlength=len(arrays.seats))
+    binding = by_first_use[demand[by_first_use] > left[by_first_use]]  # only rows that can bind
+    seat_row = np.full(len(arrays.seats), -1, dtype=np.int64)
+    seat_row[binding] = first_row + np.arange(len(binding))
+    in_row = seat_row[use_seat] >= 0
+    order = np.argsort(seat_row[use_seat][in_row], kind="stable")  # row-major; columns rise within a row
+    return binding, seat_row[use_seat][in_row][order], use_column[in_row][order], use_party[in_row][order]
 
 
 def option_values(lp: ComponentLp, values: Floats) -> Floats:

@@ -91,6 +91,8 @@ class LinearResult:
     values: npt.NDArray[np.float64]  # per column
     objective: float
     bound: float  # the LP optimum, or the MIP's proven dual bound
+    # Per row, the LP's dual value (MathOpt's sign: ≤ 0 on a binding upper bound); zeros for a MIP.
+    duals: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
 
 def solve_linear(
@@ -117,8 +119,13 @@ def solve_linear(
     primal = result.solutions[0].primal_solution
     values = np.zeros(len(model.cost))
     values[np.array(primal.variable_values.ids, dtype=np.int64)] = primal.variable_values.values
+    duals = np.zeros(len(model.row_lower))
+    if result.solutions[0].HasField("dual_solution"):
+        dual = result.solutions[0].dual_solution.dual_values
+        duals[np.array(dual.ids, dtype=np.int64)] = dual.values
     bound = termination.objective_bounds.dual_bound
-    return LinearResult(values, primal.objective_value, bound if math.isfinite(bound) else primal.objective_value)
+    objective = primal.objective_value
+    return LinearResult(values, objective, bound if math.isfinite(bound) else objective, duals)
 
 
 def _proto(model: LinearArrays) -> model_pb2.ModelProto:

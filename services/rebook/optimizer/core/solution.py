@@ -43,6 +43,9 @@ class Solution:
     # Large groups split across flights (record locator → its sub-groups); such a booking's
     # ``assignment`` is None and ``objective`` includes the split's cost (``split.split_groups``).
     splits: Mapping[str, tuple[SubGroup, ...]] = field(default_factory=dict)
+    # Per (leg, cabin), the LP's price of a seat (its dual; absent: 0): ``priced_bound`` makes
+    # a valid lower bound of them for any candidates, without solving the LP again.
+    seat_prices: Mapping[tuple[str, Cabin], float] = field(default_factory=dict)
 
     @property
     def unaccommodated(self) -> int:
@@ -94,6 +97,30 @@ def relaxed_bound(
     for a in affected:
         options = candidates.get(a.booking.record_locator, ())
         total += min([c.cost for c in options] + [no_option_cost(a, no_option)])
+    return total
+
+
+def priced_bound(
+    affected: Sequence[Affected],
+    candidates: Mapping[str, Sequence[Candidate]],
+    avail: Mapping[tuple[str, Cabin], int],
+    prices: Mapping[tuple[str, Cabin], float],
+    no_option: Mapping[str, float],
+) -> float:
+    """A valid lower bound with seats priced instead of counted (the Lagrangian relaxation of
+    the seat rows): each booking at its cheapest option with ``prices`` added per seat it takes,
+    or no seat, less what all priced seats are worth.  Any prices ≥ 0 give a bound; the LP's own
+    give its optimum for the candidates it had and bound any wider candidate set.  Options that
+    need more seats than a flight has are left out (no plan can use them)."""
+    total = -sum(price * avail.get(lc, 0) for lc, price in prices.items())
+    for a in affected:
+        party = a.booking.party_size
+        best = no_option_cost(a, no_option)
+        for c in candidates.get(a.booking.record_locator, ()):
+            seats = [(s.leg_id, s.cabin) for s in c.segments]
+            if all(avail.get(lc, 0) >= party for lc in seats):
+                best = min(best, c.cost + party * sum(prices.get(lc, 0.0) for lc in seats))
+        total += best
     return total
 
 

@@ -51,6 +51,7 @@ class _Result:
     counts: list[list[int]]  # per group, units on each option
     bound: float
     method: str
+    seat_prices: Mapping[LegCabin, float] = field(default_factory=dict)  # the first LP's (``Solution``)
 
 
 @dataclass(slots=True)
@@ -94,6 +95,7 @@ def solve(
     work = _Work(settings, start + settings.time_limit_s)
     groups = make_groups(affected, candidates, no_option)
     assignment: dict[str, Candidate | None] = {}
+    prices: dict[LegCabin, float] = {}
     bound, methods = 0.0, set()
     for component in components(groups):
         key = _component_key(component) if memo is not None else ()
@@ -103,6 +105,7 @@ def solve(
             if memo is not None:
                 memo[key] = result
         bound += result.bound
+        prices.update(result.seat_prices)
         methods.add(result.method)
         assignment.update(expand(component, result.counts))
     if settings.ejection_max_attempts:  # 0: the caller ejects once, on the plan it keeps
@@ -127,6 +130,7 @@ def solve(
         "wall-clock" in work.limits_hit,
         tuple(sorted(work.limits_hit)),
         dict(work.phases),
+        seat_prices=prices,
     )
 
 
@@ -150,18 +154,18 @@ def _solve_component(groups: list[Group], avail: Mapping[LegCabin, int], work: _
         counts = repair(groups, empty, avail)
         work.spent("repair", since)
         return _Result(counts, _cheapest_bound(groups), "greedy-fallback")
-    values, lp_bound = lp
+    values, lp_bound, prices = lp
     counts, method = _round(groups, values, avail, work)
     small = sum(len(g.options) for g in groups) <= work.settings.mip_max_variables
     if relative_gap(cost_of(groups, counts), lp_bound) <= work.settings.target_gap or not small:
-        return _Result(counts, lp_bound, method)
+        return _Result(counts, lp_bound, method, prices)
     since = time.perf_counter()
     mip = _solve_linear(groups, empty, avail, work, integer=True)
     work.spent("mip", since)
     if mip is None:
-        return _Result(counts, lp_bound, method)
-    values, mip_bound = mip
-    return _Result([[round(v) for v in row] for row in values], max(lp_bound, mip_bound), "mip")
+        return _Result(counts, lp_bound, method, prices)
+    values, mip_bound, _ = mip
+    return _Result([[round(v) for v in row] for row in values], max(lp_bound, mip_bound), "mip", prices)
 
 
 def _round(
@@ -187,7 +191,7 @@ def _round(
         since = work.spent("lp", since)
         if again is None:
             break
-        parties, rest = more, again
+        parties, rest = more, again[:2]
     if rest[0] is values:  # not even one pass: the LP's plan rounded down
         counts, method = [[math.floor(v + _TOL) for v in row] for row in values], "lp-round"
     else:
@@ -230,11 +234,11 @@ def _solve_linear(
     work: _Work,
     *,
     integer: bool,
-) -> tuple[list[list[float]], float] | None:
+) -> tuple[list[list[float]], float, dict[LegCabin, float]] | None:
     """LP relaxation or exact MIP (HiGHS, ``linear.py``) over the units ``fixed`` leaves
     unplaced and the seats it leaves free (the model: ``component_lp.py``).  ``None`` unless
     solved to proven optimality.  Returns the values per group and option (on top of
-    ``fixed``) and the objective bound of the rest."""
+    ``fixed``), the objective bound of the rest and the LP's seat prices."""
     remaining = work.deadline - time.perf_counter()
     if remaining <= 0.05:
         work.limits_hit.add("wall-clock")
@@ -252,7 +256,7 @@ def _solve_linear(
         work.limits_hit.add(solved.value)
         return None
     bound = solved.bound + _cost_of_fixed(groups, fixed)
-    return arrays.rows(option_values(lp, solved.values)), bound
+    return arrays.rows(option_values(lp, solved.values)), bound, lp.seat_prices(solved.duals)
 
 
 def _cost_of_fixed(groups: list[Group], fixed: list[list[int]]) -> float:
