@@ -197,11 +197,7 @@ def _solve_around(
     ]
     moving = {a.booking.record_locator for a in around}
     kept = {k: v for k, v in before.assignment.items() if k not in moving}
-    left = dict(avail)
-    for a in affected:
-        held = kept.get(a.booking.record_locator)
-        for s in held.segments if held else ():
-            left[(s.leg_id, s.cabin)] -= a.booking.party_size
+    left = seats_left(replace(before, assignment=kept), affected, avail)  # no splits yet: they come last
     local = solve({a.booking.record_locator: cands.get(a.booking.record_locator, ()) for a in around}, around, left)
     assignment = {**before.assignment, **local.assignment}
     objective = objective_of(assignment, affected, no_option)
