@@ -16,7 +16,9 @@ from rebook.domain.model import Cabin
 from rebook.optimizer.core.candidate import Candidate
 from rebook.optimizer.core.component_lp import ComponentArrays, build, option_values
 from rebook.optimizer.core.groups import Group, LegCabin
-from rebook.optimizer.core.linear import LinearArrays, LinearModel
+from rebook.optimizer.core.linear import LinearArrays
+
+from .linear_model import LinearModel
 
 T = datetime(2026, 11, 23, tzinfo=UTC)
 SEATS: list[LegCabin] = [(f"L{i}", Cabin.ECONOMY) for i in range(6)]

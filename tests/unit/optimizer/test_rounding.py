@@ -7,12 +7,13 @@ from dataclasses import replace
 
 from rebook.domain.model import Cabin, Disruption, DisruptionKind, FlightStatus, Tier
 from rebook.optimizer.core import CandidateBuilder, OptimizerSettings, find_affected, seat_availability
-from rebook.optimizer.core.linear import LinearModel, LinearResult, Stop, solve_linear
+from rebook.optimizer.core.linear import LinearResult, Stop, solve_linear
 from rebook.optimizer.core.solution import priced_bound, relaxed_bound
 from rebook.optimizer.core.solver import solve
 from rebook.optimizer.core.widening import _bound_around
 
 from .conftest import T0, booking, index, leg
+from .linear_model import LinearModel
 
 # No MIP and no ejection: only the LP and its rounding decide.
 ROUNDING_ONLY = OptimizerSettings(mip_max_variables=0, ejection_max_attempts=0)
