@@ -9,9 +9,12 @@ servicer.  Disruptions wait until the views caught up (``streams.DisruptionBatch
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from kafka.errors import KafkaError
 
 from rebook.domain.bookings import DEFAULT_RULES, BookingRules
 from rebook.flightops import DetectorSettings
@@ -19,13 +22,15 @@ from rebook.optimizer.core import OptimizerSettings
 from rebook.optimizer.engine import RebookingEngine
 from rebook.optimizer.metrics import OptimizerMetrics
 from rebook.optimizer.offers import OfferPolicy
-from rebook.optimizer.servicer import OptimizerDeps, binding, publish_offers
+from rebook.optimizer.servicer import OptimizerDeps, binding, decide_and_publish
 from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
 from rebook.runtime.kafka import ConsumerLoop, ViewLoop
 from rebook.runtime.service import Readiness, Service, ServiceDeps
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
 
 EXPIRY_EVERY_S = 5.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,12 @@ class OptimizerService(Service):
 
 
 def _expiry_loop(deps: OptimizerDeps, stop: threading.Event) -> None:
+    """Expires due offers every few seconds; what Kafka did not take is expired again next time."""
     while not stop.wait(EXPIRY_EVERY_S):
-        expired = deps.engine.expire_due(deps.clock())
-        if expired:
-            publish_offers(deps, expired)
+        try:
+            decide_and_publish(deps, lambda: deps.engine.expire_due(deps.clock()))
+        except KafkaError as error:
+            log.warning("expired offers not acknowledged by Kafka; retried", extra={"error": str(error)})
 
 
 def _engine(config: OptimizerConfig, ownership: CarrierOwnership) -> RebookingEngine:

@@ -30,7 +30,7 @@ from rebook.optimizer.offers import Offer, ResponseKind
 from rebook.runtime.auth import caller
 from rebook.runtime.grpc_errors import rejected_items
 from rebook.runtime.grpc_server import ServiceBinding
-from rebook.runtime.kafka import EventProducer
+from rebook.runtime.kafka import EventProducer, NotAcknowledged
 from rebook.runtime.limits import check_values, size_violation
 from rebook.runtime.topics import BOOKINGS, OFFERS, TopicSpec
 from rebook.v1 import rebooking_service_pb2 as pb
@@ -86,18 +86,35 @@ class OptimizerDeps:
     sync_flights: Callable[[float], bool] = field(default=lambda _timeout_s: True)
 
 
-def publish_offers(deps: OptimizerDeps, offers: list[Offer], wait: bool = True) -> None:
-    """Publishes offer versions keyed by record locator (per-booking order preserved)."""
-    futures = [
-        deps.producer.publish(deps.offers_topic, o.record_locator, offer_to_proto(o, deps.engine.flights))
-        for o in offers
-    ]
+def publish_offers(deps: OptimizerDeps, offers: list[Offer]) -> None:
+    """Publishes offer versions keyed by record locator (per-booking order preserved) and
+    returns once Kafka acknowledged all; ``NotAcknowledged`` says which it did otherwise."""
+    messages = [(o.record_locator, offer_to_proto(o, deps.engine.flights)) for o in offers]
     for offer in offers:
         deps.metrics.offers.labels(offer.status.name.lower()).inc()
     deps.metrics.seats_held.set(sum(deps.engine.holds_in_use().values()))
-    if wait:
-        for future in futures:
-            future.get(timeout=ACK_TIMEOUT_S)
+    deps.producer.publish_all(deps.offers_topic, messages, ACK_TIMEOUT_S)
+
+
+def decide_and_publish(
+    deps: OptimizerDeps,
+    decide: Callable[[], list[Offer]],
+    publish: Callable[[OptimizerDeps, list[Offer]], None] = publish_offers,
+) -> list[Offer]:
+    """Runs ``decide`` (engine decisions returning the offer versions they made) as one engine
+    batch and publishes its offers: when Kafka does not acknowledge them all the decisions are
+    undone, except the offers it did acknowledge, which are out and stay (a retry, planned
+    with them, sends only the rest).  Raises ``NotAcknowledged`` then."""
+    offers: list[Offer] = []
+    try:
+        with deps.engine.batch():
+            offers = decide()
+            publish(deps, offers)
+    except NotAcknowledged as error:
+        for offer in error.of(offers):
+            deps.engine.apply_offer(offer)
+        raise
+    return offers
 
 
 class RebookingServicer(pb_grpc.RebookingServiceServicer):
@@ -137,13 +154,9 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
     def _publish_bookings(self, bookings: list[Booking]) -> None:
         """Returns once Kafka acknowledged every booking; raises UNAVAILABLE (nothing stored) if not."""
         now = self._deps.clock()
+        messages = [(b.record_locator, booking_to_proto(b, now)) for b in bookings]
         try:
-            futures = [
-                self._deps.producer.publish(self._deps.bookings_topic, b.record_locator, booking_to_proto(b, now))
-                for b in bookings
-            ]
-            for future in futures:
-                future.get(timeout=ACK_TIMEOUT_S)
+            self._deps.producer.publish_all(self._deps.bookings_topic, messages, ACK_TIMEOUT_S)
         except KafkaError as error:
             raise UnavailableError(f"Kafka did not acknowledge the bookings; nothing stored, retry: {error}") from error
 
@@ -154,9 +167,10 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
         visible_offer(caller(), lambda: engine.get_offer(response.offer_id))
         label = kind.name.lower()
         self._deps.metrics.responses.labels(label).inc()
-        try:
-            with self._deps.engine.batch():  # the answer stands only once Kafka has it
-                offer = self._deps.engine.respond(
+
+        def answer() -> list[Offer]:
+            return [
+                engine.respond(
                     response.offer_id,
                     response.response_id,
                     kind,
@@ -164,7 +178,10 @@ class RebookingServicer(pb_grpc.RebookingServiceServicer):
                     self._deps.clock(),
                     seen_version=response.offer_version,
                 )
-                publish_offers(self._deps, [offer])
+            ]
+
+        try:
+            (offer,) = decide_and_publish(self._deps, answer)  # the answer stands only once Kafka has it
         except KafkaError as error:
             self._deps.metrics.response_failures.labels(label).inc()
             raise UnavailableError(f"Kafka did not acknowledge the answer; nothing changed, retry: {error}") from error

@@ -16,7 +16,8 @@ from kafka.partitioner.default import murmur2
 from rebook.domain.convert import booking_from_proto, disruption_from_proto, leg_from_proto, proximity_from_proto
 from rebook.domain.model import Disruption
 from rebook.optimizer.convert import offer_from_proto
-from rebook.optimizer.servicer import OptimizerDeps, publish_offers
+from rebook.optimizer.offers import Offer
+from rebook.optimizer.servicer import OptimizerDeps, decide_and_publish, publish_offers
 from rebook.runtime.kafka import BatchNotDone, Record
 from rebook.runtime.topics import BOOKINGS, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
 from rebook.v1 import booking_pb2, disruption_pb2, flight_pb2, location_pb2, offer_pb2
@@ -95,13 +96,13 @@ class DisruptionBatcher:
     def flush(self) -> None:
         """Solves and publishes the buffered batch.  When Kafka does not acknowledge every offer
         the engine's decisions are rolled back and the batch is kept: ``BatchNotDone`` tells the
-        loop not to commit, and the next flush (or, after a crash, the next owner) plans it again."""
+        loop not to commit, and the next flush (or, after a crash, the next owner) plans it again
+        (with the offers Kafka did acknowledge, ``decide_and_publish``)."""
         batch = self._buffer
         if not batch:
             return
         try:
-            with self._deps.engine.batch():
-                self._solve([d for _, d in batch])
+            decide_and_publish(self._deps, lambda: self._solve([d for _, d in batch]), self._publish)
         except KafkaError as error:
             self._deps.metrics.batch_failures.inc()
             raise BatchNotDone(f"offers not acknowledged by Kafka: {error!r}") from error
@@ -120,7 +121,8 @@ class DisruptionBatcher:
         new owner receives the same disruptions again (their offsets were not committed)."""
         self._buffer = []
 
-    def _solve(self, disruptions: list[Disruption]) -> None:
+    def _solve(self, disruptions: list[Disruption]) -> list[Offer]:
+        """Plans the batch in the engine; returns the offer versions to publish."""
         deps = self._deps
         result = deps.engine.handle(disruptions, deps.clock())
         if result.plan is not None:
@@ -146,12 +148,14 @@ class DisruptionBatcher:
                     "method": stats.solution.method,
                 },
             )
-        offers = list(result.offers)
+        return list(result.offers)
+
+    def _publish(self, deps: OptimizerDeps, offers: list[Offer]) -> None:
         if self._kill_after_offers is not None and offers:
-            publish_offers(deps, offers[: self._kill_after_offers], wait=True)
+            publish_offers(deps, offers[: self._kill_after_offers])
             log.warning("fault injection: killing the process", extra={"offers_published": self._kill_after_offers})
             os.kill(os.getpid(), signal.SIGKILL)
-        publish_offers(deps, offers, wait=True)
+        publish_offers(deps, offers)
 
 
 class CarrierOwnership:

@@ -9,6 +9,7 @@ import threading
 import time
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from rebook.runtime.kafka import ConsumerLoop, EventProducer, Record, ViewLoop, read_to_end
 from rebook.runtime.kafka_quirks import JOIN_RETRIES
@@ -278,4 +279,69 @@ def test_a_member_left_without_partitions_rejoins_a_bounded_number_of_times(
     finally:
         idle.stop()
         owner.stop()
+        producer.close()
+
+
+def _publish_leg(producer: EventProducer, topic, leg_id: str) -> None:
+    producer.publish(topic, leg_id, flight_pb2.FlightLeg(leg_id=leg_id, carrier="RB"))
+    producer.flush()
+
+
+def test_the_watchdog_outlives_a_broker_it_cannot_reach_yet(kafka_bootstrap, make_topic) -> None:
+    """A stall is often the start of an outage: a fresh consumer cannot be made until the broker
+    is back.  The watchdog keeps trying (it used to die, leaving the loop without a consumer)."""
+    topic = make_topic("recreate", partitions=1)
+    registry = new_registry()
+    producer = EventProducer(kafka_bootstrap, registry)
+    seen, handle = _collector()
+    loop = ConsumerLoop(kafka_bootstrap, f"test-{topic.name}", [topic], handle, producer, registry, stall_s=1)
+    loop.start()
+    make, refusals, release = loop._new_consumer, [], threading.Event()
+
+    def new_consumer_once_the_broker_is_back():
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise KafkaConnectionError("Unable to bootstrap")
+        return make()
+
+    try:
+        _publish_leg(producer, topic, "a")
+        assert wait_until(lambda: len(seen) == 1, 30)  # a member with partitions: no rejoin retries
+        loop._new_consumer = new_consumer_once_the_broker_is_back
+        release = _stall_first_poll(loop)
+        assert wait_until(lambda: refusals, 30)  # stalled, and the broker "away"
+        _publish_leg(producer, topic, "b")
+        assert wait_until(lambda: len(seen) == 2, 30), f"refused {len(refusals)} times, consumed {len(seen)}"
+        assert len(refusals) == 2
+    finally:
+        release.set()
+        loop.stop()
+        producer.close()
+
+
+def test_a_loop_whose_thread_crashed_is_started_again(kafka_bootstrap, make_topic) -> None:
+    """Outside a poll (which the stall timeout covers): a client call failing mid-outage."""
+    topic = make_topic("crash", partitions=1)
+    registry = new_registry()
+    producer = EventProducer(kafka_bootstrap, registry)
+    seen, handle = _collector()
+    view = ViewLoop(kafka_bootstrap, "view-crash", [topic], handle, producer, registry, stall_s=120)
+    after_poll, crashes = view._after_poll, []
+
+    def after_poll_failing_once(had_records: bool) -> None:
+        if had_records and not crashes:
+            crashes.append(1)
+            raise KafkaTimeoutError("Failed to get offsets")
+        after_poll(had_records)
+
+    view._after_poll = after_poll_failing_once
+    view.start()
+    try:
+        _publish_leg(producer, topic, "a")
+        assert wait_until(lambda: len(seen) == 1 and crashes, 30)
+        _publish_leg(producer, topic, "b")
+        assert wait_until(lambda: len(seen) >= 2, 30)
+        assert registry.get_sample_value("rebook_kafka_consumer_stalls_total", {"group": "view-crash"}) == 1
+    finally:
+        view.stop()
         producer.close()

@@ -2,6 +2,7 @@
 
 - ``producer`` — ``EventProducer``, the idempotent keyed producer of protobuf values, and its
   ``DeliveryWatch`` (whether the broker acknowledges it; ``run_service`` gates health on it);
+  a group of sends not all acknowledged raises ``NotAcknowledged`` once each has an outcome;
 - ``consumer`` — ``ConsumerLoop``, a group member with manual commits after the side effects
   (``BatchNotDone``);
 - ``view`` — ``ViewLoop``, every partition of state topics from the beginning, no group;
@@ -19,7 +20,7 @@ from .consumer import BatchNotDone, ConsumerLoop
 from .dead_letters import DeadLetters
 from .loop import Handler
 from .probes import broker_answers, broker_listening
-from .producer import DeliveryWatch, EventProducer
+from .producer import DeliveryWatch, EventProducer, NotAcknowledged
 from .reads import read_to_end
 from .records import (
     CONSUMER_HEADER,
@@ -44,6 +45,7 @@ __all__ = [
     "DeliveryWatch",
     "EventProducer",
     "Handler",
+    "NotAcknowledged",
     "PoisonMessageError",
     "Record",
     "ViewLoop",

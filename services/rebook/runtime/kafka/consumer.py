@@ -149,9 +149,9 @@ class ConsumerLoop(ProcessingLoop):
         log.warning("kafka consumer has no partitions after joining; rejoining", extra={"group": self.group_id})
         return True
 
-    def _replace_consumer(self) -> None:
+    def _replace_consumer(self) -> bool:
         self._drop_pending()  # the stuck member's offsets can no longer be committed; re-delivered
-        super()._replace_consumer()
+        return super()._replace_consumer()
 
     def _processed(self, record: Record) -> None:
         self._pending[TopicPartition(record.topic, record.partition)] = record.offset + 1

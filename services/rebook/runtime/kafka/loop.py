@@ -23,6 +23,8 @@ from .records import PoisonMessageError, Record, to_record
 
 log = logging.getLogger(__name__)
 
+MAX_RECREATE_BACKOFF_S = 10.0  # between attempts at a fresh consumer while the broker is away
+
 Handler = Callable[[Record], None]
 
 
@@ -125,22 +127,35 @@ class ProcessingLoop:
             self._thread.join(timeout_s)
 
     def _stalled(self, now: float) -> bool:
-        blocked, unhealthy = self._poll_started, self._unhealthy_since
+        blocked, unhealthy, thread = self._poll_started, self._unhealthy_since, self._thread
         # A lone member rebalances in well under a second; one stuck with paused partitions
-        # for several seconds does not recover by itself.
-        return (blocked is not None and now - blocked > self._stall_s) or (
-            unhealthy is not None and now - unhealthy > min(self._stall_s, REBALANCE_STALL_S)
+        # for several seconds does not recover by itself.  Both count only while the thread
+        # polls: one busy with a batch (handlers, ``after_batch``) is not replaced under it.  A
+        # loop whose thread died of an unexpected error is started again too.
+        crashed = thread is not None and not thread.is_alive() and not self._stop.is_set()
+        return crashed or (
+            blocked is not None
+            and (
+                now - blocked > self._stall_s
+                or (unhealthy is not None and now - unhealthy > min(self._stall_s, REBALANCE_STALL_S))
+            )
         )
 
     def _watch(self) -> None:
         while not self._stop.wait(0.5):
-            if self._stalled(time.monotonic()):
-                log.error("kafka consumer stalled; replacing it", extra={"group": self.group_id})
-                self._metrics.stalls.labels(self.group_id).inc()
-                self._generation += 1
-                self._poll_started = self._unhealthy_since = None
-                self._replace_consumer()
-                self._start_thread()
+            try:
+                if self._stalled(time.monotonic()):
+                    self._restart()
+            except Exception:  # the watchdog must outlive anything it watches
+                log.exception("kafka consumer watchdog failed; watching on", extra={"group": self.group_id})
+
+    def _restart(self) -> None:
+        log.error("kafka consumer stalled; replacing it", extra={"group": self.group_id})
+        self._metrics.stalls.labels(self.group_id).inc()
+        self._generation += 1  # the stuck thread, should it return, stops (see ``_run``)
+        self._poll_started = self._unhealthy_since = None
+        if self._replace_consumer():
+            self._start_thread()
 
     def _track_health(self, consumer: KafkaConsumer) -> None:
         if assignment_fetchable(consumer):
@@ -148,11 +163,30 @@ class ProcessingLoop:
         elif self._unhealthy_since is None:
             self._unhealthy_since = time.monotonic()
 
-    def _replace_consumer(self) -> None:
-        stale, self._consumer = self._consumer, self._new_consumer()
+    def _replace_consumer(self) -> bool:
+        """Swaps in a fresh consumer; False when the loop stopped before one could be made."""
+        fresh = self._fresh_consumer()
+        if fresh is None:
+            return False
+        stale, self._consumer = self._consumer, fresh
         # Leave the group (if the stale client still can) so it does not keep partitions; on
         # a thread of its own because a stuck client may block in close too.
         threading.Thread(target=_close_quietly, args=(stale,), name="close-stale-consumer", daemon=True).start()
+        return True
+
+    def _fresh_consumer(self) -> KafkaConsumer | None:
+        """A new consumer, tried again (backing off) while the broker cannot be reached: a stall
+        is often the start of an outage, and a client cannot bootstrap until the broker is back."""
+        backoff_s = 0.5
+        while not self._stop.is_set():
+            try:
+                return self._new_consumer()
+            except Exception as error:  # KafkaError mostly; whatever it is, the next try may work
+                extra = {"group": self.group_id, "error": repr(error)}
+                log.warning("kafka consumer not created; retrying", extra=extra)
+                self._stop.wait(backoff_s)
+                backoff_s = min(2 * backoff_s, MAX_RECREATE_BACKOFF_S)
+        return None
 
     def _run(self, generation: int) -> None:
         consumer = self._consumer
@@ -168,9 +202,8 @@ class ProcessingLoop:
                     for raw in raw_records:
                         self._process(to_record(raw))
                 self._after_poll(bool(batches))
-        except Exception:
+        except Exception:  # the watchdog starts the loop again (``_stalled``)
             log.exception("consumer loop crashed", extra={"group": self.group_id})
-            raise
         finally:
             if generation == self._generation:
                 self._before_close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from kafka import KafkaProducer
@@ -22,6 +24,25 @@ from rebook.runtime.topics import TopicSpec
 from .records import TRACE_HEADER, TYPE_HEADER
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# How long past its delivery timeout a send may take to be failed by the client's I/O thread.
+SETTLE_SLACK_S = 5.0
+
+
+class NotAcknowledged(KafkaError):
+    """Kafka did not acknowledge every send of a group.  Raised only once each send has an
+    outcome (acknowledged, or failed for good at the delivery timeout), so ``acknowledged``
+    tells which are on the topic: a retry sends only the rest, and nothing lands twice.  A
+    send still unresolved after the delivery timeout (a stuck client) counts as not."""
+
+    def __init__(self, cause: Exception, acknowledged: list[bool]) -> None:
+        super().__init__(f"{acknowledged.count(False)} of {len(acknowledged)} sends not acknowledged: {cause!r}")
+        self.acknowledged = acknowledged
+
+    def of(self, items: Sequence[T]) -> list[T]:
+        """The ``items`` (one per send, in order) whose sends Kafka acknowledged."""
+        return [item for item, ok in zip(items, self.acknowledged, strict=True) if ok]
 
 
 class ProducerMetrics:
@@ -56,6 +77,17 @@ class _MemoPartitioner(DefaultPartitioner):
             found = super().partition(topic, key, serialized_key, value, serialized_value, cluster)
             self._known[memo] = found
         return found
+
+
+def outcomes(futures: Sequence[Any], timeout_s: float) -> list[bool]:
+    """Whether each send was acknowledged, once each has an outcome or ``timeout_s`` passed
+    (a send still pending then counts as not acknowledged)."""
+    deadline = time.monotonic() + timeout_s
+    for future in futures:
+        if not future.is_done:
+            with contextlib.suppress(KafkaError):  # its outcome is read below
+                future.get(timeout=max(0.0, deadline - time.monotonic()))
+    return [future.is_done and future.succeeded() for future in futures]
 
 
 class DeliveryWatch:
@@ -111,6 +143,7 @@ class EventProducer:
         self._metrics = per_registry(ProducerMetrics, registry)
         self.delivery = DeliveryWatch()
         self._sent: dict[str, Counter] = {}  # the labelled counter per topic, looked up once
+        self.delivery_timeout_s = max(30000, request_timeout_ms + linger_ms) / 1000
         self._producer = KafkaProducer(
             **kafka_security(),
             bootstrap_servers=bootstrap,
@@ -122,7 +155,7 @@ class EventProducer:
             compression_type=compression_type,
             partitioner=_MemoPartitioner(),
             retries=2**31 - 1,
-            delivery_timeout_ms=max(30000, request_timeout_ms + linger_ms),
+            delivery_timeout_ms=int(self.delivery_timeout_s * 1000),
             request_timeout_ms=request_timeout_ms,
             max_in_flight_requests_per_connection=5,
         )
@@ -154,8 +187,35 @@ class EventProducer:
         return future
 
     def await_acks(self, futures: Iterable[Any], timeout_s: float) -> None:
-        """Returns once Kafka acknowledged every one of ``futures`` (sends of this producer)."""
-        await_acks(futures, timeout_s)
+        """Returns once Kafka acknowledged every one of ``futures`` (sends of this producer).
+
+        Otherwise waits until each has an outcome and raises ``NotAcknowledged``: a caller that
+        gave up on a send still in flight, and sent it again, could see both land."""
+        futures = list(futures)
+        try:
+            await_acks(futures, timeout_s)
+        except KafkaError as error:
+            self.settle(futures, error)
+
+    def publish_all(self, topic: TopicSpec | str, messages: Sequence[tuple[str, Message]], timeout_s: float) -> None:
+        """Sends ``(key, message)`` pairs and returns once Kafka acknowledged all of them; raises
+        ``NotAcknowledged`` (one flag per pair) otherwise, also when a send cannot even start."""
+        futures = []
+        try:
+            for key, message in messages:
+                futures.append(self.publish(topic, key, message))
+        except KafkaError as error:
+            self.settle(futures, error, total=len(messages))
+        self.await_acks(futures, timeout_s)
+
+    def settle(self, futures: list[Any], cause: Exception, total: int | None = None) -> None:
+        """Waits (at most the delivery timeout) until every send has an outcome; returns if all
+        were acknowledged after all, raises ``NotAcknowledged`` otherwise.  ``total`` counts
+        sends that never started (after ``futures``)."""
+        acknowledged = outcomes(futures, self.delivery_timeout_s + SETTLE_SLACK_S)
+        acknowledged += [False] * ((total or len(futures)) - len(futures))
+        if not all(acknowledged):
+            raise NotAcknowledged(cause, acknowledged) from cause
 
     def _on_delivered(self, _metadata: Any) -> None:
         if not self.delivery.ok:
