@@ -20,6 +20,9 @@ REBALANCE_STALL_S = 6.0
 # member of a group with more members than partitions rightly stays without any.
 JOIN_STALL_S = 6.0
 JOIN_RETRIES = 2
+# kafka-python backs reconnects off up to 30 s (the Java client: 1 s): after an outage its
+# clients idled up to half a minute with the broker back.  Every client of the runtime gets these.
+CLIENT_SETTINGS: dict[str, Any] = {"reconnect_backoff_max_ms": 1000}
 
 
 def assignment_fetchable(consumer: Any) -> bool:

@@ -13,7 +13,7 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from prometheus_client import CollectorRegistry
 
-from rebook.runtime.kafka_quirks import JOIN_RETRIES, JOIN_STALL_S
+from rebook.runtime.kafka_quirks import CLIENT_SETTINGS, JOIN_RETRIES, JOIN_STALL_S
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.topics import DEAD_LETTER, TopicSpec
 
@@ -123,6 +123,7 @@ class ConsumerLoop(ProcessingLoop):
             "session_timeout_ms": 10000,
             "heartbeat_interval_ms": 1000,
             **kafka_security(),
+            **CLIENT_SETTINGS,
         }
         self._consumer = self._new_consumer()
 

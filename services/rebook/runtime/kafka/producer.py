@@ -16,7 +16,7 @@ from kafka.errors import KafkaError
 from kafka.partitioner.default import DefaultPartitioner
 from prometheus_client import CollectorRegistry, Counter
 
-from rebook.runtime.kafka_quirks import await_acks
+from rebook.runtime.kafka_quirks import CLIENT_SETTINGS, await_acks
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.metrics import per_registry
 from rebook.runtime.topics import TopicSpec
@@ -146,6 +146,7 @@ class EventProducer:
         self.delivery_timeout_s = max(30000, request_timeout_ms + linger_ms) / 1000
         self._producer = KafkaProducer(
             **kafka_security(),
+            **CLIENT_SETTINGS,
             bootstrap_servers=bootstrap,
             client_id=client_id,
             acks="all",

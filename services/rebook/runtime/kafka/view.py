@@ -10,6 +10,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from prometheus_client import CollectorRegistry
 
+from rebook.runtime.kafka_quirks import CLIENT_SETTINGS
 from rebook.runtime.kafka_security import kafka_security
 from rebook.runtime.topics import DEAD_LETTER, TopicSpec
 
@@ -66,6 +67,7 @@ class ViewLoop(ProcessingLoop):
             "max_poll_records": 5000,
             "fetch_max_wait_ms": 50,
             **kafka_security(),
+            **CLIENT_SETTINGS,
         }
         self._positions: dict[TopicPartition, int] = {}  # next offset to handle, per partition
         self._sync_lock = threading.Lock()
