@@ -8,7 +8,6 @@ bookings and flights topics.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from rebook.locator.servicer import LocatorDeps, binding, utc_now
 from rebook.locator.targets import TargetFeed, target_view
 from rebook.runtime.config import ConfigError, Env
 from rebook.runtime.kafka import EventProducer
-from rebook.runtime.service import Readiness, Service, ServiceDeps
+from rebook.runtime.service import CATCHING_UP, Readiness, Service, ServiceDeps, hold_until
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, FLIGHTS, PROXIMITY, TopicSpec
 
 
@@ -106,7 +105,7 @@ class Locator:
     def _on_started(self, readiness: Readiness) -> None:
         self.maintenance.start()
         self.publisher.start()
-        serve_when_ready(readiness, self.view.caught_up)
+        hold_until(readiness, CATCHING_UP, self.view.caught_up)  # the target view, read to its end
 
 
 @dataclass
@@ -116,16 +115,3 @@ class LocatorService(Service):
 
 def build(config: LocatorConfig, deps: ServiceDeps) -> LocatorService:
     return Locator(config, deps.bootstrap, deps.producer, deps.registry, deps.clock).service()
-
-
-def serve_when_ready(server: Readiness, ready: threading.Event) -> None:
-    """Reports the locator NOT_SERVING until the target view has caught up."""
-    if ready.is_set():
-        return
-    server.hold("catching-up")
-
-    def flip() -> None:
-        ready.wait()
-        server.release("catching-up")
-
-    threading.Thread(target=flip, name="locator-readiness", daemon=True).start()

@@ -25,7 +25,7 @@ from rebook.optimizer.offers import OfferPolicy
 from rebook.optimizer.servicer import OptimizerDeps, binding, decide_and_publish
 from rebook.optimizer.streams import CarrierOwnership, DisruptionBatcher, ViewHandler
 from rebook.runtime.kafka import ConsumerLoop, ViewLoop
-from rebook.runtime.service import Readiness, Service, ServiceDeps
+from rebook.runtime.service import CATCHING_UP, Readiness, Service, ServiceDeps, hold_until
 from rebook.runtime.topics import BOOKINGS, DEAD_LETTER, DISRUPTIONS, FLIGHTS, OFFERS, PROXIMITY, TopicSpec
 
 EXPIRY_EVERY_S = 5.0
@@ -133,6 +133,7 @@ def build(config: OptimizerConfig, deps: ServiceDeps) -> OptimizerService:
 
     def start(readiness: Readiness) -> None:
         threading.Thread(target=_expiry_loop, args=(parts, stop_expiry), name="offer-expiry", daemon=True).start()
+        hold_until(readiness, CATCHING_UP, views.caught_up)  # flights, bookings, proximity, offers
 
     return OptimizerService(
         bindings=[binding(parts)],

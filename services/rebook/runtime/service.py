@@ -127,6 +127,21 @@ class Readiness(Protocol):
 
 
 STARTING = "starting"  # held from before the server listens until ``Service.start`` returned
+CATCHING_UP = "catching-up"  # held while a service's views read what their topics held at start-up
+
+
+def hold_until(readiness: Readiness, reason: str, ready: threading.Event) -> None:
+    """NOT_SERVING for ``reason`` until ``ready`` is set (views restored at start-up): an
+    instance whose views are still empty must not take traffic."""
+    if ready.is_set():
+        return
+    readiness.hold(reason)
+
+    def release() -> None:
+        ready.wait()
+        readiness.release(reason)
+
+    threading.Thread(target=release, name=f"readiness-{reason}", daemon=True).start()
 
 
 def utc_now() -> datetime:
