@@ -26,8 +26,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from google.protobuf import json_format
-
 from rebook.domain.batch import SHOWN_REJECTIONS
 from rebook.domain.bookings import BookingRules, CleanBooking, check_booking
 from rebook.domain.errors import DomainError, FieldViolation, ValidationError
@@ -41,6 +39,7 @@ from rebook.optimizer.main import load_booking_rules, load_detector_settings, lo
 from rebook.optimizer.offer_costs import total_cost, total_owed
 from rebook.optimizer.offers import Offer, OfferStatus, ResponseKind
 from rebook.runtime.config import Env
+from rebook.runtime.proto_json import message_json_line
 from rebook.tooling.args import duration, positive_float, share
 from rebook.tooling.sim.scenario import (
     ReadItems,
@@ -384,7 +383,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with args.out.open("w", encoding="utf-8") as out:
         for offer in offers:
-            out.write(json_format.MessageToJson(offer, indent=None) + "\n")
+            out.write(message_json_line(offer) + "\n")
     print(json.dumps(summary))
     # stdout stays one JSON object; the person reads stderr
     if any(summary["rejected"].values()):

@@ -17,11 +17,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from google.protobuf import json_format
-
 from rebook.runtime.auth import Keyring
 from rebook.runtime.kafka import broker_listening
 from rebook.runtime.kafka_admin import ensure_topics, wait_for_broker
+from rebook.runtime.proto_json import message_json_line
 from rebook.runtime.topics import DISRUPTIONS, OFFERS
 from rebook.tooling.demo import summary as stats
 from rebook.tooling.demo.broker import Quiescence, delete_groups, read_since, start_groups_at_end, wait_consumers
@@ -358,7 +357,7 @@ class Demo:
         offers_path, notes_path = self.run_dir / "offers.jsonl", self.run_dir / "notifications.jsonl"
         with offers_path.open("w", encoding="utf-8") as out:
             for locator in sorted(current):
-                out.write(json_format.MessageToJson(current[locator], indent=None) + "\n")
+                out.write(message_json_line(current[locator]) + "\n")
         with notes_path.open("w", encoding="utf-8") as out:
             for record in notifications:
                 out.write(json.dumps(record.to_json()) + "\n")

@@ -32,6 +32,7 @@ from rebook.domain.memory import cyclic_gc_paused
 from rebook.domain.model import Booking, FlightLeg
 from rebook.flightops.events import FlightEvent
 from rebook.runtime.grpc_errors import truncate
+from rebook.runtime.proto_json import message_json_line
 from rebook.v1 import booking_pb2, event_pb2, flight_pb2, location_pb2
 
 from .scenario_json import BookingDecoder
@@ -242,7 +243,7 @@ def write_messages(path: Path, messages: Iterable[Message]) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as out:
         for message in messages:
-            out.write(json_format.MessageToJson(message, indent=None, preserving_proto_field_name=False))
+            out.write(message_json_line(message))
             out.write("\n")
             count += 1
     return count
