@@ -148,33 +148,22 @@ class CandidateBuilder:
                 break
         return found
 
-    def next_available(
-        self,
-        a: Affected,
-        availability: Mapping[tuple[str, Cabin], int],
-        no_room: dict[tuple[Any, ...], set[int]] | None = None,
-    ) -> Candidate | None:
+    def next_available(self, a: Affected, availability: Mapping[tuple[str, Cabin], int]) -> Candidate | None:
         """The earliest-arriving itinerary with seats for the whole party in ``availability``:
-        what an agent (or the classic rebooking script) would book, unlimited by K.
-
-        ``no_room`` keeps, across calls over one ``availability`` that only shrinks (the
-        greedy's seats left), the itineraries found without room for a party of that size in
-        that cabin: they never get room again, and in a meltdown each booking would otherwise
-        rescan the same full flights (2.6 M scans for 60k bookings at airline size)."""
+        what an agent (or the classic rebooking script) would book, unlimited by K."""
         key = self._route_key(a)
         itins = self._routes[key]
-        arrivals, needs, ways = itins.arrival, itins.need_ready, itins.legs
+        arrivals = itins.arrival
         ready, orig, horizon = to_min(a.ready), to_min(a.original_arrival), key[-1]
-        booked, party, banned = a.cabin, a.booking.party_size, a.banned
-        full = set() if no_room is None else no_room.setdefault((key, booked, party, banned), set())
+        banned = a.banned
         for pos in range(bisect.bisect_left(arrivals, ready), len(itins)):
-            if needs[pos] < ready or ways[pos][0].dep > ready + horizon or pos in full:
-                continue
             it = itins[pos]
-            cand = self._candidate(it, a, party, max(0, it.arrival - orig), banned, availability)
+            if it.need_ready < ready or it.legs[0].dep > ready + horizon:
+                continue
+            delay = max(0, it.arrival - orig)
+            cand = self._candidate(it, a, a.booking.party_size, delay, banned, availability)
             if cand is not None:
                 return cand
-            full.add(pos)
         return None
 
     def split(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rebook.domain.model import Cabin
 
@@ -37,7 +37,6 @@ def solve_greedy(
         affected, key=lambda a: (not a.held, -a.weight / a.booking.party_size, a.ready, a.booking.record_locator)
     )
     assignment: dict[str, Candidate | None] = {}
-    no_room: dict[tuple[Any, ...], set[int]] = {}  # ``next_available``'s, valid while ``left`` only shrinks
     for a in order:
         party = a.booking.party_size
         options = sorted(candidates.get(a.booking.record_locator, ()), key=lambda c: (c.arrival, c.cost))
@@ -45,7 +44,7 @@ def solve_greedy(
             options.sort(key=lambda c: c.segments != a.held)
         chosen = next((c for c in options if all(left.get((s.leg_id, s.cabin), 0) >= party for s in c.segments)), None)
         if builder is not None and not a.held:
-            found = builder.next_available(a, left, no_room)
+            found = builder.next_available(a, left)
             if found is not None and (chosen is None or (found.arrival, found.cost) < (chosen.arrival, chosen.cost)):
                 chosen = found
         if chosen is not None:
